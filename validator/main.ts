@@ -1,0 +1,63 @@
+/**
+ * One validator process (one key). Configuration comes from the environment only:
+ *
+ *   VALIDATOR_PRIVATE_KEY=0x… VALIDATOR_PORT=7101 VALIDATOR_DATA_DIR=.data/validator-1 \
+ *   DEPLOYMENT_FILE=deployments/devnet.json npx tsx validator/main.ts
+ *
+ * Each chain's RPC URL comes from lib/networks.ts (`<NETWORK>_RPC_URL` overrides it).
+ */
+import { resolve } from "node:path";
+import { readDeployment } from "../lib/deployments.js";
+import { ConfigError } from "../lib/env.js";
+import { logger } from "../lib/logger.js";
+import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
+import { loadValidatorEnv } from "./config.js";
+import { startValidator } from "./service.js";
+
+const log = logger.child({ service: "validator" });
+
+try {
+  const env = loadValidatorEnv();
+  const deployment = readDeployment(resolve(env.DEPLOYMENT_FILE));
+  const problems: string[] = [];
+  const chains = deployment.chains.flatMap((chain) => {
+    try {
+      const network = getNetwork(chain.network);
+      return [
+        {
+          chainId: chain.chainId,
+          rpcUrl: resolveRpcUrl(network),
+          finality: network.finality,
+          pollMs: env.VALIDATOR_POLL_MS ?? Math.max(250, (network.blockTimeSeconds * 1000) / 2),
+        },
+      ];
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message.replace(/\n+Details: /, " ") : String(error));
+      return [];
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const validator = await startValidator({
+    privateKey: env.VALIDATOR_PRIVATE_KEY,
+    port: env.VALIDATOR_PORT,
+    deployment,
+    chains,
+    dataDir: resolve(env.VALIDATOR_DATA_DIR),
+    rotationToken: env.VALIDATOR_ROTATION_TOKEN,
+    logger,
+  });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    await validator.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+} catch (error) {
+  log.fatal(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}

@@ -1,0 +1,364 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type Address, createPublicClient, type Hex, http, type PublicClient } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { validatorSetAbi } from "../contracts/generated/ValidatorSet.js";
+import { deserializeMessage, rotationRequestSchema, serializeMessage } from "../lib/attestationApi.js";
+import { type BridgeMessage, messageId } from "../lib/bridge/message.js";
+import { attestationTypedData, rotationTypedData, sortAddresses } from "../lib/bridge/typedData.js";
+import type { ChainDeployment, Deployment } from "../lib/deployments.js";
+import { BridgeError } from "../lib/errors.js";
+import type { Logger } from "../lib/logger.js";
+import type { FinalityRule } from "../lib/networks.js";
+import { createValidatorMetrics } from "./metrics.js";
+import { type SignedAttestation, ValidatorStore } from "./store.js";
+import { NotCanonicalError, type OutboundLog, outboundEvents, verifyOutboundLog } from "./verifyLog.js";
+
+export type ValidatorChainConfig = {
+  chainId: number;
+  rpcUrl: string;
+  finality: FinalityRule;
+  /** Milliseconds between scans of this chain. */
+  pollMs: number;
+};
+
+export type ValidatorConfig = {
+  privateKey: Hex;
+  /** 0 picks a free port (tests). */
+  port: number;
+  host?: string;
+  deployment: Deployment;
+  chains: ValidatorChainConfig[];
+  dataDir: string;
+  rotationToken?: string;
+  logger: Logger;
+  /** Blocks per getLogs request while catching up. */
+  maxBlockRange?: number;
+};
+
+export type RunningValidator = {
+  address: Address;
+  url: string;
+  store: ValidatorStore;
+  /**
+   * Signs `message` under `epoch` unless this validator already signed a different message for the
+   * same (source chain, nonce); then it throws ConflictingMessageError. The scanning loop uses it
+   * for verified logs only; it is exported so the refusal can be tested directly.
+   */
+  signOnce(message: BridgeMessage, epoch: bigint): Promise<SignedAttestation>;
+  stop(): Promise<void>;
+};
+
+export class RotationRefusedError extends BridgeError {}
+
+/**
+ * Starts one validator: a scanning loop per chain that signs finalized, verified Locked/Burned logs,
+ * and an HTTP server for attestations, health, metrics and rotation requests.
+ *
+ * @example
+ * const validator = await startValidator({ privateKey, port: 0, deployment, chains, dataDir, logger });
+ * await fetch(`${validator.url}/v1/attestations/${id}`);
+ * await validator.stop();
+ */
+export async function startValidator(config: ValidatorConfig): Promise<RunningValidator> {
+  const account = privateKeyToAccount(config.privateKey);
+  const log = config.logger.child({ service: "validator", validator: account.address });
+  const store = new ValidatorStore(config.dataDir);
+  const metrics = createValidatorMetrics();
+  const maxRange = BigInt(config.maxBlockRange ?? 2_000);
+  const clients = new Map<number, PublicClient>(
+    config.chains.map((c) => [
+      c.chainId,
+      createPublicClient({ transport: http(c.rpcUrl, { timeout: 10_000, retryCount: 2, retryDelay: 200 }) }),
+    ]),
+  );
+  const clientOf = (chainId: number): PublicClient => {
+    const client = clients.get(chainId);
+    if (!client) throw new BridgeError(`Validator has no RPC for chain ${chainId}.`);
+    return client;
+  };
+  const chainOf = (chainId: number): ChainDeployment => {
+    const chain = config.deployment.chains.find((c) => c.chainId === chainId);
+    if (!chain) throw new BridgeError(`Chain ${chainId} is not in deployment ${config.deployment.name}.`);
+    return chain;
+  };
+  const health = new Map<number, { head: number; processed: number; lastScanAt: number; error?: string }>();
+  const currentEpochs = new Map<number, bigint>();
+
+  async function destinationEpoch(chainId: number): Promise<bigint> {
+    const known = currentEpochs.get(chainId);
+    if (known !== undefined) return known;
+    const epoch = await clientOf(chainId).readContract({
+      address: chainOf(chainId).validatorSet.address,
+      abi: validatorSetAbi,
+      functionName: "epoch",
+    });
+    currentEpochs.set(chainId, epoch);
+    return epoch;
+  }
+
+  async function signOnce(message: BridgeMessage, epoch: bigint): Promise<SignedAttestation> {
+    const id = messageId(message);
+    const serialized = serializeMessage(message);
+    const existing = store.attestations(id).find((a) => BigInt(a.epoch) === epoch);
+    if (existing) return existing;
+    store.assertSignable(serialized, id);
+    const signature = await account.signTypedData(attestationTypedData(message, epoch));
+    const entry: SignedAttestation = {
+      messageId: id,
+      message: serialized,
+      epoch: Number(epoch),
+      signer: account.address,
+      signature,
+      signedAt: new Date().toISOString(),
+    };
+    // The store re-checks the (chain, nonce) rule and fsyncs; only then does the signature exist for
+    // anyone else.
+    store.append(entry);
+    return entry;
+  }
+
+  async function scanOnce(chain: ValidatorChainConfig): Promise<boolean> {
+    const client = clientOf(chain.chainId);
+    const deployed = chainOf(chain.chainId);
+    const [head, epoch] = await Promise.all([
+      client.getBlockNumber({ cacheTime: 0 }),
+      client.readContract({
+        address: deployed.validatorSet.address,
+        abi: validatorSetAbi,
+        functionName: "epoch",
+      }),
+    ]);
+    currentEpochs.set(chain.chainId, epoch);
+    metrics.observedHead.set({ chain: String(chain.chainId) }, Number(head));
+    const finalized =
+      chain.finality.kind === "confirmations"
+        ? head - BigInt(chain.finality.blocks)
+        : (await client.getBlock({ blockTag: chain.finality.tag })).number;
+    const cursor = store.cursor(chain.chainId);
+    const from = cursor === undefined ? BigInt(deployed.bridge.startBlock) : BigInt(cursor) + 1n;
+    const state = health.get(chain.chainId);
+    health.set(chain.chainId, {
+      head: Number(head),
+      processed: cursor ?? deployed.bridge.startBlock - 1,
+      lastScanAt: Date.now(),
+    });
+    if (finalized < from) return false;
+    const to = finalized - from + 1n > maxRange ? from + maxRange - 1n : finalized;
+    const logs = (await client.getLogs({
+      address: deployed.bridge.address,
+      events: outboundEvents,
+      fromBlock: from,
+      toBlock: to,
+      strict: true,
+    })) as OutboundLog[];
+    const usedTransfers = new Set<string>();
+    for (const entry of logs) {
+      const verdict = await verifyOutboundLog({
+        client,
+        deployment: config.deployment,
+        chain: deployed,
+        log: entry,
+        usedTransfers,
+      });
+      if ("rejected" in verdict) {
+        metrics.refused.inc({ origin: String(chain.chainId), reason: verdict.rejected });
+        log.warn(
+          { chain: chain.chainId, tx: entry.transactionHash, reason: verdict.rejected },
+          "refused to sign log",
+        );
+        continue;
+      }
+      const destination = Number(verdict.message.destinationChainId);
+      try {
+        await signOnce(verdict.message, await destinationEpoch(destination));
+      } catch (error) {
+        if (error instanceof BridgeError && error.name === "ConflictingMessageError") {
+          metrics.refused.inc({ origin: String(chain.chainId), reason: "conflicting message for nonce" });
+          log.error({ err: error, id: verdict.id }, "refused a conflicting message for a signed nonce");
+          continue;
+        }
+        throw error;
+      }
+      metrics.signed.inc({ origin: String(chain.chainId), destination: String(destination) });
+      metrics.signingLag.observe(
+        { origin: String(chain.chainId) },
+        Math.max(0, Date.now() / 1000 - Number(verdict.blockTimestamp)),
+      );
+      log.info(
+        { id: verdict.id, origin: chain.chainId, destination, nonce: String(verdict.message.nonce) },
+        "signed",
+      );
+    }
+    store.setCursor(chain.chainId, Number(to));
+    metrics.finalizedBlock.set({ chain: String(chain.chainId) }, Number(to));
+    health.set(chain.chainId, {
+      ...(state ?? { head: Number(head) }),
+      head: Number(head),
+      processed: Number(to),
+      lastScanAt: Date.now(),
+    });
+    return to < finalized;
+  }
+
+  let stopped = false;
+  const wakeups = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeups.delete(done);
+        resolve();
+      }
+      wakeups.add(done);
+    });
+  const loops = config.chains.map(async (chain) => {
+    while (!stopped) {
+      let more = false;
+      try {
+        more = await scanOnce(chain);
+      } catch (error) {
+        metrics.scanErrors.inc({ chain: String(chain.chainId) });
+        const current = health.get(chain.chainId);
+        if (current) current.error = error instanceof Error ? error.message.split("\n")[0] : String(error);
+        const level = error instanceof NotCanonicalError ? "warn" : "error";
+        log[level]({ chain: chain.chainId, err: error }, "scan failed; retrying the same range");
+      }
+      if (!more && !stopped) await sleep(chain.pollMs);
+    }
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://validator");
+    const attestation = /^\/v1\/attestations\/(0x[0-9a-fA-F]{64})$/.exec(url.pathname);
+    if (request.method === "GET" && attestation) {
+      const id = attestation[1]!.toLowerCase() as Hex;
+      const signed = store.attestations(id);
+      const latest = signed.at(-1);
+      if (!latest) return json(response, 404, { error: "not signed (unknown, not final yet, or refused)" });
+      // After a rotation, sign the same (already verified) message again under the destination's new
+      // epoch so pending messages do not expire with the old set's grace window.
+      const epoch = currentEpochs.get(latest.message.destinationChainId);
+      if (epoch !== undefined && BigInt(latest.epoch) < epoch) {
+        return json(response, 200, await signOnce(deserializeMessage(latest.message), epoch));
+      }
+      return json(response, 200, latest);
+    }
+    if (request.method === "GET" && url.pathname === "/health") {
+      const now = Date.now();
+      const chains = Object.fromEntries(
+        [...health].map(([id, h]) => [id, { ...h, secondsSinceScan: (now - h.lastScanAt) / 1000 }]),
+      );
+      const stale = config.chains.some((c) => {
+        const h = health.get(c.chainId);
+        return !h || now - h.lastScanAt > Math.max(30_000, c.pollMs * 10);
+      });
+      return json(response, stale ? 503 : 200, {
+        status: stale ? "degraded" : "ok",
+        address: account.address,
+        signed: store.signedCount,
+        chains,
+      });
+    }
+    if (request.method === "GET" && url.pathname === "/metrics") {
+      response.writeHead(200, { "content-type": metrics.registry.contentType });
+      response.end(await metrics.registry.metrics());
+      return;
+    }
+    if (request.method === "POST" && url.pathname === "/v1/rotations") {
+      if (!config.rotationToken)
+        return json(response, 403, { error: "rotation signing is disabled on this validator" });
+      if (request.headers.authorization !== `Bearer ${config.rotationToken}`) {
+        return json(response, 401, { error: "missing or wrong bearer token" });
+      }
+      const parsed = rotationRequestSchema.safeParse(JSON.parse(await readBody(request)));
+      if (!parsed.success)
+        return json(response, 400, { error: parsed.error.issues.map((i) => i.message).join("; ") });
+      return json(response, 200, await signRotation(parsed.data));
+    }
+    json(response, 404, { error: "not found" });
+  }
+
+  async function signRotation(request: {
+    chainId: number;
+    validatorSet: string;
+    newEpoch: number;
+    validators: string[];
+    threshold: number;
+  }) {
+    const chain = chainOf(request.chainId);
+    if (chain.validatorSet.address.toLowerCase() !== request.validatorSet.toLowerCase()) {
+      throw new RotationRefusedError("validatorSet is not the deployed ValidatorSet of that chain");
+    }
+    const current = await clientOf(request.chainId).readContract({
+      address: chain.validatorSet.address,
+      abi: validatorSetAbi,
+      functionName: "epoch",
+    });
+    if (BigInt(request.newEpoch) !== current + 1n) {
+      throw new RotationRefusedError(`newEpoch must be ${current + 1n} (the current epoch + 1)`);
+    }
+    const validators = sortAddresses(request.validators as Address[]);
+    const signature = await account.signTypedData(
+      rotationTypedData({
+        chainId: request.chainId,
+        validatorSet: chain.validatorSet.address,
+        newEpoch: BigInt(request.newEpoch),
+        validators,
+        threshold: BigInt(request.threshold),
+      }),
+    );
+    log.info(
+      { chain: request.chainId, newEpoch: request.newEpoch, validators, threshold: request.threshold },
+      "signed rotation",
+    );
+    return { signer: account.address, signature };
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error) => {
+      const status = error instanceof RotationRefusedError || error instanceof SyntaxError ? 400 : 500;
+      if (status === 500) log.error({ err: error }, "request failed");
+      if (!response.headersSent)
+        json(response, status, { error: error instanceof Error ? error.message : String(error) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host ?? "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host ?? "127.0.0.1"}:${port}`;
+  log.info({ url, chains: config.chains.map((c) => c.chainId) }, "validator started");
+
+  return {
+    address: account.address,
+    url,
+    store,
+    signOnce,
+    async stop() {
+      stopped = true;
+      for (const wake of [...wakeups]) wake();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.allSettled(loops);
+      store.close();
+      log.info("validator stopped");
+    },
+  };
+}
+
+function json(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(JSON.stringify(body));
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  let body = "";
+  for await (const chunk of request) {
+    body += chunk;
+    if (body.length > 100_000) throw new BridgeError("request body too large");
+  }
+  return body;
+}
