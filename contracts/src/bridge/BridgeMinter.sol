@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {BridgeBase} from "./BridgeBase.sol";
+import {Message, hashMessageMemory} from "./BridgeMessage.sol";
+import {IBurnForHolder, IWrappedToken} from "./IWrappedToken.sol";
+
+/// @notice Mints wrapped tokens for attested home-chain locks and burns them back toward the home chain.
+/// Supply rule: a wrapped token's totalSupply never exceeds `mintCeiling[homeToken]`, the credit line of
+/// locks this chain may have received; it is 0 (nothing mints) until the owner sets it.
+contract BridgeMinter is BridgeBase, IBurnForHolder {
+    struct WrappedAsset {
+        address wrappedToken;
+        uint64 homeChainId;
+    }
+
+    /// @notice homeToken => its wrapped token here and the chain the home token lives on.
+    mapping(address => WrappedAsset) public wrappedAssets;
+    /// @notice wrappedToken => homeToken.
+    mapping(address => address) public homeTokenOf;
+    mapping(address => uint256) public mintCeiling;
+
+    event WrappedTokenSet(address indexed homeToken, address indexed wrappedToken, uint64 homeChainId);
+    event MintCeilingSet(address indexed homeToken, uint256 ceiling);
+    event Minted(
+        bytes32 indexed messageId,
+        address indexed token,
+        address indexed recipient,
+        address wrappedToken,
+        uint64 sourceChainId,
+        uint256 amount
+    );
+    event Burned(
+        bytes32 indexed messageId,
+        address indexed token,
+        address indexed sender,
+        uint64 destinationChainId,
+        address destinationBridge,
+        uint64 nonce,
+        address recipient,
+        uint256 amount
+    );
+
+    error UnsupportedToken(address token);
+    error WrappedTokenAlreadySet(address homeToken, address wrappedToken);
+    error WrappedTokenMismatch(address wrappedToken);
+    error WrongSourceChain(uint64 expected, uint64 actual);
+    error NotHomeChain(uint64 homeChainId, uint64 destinationChainId);
+    error MintExceedsCredit(uint256 ceiling, uint256 supplyAfter);
+
+    constructor(address validatorSet_, address owner_, address pauser_, uint64 maxPauseSeconds_)
+        BridgeBase(validatorSet_, owner_, pauser_, maxPauseSeconds_)
+    {}
+
+    /// @notice Registers the wrapped token for `homeToken`, once. The token must name this minter and
+    /// `homeToken`, so holders can always burn back to the asset they were credited.
+    function setWrappedToken(address homeToken, address wrappedToken) external onlyOwner {
+        address existing = wrappedAssets[homeToken].wrappedToken;
+        if (existing != address(0)) revert WrappedTokenAlreadySet(homeToken, existing);
+        if (homeToken == address(0) || homeTokenOf[wrappedToken] != address(0)) {
+            revert WrappedTokenMismatch(wrappedToken);
+        }
+        IWrappedToken wrapped = IWrappedToken(wrappedToken);
+        if (wrapped.minter() != address(this) || wrapped.homeToken() != homeToken) {
+            revert WrappedTokenMismatch(wrappedToken);
+        }
+        uint64 homeChainId = wrapped.homeChainId();
+        wrappedAssets[homeToken] = WrappedAsset(wrappedToken, homeChainId);
+        homeTokenOf[wrappedToken] = homeToken;
+        emit WrappedTokenSet(homeToken, wrappedToken, homeChainId);
+    }
+
+    function setMintCeiling(address homeToken, uint256 ceiling) external onlyOwner {
+        mintCeiling[homeToken] = ceiling;
+        emit MintCeilingSet(homeToken, ceiling);
+    }
+
+    function wrappedTokenOf(address homeToken) external view returns (address) {
+        return wrappedAssets[homeToken].wrappedToken;
+    }
+
+    function mint(Message calldata message, uint64 epoch, bytes[] calldata signatures)
+        external
+        whenNotPaused
+        nonReentrant
+    {
+        bytes32 id = _acceptInbound(message, epoch, signatures);
+        WrappedAsset memory asset = wrappedAssets[message.token];
+        if (asset.wrappedToken == address(0)) revert UnsupportedToken(message.token);
+        if (message.sourceChainId != asset.homeChainId) {
+            revert WrongSourceChain(asset.homeChainId, message.sourceChainId);
+        }
+        IWrappedToken wrapped = IWrappedToken(asset.wrappedToken);
+        uint256 supplyAfter = wrapped.totalSupply() + message.amount;
+        uint256 ceiling = mintCeiling[message.token];
+        if (supplyAfter > ceiling) revert MintExceedsCredit(ceiling, supplyAfter);
+        wrapped.mint(message.recipient, message.amount);
+        emit Minted(
+            id, message.token, message.recipient, asset.wrappedToken, message.sourceChainId, message.amount
+        );
+    }
+
+    /// @notice Burns `amount` of `wrappedToken` from the caller toward its home chain.
+    function burn(address wrappedToken, uint256 amount, uint64 destinationChainId, address recipient)
+        external
+        whenNotPaused
+        nonReentrant
+        returns (bytes32)
+    {
+        return _burn(wrappedToken, msg.sender, amount, destinationChainId, recipient);
+    }
+
+    /// @notice `WrappedToken.burn` lands here: only a registered wrapped token may burn for its holder.
+    function burnFor(address holder, uint256 amount, uint64 destinationChainId, address recipient)
+        external
+        whenNotPaused
+        nonReentrant
+        returns (bytes32)
+    {
+        if (homeTokenOf[msg.sender] == address(0)) revert UnsupportedToken(msg.sender);
+        return _burn(msg.sender, holder, amount, destinationChainId, recipient);
+    }
+
+    function _burn(
+        address wrappedToken,
+        address holder,
+        uint256 amount,
+        uint64 destinationChainId,
+        address recipient
+    ) private returns (bytes32 id) {
+        address homeToken = homeTokenOf[wrappedToken];
+        if (homeToken == address(0)) revert UnsupportedToken(wrappedToken);
+        uint64 homeChainId = wrappedAssets[homeToken].homeChainId;
+        if (destinationChainId != homeChainId) revert NotHomeChain(homeChainId, destinationChainId);
+        Message memory message = _outboundMessage(destinationChainId, homeToken, holder, recipient, amount);
+        IWrappedToken(wrappedToken).burnFrom(holder, amount);
+        id = hashMessageMemory(message);
+        emit Burned(
+            id, homeToken, holder, destinationChainId, message.destinationBridge, message.nonce, recipient, amount
+        );
+    }
+}

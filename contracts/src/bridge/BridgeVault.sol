@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {BridgeBase} from "./BridgeBase.sol";
+import {Message, hashMessageMemory} from "./BridgeMessage.sol";
+
+/// @notice Holds home-chain tokens: `lock` sends them to a remote chain, `release` pays out attested burns.
+/// Supply rule: per remote chain and token, the vault never releases more than it locked toward that
+/// chain (`outstanding`), whatever the signatures say (the Wormhole lesson).
+contract BridgeVault is BridgeBase {
+    mapping(address => bool) public supportedTokens;
+    /// @notice outstanding[remoteChainId][token]: locked toward that chain minus released from it.
+    mapping(uint64 => mapping(address => uint256)) public outstanding;
+
+    event TokenSet(address indexed token, bool supported);
+    event Locked(
+        bytes32 indexed messageId,
+        address indexed token,
+        address indexed sender,
+        uint64 destinationChainId,
+        address destinationBridge,
+        uint64 nonce,
+        address recipient,
+        uint256 amount
+    );
+    event Released(
+        bytes32 indexed messageId,
+        address indexed token,
+        address indexed recipient,
+        uint64 sourceChainId,
+        uint256 amount
+    );
+
+    error UnsupportedToken(address token);
+    error TransferAmountMismatch(uint256 expected, uint256 received);
+    error ReleaseExceedsOutstanding(uint256 outstanding, uint256 amount);
+    error TokenTransferFailed(address token);
+
+    constructor(address validatorSet_, address owner_, address pauser_, uint64 maxPauseSeconds_)
+        BridgeBase(validatorSet_, owner_, pauser_, maxPauseSeconds_)
+    {}
+
+    /// @notice Allow or stop new locks of `token`. Releases of already locked tokens keep working.
+    function setToken(address token, bool supported) external onlyOwner {
+        supportedTokens[token] = supported;
+        emit TokenSet(token, supported);
+    }
+
+    function lock(address token, uint256 amount, uint64 destinationChainId, address recipient)
+        external
+        whenNotPaused
+        nonReentrant
+        returns (bytes32 id)
+    {
+        if (!supportedTokens[token]) revert UnsupportedToken(token);
+        Message memory message = _outboundMessage(destinationChainId, token, msg.sender, recipient, amount);
+        uint256 balanceBefore = _balanceOf(token);
+        _call(token, abi.encodeWithSelector(0x23b872dd, msg.sender, address(this), amount));
+        uint256 received = _balanceOf(token) - balanceBefore;
+        // Fee-on-transfer or rebasing tokens would break the 1:1 backing, so they are refused.
+        if (received != amount) revert TransferAmountMismatch(amount, received);
+        outstanding[destinationChainId][token] += amount;
+        id = hashMessageMemory(message);
+        emit Locked(
+            id, token, msg.sender, destinationChainId, message.destinationBridge, message.nonce, recipient, amount
+        );
+    }
+
+    function release(Message calldata message, uint64 epoch, bytes[] calldata signatures)
+        external
+        whenNotPaused
+        nonReentrant
+    {
+        bytes32 id = _acceptInbound(message, epoch, signatures);
+        uint256 available = outstanding[message.sourceChainId][message.token];
+        if (message.amount > available) revert ReleaseExceedsOutstanding(available, message.amount);
+        outstanding[message.sourceChainId][message.token] = available - message.amount;
+        _call(message.token, abi.encodeWithSelector(0xa9059cbb, message.recipient, message.amount));
+        emit Released(id, message.token, message.recipient, message.sourceChainId, message.amount);
+    }
+
+    function _balanceOf(address token) private view returns (uint256) {
+        (bool ok, bytes memory data) = token.staticcall(abi.encodeWithSelector(0x70a08231, address(this)));
+        if (!ok || data.length < 32) revert TokenTransferFailed(token);
+        return abi.decode(data, (uint256));
+    }
+
+    /// @dev transfer/transferFrom that accepts tokens returning nothing and rejects those returning false.
+    function _call(address token, bytes memory data) private {
+        (bool ok, bytes memory result) = token.call(data);
+        if (!ok || (result.length != 0 && !abi.decode(result, (bool))) || token.code.length == 0) {
+            revert TokenTransferFailed(token);
+        }
+    }
+}
