@@ -1,6 +1,8 @@
-import type { PublicClient } from "viem";
+import type { Log, PublicClient } from "viem";
 import { type Address, getAddress, type Hex, isAddress, isHex, recoverTypedDataAddress } from "viem";
 import { z } from "zod";
+import { bridgeMinterAbi } from "../contracts/generated/BridgeMinter.js";
+import { bridgeVaultAbi } from "../contracts/generated/BridgeVault.js";
 import { validatorSetAbi } from "../contracts/generated/ValidatorSet.js";
 import { type BridgeMessage, messageId } from "./bridge/message.js";
 import { attestationTypedData, sortAddresses } from "./bridge/typedData.js";
@@ -234,3 +236,11 @@ export async function readValidatorSets(
     }),
   );
 }
+
+/** Outbound events of a bridge: Locked on the home vault, Burned on remote minters. */
+export const outboundEvents = [
+  bridgeVaultAbi.find((item) => item.type === "event" && item.name === "Locked")!,
+  bridgeMinterAbi.find((item) => item.type === "event" && item.name === "Burned")!,
+] as const;
+
+export type OutboundLog = Log<bigint, number, false, (typeof outboundEvents)[number], true>;

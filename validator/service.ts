@@ -3,7 +3,13 @@ import type { AddressInfo } from "node:net";
 import { type Address, createPublicClient, type Hex, http, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { validatorSetAbi } from "../contracts/generated/ValidatorSet.js";
-import { deserializeMessage, rotationRequestSchema, serializeMessage } from "../lib/attestationApi.js";
+import {
+  deserializeMessage,
+  type OutboundLog,
+  outboundEvents,
+  rotationRequestSchema,
+  serializeMessage,
+} from "../lib/attestationApi.js";
 import { type BridgeMessage, messageId } from "../lib/bridge/message.js";
 import { attestationTypedData, rotationTypedData, sortAddresses } from "../lib/bridge/typedData.js";
 import type { ChainDeployment, Deployment } from "../lib/deployments.js";
@@ -12,7 +18,7 @@ import type { Logger } from "../lib/logger.js";
 import type { FinalityRule } from "../lib/networks.js";
 import { createValidatorMetrics } from "./metrics.js";
 import { type SignedAttestation, ValidatorStore } from "./store.js";
-import { NotCanonicalError, type OutboundLog, outboundEvents, verifyOutboundLog } from "./verifyLog.js";
+import { NotCanonicalError, verifyOutboundLog } from "./verifyLog.js";
 
 export type ValidatorChainConfig = {
   chainId: number;

@@ -9,6 +9,7 @@ import {
 } from "viem";
 import { bridgeMinterAbi } from "../contracts/generated/BridgeMinter.js";
 import { bridgeVaultAbi } from "../contracts/generated/BridgeVault.js";
+import type { OutboundLog } from "../lib/attestationApi.js";
 import {
   type BridgeMessage,
   messageFromBurnedLog,
@@ -20,14 +21,6 @@ import { BridgeError } from "../lib/errors.js";
 
 /** The log changed under us (reorg deeper than the finality rule, or an RPC serving a fork): rescan. */
 export class NotCanonicalError extends BridgeError {}
-
-/** Outbound events of a bridge: Locked on the home vault, Burned on remote minters. */
-export const outboundEvents = [
-  bridgeVaultAbi.find((item) => item.type === "event" && item.name === "Locked")!,
-  bridgeMinterAbi.find((item) => item.type === "event" && item.name === "Burned")!,
-] as const;
-
-export type OutboundLog = Log<bigint, number, false, (typeof outboundEvents)[number], true>;
 
 export type VerifiedMessage = { id: Hex; message: BridgeMessage; blockTimestamp: bigint };
 export type Rejection = { rejected: string };

@@ -1,0 +1,38 @@
+import { z } from "zod";
+import { databaseUrl, logLevel, parseEnv, port, privateKey, redisUrl, urlWith } from "../lib/env.js";
+
+const validatorUrls = z
+  .string({ required_error: "required: comma-separated validator base URLs" })
+  .transform((value) =>
+    value
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  )
+  .pipe(z.array(urlWith(["http:", "https:"])).min(1, "give at least one validator URL"));
+
+/** Environment of a relayer process. It holds a gas-paying key only, never a validator key. */
+export const relayerEnvSchema = z.object({
+  RELAYER_PRIVATE_KEY: privateKey,
+  REDIS_URL: redisUrl,
+  DATABASE_URL: databaseUrl,
+  /** Where PGlite keeps its files when DATABASE_URL is unset. */
+  RELAYER_DATA_DIR: z.string().min(1).default(".data/relayer"),
+  /** Schema for the relayer's tables (PostgreSQL or PGlite). */
+  RELAYER_DB_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, "lower-case letters, digits and _")
+    .default("relayer"),
+  VALIDATOR_URLS: validatorUrls,
+  DEPLOYMENT_FILE: z.string().min(1).default("deployments/devnet.json"),
+  RELAYER_PORT: port.default(7200),
+  RELAYER_QUEUE_PREFIX: z.string().min(1).default("bridge"),
+  RELAYER_CONCURRENCY: z.coerce.number().int().positive().default(32),
+  LOG_LEVEL: logLevel,
+});
+
+export type RelayerEnv = z.infer<typeof relayerEnvSchema>;
+
+export function loadRelayerEnv(env: NodeJS.ProcessEnv = process.env): RelayerEnv {
+  return parseEnv(relayerEnvSchema, env);
+}

@@ -1,0 +1,487 @@
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import { and, eq } from "drizzle-orm";
+import {
+  type Account,
+  BaseError,
+  type Chain,
+  ContractFunctionRevertedError,
+  encodeFunctionData,
+  type Hash,
+  type Hex,
+  InsufficientFundsError,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+import { bridgeMinterAbi } from "../contracts/generated/BridgeMinter.js";
+import { bridgeVaultAbi } from "../contracts/generated/BridgeVault.js";
+import {
+  collectQuorum,
+  describeSignatures,
+  deserializeMessage,
+  fetchAttestations,
+  readValidatorSets,
+  type SerializedMessage,
+} from "../lib/attestationApi.js";
+import type { BridgeMessage } from "../lib/bridge/message.js";
+import type { ChainDeployment } from "../lib/deployments.js";
+import type { Logger } from "../lib/logger.js";
+import { type RelayerStore, setStatus } from "./db.js";
+import type { RelayerMetrics } from "./metrics.js";
+import type { NonceManager } from "./nonceManager.js";
+
+export type DeliveryJobData = {
+  id: Hex;
+  message: SerializedMessage;
+  sourceTxHash: Hex;
+  sourceBlock: number;
+  /** Times this job was put back to wait (signatures, pause, rate limit); drives the backoff step. */
+  waits?: number;
+};
+
+export type DestinationChain = {
+  chainId: number;
+  deployment: ChainDeployment;
+  client: PublicClient;
+  wallet: WalletClient<Transport, Chain, Account>;
+  nonces: NonceManager;
+};
+
+export type DeliveryTiming = {
+  /** How often to ask validators while a message is expected to be finalizing. */
+  signaturePollMs: number;
+  /** Polls at signaturePollMs before switching to the stepped backoff. */
+  fastPolls: number;
+  /** Multiplies the backoff steps (1 = 1 s, 2 s, 5 s, 10 s, 30 s, 60 s); tests shrink it. */
+  backoffScale: number;
+  /** A transaction not mined after this long is replaced with higher fees. */
+  receiptTimeoutMs: number;
+  maxFeeBumps: number;
+  /** Waiting longer than this turns "awaiting_signatures" into "stuck". */
+  stuckAfterMs: number;
+};
+
+export type DeliveryContext = {
+  store: RelayerStore;
+  destinations: Map<number, DestinationChain>;
+  validatorUrls: readonly string[];
+  metrics: RelayerMetrics;
+  log: Logger;
+  timing: DeliveryTiming;
+};
+
+const BACKOFF_STEPS_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
+
+/** Stepped backoff with ±25% jitter, so a crowd of waiting messages does not poll in lockstep. */
+export function steppedBackoff(step: number, scale: number): number {
+  const base = BACKOFF_STEPS_MS[Math.min(step, BACKOFF_STEPS_MS.length - 1)]! * scale;
+  return Math.round(base * (0.75 + Math.random() * 0.5));
+}
+
+/** Why a submission cannot go ahead now, with when to look again. */
+type Wait = {
+  status: "awaiting_signatures" | "stuck";
+  reason: string;
+  retryInMs: number;
+  signatures?: number;
+  threshold?: number;
+};
+
+/**
+ * Delivers one message: skips it if the destination already processed it, collects a quorum of
+ * validator signatures, checks pause, rate limit and gas funds, then submits `mint` or `release` and
+ * follows the transaction (replacing it with higher fees if it sits unmined). Every wait is recorded
+ * with a reason a person can act on and re-scheduled through BullMQ's delayed set, so nothing blocks
+ * a worker slot while waiting.
+ */
+export async function deliver(
+  context: DeliveryContext,
+  job: Job<DeliveryJobData>,
+  token?: string,
+): Promise<void> {
+  const { id } = job.data;
+  const message = deserializeMessage(job.data.message);
+  const destination = context.destinations.get(Number(message.destinationChainId));
+  if (!destination)
+    throw new UnrecoverableError(`no RPC configured for destination chain ${message.destinationChainId}`);
+  const log = context.log.child({ id, destination: destination.chainId });
+
+  const wait = async (w: Wait): Promise<never> => {
+    await setStatus(context.store, id, w.status, {
+      reason: w.reason,
+      signatures: w.signatures,
+      threshold: w.threshold,
+    });
+    await job.updateData({ ...job.data, waits: (job.data.waits ?? 0) + 1 });
+    await job.moveToDelayed(Date.now() + w.retryInMs, token);
+    throw new DelayedError();
+  };
+  const waits = job.data.waits ?? 0;
+  const backoff = () =>
+    waits < context.timing.fastPolls
+      ? context.timing.signaturePollMs
+      : steppedBackoff(waits - context.timing.fastPolls, context.timing.backoffScale);
+
+  if (await isProcessed(destination, id)) return markDelivered(context, destination, id, log);
+  // A transaction from an earlier run (this relayer before a crash, or before a replacement) may still
+  // be pending: wait for it rather than spend gas on a duplicate.
+  const earlier = await pendingAttempt(context, destination, id);
+  if (earlier) {
+    const mined = await waitForAny(destination.client, [earlier], context.timing.receiptTimeoutMs);
+    if (mined?.status === "success") return markDelivered(context, destination, id, log);
+  }
+
+  const [sets, fetched] = await Promise.all([
+    readValidatorSets(destination.client, destination.deployment.validatorSet.address),
+    fetchAttestations(context.validatorUrls, id),
+  ]);
+  const quorum = await collectQuorum({ message, fetched, sets });
+  if (!quorum.ok) {
+    const age = Date.now() - job.timestamp;
+    return wait({
+      status: age > context.timing.stuckAfterMs ? "stuck" : "awaiting_signatures",
+      reason: describeSignatures(quorum.valid, quorum.threshold),
+      retryInMs: backoff(),
+      signatures: quorum.valid,
+      threshold: quorum.threshold,
+    });
+  }
+  const { epoch, signatures } = quorum.quorum;
+  const call = callOf(destination, message, epoch, signatures);
+
+  let gas: bigint;
+  try {
+    gas = await destination.client.estimateContractGas({ ...call, account: destination.wallet.account });
+  } catch (error) {
+    const outcome = classifyRevert(error);
+    if (outcome.kind === "processed") return markDelivered(context, destination, id, log);
+    if (outcome.kind === "unrecoverable") throw new UnrecoverableError(outcome.reason);
+    if (outcome.kind === "wait") {
+      return wait({
+        status: "stuck",
+        reason: outcome.reason,
+        retryInMs: outcome.retryInMs ?? steppedBackoff(waits, context.timing.backoffScale),
+      });
+    }
+    if (outcome.kind === "rate-limited") {
+      const until = await rateLimitClearsAt(destination, message, outcome.available);
+      return wait({
+        status: "stuck",
+        reason: until ? `rate limited until ${until.toISOString()}` : "rate limited (no refill configured)",
+        retryInMs: until
+          ? Math.max(500, until.getTime() - Date.now())
+          : steppedBackoff(waits, context.timing.backoffScale),
+      });
+    }
+    throw error;
+  }
+
+  const fees = await destination.client.estimateFeesPerGas();
+  const gasLimit = (gas * 12n) / 10n;
+  const balance = await destination.client.getBalance({ address: destination.wallet.account.address });
+  const needed = gasLimit * fees.maxFeePerGas;
+  if (balance < needed) {
+    return wait({
+      status: "stuck",
+      reason: `out of gas funds on chain ${destination.chainId} (relayer ${destination.wallet.account.address} has ${balance} wei, needs ${needed})`,
+      retryInMs: steppedBackoff(Math.max(waits, 3), context.timing.backoffScale),
+    });
+  }
+
+  await setStatus(context.store, id, "submitting", { signatures: quorum.valid, threshold: quorum.threshold });
+  const { nonce, hashes } = await submitWithReplacement(context, destination, id, call, gasLimit, fees, log);
+  const receipt = await waitForAny(destination.client, hashes, context.timing.receiptTimeoutMs);
+  if (receipt?.status === "success") {
+    await recordOutcome(context, id, receipt.transactionHash, "mined");
+    context.metrics.submissions.inc({ destination: String(destination.chainId), outcome: "mined" });
+    return markDelivered(context, destination, id, log, receipt.transactionHash, Number(receipt.blockNumber));
+  }
+  context.metrics.submissions.inc({
+    destination: String(destination.chainId),
+    outcome: receipt ? "reverted" : "unmined",
+  });
+  if (receipt) await recordOutcome(context, id, receipt.transactionHash, "reverted");
+  if (await isProcessed(destination, id)) return markDelivered(context, destination, id, log);
+  // Let BullMQ retry with its backoff; the next run re-reads everything (signatures, limits, nonce).
+  throw new Error(
+    receipt
+      ? `transaction ${receipt.transactionHash} reverted`
+      : `transaction with nonce ${nonce} not mined yet`,
+  );
+}
+
+type WriteCall = {
+  address: Hex;
+  abi: typeof bridgeMinterAbi | typeof bridgeVaultAbi;
+  functionName: "mint" | "release";
+  args: readonly [BridgeMessage, bigint, readonly Hex[]];
+};
+
+function callOf(
+  destination: DestinationChain,
+  message: BridgeMessage,
+  epoch: bigint,
+  signatures: Hex[],
+): WriteCall {
+  const home = destination.deployment.role === "home";
+  return {
+    address: destination.deployment.bridge.address,
+    abi: home ? bridgeVaultAbi : bridgeMinterAbi,
+    functionName: home ? "release" : "mint",
+    args: [message, epoch, signatures],
+  };
+}
+
+function encodeCall(call: WriteCall): Hex {
+  return call.functionName === "mint"
+    ? encodeFunctionData({ abi: bridgeMinterAbi, functionName: "mint", args: call.args })
+    : encodeFunctionData({ abi: bridgeVaultAbi, functionName: "release", args: call.args });
+}
+
+async function isProcessed(destination: DestinationChain, id: Hex): Promise<boolean> {
+  return destination.client.readContract({
+    address: destination.deployment.bridge.address,
+    abi: bridgeMinterAbi,
+    functionName: "processed",
+    args: [id],
+  });
+}
+
+type RevertOutcome =
+  | { kind: "processed" }
+  | { kind: "rate-limited"; available: bigint }
+  | { kind: "wait"; reason: string; retryInMs?: number }
+  | { kind: "unrecoverable"; reason: string }
+  | { kind: "unknown" };
+
+/** Sorts a failed simulation into what the relayer should do about it. */
+function classifyRevert(error: unknown): RevertOutcome {
+  if (!(error instanceof BaseError)) return { kind: "unknown" };
+  if (error.walk((e) => e instanceof InsufficientFundsError)) {
+    return { kind: "wait", reason: "out of gas funds" };
+  }
+  const reverted = error.walk((e) => e instanceof ContractFunctionRevertedError);
+  if (!(reverted instanceof ContractFunctionRevertedError)) return { kind: "unknown" };
+  const name = reverted.data?.errorName;
+  const args = (reverted.data?.args ?? []) as readonly unknown[];
+  switch (name) {
+    case "AlreadyProcessed":
+      return { kind: "processed" };
+    case "RateLimited":
+      return { kind: "rate-limited", available: args[0] as bigint };
+    case "Paused": {
+      const until = new Date(Number(args[0] as bigint) * 1000);
+      return {
+        kind: "wait",
+        reason: `destination paused until ${until.toISOString()}`,
+        retryInMs: Math.max(1_000, until.getTime() - Date.now()),
+      };
+    }
+    case "MintExceedsCredit":
+      return { kind: "wait", reason: "destination mint ceiling reached (owner must raise it)" };
+    case "ReleaseExceedsOutstanding":
+      return { kind: "wait", reason: "vault holds too little locked toward this chain to release" };
+    case "EpochExpired":
+    case "UnknownEpoch":
+    case "SignerNotInSet":
+    case "BelowThreshold":
+      // The set rotated between collection and submission: collect again soon.
+      return {
+        kind: "wait",
+        reason: `signatures no longer accepted (${name}); collecting again`,
+        retryInMs: 1_000,
+      };
+    case "UnknownRoute":
+    case "WrongDestinationChain":
+    case "WrongDestinationBridge":
+    case "UnsupportedVersion":
+    case "UnsupportedToken":
+    case "WrongSourceChain":
+    case "InvalidSignature":
+    case "SignersNotAscending":
+    case "DuplicateSigner":
+      return { kind: "unrecoverable", reason: `destination rejects this message: ${name}` };
+    default:
+      return { kind: "unknown" };
+  }
+}
+
+/** When the inbound bucket will hold `message.amount`, from its refill rate (chain time ~ wall time). */
+async function rateLimitClearsAt(
+  destination: DestinationChain,
+  message: BridgeMessage,
+  available: bigint,
+): Promise<Date | undefined> {
+  const [, refillPerSecond] = await destination.client.readContract({
+    address: destination.deployment.bridge.address,
+    abi: bridgeMinterAbi,
+    functionName: "rateLimitOf",
+    args: [message.sourceChainId, message.token, 1],
+  });
+  if (refillPerSecond === 0n) return undefined;
+  const seconds = (message.amount - available + refillPerSecond - 1n) / refillPerSecond;
+  return new Date(Date.now() + Number(seconds) * 1000 + 1000);
+}
+
+/**
+ * Broadcasts the call, and while it sits unmined re-broadcasts it at the same nonce with fees raised
+ * 25% (nodes require at least 10% to replace), up to `maxFeeBumps` times.
+ */
+async function submitWithReplacement(
+  context: DeliveryContext,
+  destination: DestinationChain,
+  id: Hex,
+  call: WriteCall,
+  gas: bigint,
+  fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+  log: Logger,
+): Promise<{ nonce: number; hashes: Hash[] }> {
+  let current = fees;
+  const hashes: Hash[] = [];
+  const send = async (nonce: number) => {
+    const hash = await destination.wallet.sendTransaction({
+      to: call.address,
+      data: encodeCall(call),
+      gas,
+      nonce,
+      maxFeePerGas: current.maxFeePerGas,
+      maxPriorityFeePerGas: current.maxPriorityFeePerGas,
+    });
+    hashes.push(hash);
+    await context.store.db.insert(context.store.tables.attempts).values({
+      messageId: id,
+      relayer: destination.wallet.account.address,
+      txHash: hash,
+      nonce,
+      maxFeePerGas: current.maxFeePerGas.toString(),
+      maxPriorityFeePerGas: current.maxPriorityFeePerGas.toString(),
+      outcome: "sent",
+    });
+    log.info({ tx: hash, nonce, maxFeePerGas: String(current.maxFeePerGas) }, "submitted");
+    return nonce;
+  };
+  const nonce = await destination.nonces.withNonce(send);
+  for (let bump = 0; bump < context.timing.maxFeeBumps; bump++) {
+    const mined = await waitForAny(destination.client, hashes, context.timing.receiptTimeoutMs);
+    if (mined) return { nonce, hashes };
+    current = {
+      maxFeePerGas: (current.maxFeePerGas * 125n) / 100n,
+      maxPriorityFeePerGas: (current.maxPriorityFeePerGas * 125n) / 100n,
+    };
+    try {
+      await send(nonce);
+      context.metrics.submissions.inc({ destination: String(destination.chainId), outcome: "replaced" });
+    } catch (error) {
+      // "nonce too low" means one of ours was mined meanwhile; the caller will find its receipt.
+      log.warn({ err: error }, "fee bump not accepted");
+      break;
+    }
+  }
+  return { nonce, hashes };
+}
+
+type Receipt = Awaited<ReturnType<PublicClient["getTransactionReceipt"]>>;
+
+/** The receipt of whichever of `hashes` gets mined first, or undefined after `timeoutMs`. */
+async function waitForAny(
+  client: PublicClient,
+  hashes: readonly Hash[],
+  timeoutMs: number,
+): Promise<Receipt | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  do {
+    for (const hash of hashes) {
+      const receipt = await client.getTransactionReceipt({ hash }).catch(() => undefined);
+      if (receipt) return receipt;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  } while (Date.now() < deadline);
+  return undefined;
+}
+
+/** The last transaction we broadcast for this message if the node still knows it. */
+async function pendingAttempt(
+  context: DeliveryContext,
+  destination: DestinationChain,
+  id: Hex,
+): Promise<Hash | undefined> {
+  const { db, tables } = context.store;
+  const rows = await db
+    .select({ txHash: tables.attempts.txHash })
+    .from(tables.attempts)
+    .where(and(eq(tables.attempts.messageId, id), eq(tables.attempts.outcome, "sent")));
+  for (const row of rows.reverse()) {
+    const known = await destination.client
+      .getTransaction({ hash: row.txHash as Hash })
+      .catch(() => undefined);
+    if (known) return row.txHash as Hash;
+  }
+  return undefined;
+}
+
+async function recordOutcome(
+  context: DeliveryContext,
+  id: Hex,
+  txHash: Hash,
+  outcome: string,
+): Promise<void> {
+  const { db, tables } = context.store;
+  await db
+    .update(tables.attempts)
+    .set({ outcome })
+    .where(and(eq(tables.attempts.messageId, id), eq(tables.attempts.txHash, txHash)));
+}
+
+async function markDelivered(
+  context: DeliveryContext,
+  destination: DestinationChain,
+  id: Hex,
+  log: Logger,
+  txHash?: Hash,
+  block?: number,
+): Promise<void> {
+  const { db, tables } = context.store;
+  const [row] = await db.select().from(tables.messages).where(eq(tables.messages.id, id));
+  if (!row || row.status === "delivered") return;
+  let deliveredBy = txHash ? "self" : "other";
+  let destinationTxHash = txHash ?? null;
+  let destinationBlock = block ?? null;
+  if (!txHash) {
+    // Ours may have landed in a run that crashed before recording it.
+    const attempts = await db.select().from(tables.attempts).where(eq(tables.attempts.messageId, id));
+    for (const attempt of attempts) {
+      const receipt = await destination.client
+        .getTransactionReceipt({ hash: attempt.txHash as Hash })
+        .catch(() => undefined);
+      if (receipt?.status === "success") {
+        deliveredBy = "self";
+        destinationTxHash = receipt.transactionHash;
+        destinationBlock = Number(receipt.blockNumber);
+        await recordOutcome(context, id, receipt.transactionHash, "mined");
+      }
+    }
+  }
+  const now = new Date();
+  await db
+    .update(tables.messages)
+    .set({
+      status: "delivered",
+      stuckReason: null,
+      deliveredBy,
+      destinationTxHash,
+      destinationBlock,
+      deliveredAt: now,
+      updatedAt: now,
+    })
+    .where(eq(tables.messages.id, id));
+  await db.insert(tables.statusHistory).values({
+    messageId: id,
+    status: "delivered",
+    reason: deliveredBy === "self" ? null : "delivered by someone else",
+  });
+  context.metrics.deliveryLatency.observe(
+    { origin: String(row.originChainId), destination: String(row.destinationChainId) },
+    (now.getTime() - row.discoveredAt.getTime()) / 1000,
+  );
+  log.info({ tx: destinationTxHash, deliveredBy }, "delivered");
+}

@@ -1,0 +1,69 @@
+/**
+ * The relayer process. Configuration comes from the environment only:
+ *
+ *   RELAYER_PRIVATE_KEY=0x… VALIDATOR_URLS=http://127.0.0.1:7101,… REDIS_URL=redis://127.0.0.1:6379 \
+ *   DEPLOYMENT_FILE=deployments/devnet.json RELAYER_PORT=7200 npx tsx relayer/main.ts
+ *
+ * DATABASE_URL selects PostgreSQL; without it the records live in PGlite under RELAYER_DATA_DIR.
+ */
+import { resolve } from "node:path";
+import { readDeployment } from "../lib/deployments.js";
+import { ConfigError } from "../lib/env.js";
+import { logger } from "../lib/logger.js";
+import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
+import { loadRelayerEnv } from "./config.js";
+import { startRelayer } from "./service.js";
+
+const log = logger.child({ service: "relayer" });
+
+try {
+  const env = loadRelayerEnv();
+  const deployment = readDeployment(resolve(env.DEPLOYMENT_FILE));
+  const problems: string[] = [];
+  const chains = deployment.chains.flatMap((chain) => {
+    try {
+      const network = getNetwork(chain.network);
+      return [
+        {
+          chainId: chain.chainId,
+          rpcUrl: resolveRpcUrl(network),
+          pollMs: Math.max(250, (network.blockTimeSeconds * 1000) / 2),
+        },
+      ];
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message.replace(/\n+Details: /, " ") : String(error));
+      return [];
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const relayer = await startRelayer({
+    privateKey: env.RELAYER_PRIVATE_KEY,
+    redisUrl: env.REDIS_URL,
+    queuePrefix: env.RELAYER_QUEUE_PREFIX,
+    database: {
+      url: env.DATABASE_URL,
+      dataDir: resolve(env.RELAYER_DATA_DIR),
+      schema: env.RELAYER_DB_SCHEMA,
+    },
+    validatorUrls: env.VALIDATOR_URLS,
+    deployment,
+    chains,
+    port: env.RELAYER_PORT,
+    concurrency: env.RELAYER_CONCURRENCY,
+    logger,
+  });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    await relayer.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+} catch (error) {
+  log.fatal(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}

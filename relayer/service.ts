@@ -1,0 +1,373 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
+import { and, eq, min, notInArray, sql } from "drizzle-orm";
+import { Redis } from "ioredis";
+import {
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  formatEther,
+  type Hex,
+  http,
+  type PublicClient,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { type OutboundLog, outboundEvents, serializeMessage } from "../lib/attestationApi.js";
+import { messageFromBurnedLog, messageFromLockedLog, messageId } from "../lib/bridge/message.js";
+import type { Deployment } from "../lib/deployments.js";
+import type { Logger } from "../lib/logger.js";
+import { messageRecord, openRelayerStore, type RelayerStore, setStatus } from "./db.js";
+import {
+  type DeliveryJobData,
+  type DeliveryTiming,
+  type DestinationChain,
+  deliver,
+  steppedBackoff,
+} from "./delivery.js";
+import { createRelayerMetrics } from "./metrics.js";
+import { NonceManager } from "./nonceManager.js";
+
+export type RelayerChainConfig = { chainId: number; rpcUrl: string; pollMs: number };
+
+export type RelayerConfig = {
+  privateKey: Hex;
+  redisUrl: string;
+  queuePrefix: string;
+  database: { url?: string; dataDir: string; schema: string };
+  validatorUrls: string[];
+  deployment: Deployment;
+  chains: RelayerChainConfig[];
+  /** 0 picks a free port. */
+  port: number;
+  concurrency?: number;
+  timing?: Partial<DeliveryTiming>;
+  /** BullMQ lock and stall check; shorter values recover faster from a killed relayer. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Retries of a failing submission before the message is dead-lettered as failed. */
+  attempts?: number;
+  logger: Logger;
+};
+
+export type RunningRelayer = {
+  address: Address;
+  url: string;
+  store: RelayerStore;
+  queue: Queue<DeliveryJobData>;
+  stop(): Promise<void>;
+};
+
+export const DELIVERY_QUEUE = "deliveries";
+
+const defaultTiming: DeliveryTiming = {
+  signaturePollMs: 250,
+  fastPolls: 240,
+  backoffScale: 1,
+  receiptTimeoutMs: 15_000,
+  maxFeeBumps: 3,
+  stuckAfterMs: 60_000,
+};
+
+/**
+ * Starts a relayer: discovery loops that enqueue every Locked/Burned log as a BullMQ job (job id =
+ * message id, so several relayers enqueueing the same message is harmless), workers that deliver
+ * them, a reconciler that re-enqueues whatever the database says is unfinished (covers a Redis that
+ * lost its data), and an HTTP server with /metrics, /health and /v1/messages/{id}.
+ *
+ * @example
+ * const relayer = await startRelayer({ privateKey, redisUrl, queuePrefix: "bridge", database, validatorUrls, deployment, chains, port: 0, logger });
+ * await relayer.stop();
+ */
+export async function startRelayer(config: RelayerConfig): Promise<RunningRelayer> {
+  const account = privateKeyToAccount(config.privateKey);
+  const log = config.logger.child({ service: "relayer", relayer: account.address });
+  const timing = { ...defaultTiming, ...config.timing };
+  const attempts = config.attempts ?? 8;
+  const store = await openRelayerStore(config.database);
+  const metrics = createRelayerMetrics();
+  // BullMQ needs maxRetriesPerRequest: null so its blocking commands survive a Redis restart.
+  const redisOptions = {
+    maxRetriesPerRequest: null,
+    retryStrategy: (times: number) => Math.min(times * 200, 2_000),
+  };
+  const queueConnection = new Redis(config.redisUrl, redisOptions);
+  const workerConnection = new Redis(config.redisUrl, redisOptions);
+  const lockConnection = new Redis(config.redisUrl, redisOptions);
+  for (const connection of [queueConnection, workerConnection, lockConnection]) {
+    connection.on("error", (error) => log.debug({ err: error.message }, "redis connection error"));
+  }
+
+  const clients = new Map<number, PublicClient>();
+  const destinations = new Map<number, DestinationChain>();
+  for (const chain of config.chains) {
+    const deployed = config.deployment.chains.find((c) => c.chainId === chain.chainId);
+    if (!deployed) continue;
+    const viemChain = defineChain({
+      id: chain.chainId,
+      name: deployed.network,
+      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [chain.rpcUrl] } },
+    });
+    const transport = http(chain.rpcUrl, { timeout: 10_000, retryCount: 3, retryDelay: 150 });
+    const client = createPublicClient({ chain: viemChain, transport }) as PublicClient;
+    clients.set(chain.chainId, client);
+    destinations.set(chain.chainId, {
+      chainId: chain.chainId,
+      deployment: deployed,
+      client,
+      wallet: createWalletClient({ account, chain: viemChain, transport }),
+      nonces: new NonceManager({
+        redis: lockConnection,
+        prefix: config.queuePrefix,
+        chainId: chain.chainId,
+        address: account.address,
+        client,
+      }),
+    });
+  }
+
+  const queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE, {
+    connection: queueConnection,
+    prefix: config.queuePrefix,
+    defaultJobOptions: {
+      attempts,
+      backoff: { type: "stepped" },
+      // Completed jobs stay a day so a late duplicate enqueue is still deduplicated by job id.
+      removeOnComplete: { age: 86_400 },
+      removeOnFail: false,
+    },
+  });
+  const context = { store, destinations, validatorUrls: config.validatorUrls, metrics, log, timing };
+  const worker = new Worker<DeliveryJobData>(DELIVERY_QUEUE, (job, token) => deliver(context, job, token), {
+    connection: workerConnection,
+    prefix: config.queuePrefix,
+    concurrency: config.concurrency ?? 32,
+    lockDuration: config.lockDurationMs ?? 30_000,
+    stalledInterval: config.stalledIntervalMs ?? 30_000,
+    // A stall means a relayer died mid-delivery; delivery is idempotent, so always try again.
+    maxStalledCount: 1_000,
+    settings: {
+      backoffStrategy: (attemptsMade: number) => steppedBackoff(attemptsMade - 1, timing.backoffScale),
+    },
+  });
+  worker.on("failed", (job: Job<DeliveryJobData> | undefined, error: Error) => {
+    if (!job) return;
+    const final =
+      error instanceof UnrecoverableError ||
+      error.name === "UnrecoverableError" ||
+      job.attemptsMade >= attempts;
+    log.warn(
+      { id: job.data.id, attempt: job.attemptsMade, final, err: error.message },
+      "delivery attempt failed",
+    );
+    void setStatus(store, job.data.id, final ? "failed" : "stuck", {
+      reason: final
+        ? `gave up after ${job.attemptsMade} attempts: ${error.message}`
+        : `retrying: ${error.message}`,
+    }).catch(() => undefined);
+  });
+  worker.on("error", (error) => log.debug({ err: error.message }, "worker error"));
+
+  async function enqueue(data: DeliveryJobData): Promise<void> {
+    await queue.add("deliver", data, { jobId: data.id });
+  }
+
+  async function discoverOnce(chain: RelayerChainConfig): Promise<boolean> {
+    const client = clients.get(chain.chainId)!;
+    const deployed = config.deployment.chains.find((c) => c.chainId === chain.chainId)!;
+    const { db, tables } = store;
+    const [cursor] = await db.select().from(tables.cursors).where(eq(tables.cursors.chainId, chain.chainId));
+    const from = BigInt(cursor ? cursor.block + 1 : deployed.bridge.startBlock);
+    const head = await client.getBlockNumber({ cacheTime: 0 });
+    if (head < from) return false;
+    const to = head - from > 1_999n ? from + 1_999n : head;
+    const logs = (await client.getLogs({
+      address: deployed.bridge.address,
+      events: outboundEvents,
+      fromBlock: from,
+      toBlock: to,
+      strict: true,
+    })) as OutboundLog[];
+    for (const entry of logs) {
+      const build = entry.eventName === "Locked" ? messageFromLockedLog : messageFromBurnedLog;
+      const message = build({
+        log: { address: entry.address, args: entry.args },
+        sourceChainId: chain.chainId,
+      });
+      const id = messageId(message);
+      if (id !== entry.args.messageId) continue;
+      const serialized = serializeMessage(message);
+      const inserted = await db
+        .insert(tables.messages)
+        .values({
+          id,
+          originChainId: chain.chainId,
+          destinationChainId: serialized.destinationChainId,
+          nonce: serialized.nonce,
+          message: serialized,
+          status: "discovered",
+          sourceTxHash: entry.transactionHash,
+          sourceBlock: Number(entry.blockNumber),
+        })
+        .onConflictDoNothing()
+        .returning({ id: tables.messages.id });
+      if (inserted.length > 0)
+        await db.insert(tables.statusHistory).values({ messageId: id, status: "discovered" });
+      await enqueue({
+        id,
+        message: serialized,
+        sourceTxHash: entry.transactionHash,
+        sourceBlock: Number(entry.blockNumber),
+      });
+    }
+    await db
+      .insert(tables.cursors)
+      .values({ chainId: chain.chainId, block: Number(to) })
+      .onConflictDoUpdate({ target: tables.cursors.chainId, set: { block: Number(to) } });
+    return to < head;
+  }
+
+  /** Re-enqueues unfinished messages (a no-op while their job exists) and refreshes gauges. */
+  async function reconcileOnce(): Promise<void> {
+    const { db, tables } = store;
+    const unfinished = await db
+      .select()
+      .from(tables.messages)
+      .where(notInArray(tables.messages.status, ["delivered", "failed"]));
+    for (const row of unfinished) {
+      await enqueue({
+        id: row.id as Hex,
+        message: row.message,
+        sourceTxHash: row.sourceTxHash as Hex,
+        sourceBlock: row.sourceBlock,
+      });
+    }
+    const counts = await db
+      .select({
+        origin: tables.messages.originChainId,
+        destination: tables.messages.destinationChainId,
+        status: tables.messages.status,
+        count: sql<number>`count(*)::int`,
+      })
+      .from(tables.messages)
+      .groupBy(tables.messages.originChainId, tables.messages.destinationChainId, tables.messages.status);
+    metrics.messages.reset();
+    for (const c of counts) {
+      metrics.messages.set(
+        { origin: String(c.origin), destination: String(c.destination), status: c.status },
+        Number(c.count),
+      );
+    }
+    const [oldest] = await db
+      .select({ at: min(tables.messages.discoveredAt) })
+      .from(tables.messages)
+      .where(and(notInArray(tables.messages.status, ["delivered", "failed"])));
+    metrics.oldestPendingAge.set(oldest?.at ? (Date.now() - new Date(oldest.at).getTime()) / 1000 : 0);
+    const jobCounts = await queue.getJobCounts("waiting", "active", "delayed", "failed", "prioritized");
+    for (const [state, count] of Object.entries(jobCounts)) metrics.queueDepth.set({ state }, count);
+    await Promise.all(
+      [...clients].map(async ([chainId, client]) => {
+        const balance = await client.getBalance({ address: account.address });
+        metrics.walletBalance.set({ chain: String(chainId) }, Number(formatEther(balance)));
+      }),
+    );
+  }
+
+  let stopped = false;
+  const timers = new Set<() => void>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        timers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      timers.add(wake);
+    });
+  const loop = async (name: string, intervalMs: number, step: () => Promise<boolean | undefined | void>) => {
+    while (!stopped) {
+      let more = false;
+      try {
+        more = (await step()) === true;
+      } catch (error) {
+        log.warn(
+          { loop: name, err: error instanceof Error ? error.message.split("\n")[0] : String(error) },
+          "loop step failed",
+        );
+      }
+      if (!more && !stopped) await sleep(intervalMs);
+    }
+  };
+  const loops = [
+    ...config.chains.map((chain) =>
+      loop(`discover-${chain.chainId}`, chain.pollMs, () => discoverOnce(chain)),
+    ),
+    loop("reconcile", 3_000, reconcileOnce),
+  ];
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error) => {
+      log.error({ err: error }, "request failed");
+      if (!response.headersSent) json(response, 500, { error: String(error) });
+    });
+  });
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://relayer");
+    const message = /^\/v1\/messages\/(0x[0-9a-fA-F]{64})$/.exec(url.pathname);
+    if (request.method === "GET" && message) {
+      const record = await messageRecord(store, message[1]!.toLowerCase());
+      return record ? json(response, 200, record) : json(response, 404, { error: "unknown message" });
+    }
+    if (request.method === "GET" && url.pathname === "/metrics") {
+      response.writeHead(200, { "content-type": metrics.registry.contentType });
+      response.end(await metrics.registry.metrics());
+      return;
+    }
+    if (request.method === "GET" && url.pathname === "/health") {
+      const redis = queueConnection.status === "ready";
+      return json(response, redis ? 200 : 503, {
+        status: redis ? "ok" : "degraded",
+        redis: queueConnection.status,
+        address: account.address,
+      });
+    }
+    json(response, 404, { error: "not found" });
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, "127.0.0.1", () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  log.info(
+    { url, chains: config.chains.map((c) => c.chainId), validators: config.validatorUrls.length },
+    "relayer started",
+  );
+
+  return {
+    address: account.address,
+    url,
+    store,
+    queue,
+    async stop() {
+      stopped = true;
+      for (const wake of [...timers]) wake();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Workers first (finish or hand back their jobs), then the loops, the queue, Redis, the database.
+      await worker.close();
+      await Promise.allSettled(loops);
+      await queue.close();
+      for (const connection of [queueConnection, workerConnection, lockConnection]) connection.disconnect();
+      await store.close();
+      log.info("relayer stopped");
+    },
+  };
+}
+
+function json(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(JSON.stringify(body, (_key, value) => (typeof value === "bigint" ? value.toString() : value)));
+}

@@ -1,0 +1,133 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { createWalletClient, type Hex, http, parseEventLogs } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { bridgeTestTokenAbi, bridgeVaultAbi } from "../../contracts/generated/index.js";
+import { devnetKeys } from "../../devnet/accounts.js";
+import { type BridgeMessage, messageFromLockedLog, messageId } from "../../lib/bridge/message.js";
+import { logger } from "../../lib/logger.js";
+import { type RelayerConfig, type RunningRelayer, startRelayer } from "../../relayer/service.js";
+import { type RunningValidator, startValidator } from "../../validator/service.js";
+import type { BridgeNet } from "../helpers/bridgeNet.js";
+
+export const quiet = logger.child({}, { level: process.env.TEST_LOG_LEVEL ?? "silent" });
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+export const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://127.0.0.1:5432/test";
+
+/** A name no other test (or earlier run) uses: queue prefixes and database schemas. */
+export function uniqueName(label: string): string {
+  return `t_${label}_${randomBytes(4).toString("hex")}`;
+}
+
+export async function startTestValidator(
+  net: BridgeNet,
+  index: number,
+  options: { rpcOverride?: Map<number, string>; port?: number } = {},
+): Promise<RunningValidator> {
+  return startValidator({
+    privateKey: devnetKeys.validators[index]!,
+    port: options.port ?? 0,
+    deployment: net.deployment,
+    chains: net.validatorChains(options.rpcOverride),
+    dataDir: join(net.dir, `validator-${index}`),
+    logger: quiet,
+  });
+}
+
+export function relayerConfig(
+  net: BridgeNet,
+  validatorUrls: string[],
+  overrides: Partial<RelayerConfig> = {},
+): RelayerConfig {
+  return {
+    privateKey: devnetKeys.relayer,
+    redisUrl: REDIS_URL,
+    queuePrefix: uniqueName("q"),
+    database: { url: DATABASE_URL, dataDir: join(net.dir, "pglite"), schema: uniqueName("relayer") },
+    validatorUrls,
+    deployment: net.deployment,
+    chains: net.chains.map((c) => ({ chainId: c.chainId, rpcUrl: c.anvil.rpcUrl, pollMs: 100 })),
+    port: 0,
+    timing: {
+      signaturePollMs: 150,
+      fastPolls: 1_000,
+      backoffScale: 0.2,
+      receiptTimeoutMs: 5_000,
+      stuckAfterMs: 2_000,
+    },
+    lockDurationMs: 4_000,
+    stalledIntervalMs: 2_000,
+    logger: quiet,
+    ...overrides,
+  };
+}
+
+export async function startTestRelayer(
+  net: BridgeNet,
+  validatorUrls: string[],
+  overrides: Partial<RelayerConfig> = {},
+): Promise<RunningRelayer> {
+  return startRelayer(relayerConfig(net, validatorUrls, overrides));
+}
+
+/** Locks `amount` USDC from a demo user toward `destinationIndex` (default the first remote chain). */
+export async function lockUsdc(
+  net: BridgeNet,
+  amount: bigint,
+  options: { user?: number; destinationIndex?: number } = {},
+): Promise<{ message: BridgeMessage; id: Hex }> {
+  const home = net.chains[0]!;
+  const user = privateKeyToAccount(devnetKeys.users[options.user ?? 0]!);
+  const wallet = createWalletClient({ account: user, chain: home.chain, transport: http(home.anvil.rpcUrl) });
+  const vault = net.deployment.chains[0]!.bridge.address;
+  await home.publicClient.waitForTransactionReceipt({
+    hash: await wallet.writeContract({
+      address: net.usdc,
+      abi: bridgeTestTokenAbi,
+      functionName: "approve",
+      args: [vault, amount],
+    }),
+  });
+  const hash = await wallet.writeContract({
+    address: vault,
+    abi: bridgeVaultAbi,
+    functionName: "lock",
+    args: [net.usdc, amount, BigInt(net.chains[options.destinationIndex ?? 1]!.chainId), user.address],
+  });
+  const receipt = await home.publicClient.waitForTransactionReceipt({ hash });
+  const [log] = parseEventLogs({ abi: bridgeVaultAbi, eventName: "Locked", logs: receipt.logs });
+  const message = messageFromLockedLog({ log: log!, sourceChainId: home.chainId });
+  return { message, id: messageId(message) };
+}
+
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ""}`);
+}
+
+export async function relayerRecord(relayer: { url: string }, id: Hex) {
+  const response = await fetch(`${relayer.url}/v1/messages/${id}`);
+  if (!response.ok) return undefined;
+  return (await response.json()) as {
+    message: {
+      status: string;
+      stuckReason: string | null;
+      deliveredBy: string | null;
+      destinationTxHash: string | null;
+    };
+  };
+}

@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bridgeMinterAbi } from "../../contracts/generated/index.js";
+import type { RunningRelayer } from "../../relayer/service.js";
+import type { RunningValidator } from "../../validator/service.js";
+import { type BridgeNet, startBridgeNet, USDC } from "../helpers/bridgeNet.js";
+import { lockUsdc, relayerRecord, startTestRelayer, startTestValidator, waitFor } from "./harness.js";
+
+describe("relayer with validators down", () => {
+  let net: BridgeNet;
+  let validators: (RunningValidator | undefined)[] = [];
+  let relayer: RunningRelayer | undefined;
+
+  beforeAll(async () => {
+    net = await startBridgeNet({ remotes: 1, blockTimeSeconds: 0.5, finalityBlocks: 2 });
+    validators = await Promise.all([0, 1, 2, 3, 4].map((i) => startTestValidator(net, i)));
+  });
+  afterAll(async () => {
+    await relayer?.stop();
+    await Promise.all(validators.map((v) => v?.stop()));
+    await net?.stop();
+  });
+
+  const processed = (id: `0x${string}`) =>
+    net.chains[1]!.publicClient.readContract({
+      address: net.deployment.chains[1]!.bridge.address,
+      abi: bridgeMinterAbi,
+      functionName: "processed",
+      args: [id],
+    });
+
+  it("delivers with one validator down, waits with '3 of 4 signatures' with two down, and delivers once one returns", async () => {
+    const urls = validators.map((v) => v!.url);
+    relayer = await startTestRelayer(net, urls);
+
+    await validators[4]!.stop();
+    validators[4] = undefined;
+    const first = await lockUsdc(net, 3n * USDC);
+    await waitFor("delivery with one validator down", () => processed(first.id), 30_000);
+    const record = await waitFor("delivered record", async () => {
+      const r = await relayerRecord(relayer!, first.id);
+      return r?.message.status === "delivered" ? r : undefined;
+    });
+    expect(record.message.deliveredBy).toBe("self");
+
+    const port = Number(new URL(validators[3]!.url).port);
+    await validators[3]!.stop();
+    validators[3] = undefined;
+    const second = await lockUsdc(net, 4n * USDC);
+    const stuck = await waitFor(
+      "stuck reason",
+      async () => {
+        const r = await relayerRecord(relayer!, second.id);
+        return r?.message.status === "stuck" ? r : undefined;
+      },
+      30_000,
+    );
+    expect(stuck.message.stuckReason).toBe("3 of 4 signatures");
+    expect(await processed(second.id)).toBe(false);
+
+    validators[3] = await startTestValidator(net, 3, { port });
+    await waitFor("delivery after a validator returned", () => processed(second.id), 40_000);
+  });
+});
