@@ -1,0 +1,270 @@
+import type { Context } from "ponder:registry";
+import { assetSupply, routeTotals, supplyViolation, tokenSupply, transfer } from "ponder:schema";
+import { and, eq, lt, sum } from "ponder";
+import type { Hex } from "viem";
+import { currentDeployment, key } from "./deployment.js";
+
+/**
+ * Bookkeeping shared by the BridgeVault and BridgeMinter handlers: the transfer row that joins a
+ * message's two legs, the per-route totals and the cross-chain supply check. Legs can be indexed in
+ * either order, so every update is written relative to what the other leg already recorded.
+ */
+
+type Db = Context["db"];
+
+export type LegEvent = {
+  id: string;
+  chainId: number;
+  blockNumber: bigint;
+  timestamp: bigint;
+  transactionHash: Hex;
+};
+
+export type BridgeLeg = {
+  kind: "Locked" | "Burned" | "Minted" | "Released";
+  messageId: Hex;
+  asset: Hex;
+  amount: bigint;
+  sourceChainId: number;
+  destinationChainId: number;
+  recipient: Hex;
+  sender?: Hex;
+  nonce?: bigint;
+  wrappedToken?: Hex;
+};
+
+const isSourceLeg = (kind: BridgeLeg["kind"]) => kind === "Locked" || kind === "Burned";
+
+/** Seconds a destination leg may wait for its source leg before the supply check stops excusing it. */
+export function supplyGraceSeconds(env: NodeJS.ProcessEnv = process.env): bigint {
+  return BigInt(env.INDEXER_SUPPLY_GRACE_SECONDS ?? 600);
+}
+
+/** Records one leg of a bridge message and everything that follows from it. */
+export async function recordLeg(db: Db, leg: BridgeLeg, event: LegEvent): Promise<void> {
+  const { homeChainId } = currentDeployment();
+  const asset = leg.asset.toLowerCase() as Hex;
+  const remoteChainId = leg.sourceChainId === homeChainId ? leg.destinationChainId : leg.sourceChainId;
+  const source = isSourceLeg(leg.kind);
+
+  const legColumns = source
+    ? {
+        sender: leg.sender?.toLowerCase() as Hex,
+        nonce: leg.nonce,
+        sourceBlock: event.blockNumber,
+        sourceTx: event.transactionHash,
+        sourceTimestamp: event.timestamp,
+      }
+    : {
+        wrappedToken: leg.wrappedToken?.toLowerCase() as Hex | undefined,
+        destinationBlock: event.blockNumber,
+        destinationTx: event.transactionHash,
+        destinationTimestamp: event.timestamp,
+      };
+
+  // inFlight: source seen, destination not. awaitingSource: destination seen, source not.
+  let inFlightDelta = 0n;
+  let awaitingDelta = 0n;
+  let delivered = 0;
+  const existing = await db.find(transfer, { id: leg.messageId });
+  if (!existing) {
+    await db.insert(transfer).values({
+      id: leg.messageId,
+      asset,
+      direction: leg.sourceChainId === homeChainId ? "to_remote" : "to_home",
+      amount: leg.amount,
+      sourceChainId: leg.sourceChainId,
+      destinationChainId: leg.destinationChainId,
+      remoteChainId,
+      recipient: leg.recipient.toLowerCase() as Hex,
+      status: source ? "pending" : "awaiting_source",
+      ...legColumns,
+    });
+    if (source) inFlightDelta = leg.amount;
+    else awaitingDelta = leg.amount;
+  } else {
+    const otherTimestamp = source ? existing.destinationTimestamp : existing.sourceTimestamp;
+    const alreadyHasLeg = source ? existing.sourceBlock != null : existing.destinationBlock != null;
+    // The same leg twice cannot happen on chain (each id is processed once); ignore rather than double-count.
+    if (alreadyHasLeg) return;
+    const sourceTs = source ? event.timestamp : existing.sourceTimestamp;
+    const destinationTs = source ? existing.destinationTimestamp : event.timestamp;
+    await db.update(transfer, { id: leg.messageId }).set({
+      ...legColumns,
+      status: otherTimestamp != null ? "delivered" : existing.status,
+      latencySeconds:
+        sourceTs != null && destinationTs != null
+          ? Number(destinationTs - sourceTs)
+          : existing.latencySeconds,
+    });
+    if (source) awaitingDelta = -leg.amount;
+    else inFlightDelta = -leg.amount;
+    delivered = 1;
+  }
+
+  const locked = leg.kind === "Locked" ? leg.amount : 0n;
+  const released = leg.kind === "Released" ? leg.amount : 0n;
+  const minted = leg.kind === "Minted" ? leg.amount : 0n;
+  const burned = leg.kind === "Burned" ? leg.amount : 0n;
+  const newMessage = existing ? 0 : 1;
+
+  await db
+    .insert(routeTotals)
+    .values({
+      id: `${asset}:${remoteChainId}`,
+      asset,
+      homeChainId,
+      remoteChainId,
+      locked,
+      released,
+      minted,
+      burned,
+      outstanding: minted - burned,
+      inFlight: inFlightDelta,
+      messages: newMessage,
+      delivered,
+    })
+    .onConflictDoUpdate((row) => ({
+      locked: row.locked + locked,
+      released: row.released + released,
+      minted: row.minted + minted,
+      burned: row.burned + burned,
+      outstanding: row.outstanding + minted - burned,
+      inFlight: row.inFlight + inFlightDelta,
+      messages: row.messages + newMessage,
+      delivered: row.delivered + delivered,
+    }));
+
+  if (minted !== 0n || burned !== 0n) {
+    const wrapped =
+      leg.wrappedToken ?? currentDeployment().localTokenByAsset.get(key(event.chainId, asset))?.address;
+    if (wrapped) await addTokenSupply(db, event.chainId, wrapped, asset, { bridge: minted - burned });
+  }
+
+  const supply = await db
+    .insert(assetSupply)
+    .values({
+      id: asset,
+      homeChainId,
+      custody: locked - released,
+      remoteOutstanding: minted - burned,
+      inFlight: inFlightDelta,
+      awaitingSource: awaitingDelta,
+      violations: 0,
+      excess: 0n,
+      healthy: true,
+      lastCheckChainId: event.chainId,
+      lastCheckBlock: event.blockNumber,
+      lastCheckTimestamp: event.timestamp,
+    })
+    .onConflictDoUpdate((row) => ({
+      custody: row.custody + locked - released,
+      remoteOutstanding: row.remoteOutstanding + minted - burned,
+      inFlight: row.inFlight + inFlightDelta,
+      awaitingSource: row.awaitingSource + awaitingDelta,
+    }));
+  await checkSupply(db, supply, event, leg.kind, leg.messageId);
+}
+
+type AssetSupplyRow = typeof assetSupply.$inferSelect;
+
+/**
+ * The supply check: remoteOutstanding <= custody + awaitingSource. A destination leg indexed before its
+ * source (ordering is by block timestamp; chain clocks can disagree by a few seconds) is excused for
+ * `supplyGraceSeconds`; a forged mint has no source leg at all, so once that window passes it counts.
+ * A violation row is written when the check starts failing and whenever the excess grows, not on every
+ * later event, so one incident is one row (plus one per further unbacked mint).
+ */
+export async function checkSupply(
+  db: Db,
+  supply: AssetSupplyRow,
+  event: LegEvent,
+  trigger: string,
+  messageId?: Hex,
+): Promise<void> {
+  let excess = supply.remoteOutstanding - supply.custody - supply.awaitingSource;
+  if (excess <= 0n && supply.remoteOutstanding > supply.custody) {
+    // Only excused by legs awaiting their source: find the ones older than the grace window (rare path).
+    const cutoff = event.timestamp - supplyGraceSeconds();
+    const [stale] = await db.sql
+      .select({ amount: sum(transfer.amount) })
+      .from(transfer)
+      .where(
+        and(
+          eq(transfer.asset, supply.id),
+          eq(transfer.status, "awaiting_source"),
+          lt(transfer.destinationTimestamp, cutoff),
+        ),
+      );
+    excess += BigInt(stale?.amount ?? 0);
+  }
+  const healthy = excess <= 0n;
+  const worsened = !healthy && (supply.healthy || excess > supply.excess);
+  if (worsened) {
+    await db.insert(supplyViolation).values({
+      id: `${event.id}:${trigger}`,
+      asset: supply.id,
+      chainId: event.chainId,
+      blockNumber: event.blockNumber,
+      blockTimestamp: event.timestamp,
+      transactionHash: event.transactionHash,
+      trigger,
+      messageId,
+      remoteOutstanding: supply.remoteOutstanding,
+      custody: supply.custody,
+      awaitingSource: supply.awaitingSource,
+      excess,
+    });
+  }
+  await db.update(assetSupply, { id: supply.id }).set({
+    excess: healthy ? 0n : excess,
+    healthy,
+    violations: supply.violations + (worsened ? 1 : 0),
+    lastCheckChainId: event.chainId,
+    lastCheckBlock: event.blockNumber,
+    lastCheckTimestamp: event.timestamp,
+  });
+}
+
+/** Adds to a token's supply on one chain: `total` from its Transfer events, `bridge` from Minted/Burned. */
+export async function addTokenSupply(
+  db: Db,
+  chainId: number,
+  token: Hex,
+  asset: Hex | undefined,
+  delta: { total?: bigint; bridge?: bigint },
+): Promise<void> {
+  const total = delta.total ?? 0n;
+  const bridge = delta.bridge ?? 0n;
+  const counted = delta.total !== undefined ? 1 : 0;
+  await db
+    .insert(tokenSupply)
+    .values({
+      id: key(chainId, token),
+      chainId,
+      token: token.toLowerCase() as Hex,
+      asset: asset?.toLowerCase() as Hex | undefined,
+      totalSupply: total,
+      bridgeSupply: bridge,
+      transfers: counted,
+    })
+    .onConflictDoUpdate((row) => ({
+      totalSupply: row.totalSupply + total,
+      bridgeSupply: row.bridgeSupply + bridge,
+      transfers: row.transfers + counted,
+    }));
+}
+
+/** The parts of a Ponder event the ledger records about where a leg happened. */
+export function legEventOf(
+  event: { id: string; block: { number: bigint; timestamp: bigint }; transaction: { hash: Hex } },
+  chainId: number,
+): LegEvent {
+  return {
+    id: event.id,
+    chainId,
+    blockNumber: event.block.number,
+    timestamp: event.block.timestamp,
+    transactionHash: event.transaction.hash,
+  };
+}

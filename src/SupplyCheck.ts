@@ -1,0 +1,28 @@
+import { ponder } from "ponder:registry";
+import { assetSupply } from "ponder:schema";
+import type { Hex } from "viem";
+import { currentDeployment } from "../indexer/deployment.js";
+import { checkSupply } from "../indexer/ledger.js";
+
+// Periodic re-check on the home chain: bridge events re-check on their own, but a destination leg that
+// never gets a source leg only becomes a violation once its grace window passes, with or without traffic.
+ponder.on("SupplyCheck:block", async ({ event, context }) => {
+  const { deployment } = currentDeployment();
+  const home = deployment.chains.find((c) => c.role === "home");
+  for (const token of home?.tokens ?? []) {
+    const supply = await context.db.find(assetSupply, { id: token.homeToken.toLowerCase() as Hex });
+    if (!supply || supply.awaitingSource === 0n) continue;
+    await checkSupply(
+      context.db,
+      supply,
+      {
+        id: event.id,
+        chainId: context.chain.id,
+        blockNumber: event.block.number,
+        timestamp: event.block.timestamp,
+        transactionHash: event.block.hash,
+      },
+      "interval",
+    );
+  }
+});

@@ -1,0 +1,15 @@
+import { ponder } from "ponder:registry";
+import { zeroAddress } from "viem";
+import { currentDeployment, key } from "../indexer/deployment.js";
+import { addTokenSupply } from "../indexer/ledger.js";
+
+// Only mints and burns reach this handler (see the filter in ponder.config.ts): the token's totalSupply,
+// independent of the bridge's own Minted/Burned accounting, so a mint outside the bridge shows up.
+ponder.on("WrappedToken:Transfer", async ({ event, context }) => {
+  const { from, to, value } = event.args;
+  const delta = from === zeroAddress ? value : to === zeroAddress ? -value : 0n;
+  if (delta === 0n) return;
+  const token = event.log.address;
+  const asset = currentDeployment().tokenByAddress.get(key(context.chain.id, token))?.homeToken;
+  await addTokenSupply(context.db, context.chain.id, token, asset, { total: delta });
+});

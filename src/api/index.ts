@@ -1,0 +1,92 @@
+import { db } from "ponder:api";
+import schema from "ponder:schema";
+import { Hono } from "hono";
+import { and, client, count, eq, graphql } from "ponder";
+import type { Hex } from "viem";
+import { accountDataFromRows, type IndexedReserve } from "../../indexer/accountData.js";
+import { currentDeployment } from "../../indexer/deployment.js";
+import { renderBridgeMetrics } from "../../indexer/metrics.js";
+
+/**
+ * The indexer's HTTP API, mounted by Ponder next to its own /health, /ready, /status and /metrics.
+ *
+ * - POST /graphql (and /): Ponder's GraphQL over every table, with filters (`where`), `orderBy`,
+ *   cursor pagination (`after`/`before`, `limit` <= 1000) and the relations in ponder.schema.ts.
+ * - /sql/*: Ponder's SQL-over-HTTP for @ponder/client (read-only, validated queries).
+ * - GET /metrics/bridge: supply-check figures in Prometheus text.
+ * - GET /lending/accounts/:user: Aave getUserAccountData per protocol, from indexed rows.
+ *
+ * The risk engine's GraphQL (risk/server.ts, createRiskYoga) is mounted at /risk/graphql by its owner.
+ */
+const app = new Hono();
+
+// Our relations are at most a few levels deep; a depth cap well above that stops cyclic
+// (transfer -> supply -> routes -> supply -> ...) queries from fanning out into huge joins.
+const gql = graphql(
+  { db, schema },
+  { maxOperationDepth: 12, maxOperationTokens: 2000, maxOperationAliases: 30 },
+);
+app.use("/graphql", gql);
+app.use("/", gql);
+app.use("/sql/*", client({ db, schema }));
+
+app.get("/metrics/bridge", async (c) => {
+  const { deployment } = currentDeployment();
+  const [supplies, statuses] = await Promise.all([
+    db.select().from(schema.assetSupply),
+    db
+      .select({ status: schema.transfer.status, count: count() })
+      .from(schema.transfer)
+      .groupBy(schema.transfer.status),
+  ]);
+  const assets = new Map<string, { symbol: string; decimals: number }>();
+  for (const chain of deployment.chains) {
+    for (const token of chain.tokens) {
+      if (token.kind === "native") assets.set(token.homeToken.toLowerCase(), token);
+    }
+  }
+  const body = renderBridgeMetrics({
+    bridgeId: deployment.bridgeId,
+    supplies,
+    transfersByStatus: statuses,
+    assets,
+  });
+  return c.text(body, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+});
+
+app.get("/lending/accounts/:user", async (c) => {
+  const user = c.req.param("user").toLowerCase() as Hex;
+  if (!/^0x[0-9a-f]{40}$/.test(user))
+    return c.json({ error: "user must be a 0x-prefixed 20-byte address" }, 400);
+  const at = c.req.query("timestamp");
+  if (at !== undefined && !/^\d+$/.test(at)) return c.json({ error: "timestamp must be unix seconds" }, 400);
+  // A pool's views run at the timestamp of the block they are called in; default to now.
+  const timestamp = BigInt(at ?? Math.floor(Date.now() / 1000));
+  const positions = await db.select().from(schema.position).where(eq(schema.position.user, user));
+  const protocols = [...new Set(positions.map((p) => p.protocol))];
+  const accounts = [];
+  for (const protocol of protocols) {
+    const reserves = await db.select().from(schema.reserve).where(eq(schema.reserve.protocol, protocol));
+    const byId = new Map<string, IndexedReserve>(reserves.map((r) => [r.id, r]));
+    const chainId = reserves[0]?.chainId ?? 0;
+    const prices = await db
+      .select()
+      .from(schema.price)
+      .where(and(eq(schema.price.chainId, chainId)));
+    const priceByFeed = new Map(prices.map((p) => [p.feed.toLowerCase(), p.answer]));
+    const data = accountDataFromRows(
+      positions.filter((p) => p.protocol === protocol),
+      byId,
+      (r) => priceByFeed.get(r.priceFeed.toLowerCase()) ?? 0n,
+      timestamp,
+    );
+    accounts.push({
+      protocol,
+      chainId,
+      ...Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.toString()])),
+    });
+  }
+  return c.json({ user, timestamp: timestamp.toString(), accounts });
+});
+
+export default app;

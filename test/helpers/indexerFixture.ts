@@ -1,0 +1,507 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  type Account,
+  type Address,
+  type Chain,
+  createPublicClient,
+  createTestClient,
+  createWalletClient,
+  defineChain,
+  type Hash,
+  type Hex,
+  http,
+  maxUint256,
+  type PublicClient,
+  parseEventLogs,
+  type TestClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import {
+  bridgeMinterAbi,
+  bridgeVaultAbi,
+  lendingPoolAbi,
+  priceFeedAbi,
+  testERC20Abi,
+  wrappedTokenAbi,
+} from "../../contracts/generated/index.js";
+import { deploySystem } from "../../deploy/system.js";
+import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "../../devnet/accounts.js";
+import { type AnvilInstance, freePort, startAnvil } from "../../devnet/anvil.js";
+import { type BridgeMessage, messageFromBurnedLog, messageFromLockedLog } from "../../lib/bridge/message.js";
+import { attestationTypedData, sortSignaturesBySigner } from "../../lib/bridge/typedData.js";
+import { type Deployment, writeDeployment } from "../../lib/deployments.js";
+import { devnetNetworks, rpcUrlVariable } from "../../lib/networks.js";
+
+/**
+ * A three-chain system for indexer tests: anvil chains named like the devnet (so ponder.config.ts resolves
+ * them through <NETWORK>_RPC_URL), everything deployed by deploy/system.ts, a deployments file in a temp
+ * dir, helpers that move real tokens through the real contracts (validator signatures included), and a
+ * `ponder start` child process pointed at it all.
+ */
+
+export type Wallet = WalletClient<Transport, Chain, Account>;
+
+export type IndexerChain = {
+  name: string;
+  chainId: number;
+  anvil: AnvilInstance;
+  publicClient: PublicClient;
+  testClient: TestClient<"anvil">;
+  deployer: Wallet;
+  users: Wallet[];
+  liquidator: Wallet;
+};
+
+export type IndexerNet = {
+  /** chains[0] is home (vault, USDC, WETH); the rest are remote (minter, wrapped tokens, lending pool). */
+  chains: IndexerChain[];
+  deployment: Deployment;
+  deploymentFile: string;
+  dir: string;
+  /** DEPLOYMENT_FILE and <NETWORK>_RPC_URL for child processes. */
+  env: Record<string, string>;
+  homeToken(symbol: string): Address;
+  wrappedToken(chainId: number, homeToken: Address): Address;
+  /** Mints test tokens and locks them toward `destinationChainId`; returns the message. */
+  lock(user: number, symbol: string, amount: bigint, destinationChainId: number): Promise<BridgeMessage>;
+  /** Burns wrapped tokens on a remote chain toward home; returns the message. */
+  burn(user: number, chainId: number, homeToken: Address, amount: bigint): Promise<BridgeMessage>;
+  /** Signs with the devnet validators (4 of 5) and submits mint/release on the destination. */
+  deliver(message: BridgeMessage): Promise<Hash>;
+  /**
+   * Mines past Ponder's finality depth (30 blocks on chains it does not know) on every chain, so what
+   * happened so far is backfilled in one pass instead of block by block in live mode.
+   */
+  finalize(): Promise<void>;
+  /**
+   * Mines an empty block on every chain every `ms` (automine only mines on transactions). Omnichain
+   * ordering processes a block only once every chain has reached its timestamp, so idle chains must
+   * keep producing blocks, as real chains and the devnet's interval-mined chains do.
+   */
+  tick(ms?: number): void;
+  stop(): Promise<void>;
+};
+
+const chainOf = (network: (typeof devnetNetworks)[number], rpcUrl: string) =>
+  defineChain({
+    id: network.chainId,
+    name: network.name,
+    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+
+export async function confirm(chain: IndexerChain, hash: Hash | Promise<Hash>) {
+  const receipt = await chain.publicClient.waitForTransactionReceipt({ hash: await hash });
+  if (receipt.status !== "success") {
+    // Replay the call at its block to surface the revert reason in the test output.
+    const tx = await chain.publicClient.getTransaction({ hash: receipt.transactionHash });
+    const reason = await chain.publicClient
+      .call({ account: tx.from, to: tx.to, data: tx.input, blockNumber: receipt.blockNumber - 1n })
+      .then(
+        () => "no revert on replay",
+        (error: Error) => error.message.split("\n").slice(0, 3).join(" "),
+      );
+    throw new Error(`transaction ${receipt.transactionHash} reverted: ${reason}`);
+  }
+  return receipt;
+}
+
+export async function startIndexerNet(options: { blockTime?: number } = {}): Promise<IndexerNet> {
+  const dir = mkdtempSync(join(tmpdir(), "indexer-net-"));
+  const chains = await Promise.all(
+    devnetNetworks.map(async (network): Promise<IndexerChain> => {
+      const anvil = await startAnvil({ chainId: network.chainId, blockTime: options.blockTime });
+      const chain = chainOf(network, anvil.rpcUrl);
+      const transport = http(anvil.rpcUrl);
+      const wallet = (key: Hex) =>
+        createWalletClient({ account: privateKeyToAccount(key), chain, transport });
+      return {
+        name: network.name,
+        chainId: network.chainId,
+        anvil,
+        publicClient: createPublicClient({ chain, transport, pollingInterval: 100 }) as PublicClient,
+        testClient: createTestClient({ mode: "anvil", chain, transport }),
+        deployer: wallet(devnetKeys.deployer),
+        users: devnetKeys.users.map(wallet),
+        liquidator: wallet(devnetKeys.liquidator),
+      };
+    }),
+  );
+  const env: Record<string, string> = {};
+  for (const [index, network] of devnetNetworks.entries()) {
+    env[rpcUrlVariable(network)] = chains[index]!.anvil.rpcUrl;
+  }
+  const validators = devnetKeys.validators.map((key) => privateKeyToAccount(key));
+  const input = await deploySystem({
+    name: "indexer-test",
+    targets: devnetNetworks.map((network, index) => ({
+      network,
+      rpcUrl: chains[index]!.anvil.rpcUrl,
+      role: index === 0 ? "home" : "remote",
+    })),
+    deployerKey: devnetKeys.deployer,
+    validators: { addresses: validators.map((v) => v.address), threshold: DEVNET_VALIDATOR_THRESHOLD },
+  });
+  const deploymentFile = join(dir, "deployment.json");
+  const deployment = writeDeployment(deploymentFile, input);
+  env.DEPLOYMENT_FILE = deploymentFile;
+
+  const home = chains[0]!;
+  const chainById = (id: number) => {
+    const chain = chains.find((c) => c.chainId === id);
+    if (!chain) throw new Error(`no chain ${id}`);
+    return chain;
+  };
+  const entry = (id: number) => deployment.chains.find((c) => c.chainId === id)!;
+  const homeToken = (symbol: string) => entry(home.chainId).tokens.find((t) => t.symbol === symbol)!.address;
+  const wrappedToken = (chainId: number, token: Address) =>
+    entry(chainId).tokens.find(
+      (t) => t.kind === "wrapped" && t.homeToken.toLowerCase() === token.toLowerCase(),
+    )!.address;
+
+  let ticker: NodeJS.Timeout | undefined;
+  return {
+    chains,
+    deployment,
+    deploymentFile,
+    dir,
+    env,
+    homeToken,
+    wrappedToken,
+    async lock(user, symbol, amount, destinationChainId) {
+      const wallet = home.users[user]!;
+      const token = homeToken(symbol);
+      const vault = entry(home.chainId).bridge.address;
+      await confirm(
+        home,
+        wallet.writeContract({
+          address: token,
+          abi: testERC20Abi,
+          functionName: "mint",
+          args: [wallet.account.address, amount],
+        }),
+      );
+      await confirm(
+        home,
+        wallet.writeContract({
+          address: token,
+          abi: testERC20Abi,
+          functionName: "approve",
+          args: [vault, amount],
+        }),
+      );
+      const receipt = await confirm(
+        home,
+        wallet.writeContract({
+          address: vault,
+          abi: bridgeVaultAbi,
+          functionName: "lock",
+          args: [token, amount, BigInt(destinationChainId), wallet.account.address],
+        }),
+      );
+      const [log] = parseEventLogs({ abi: bridgeVaultAbi, eventName: "Locked", logs: receipt.logs });
+      return messageFromLockedLog({ log: log!, sourceChainId: home.chainId });
+    },
+    async burn(user, chainId, token, amount) {
+      const chain = chainById(chainId);
+      const wallet = chain.users[user]!;
+      const minter = entry(chainId).bridge.address;
+      const receipt = await confirm(
+        chain,
+        wallet.writeContract({
+          address: minter,
+          abi: bridgeMinterAbi,
+          functionName: "burn",
+          args: [wrappedToken(chainId, token), amount, BigInt(home.chainId), wallet.account.address],
+        }),
+      );
+      const [log] = parseEventLogs({ abi: bridgeMinterAbi, eventName: "Burned", logs: receipt.logs });
+      return messageFromBurnedLog({ log: log!, sourceChainId: chainId });
+    },
+    async deliver(message) {
+      const destination = chainById(Number(message.destinationChainId));
+      const typedData = attestationTypedData(message, 1n);
+      const signatures = await Promise.all(
+        devnetKeys.validators
+          .slice(0, DEVNET_VALIDATOR_THRESHOLD)
+          .map((key) => privateKeyToAccount(key).signTypedData(typedData)),
+      );
+      const sorted = (await sortSignaturesBySigner(typedData, signatures)).map((s) => s.signature);
+      const isHome = destination.chainId === home.chainId;
+      const receipt = await confirm(
+        destination,
+        isHome
+          ? destination.deployer.writeContract({
+              address: message.destinationBridge,
+              abi: bridgeVaultAbi,
+              functionName: "release",
+              args: [message, 1n, sorted],
+            })
+          : destination.deployer.writeContract({
+              address: message.destinationBridge,
+              abi: bridgeMinterAbi,
+              functionName: "mint",
+              args: [message, 1n, sorted],
+            }),
+      );
+      return receipt.transactionHash;
+    },
+    tick(ms = 500) {
+      ticker ??= setInterval(() => {
+        for (const c of chains) c.testClient.mine({ blocks: 1 }).catch(() => undefined);
+      }, ms);
+    },
+    async finalize() {
+      await Promise.all(chains.map((c) => c.testClient.mine({ blocks: 35, interval: 0 })));
+    },
+    async stop() {
+      if (ticker) clearInterval(ticker);
+      await Promise.all(chains.map((c) => c.anvil.stop()));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Lending actions on a remote chain's pool for one user. */
+export function lendingOf(net: IndexerNet, chainId: number) {
+  const chain = net.chains.find((c) => c.chainId === chainId)!;
+  const entry = net.deployment.chains.find((c) => c.chainId === chainId)!;
+  const pool = entry.lendingPools[0]!.address;
+  return {
+    pool,
+    chain,
+    native: entry.tokens.find((t) => t.kind === "native")!,
+    async supply(wallet: Wallet, asset: Address, amount: bigint) {
+      await confirm(
+        chain,
+        wallet.writeContract({
+          address: asset,
+          abi: wrappedTokenAbi,
+          functionName: "approve",
+          args: [pool, maxUint256],
+        }),
+      );
+      await confirm(
+        chain,
+        wallet.writeContract({
+          address: pool,
+          abi: lendingPoolAbi,
+          functionName: "supply",
+          args: [asset, amount, wallet.account.address, 0],
+        }),
+      );
+    },
+    async faucet(wallet: Wallet, asset: Address, amount: bigint) {
+      await confirm(
+        chain,
+        wallet.writeContract({
+          address: asset,
+          abi: testERC20Abi,
+          functionName: "mint",
+          args: [wallet.account.address, amount],
+        }),
+      );
+    },
+    async borrow(wallet: Wallet, asset: Address, amount: bigint) {
+      await confirm(
+        chain,
+        wallet.writeContract({
+          address: pool,
+          abi: lendingPoolAbi,
+          functionName: "borrow",
+          args: [asset, amount, 2n, 0, wallet.account.address],
+        }),
+      );
+    },
+    async repay(wallet: Wallet, asset: Address, amount: bigint) {
+      await confirm(
+        chain,
+        wallet.writeContract({
+          address: asset,
+          abi: wrappedTokenAbi,
+          functionName: "approve",
+          args: [pool, maxUint256],
+        }),
+      );
+      await confirm(
+        chain,
+        wallet.writeContract({
+          address: pool,
+          abi: lendingPoolAbi,
+          functionName: "repay",
+          args: [asset, amount, 2n, wallet.account.address],
+        }),
+      );
+    },
+    async withdraw(wallet: Wallet, asset: Address, amount: bigint) {
+      await confirm(
+        chain,
+        wallet.writeContract({
+          address: pool,
+          abi: lendingPoolAbi,
+          functionName: "withdraw",
+          args: [asset, amount, wallet.account.address],
+        }),
+      );
+    },
+    async liquidate(
+      wallet: Wallet,
+      collateral: Address,
+      debt: Address,
+      user: Address,
+      amount: bigint,
+      receiveAToken: boolean,
+    ) {
+      await confirm(
+        chain,
+        wallet.writeContract({
+          address: debt,
+          abi: wrappedTokenAbi,
+          functionName: "approve",
+          args: [pool, maxUint256],
+        }),
+      );
+      await confirm(
+        chain,
+        wallet.writeContract({
+          address: pool,
+          abi: lendingPoolAbi,
+          functionName: "liquidationCall",
+          args: [collateral, debt, user, amount, receiveAToken],
+        }),
+      );
+    },
+    async setPrice(feed: Address, answer: bigint) {
+      await confirm(
+        chain,
+        chain.deployer.writeContract({
+          address: feed,
+          abi: priceFeedAbi,
+          functionName: "setAnswer",
+          args: [answer],
+        }),
+      );
+    },
+  };
+}
+
+export type PonderProcess = {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  output(): string;
+  /** POSTs a GraphQL query; returns the parsed body (data and/or errors). */
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{ data?: T; errors?: { message: string }[] }>;
+  waitReady(timeoutMs?: number): Promise<void>;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+};
+
+export type StartPonderParameters = {
+  net: IndexerNet;
+  schema: string;
+  /** PostgreSQL when set; PGlite in `pgliteDir` otherwise. */
+  databaseUrl?: string;
+  pgliteDir?: string;
+  viewsSchema?: string;
+  extraEnv?: Record<string, string>;
+};
+
+const ponderBin = resolve("node_modules/ponder/dist/esm/bin/ponder.js");
+
+/** Starts `ponder start` as the devnet will, on a free port; call waitReady() before querying. */
+export async function startPonder(parameters: StartPonderParameters): Promise<PonderProcess> {
+  const port = await freePort();
+  const args = [
+    ponderBin,
+    "start",
+    "--schema",
+    parameters.schema,
+    "--port",
+    String(port),
+    "--hostname",
+    "127.0.0.1",
+  ];
+  if (parameters.viewsSchema) args.push("--views-schema", parameters.viewsSchema);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...parameters.net.env,
+    PONDER_TELEMETRY_DISABLED: "true",
+    ...parameters.extraEnv,
+  };
+  delete env.DATABASE_URL;
+  delete env.DATABASE_PRIVATE_URL;
+  if (parameters.databaseUrl) env.DATABASE_URL = parameters.databaseUrl;
+  if (parameters.pgliteDir) env.INDEXER_PGLITE_DIR = parameters.pgliteDir;
+  const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-200_000);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    port,
+    child,
+    output: () => output,
+    async graphql(query, variables) {
+      const response = await fetch(`${url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as never;
+    },
+    async waitReady(timeoutMs = 90_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        if (child.exitCode !== null)
+          throw new Error(`ponder exited with ${child.exitCode}:\n${output.slice(-4000)}`);
+        try {
+          const response = await fetch(`${url}/ready`);
+          if (response.status === 200) return;
+        } catch {
+          // not listening yet
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`ponder not ready within ${timeoutMs} ms:\n${output.slice(-4000)}`);
+    },
+    kill(signal = "SIGTERM") {
+      return new Promise((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once("exit", () => done());
+        child.kill(signal);
+        setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+      });
+    },
+  };
+}
+
+/** Polls `read` until `check` accepts its value (indexing is asynchronous); returns the last value. */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!check(value)) {
+    if (Date.now() > deadline)
+      throw new Error(
+        `condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`,
+      );
+    await new Promise((r) => setTimeout(r, 250));
+    value = await read();
+  }
+  return value;
+}
