@@ -15,6 +15,15 @@ export function anvilBinaryPath(): string {
   return require.resolve(`@foundry-rs/anvil-${os}-${arch}/bin/anvil${suffix}`);
 }
 
+/** Throws a clear error when `port` on 127.0.0.1 is already taken. */
+export async function freePortOrFail(port: number, what: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", () => reject(new AnvilStartError(`Port ${port} for ${what} is already in use.`)));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
+
 /** A free TCP port on 127.0.0.1, chosen by the kernel. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -93,9 +102,12 @@ export async function startAnvil(parameters: StartAnvilParameters): Promise<Anvi
   }
   if (Date.now() >= deadline) {
     child.kill("SIGKILL");
-    throw new AnvilStartError(`anvil for chain ${parameters.chainId} did not answer on ${rpcUrl} within 20 s`, {
-      details: output.slice(-2000),
-    });
+    throw new AnvilStartError(
+      `anvil for chain ${parameters.chainId} did not answer on ${rpcUrl} within 20 s`,
+      {
+        details: output.slice(-2000),
+      },
+    );
   }
   child.stdout?.off("data", collect);
   child.stderr?.off("data", collect);

@@ -1,0 +1,98 @@
+/**
+ * `npm start`: the whole system on three local chains. Starts anvil ×3, deploys every contract, seeds
+ * balances, prices and lending positions, writes deployments/devnet.json, then runs the off-chain
+ * services and demo traffic, and prints what to open. Ctrl-C stops every child it started.
+ */
+import { privateKeyToAddress } from "viem/accounts";
+import { deploySystem } from "../deploy/system.js";
+import { planDeployment } from "../deploy/targets.js";
+import { deploymentPath, writeDeployment } from "../lib/deployments.js";
+import { devnetNetworks } from "../lib/networks.js";
+import { devKey, devnetKeys } from "./accounts.js";
+import { freePortOrFail, startAnvil } from "./anvil.js";
+import { BORROWER_ACCOUNT_INDEXES, seedDevnet } from "./seed.js";
+import { startServices } from "./services.js";
+import { Supervisor } from "./supervisor.js";
+
+const started = Date.now();
+const step = (message: string) =>
+  process.stdout.write(`[devnet +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
+
+const supervisor = new Supervisor();
+supervisor.stopOnSignals();
+
+async function main(): Promise<void> {
+  for (const network of devnetNetworks) {
+    await freePortOrFail(
+      Number(new URL(network.rpc.url).port),
+      `${network.name}'s RPC (is another devnet running?)`,
+    );
+  }
+
+  step("starting three anvil chains");
+  const chains = await Promise.all(
+    devnetNetworks.map((network) =>
+      // Automine while deploying and seeding (fast), 1 s interval blocks afterwards.
+      startAnvil({
+        chainId: network.chainId,
+        port: Number(new URL(network.rpc.url).port),
+        args: ["--accounts", "20"],
+      }),
+    ),
+  );
+  for (const [index, chain] of chains.entries())
+    supervisor.adopt(`anvil ${devnetNetworks[index]!.name}`, chain.stop);
+
+  const plan = await planDeployment({ networks: devnetNetworks.map((n) => n.name), name: "devnet" });
+  const deployment = writeDeployment(deploymentPath("devnet"), await deploySystem(plan, step));
+  await seedDevnet(deployment, step, BORROWER_ACCOUNT_INDEXES.map(devKey));
+
+  step("switching every chain to 1 s blocks");
+  for (const chain of chains) {
+    await rpc(chain.rpcUrl, "evm_setAutomine", [false]);
+    await rpc(chain.rpcUrl, "evm_setIntervalMining", [1]);
+  }
+
+  const services = await startServices({ supervisor, deployment, step });
+
+  const lines = [
+    "",
+    "Devnet is up.",
+    "",
+    "Chains:",
+    ...devnetNetworks.map((n) => `  ${n.name.padEnd(10)} chain id ${n.chainId}  ${n.rpc.url}   ${n.label}`),
+    "",
+    "Contracts (full list in deployments/devnet.json):",
+    ...deployment.chains.flatMap((chain) => [
+      `  ${chain.network}: ${chain.role === "home" ? "BridgeVault" : "BridgeMinter"} ${chain.bridge.address}, ValidatorSet ${chain.validatorSet.address}`,
+      `    tokens: ${chain.tokens.map((t) => `${t.symbol} ${t.address}`).join(", ")}`,
+      ...chain.lendingPools.map((p) => `    lending pool "${p.protocol}": ${p.address}`),
+    ]),
+    "",
+    `Validators (${deployment.validators.threshold} of ${deployment.validators.addresses.length}): ${deployment.validators.addresses.join(", ")}`,
+    `Demo users (keys are anvil's well-known dev keys): ${devnetKeys.users.map((k) => privateKeyToAddress(k)).join(", ")}`,
+    ...services.urls,
+    "",
+    "Next steps:",
+    ...services.nextSteps,
+    "",
+    "Ctrl-C stops everything.",
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+async function rpc(url: string, method: string, params: unknown[]): Promise<void> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await response.json()) as { error?: { message: string } };
+  if (body.error) throw new Error(`${method} failed: ${body.error.message}`);
+}
+
+main().catch(async (error) => {
+  process.stderr.write(`devnet failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  await supervisor.stopAll();
+  process.exit(1);
+});

@@ -1,0 +1,250 @@
+import { type Address, erc20Abi, type Hex, maxUint256, parseEventLogs, parseUnits } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import {
+  bridgeMinterAbi,
+  bridgeVaultAbi,
+  lendingPoolAbi,
+  priceFeedAbi,
+  testERC20Abi,
+} from "../contracts/generated/index.js";
+import { type Clients as BridgeClients, clientsFor } from "../deploy/system.js";
+import { messageFromLockedLog } from "../lib/bridge/message.js";
+import { attestationTypedData, sortSignaturesBySigner } from "../lib/bridge/typedData.js";
+import type { ChainDeployment, Deployment } from "../lib/deployments.js";
+import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
+import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "./accounts.js";
+
+/** Borrowers are anvil accounts 12.. (the devnet starts anvil with 20 funded accounts). */
+export const BORROWER_ACCOUNT_INDEXES = [12, 13, 14, 15, 16, 17] as const;
+
+/**
+ * Target health factors of the seeded borrowers on each pool: a spread from comfortable to one price
+ * tick away from liquidation. WETH collateral at LTV 80% / LT 82.5% cannot be borrowed below HF 1.031,
+ * so the lowest targets sit right at that edge and the demo's price moves push them across.
+ */
+const TARGET_HEALTH_FACTORS = [3, 2, 1.5, 1.2, 1.08, 1.035] as const;
+
+type Step = (message: string) => void;
+
+async function confirm(clients: BridgeClients, hash: Promise<Hex>, what: string): Promise<void> {
+  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash: await hash });
+  if (receipt.status !== "success") throw new Error(`${what} reverted (${receipt.transactionHash})`);
+}
+
+function chainClients(chain: ChainDeployment, key: Hex): BridgeClients {
+  const network = getNetwork(chain.network);
+  return clientsFor({ network, rpcUrl: resolveRpcUrl(network), role: chain.role }, key);
+}
+
+function tokenOf(chain: ChainDeployment, symbol: string) {
+  const token = chain.tokens.find((t) => t.symbol === symbol);
+  if (!token) throw new Error(`no ${symbol} on ${chain.network}`);
+  return token;
+}
+
+/**
+ * Bridges `amount` of a home asset to the deployer on a remote chain, signing the attestation with the
+ * devnet validator keys in-process. Only the devnet bootstrap does this (before the validator processes
+ * run); afterwards every transfer goes through validators and the relayer.
+ */
+async function bootstrapBridge(
+  deployment: Deployment,
+  remote: ChainDeployment,
+  symbol: string,
+  amount: bigint,
+): Promise<void> {
+  const home = deployment.chains.find((c) => c.role === "home")!;
+  const deployer = chainClients(home, devnetKeys.deployer);
+  const token = tokenOf(home, symbol);
+  await confirm(
+    deployer,
+    deployer.walletClient.writeContract({
+      address: token.address,
+      abi: testERC20Abi,
+      functionName: "mint",
+      args: [deployer.walletClient.account.address, amount],
+    }),
+    "mint",
+  );
+  await confirm(
+    deployer,
+    deployer.walletClient.writeContract({
+      address: token.address,
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [home.bridge.address, amount],
+    }),
+    "approve",
+  );
+  const hash = await deployer.walletClient.writeContract({
+    address: home.bridge.address,
+    abi: bridgeVaultAbi,
+    functionName: "lock",
+    args: [token.address, amount, BigInt(remote.chainId), deployer.walletClient.account.address],
+  });
+  const receipt = await deployer.publicClient.waitForTransactionReceipt({ hash });
+  const [log] = parseEventLogs({ abi: bridgeVaultAbi, eventName: "Locked", logs: receipt.logs });
+  if (!log) throw new Error("lock emitted no Locked event");
+  const message = messageFromLockedLog({ log, sourceChainId: home.chainId });
+  const typedData = attestationTypedData(message, 1n);
+  const signatures = await Promise.all(
+    devnetKeys.validators
+      .slice(0, DEVNET_VALIDATOR_THRESHOLD)
+      .map((key) => privateKeyToAccount(key).signTypedData(typedData)),
+  );
+  const sorted = await sortSignaturesBySigner(typedData, signatures);
+  const remoteClients = chainClients(remote, devnetKeys.deployer);
+  await confirm(
+    remoteClients,
+    remoteClients.walletClient.writeContract({
+      address: remote.bridge.address,
+      abi: bridgeMinterAbi,
+      functionName: "mint",
+      args: [message, 1n, sorted.map((s) => s.signature)],
+    }),
+    "bootstrap mint",
+  );
+}
+
+async function fundAndApprove(
+  clients: BridgeClients,
+  from: BridgeClients,
+  token: Address,
+  amount: bigint,
+  pool: Address,
+): Promise<void> {
+  await confirm(
+    from,
+    from.walletClient.writeContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: "transfer",
+      args: [clients.walletClient.account.address, amount],
+    }),
+    "transfer",
+  );
+  await confirm(
+    clients,
+    clients.walletClient.writeContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: "approve",
+      args: [pool, maxUint256],
+    }),
+    "approve",
+  );
+}
+
+/**
+ * Gives the devnet something to look at: home assets for the demo users, bridged liquidity on every
+ * remote chain, lenders in every pool, and borrowers at a spread of health factors.
+ */
+export async function seedDevnet(deployment: Deployment, step: Step, borrowerKeys: Hex[]): Promise<void> {
+  const home = deployment.chains.find((c) => c.role === "home")!;
+  const deployerHome = chainClients(home, devnetKeys.deployer);
+  step(`[${home.network}] minting USDC and WETH to ${devnetKeys.users.length} demo users`);
+  for (const key of devnetKeys.users) {
+    const user = privateKeyToAccount(key).address;
+    for (const [symbol, amount] of [
+      ["USDC", "1000000"],
+      ["WETH", "1000"],
+    ] as const) {
+      const token = tokenOf(home, symbol);
+      await confirm(
+        deployerHome,
+        deployerHome.walletClient.writeContract({
+          address: token.address,
+          abi: testERC20Abi,
+          functionName: "mint",
+          args: [user, parseUnits(amount, token.decimals)],
+        }),
+        "mint",
+      );
+    }
+  }
+
+  for (const remote of deployment.chains.filter((c) => c.role === "remote")) {
+    step(`[${remote.network}] bridging liquidity and seeding lending positions`);
+    await bootstrapBridge(deployment, remote, "USDC", parseUnits("3000000", 6));
+    await bootstrapBridge(deployment, remote, "WETH", parseUnits("400", 18));
+    const pool = remote.lendingPools[0]!;
+    const lender = chainClients(remote, devnetKeys.deployer);
+    const wusdc = tokenOf(remote, "wUSDC");
+    const wweth = tokenOf(remote, "wWETH");
+    const dai = tokenOf(remote, "DAI");
+    const wethPrice = await lender.publicClient.readContract({
+      address: wweth.priceFeed!,
+      abi: priceFeedAbi,
+      functionName: "latestAnswer",
+    });
+
+    // The lender supplies stablecoins for borrowers to borrow.
+    await confirm(
+      lender,
+      lender.walletClient.writeContract({
+        address: dai.address,
+        abi: testERC20Abi,
+        functionName: "mint",
+        args: [lender.walletClient.account.address, parseUnits("2000000", 18)],
+      }),
+      "mint DAI",
+    );
+    for (const [token, amount] of [
+      [wusdc, parseUnits("2000000", 6)],
+      [dai, parseUnits("2000000", 18)],
+    ] as const) {
+      await confirm(
+        lender,
+        lender.walletClient.writeContract({
+          address: token.address,
+          abi: erc20Abi,
+          functionName: "approve",
+          args: [pool.address, maxUint256],
+        }),
+        "approve",
+      );
+      await confirm(
+        lender,
+        lender.walletClient.writeContract({
+          address: pool.address,
+          abi: lendingPoolAbi,
+          functionName: "supply",
+          args: [token.address, amount, lender.walletClient.account.address, 0],
+        }),
+        "supply",
+      );
+    }
+
+    // Borrowers: wWETH collateral; debt in wUSDC on even accounts, DAI on odd ones.
+    const collateral = parseUnits("20", 18);
+    const collateralUsd = (Number(wethPrice) / 1e8) * 20;
+    for (const [index, key] of borrowerKeys.entries()) {
+      const borrower = chainClients(remote, key);
+      const target = TARGET_HEALTH_FACTORS[index % TARGET_HEALTH_FACTORS.length]!;
+      await fundAndApprove(borrower, lender, wweth.address, collateral, pool.address);
+      await confirm(
+        borrower,
+        borrower.walletClient.writeContract({
+          address: pool.address,
+          abi: lendingPoolAbi,
+          functionName: "supply",
+          args: [wweth.address, collateral, borrower.walletClient.account.address, 0],
+        }),
+        "supply collateral",
+      );
+      const debtToken = index % 2 === 0 ? wusdc : dai;
+      const debtUsd = (collateralUsd * 0.825) / target;
+      const amount = parseUnits(debtUsd.toFixed(2), debtToken.decimals);
+      await confirm(
+        borrower,
+        borrower.walletClient.writeContract({
+          address: pool.address,
+          abi: lendingPoolAbi,
+          functionName: "borrow",
+          args: [debtToken.address, amount, 2n, 0, borrower.walletClient.account.address],
+        }),
+        "borrow",
+      );
+    }
+  }
+}

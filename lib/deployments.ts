@@ -1,0 +1,129 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { getAddress, isAddress } from "viem";
+import { z } from "zod";
+import { BridgeError } from "./errors.js";
+
+/**
+ * A deployments file describes one bridge deployment across its chains: what is where, from which
+ * block to index, and which chain is home. Every component (validators, relayer, indexer, risk engine,
+ * CLI) reads this file and nothing else to find contracts. RPC URLs are not in it: they come from the
+ * network catalogue and the environment, so the same file works from any machine.
+ */
+const address = z
+  .string()
+  .refine((value) => isAddress(value, { strict: false }), { message: "not a 0x-prefixed 20-byte address" })
+  .transform((value) => getAddress(value));
+
+const deployedContract = z.object({ address, startBlock: z.number().int().nonnegative() });
+
+const tokenSchema = z.object({
+  symbol: z.string().min(1),
+  decimals: z.number().int().min(0).max(36),
+  /** The token's address on this chain. */
+  address,
+  /** The home-chain token this is (itself on the home chain): the asset's identity everywhere. */
+  homeToken: address,
+  kind: z.enum(["native", "wrapped"]),
+  /** Chainlink-compatible USD feed for this token on this chain, if one is deployed here. */
+  priceFeed: address.optional(),
+});
+
+const lendingPoolSchema = deployedContract.extend({
+  /** Stable protocol id used in metrics and GraphQL, e.g. "lend-b". */
+  protocol: z.string().min(1),
+  name: z.string().min(1),
+});
+
+const chainDeploymentSchema = z.object({
+  network: z.string().min(1),
+  chainId: z.number().int().positive(),
+  role: z.enum(["home", "remote"]),
+  validatorSet: deployedContract,
+  /** BridgeVault on the home chain, BridgeMinter on remote chains. */
+  bridge: deployedContract,
+  tokens: z.array(tokenSchema),
+  lendingPools: z.array(lendingPoolSchema).default([]),
+});
+
+export const deploymentSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Bridge id used in metrics and GraphQL. */
+    bridgeId: z.string().min(1).default("canonical"),
+    createdAt: z.string(),
+    homeChainId: z.number().int().positive(),
+    validators: z.object({
+      epoch: z.number().int().positive(),
+      addresses: z.array(address).min(1),
+      threshold: z.number().int().positive(),
+    }),
+    chains: z.array(chainDeploymentSchema).min(1),
+  })
+  .superRefine((value, ctx) => {
+    const ids = value.chains.map((c) => c.chainId);
+    if (new Set(ids).size !== ids.length) {
+      ctx.addIssue({ code: "custom", message: "two chains share a chain id", path: ["chains"] });
+    }
+    const homes = value.chains.filter((c) => c.role === "home");
+    if (homes.length !== 1 || homes[0]?.chainId !== value.homeChainId) {
+      ctx.addIssue({ code: "custom", message: "exactly one chain must be home and match homeChainId", path: ["chains"] });
+    }
+  });
+
+export type Deployment = z.infer<typeof deploymentSchema>;
+export type DeploymentInput = z.input<typeof deploymentSchema>;
+export type ChainDeployment = Deployment["chains"][number];
+export type DeployedToken = ChainDeployment["tokens"][number];
+
+export class DeploymentFileError extends BridgeError {}
+
+/** Default location of a deployment's file: deployments/<name>.json at the project root. */
+export function deploymentPath(name: string, root = process.cwd()): string {
+  return join(root, "deployments", `${name}.json`);
+}
+
+/**
+ * Reads and validates a deployments file. Every problem is listed, with its JSON path.
+ *
+ * @example
+ * const deployment = readDeployment(deploymentPath("devnet"));
+ */
+export function readDeployment(path: string): Deployment {
+  if (!existsSync(path)) {
+    throw new DeploymentFileError(`No deployments file at ${path}.`, {
+      details: "Start the devnet (npm start) or deploy with `bridge deploy --network <name>` first.",
+    });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (cause) {
+    throw new DeploymentFileError(`${path} is not valid JSON.`, { cause });
+  }
+  const parsed = deploymentSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new DeploymentFileError(`${path} is not a valid deployments file:\n${problems.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+/** Validates and writes a deployments file (pretty JSON), creating its folder. */
+export function writeDeployment(path: string, deployment: DeploymentInput): Deployment {
+  const parsed = deploymentSchema.parse(deployment);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(parsed, null, 2)}\n`);
+  return parsed;
+}
+
+/** The chain entry for a chain id; throws when the deployment does not include it. */
+export function chainOf(deployment: Deployment, chainId: number): ChainDeployment {
+  const chain = deployment.chains.find((c) => c.chainId === chainId);
+  if (!chain) {
+    throw new DeploymentFileError(`Deployment "${deployment.name}" has no chain ${chainId}.`, {
+      details: `Its chains: ${deployment.chains.map((c) => `${c.network} (${c.chainId})`).join(", ")}.`,
+    });
+  }
+  return chain;
+}
