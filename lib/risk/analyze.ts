@@ -1,0 +1,95 @@
+import { type BackingRow, computeBacking } from "./backing.js";
+import { compileRiskBook, type RiskBook } from "./book.js";
+import { computeExposure, type ExposureMatrix } from "./exposure.js";
+import { computeHealth, type HealthArrays, isLiquidatable } from "./health.js";
+import type { RiskSnapshot } from "./snapshot.js";
+import { type StaticLosses, staticLosses } from "./stress.js";
+
+/** Health-factor thresholds reported as "debt at risk" (HF below each). */
+export const DEBT_AT_RISK_THRESHOLDS = [1.0, 1.05, 1.1] as const;
+
+export type ProtocolSummary = {
+  protocol: number;
+  positions: number;
+  collateralUsd: number;
+  debtUsd: number;
+  positionsLiquidatable: number;
+  /** Debt of positions with HF below each of {@link DEBT_AT_RISK_THRESHOLDS} (strictly below; 1.0 uses HF_EPSILON). */
+  debtAtRiskUsd: number[];
+  losses: StaticLosses;
+};
+
+/** Everything derived from one snapshot without scenario parameters. */
+export type RiskAnalysis = {
+  snapshot: RiskSnapshot;
+  book: RiskBook;
+  health: HealthArrays;
+  backing: BackingRow[];
+  exposure: ExposureMatrix;
+  protocols: ProtocolSummary[];
+  /** Position indexes by (health factor asc, protocol, user): riskiest first; the pagination order. */
+  order: Int32Array;
+};
+
+/**
+ * Full recompute from a snapshot: compile, health factors, backing, exposure, per-protocol summaries and
+ * the risk ordering of positions. Pure; about linear in the number of position entries.
+ *
+ * @example
+ * const analysis = analyzeRisk(snapshot);
+ * analysis.protocols[0].debtAtRiskUsd; // [HF<1, HF<1.05, HF<1.1]
+ */
+export function analyzeRisk(snapshot: RiskSnapshot): RiskAnalysis {
+  const book = compileRiskBook(snapshot);
+  const health = computeHealth(book);
+  const backing = computeBacking(snapshot);
+  const exposure = computeExposure(book);
+  const losses = staticLosses(book, health);
+  const protocols: ProtocolSummary[] = book.protocols.map((_, p) => ({
+    protocol: p,
+    positions: 0,
+    collateralUsd: 0,
+    debtUsd: 0,
+    positionsLiquidatable: 0,
+    debtAtRiskUsd: DEBT_AT_RISK_THRESHOLDS.map(() => 0),
+    losses: losses.protocols[p]!,
+  }));
+  for (let i = 0; i < book.positionCount; i++) {
+    const s = protocols[book.positionProtocol[i]!]!;
+    const hf = health.healthFactor[i]!;
+    const d = health.debtUsd[i]!;
+    s.positions++;
+    s.collateralUsd += health.collateralUsd[i]!;
+    s.debtUsd += d;
+    if (isLiquidatable(hf)) s.positionsLiquidatable++;
+    DEBT_AT_RISK_THRESHOLDS.forEach((t, k) => {
+      if (t === 1 ? isLiquidatable(hf) : hf < t) s.debtAtRiskUsd[k] = s.debtAtRiskUsd[k]! + d;
+    });
+  }
+  return { snapshot, book, health, backing, exposure, protocols, order: riskOrder(book, health) };
+}
+
+function riskOrder(book: RiskBook, health: HealthArrays): Int32Array {
+  const order = new Int32Array(book.positionCount);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  const hf = health.healthFactor;
+  order.sort((a, b) => comparePositions(book, hf, a, b));
+  return order;
+}
+
+/** Pagination order: health factor ascending (no-debt positions last), then protocol, then user. */
+export function comparePositionKeys(
+  a: { healthFactor: number; protocol: number; user: string },
+  b: { healthFactor: number; protocol: number; user: string },
+): number {
+  if (a.healthFactor !== b.healthFactor) return a.healthFactor < b.healthFactor ? -1 : 1;
+  if (a.protocol !== b.protocol) return a.protocol - b.protocol;
+  return a.user < b.user ? -1 : a.user > b.user ? 1 : 0;
+}
+
+function comparePositions(book: RiskBook, hf: Float64Array, a: number, b: number): number {
+  return comparePositionKeys(
+    { healthFactor: hf[a]!, protocol: book.positionProtocol[a]!, user: book.positionUser[a]! },
+    { healthFactor: hf[b]!, protocol: book.positionProtocol[b]!, user: book.positionUser[b]! },
+  );
+}

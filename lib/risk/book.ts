@@ -1,0 +1,302 @@
+import { InvalidRiskParameterError, UnknownRiskEntityError } from "./errors.js";
+import type { RiskSnapshot } from "./snapshot.js";
+
+const RAY = 1e27;
+
+/**
+ * A snapshot compiled for the hot path: every balance converted once to a float64 count of whole
+ * tokens, laid out in typed arrays (struct of arrays, positions as CSR ranges over entries).
+ * A "market" is one token on one chain; several protocols on a chain listing the same token share it
+ * (one oracle price, one liquidation pool).
+ */
+export type RiskBook = {
+  snapshot: RiskSnapshot;
+  protocols: { id: string; name: string; chainId: number }[];
+  bridges: { id: string; name: string }[];
+  assets: { id: string; symbol: string; decimals: number; priceUsd: number }[];
+
+  marketCount: number;
+  marketChainId: Int32Array;
+  marketToken: string[];
+  marketSymbol: string[];
+  /** Index into `assets`, or -1 for a chain-native token. */
+  marketAsset: Int32Array;
+  /** Index into `bridges`, or -1 when the token is not a bridge's wrapped token. */
+  marketBridge: Int32Array;
+  /** Oracle price, USD per whole token. Debt is always valued at these prices (see README). */
+  marketPriceUsd: Float64Array;
+  /** Token-side pool reserve in whole tokens; Infinity when unknown (no price impact). */
+  marketPoolDepth: Float64Array;
+
+  reserveCount: number;
+  reserveProtocol: Int32Array;
+  reserveMarket: Int32Array;
+  reserveDecimals: Int32Array;
+  /** Fractions (0.825), not basis points. */
+  reserveLtv: Float64Array;
+  reserveLt: Float64Array;
+  /** Multiplier including principal (1.05). */
+  reserveLb: Float64Array;
+
+  positionCount: number;
+  positionProtocol: Int32Array;
+  positionUser: string[];
+  /** Entries of position i are `positionStart[i] .. positionStart[i + 1] - 1`. */
+  positionStart: Int32Array;
+
+  entryReserve: Int32Array;
+  /** Whole tokens counted as collateral: supplied, usedAsCollateral and the reserve's LT > 0. */
+  entryCollateral: Float64Array;
+  /** Whole tokens supplied, collateral or not. */
+  entrySupplied: Float64Array;
+  /** Whole tokens of variable debt. */
+  entryDebt: Float64Array;
+  /** Where each entry came from, for exact (bigint) display: [protocol, position, reserve-in-position]. */
+  entrySource: Int32Array;
+
+  /** Lower-cased id/symbol -> index. */
+  assetIndex: Map<string, number>;
+  bridgeIndex: Map<string, number>;
+  protocolIndex: Map<string, number>;
+};
+
+/**
+ * Compiles a snapshot into a {@link RiskBook}. Cost is linear in the number of position entries; this
+ * is where every bigint is converted to a float, once.
+ *
+ * @example
+ * const book = compileRiskBook(snapshot);
+ * const health = computeHealth(book);
+ */
+export function compileRiskBook(snapshot: RiskSnapshot): RiskBook {
+  const assets = snapshot.assets.map((a) => ({
+    id: a.id,
+    symbol: a.symbol,
+    decimals: a.decimals,
+    priceUsd: a.priceUsd,
+  }));
+  const assetIndex = new Map<string, number>();
+  assets.forEach((a, i) => {
+    assetIndex.set(a.id.toLowerCase(), i);
+    assetIndex.set(a.symbol.toLowerCase(), i);
+  });
+  const bridges = snapshot.bridges.map((b) => ({ id: b.id, name: b.name }));
+  const bridgeIndex = new Map<string, number>();
+  bridges.forEach((b, i) => {
+    bridgeIndex.set(b.id.toLowerCase(), i);
+    bridgeIndex.set(b.name.toLowerCase(), i);
+  });
+  const protocols = snapshot.protocols.map((p) => ({ id: p.id, name: p.name, chainId: p.chainId }));
+  const protocolIndex = new Map<string, number>();
+  protocols.forEach((p, i) => {
+    protocolIndex.set(p.id.toLowerCase(), i);
+    protocolIndex.set(p.name.toLowerCase(), i);
+  });
+
+  const marketByKey = new Map<string, number>();
+  const mChain: number[] = [];
+  const mToken: string[] = [];
+  const mSymbol: string[] = [];
+  const mAsset: number[] = [];
+  const mBridge: number[] = [];
+  const mPrice: number[] = [];
+  const mDepth: number[] = [];
+
+  const rProtocol: number[] = [];
+  const rMarket: number[] = [];
+  const rDecimals: number[] = [];
+  const rLtv: number[] = [];
+  const rLt: number[] = [];
+  const rLb: number[] = [];
+  const rCollFactor: number[] = [];
+  const rDebtFactor: number[] = [];
+  const reserveLookup: Map<string, number>[] = [];
+
+  snapshot.protocols.forEach((p, pi) => {
+    const lookup = new Map<string, number>();
+    reserveLookup.push(lookup);
+    for (const r of p.reserves) {
+      const key = `${p.chainId}:${r.asset.toLowerCase()}`;
+      const unit = 10 ** r.decimals;
+      // One pool per market: if several protocols describe it, the deepest description wins.
+      const depth = r.poolLiquidity === null ? Number.POSITIVE_INFINITY : Number(r.poolLiquidity) / unit;
+      let m = marketByKey.get(key);
+      if (m === undefined) {
+        m = mChain.length;
+        marketByKey.set(key, m);
+        mChain.push(p.chainId);
+        mToken.push(r.asset);
+        mSymbol.push(r.symbol);
+        mAsset.push(
+          r.underlyingAsset === null ? -1 : (assetIndex.get(r.underlyingAsset.toLowerCase()) ?? -1),
+        );
+        mBridge.push(r.bridge === null ? -1 : (bridgeIndex.get(r.bridge.toLowerCase()) ?? -1));
+        mPrice.push(r.priceUsd);
+        mDepth.push(depth);
+      } else if (depth > mDepth[m]!) {
+        mDepth[m] = depth;
+      }
+      lookup.set(r.asset.toLowerCase(), rProtocol.length);
+      rProtocol.push(pi);
+      rMarket.push(m);
+      rDecimals.push(r.decimals);
+      rLtv.push(r.ltv / 10_000);
+      rLt.push(r.liquidationThreshold / 10_000);
+      rLb.push(r.liquidationBonus / 10_000);
+      rCollFactor.push(Number(r.liquidityIndex) / RAY / unit);
+      rDebtFactor.push(Number(r.variableBorrowIndex) / RAY / unit);
+    }
+  });
+
+  let positionCount = 0;
+  let entryCount = 0;
+  for (const p of snapshot.protocols) {
+    positionCount += p.positions.length;
+    for (const pos of p.positions) entryCount += pos.reserves.length;
+  }
+  const positionProtocol = new Int32Array(positionCount);
+  const positionUser: string[] = new Array(positionCount);
+  const positionStart = new Int32Array(positionCount + 1);
+  const entryReserve = new Int32Array(entryCount);
+  const entryCollateral = new Float64Array(entryCount);
+  const entrySupplied = new Float64Array(entryCount);
+  const entryDebt = new Float64Array(entryCount);
+  const entrySource = new Int32Array(entryCount * 3);
+
+  let i = 0;
+  let e = 0;
+  snapshot.protocols.forEach((p, pi) => {
+    const lookup = reserveLookup[pi]!;
+    p.positions.forEach((pos, posIdx) => {
+      positionProtocol[i] = pi;
+      positionUser[i] = pos.user;
+      positionStart[i] = e;
+      pos.reserves.forEach((pr, k) => {
+        const r = lookup.get(pr.asset.toLowerCase());
+        if (r === undefined) {
+          throw new UnknownRiskEntityError("asset", `${pr.asset} (position ${pos.user} in ${p.name})`, []);
+        }
+        const supplied = pr.scaledCollateral === 0n ? 0 : Number(pr.scaledCollateral) * rCollFactor[r]!;
+        entryReserve[e] = r;
+        entrySupplied[e] = supplied;
+        entryCollateral[e] = pr.usedAsCollateral && rLt[r]! > 0 ? supplied : 0;
+        entryDebt[e] = pr.scaledDebt === 0n ? 0 : Number(pr.scaledDebt) * rDebtFactor[r]!;
+        entrySource[3 * e] = pi;
+        entrySource[3 * e + 1] = posIdx;
+        entrySource[3 * e + 2] = k;
+        e++;
+      });
+      i++;
+    });
+  });
+  positionStart[positionCount] = e;
+
+  return {
+    snapshot,
+    protocols,
+    bridges,
+    assets,
+    marketCount: mChain.length,
+    marketChainId: Int32Array.from(mChain),
+    marketToken: mToken,
+    marketSymbol: mSymbol,
+    marketAsset: Int32Array.from(mAsset),
+    marketBridge: Int32Array.from(mBridge),
+    marketPriceUsd: Float64Array.from(mPrice),
+    marketPoolDepth: Float64Array.from(mDepth),
+    reserveCount: rProtocol.length,
+    reserveProtocol: Int32Array.from(rProtocol),
+    reserveMarket: Int32Array.from(rMarket),
+    reserveDecimals: Int32Array.from(rDecimals),
+    reserveLtv: Float64Array.from(rLtv),
+    reserveLt: Float64Array.from(rLt),
+    reserveLb: Float64Array.from(rLb),
+    positionCount,
+    positionProtocol,
+    positionUser,
+    positionStart,
+    entryReserve,
+    entryCollateral,
+    entrySupplied,
+    entryDebt,
+    entrySource,
+    assetIndex,
+    bridgeIndex,
+    protocolIndex,
+  };
+}
+
+/**
+ * Index of an asset by home address or symbol (case-insensitive).
+ *
+ * @example
+ * const weth = resolveAsset(book, "WETH");
+ */
+export function resolveAsset(book: RiskBook, idOrSymbol: string): number {
+  const i = book.assetIndex.get(idOrSymbol.toLowerCase());
+  if (i === undefined) {
+    throw new UnknownRiskEntityError(
+      "asset",
+      idOrSymbol,
+      book.assets.map((a) => `${a.symbol} (${a.id})`),
+    );
+  }
+  return i;
+}
+
+/**
+ * Index of a bridge by id or name (case-insensitive).
+ *
+ * @example
+ * const b = resolveBridge(book, "main");
+ */
+export function resolveBridge(book: RiskBook, idOrName: string): number {
+  const i = book.bridgeIndex.get(idOrName.toLowerCase());
+  if (i === undefined) {
+    throw new UnknownRiskEntityError(
+      "bridge",
+      idOrName,
+      book.bridges.map((b) => `${b.name} (${b.id})`),
+    );
+  }
+  return i;
+}
+
+/**
+ * Index of a protocol by id or name (case-insensitive).
+ *
+ * @example
+ * const p = resolveProtocol(book, "lending-b");
+ */
+export function resolveProtocol(book: RiskBook, idOrName: string): number {
+  const i = book.protocolIndex.get(idOrName.toLowerCase());
+  if (i === undefined) {
+    throw new UnknownRiskEntityError(
+      "protocol",
+      idOrName,
+      book.protocols.map((p) => `${p.name} (${p.id})`),
+    );
+  }
+  return i;
+}
+
+/**
+ * Collateral prices with a shock `s` applied to one home asset's markets (every chain's token that
+ * represents it) or, with `asset` undefined, to every market. Throws on `s` outside [0, 1).
+ *
+ * @example
+ * const prices = shockedPrices(book, 0.2, resolveAsset(book, "WETH")); // WETH everywhere -20%
+ */
+export function shockedPrices(book: RiskBook, shock: number, asset?: number): Float64Array {
+  if (!(Number.isFinite(shock) && shock >= 0 && shock < 1)) {
+    throw new InvalidRiskParameterError(
+      "shock",
+      `shock must be a fraction in [0, 1) (0.3 = -30%), got ${shock}`,
+    );
+  }
+  const prices = Float64Array.from(book.marketPriceUsd);
+  for (let m = 0; m < book.marketCount; m++) {
+    if (asset === undefined || book.marketAsset[m] === asset) prices[m] = prices[m]! * (1 - shock);
+  }
+  return prices;
+}

@@ -1,0 +1,423 @@
+import { type RiskBook, resolveAsset, resolveBridge, shockedPrices } from "./book.js";
+import { InvalidRiskParameterError } from "./errors.js";
+import { CLOSE_FACTOR_HF_THRESHOLD, computeHealth, type HealthArrays, isLiquidatable } from "./health.js";
+
+/** A position is liquidated at most this many times at fixed prices (each step at least halves debt). */
+const MAX_LIQUIDATION_STEPS = 64;
+/** Debt below this fraction of the position's initial debt counts as repaid (stops endless halving). */
+const DUST_FRACTION = 1e-12;
+/** The cascade stops when no price moved by more than this (relative) in a round. */
+const PRICE_TOLERANCE = 1e-12;
+
+export const DEFAULT_MAX_ROUNDS = 25;
+export const MAX_ROUNDS_LIMIT = 100;
+
+/** Result of liquidating one position to safety at fixed prices. */
+export type PositionLiquidation = {
+  repaidUsd: number;
+  /** Fraction of every collateral reserve seized (pro-rata seizure keeps the mix). */
+  seizedFraction: number;
+  debtUsd: number;
+  collateralUsd: number;
+  steps: number;
+};
+
+/**
+ * Liquidates one position repeatedly at fixed prices until it is healthy, debt-free or out of
+ * collateral. Each step is an Aave v3 liquidation: close factor 50% (100% when HF < 0.95), and collateral
+ * seized with its bonus, `seized = repaid * LB` in USD. A liquidator picks one collateral per call; we
+ * seize pro-rata from every collateral reserve (as if the call were split), which keeps the mix and
+ * makes the outcome independent of liquidator choice. `bonusCollateralUsd = sum C_i / LB_i` is the most
+ * debt the collateral can repay.
+ *
+ * @example
+ * // 1,000 USD collateral (LT 0.8, LB 1.05) vs 900 USD debt: HF 0.889 -> full close factor, all repaid
+ * liquidatePosition(1000, 800, 1000 / 1.05, 900).debtUsd; // 0
+ */
+export function liquidatePosition(
+  collateralUsd: number,
+  weightedCollateralUsd: number,
+  bonusCollateralUsd: number,
+  debtUsd: number,
+): PositionLiquidation {
+  let d = debtUsd;
+  let keep = 1;
+  let repaid = 0;
+  let steps = 0;
+  const dust = debtUsd * DUST_FRACTION;
+  while (steps < MAX_LIQUIDATION_STEPS && d > dust && keep > 0 && bonusCollateralUsd > 0) {
+    const hf = (weightedCollateralUsd * keep) / d;
+    if (!isLiquidatable(hf)) break;
+    const available = bonusCollateralUsd * keep;
+    let r = hf < CLOSE_FACTOR_HF_THRESHOLD ? d : d / 2;
+    let f: number;
+    if (r >= available) {
+      r = available;
+      f = 1;
+    } else {
+      f = r / available;
+    }
+    d = r === d ? 0 : d - r;
+    repaid += r;
+    keep = f === 1 ? 0 : keep * (1 - f);
+    steps++;
+  }
+  return {
+    repaidUsd: repaid,
+    seizedFraction: 1 - keep,
+    debtUsd: d,
+    collateralUsd: collateralUsd * keep,
+    steps,
+  };
+}
+
+/** Totals of a liquidation pass, overall and per protocol. */
+export type LiquidationTotals = {
+  initialDebtUsd: number;
+  repaidUsd: number;
+  /** Collateral value seized, at the prices the liquidations ran at. */
+  seizedCollateralUsd: number;
+  /** At the final state: sum over positions of max(0, D - C). */
+  badDebtUsd: number;
+  /** Debt still owed and covered by collateral: total final debt minus bad debt. */
+  remainingDebtUsd: number;
+  liquidatedPositions: number;
+};
+
+export type LiquidationPass = LiquidationTotals & {
+  prices: Float64Array;
+  health: HealthArrays;
+  /** Whole tokens seized per market (what liquidators sell). */
+  seizedTokens: Float64Array;
+  protocols: LiquidationTotals[];
+};
+
+const emptyTotals = (): LiquidationTotals => ({
+  initialDebtUsd: 0,
+  repaidUsd: 0,
+  seizedCollateralUsd: 0,
+  badDebtUsd: 0,
+  remainingDebtUsd: 0,
+  liquidatedPositions: 0,
+});
+
+/**
+ * One-shot liquidation of the whole book at fixed collateral prices, without price feedback: every
+ * liquidatable position is liquidated to safety ({@link liquidatePosition}).
+ *
+ * @example
+ * const pass = liquidateBook(book, shockedPrices(book, 0.3));
+ * pass.badDebtUsd;
+ */
+export function liquidateBook(book: RiskBook, prices: Float64Array): LiquidationPass {
+  const health = computeHealth(book, prices);
+  const seizedTokens = new Float64Array(book.marketCount);
+  const total = emptyTotals();
+  const protocols = book.protocols.map(emptyTotals);
+  for (let i = 0; i < book.positionCount; i++) {
+    const p = protocols[book.positionProtocol[i]!]!;
+    const d = health.debtUsd[i]!;
+    let c = health.collateralUsd[i]!;
+    let finalDebt = d;
+    if (d > 0 && isLiquidatable(health.healthFactor[i]!) && health.bonusCollateralUsd[i]! > 0) {
+      const out = liquidatePosition(c, health.weightedCollateralUsd[i]!, health.bonusCollateralUsd[i]!, d);
+      finalDebt = out.debtUsd;
+      const seizedUsd = c - out.collateralUsd;
+      c = out.collateralUsd;
+      p.repaidUsd += out.repaidUsd;
+      p.seizedCollateralUsd += seizedUsd;
+      p.liquidatedPositions++;
+      for (let e = book.positionStart[i]!; e < book.positionStart[i + 1]!; e++) {
+        const coll = book.entryCollateral[e]!;
+        if (coll === 0) continue;
+        const m = book.reserveMarket[book.entryReserve[e]!]!;
+        seizedTokens[m] = seizedTokens[m]! + coll * out.seizedFraction;
+      }
+    }
+    const bad = finalDebt > c ? finalDebt - c : 0;
+    p.initialDebtUsd += d;
+    p.badDebtUsd += bad;
+    p.remainingDebtUsd += finalDebt - bad;
+  }
+  for (const p of protocols) {
+    total.initialDebtUsd += p.initialDebtUsd;
+    total.repaidUsd += p.repaidUsd;
+    total.seizedCollateralUsd += p.seizedCollateralUsd;
+    total.badDebtUsd += p.badDebtUsd;
+    total.remainingDebtUsd += p.remainingDebtUsd;
+    total.liquidatedPositions += p.liquidatedPositions;
+  }
+  return { ...total, prices, health, seizedTokens, protocols };
+}
+
+export type PriceShockParameters = {
+  /** Home asset id or symbol; omitted = every market. */
+  asset?: string | null;
+  /** Fraction in [0, 1): 0.3 = -30%. */
+  shock: number;
+  /** Round limit, 1..100; default 25. */
+  maxRounds?: number;
+};
+
+export type PriceShockResult = LiquidationTotals & {
+  asset: number | null;
+  shock: number;
+  rounds: number;
+  /** False when the round limit stopped the cascade before prices settled. */
+  converged: boolean;
+  /** Oracle prices before the shock. */
+  oraclePrices: Float64Array;
+  /** Prices the reported liquidations executed at (after shock and pool impact). */
+  finalPrices: Float64Array;
+  protocols: LiquidationTotals[];
+};
+
+/**
+ * Price-shock liquidation cascade. Collateral prices of the shocked markets drop to `(1 - s) P`; then,
+ * round after round, every position that is liquidatable at the current prices is liquidated to safety,
+ * the seized collateral is sold into each market's constant-product pool,
+ * `P_i <- P0_i * (x_i / (x_i + Q_i))^2`, and the next round runs at the new prices.
+ *
+ * Each round re-liquidates the initial book at the round's prices (a clearing formulation): `Q_i` is the
+ * total seized up to that price level. Liquidations only grow as prices fall and prices only fall as
+ * `Q` grows, so prices decrease monotonically to the highest clearing point, the loop terminates, and
+ * bad debt, measured at the final state, never falls as the shock deepens. A path formulation (liquidate
+ * at each round's price and carry the state) does not have that property; README.md has the example.
+ * Debt is valued at pre-shock oracle prices, so repaid + bad debt + remaining = initial debt exactly.
+ *
+ * @example
+ * const r = priceShockCascade(book, { asset: "WETH", shock: 0.3 });
+ * console.log(r.rounds, r.badDebtUsd, r.finalPrices);
+ */
+export function priceShockCascade(book: RiskBook, params: PriceShockParameters): PriceShockResult {
+  const maxRounds = params.maxRounds ?? DEFAULT_MAX_ROUNDS;
+  if (!(Number.isInteger(maxRounds) && maxRounds >= 1 && maxRounds <= MAX_ROUNDS_LIMIT)) {
+    throw new InvalidRiskParameterError(
+      "maxRounds",
+      `maxRounds must be an integer in [1, ${MAX_ROUNDS_LIMIT}], got ${maxRounds}`,
+    );
+  }
+  const asset = params.asset == null ? null : resolveAsset(book, params.asset);
+  const start = shockedPrices(book, params.shock, asset ?? undefined);
+  let prices = start;
+  let pass = liquidateBook(book, prices);
+  let rounds = 0;
+  let converged = false;
+  for (;;) {
+    if (pass.liquidatedPositions === 0) {
+      converged = true;
+      break;
+    }
+    rounds++;
+    const next = new Float64Array(book.marketCount);
+    let moved = 0;
+    for (let m = 0; m < book.marketCount; m++) {
+      const x = book.marketPoolDepth[m]!;
+      const q = pass.seizedTokens[m]!;
+      const impact = q === 0 || x === Number.POSITIVE_INFINITY ? 1 : (x / (x + q)) ** 2;
+      next[m] = start[m]! * impact;
+      const before = prices[m]!;
+      if (before > 0) moved = Math.max(moved, Math.abs(next[m]! - before) / before);
+    }
+    if (moved <= PRICE_TOLERANCE) {
+      converged = true;
+      break;
+    }
+    if (rounds >= maxRounds) break;
+    prices = next;
+    pass = liquidateBook(book, prices);
+  }
+  return {
+    asset,
+    shock: params.shock,
+    rounds,
+    converged,
+    oraclePrices: book.marketPriceUsd,
+    finalPrices: prices,
+    initialDebtUsd: pass.initialDebtUsd,
+    repaidUsd: pass.repaidUsd,
+    seizedCollateralUsd: pass.seizedCollateralUsd,
+    badDebtUsd: pass.badDebtUsd,
+    remainingDebtUsd: pass.remainingDebtUsd,
+    liquidatedPositions: pass.liquidatedPositions,
+    protocols: pass.protocols,
+  };
+}
+
+/** Static losses of the book at some collateral prices (no liquidations). */
+export type StaticLosses = {
+  /** sum of max(0, D - C). */
+  badDebtUsd: number;
+  /** sum of D over positions with HF < 1. */
+  liquidatableDebtUsd: number;
+  positionsLiquidatable: number;
+};
+
+/**
+ * Bad debt and liquidatable debt of a health evaluation, total and per protocol.
+ *
+ * @example
+ * staticLosses(book, computeHealth(book)).total.liquidatableDebtUsd;
+ */
+export function staticLosses(
+  book: RiskBook,
+  health: HealthArrays,
+): { total: StaticLosses; protocols: StaticLosses[] } {
+  const protocols = book.protocols.map(() => ({
+    badDebtUsd: 0,
+    liquidatableDebtUsd: 0,
+    positionsLiquidatable: 0,
+  }));
+  for (let i = 0; i < book.positionCount; i++) {
+    const p = protocols[book.positionProtocol[i]!]!;
+    const d = health.debtUsd[i]!;
+    const c = health.collateralUsd[i]!;
+    if (d > c) p.badDebtUsd += d - c;
+    if (isLiquidatable(health.healthFactor[i]!)) {
+      p.liquidatableDebtUsd += d;
+      p.positionsLiquidatable++;
+    }
+  }
+  const total = { badDebtUsd: 0, liquidatableDebtUsd: 0, positionsLiquidatable: 0 };
+  for (const p of protocols) {
+    total.badDebtUsd += p.badDebtUsd;
+    total.liquidatableDebtUsd += p.liquidatableDebtUsd;
+    total.positionsLiquidatable += p.positionsLiquidatable;
+  }
+  return { total, protocols };
+}
+
+export type BridgeFailureParameters = {
+  /** Bridge id or name. */
+  bridge: string;
+  /** rho in [0, 1]: what one wrapped token is still worth, as a fraction of the asset's price. */
+  recovery: number;
+};
+
+export type BridgeFailureTotals = StaticLosses & {
+  baseline: StaticLosses;
+  /** Bad debt added by the failure plus the haircut on wrapped tokens supplied by accounts without debt. */
+  lendersLossUsd: number;
+  /** (1 - rho) x value of every supplied wrapped token of the bridge (collateral or not). */
+  wrappedSupplyHaircutUsd: number;
+};
+
+export type BridgeFailureResult = BridgeFailureTotals & {
+  bridge: number;
+  recovery: number;
+  protocols: BridgeFailureTotals[];
+};
+
+/**
+ * Bridge failure: collateral in bridge b's wrapped tokens is repriced to `rho * P` on every chain,
+ * every HF is recomputed, and the report gives bad debt `sum max(0, D' - C')`, liquidatable debt
+ * `sum_{HF' < 1} D'` and lenders' loss, next to the same figures before the failure. Debt is valued at
+ * oracle prices (a borrower of the failed wrapped token still owes the tokens; marking that debt down
+ * would show a deeper failure as *less* bad debt). With rho = 1 every figure equals its baseline.
+ *
+ * @example
+ * const r = bridgeFailure(book, { bridge: "main", recovery: 0.4 });
+ * r.badDebtUsd - r.baseline.badDebtUsd; // bad debt the failure creates
+ */
+export function bridgeFailure(
+  book: RiskBook,
+  params: BridgeFailureParameters,
+  baselineHealth: HealthArrays = computeHealth(book),
+): BridgeFailureResult {
+  const { recovery } = params;
+  if (!(Number.isFinite(recovery) && recovery >= 0 && recovery <= 1)) {
+    throw new InvalidRiskParameterError(
+      "recovery",
+      `recovery must be a fraction in [0, 1] (1 = wrapped tokens keep full value), got ${recovery}`,
+    );
+  }
+  const bridge = resolveBridge(book, params.bridge);
+  const prices = Float64Array.from(book.marketPriceUsd);
+  for (let m = 0; m < book.marketCount; m++) {
+    if (book.marketBridge[m] === bridge) prices[m] = prices[m]! * recovery;
+  }
+  const stressed = computeHealth(book, prices);
+  const after = staticLosses(book, stressed);
+  const before = staticLosses(book, baselineHealth);
+
+  const haircut = new Float64Array(book.protocols.length);
+  const lenderHaircut = new Float64Array(book.protocols.length);
+  for (let i = 0; i < book.positionCount; i++) {
+    const p = book.positionProtocol[i]!;
+    for (let e = book.positionStart[i]!; e < book.positionStart[i + 1]!; e++) {
+      const supplied = book.entrySupplied[e]!;
+      if (supplied === 0) continue;
+      const m = book.reserveMarket[book.entryReserve[e]!]!;
+      if (book.marketBridge[m] !== bridge) continue;
+      const loss = supplied * (book.marketPriceUsd[m]! - prices[m]!);
+      haircut[p] = haircut[p]! + loss;
+      if (baselineHealth.debtUsd[i] === 0) lenderHaircut[p] = lenderHaircut[p]! + loss;
+    }
+  }
+  const protocols = book.protocols.map((_, p) => {
+    const a = after.protocols[p]!;
+    const b = before.protocols[p]!;
+    return {
+      ...a,
+      baseline: b,
+      lendersLossUsd: Math.max(0, a.badDebtUsd - b.badDebtUsd) + lenderHaircut[p]!,
+      wrappedSupplyHaircutUsd: haircut[p]!,
+    };
+  });
+  return {
+    bridge,
+    recovery,
+    ...after.total,
+    baseline: before.total,
+    lendersLossUsd: protocols.reduce((s, p) => s + p.lendersLossUsd, 0),
+    wrappedSupplyHaircutUsd: protocols.reduce((s, p) => s + p.wrappedSupplyHaircutUsd, 0),
+    protocols,
+  };
+}
+
+export type LiquidationCurveParameters = {
+  /** Home asset id or symbol; omitted = every market. */
+  asset?: string | null;
+  /** Number of 5% steps: 10 gives -5% ... -50%. 1..19. */
+  steps?: number;
+};
+
+export type LiquidationCurvePoint = {
+  shock: number;
+  liquidatableDebtUsd: number;
+  positionsLiquidatable: number;
+};
+
+export const LIQUIDATION_CURVE_STEP = 0.05;
+
+/**
+ * Debt that becomes liquidatable (HF < 1) when the asset's collateral price falls by 5%, 10%, ...
+ * (no cascade: the first-order curve operators watch).
+ *
+ * @example
+ * liquidationCurve(book, { asset: "WETH", steps: 10 }).map((p) => p.liquidatableDebtUsd);
+ */
+export function liquidationCurve(
+  book: RiskBook,
+  params: LiquidationCurveParameters = {},
+): LiquidationCurvePoint[] {
+  const steps = params.steps ?? 10;
+  if (!(Number.isInteger(steps) && steps >= 1 && steps <= 19)) {
+    throw new InvalidRiskParameterError(
+      "steps",
+      `steps must be an integer in [1, 19] (5% each), got ${steps}`,
+    );
+  }
+  const asset = params.asset == null ? undefined : resolveAsset(book, params.asset);
+  const points: LiquidationCurvePoint[] = [];
+  for (let k = 1; k <= steps; k++) {
+    const shock = Math.round(k * LIQUIDATION_CURVE_STEP * 100) / 100;
+    const losses = staticLosses(book, computeHealth(book, shockedPrices(book, shock, asset))).total;
+    points.push({
+      shock,
+      liquidatableDebtUsd: losses.liquidatableDebtUsd,
+      positionsLiquidatable: losses.positionsLiquidatable,
+    });
+  }
+  return points;
+}

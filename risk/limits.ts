@@ -1,0 +1,173 @@
+import {
+  type ASTVisitor,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  GraphQLError,
+  type GraphQLOutputType,
+  getNamedType,
+  getNullableType,
+  isCompositeType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  Kind,
+  type SelectionSetNode,
+  type ValidationContext,
+} from "graphql";
+import { z } from "zod";
+
+/** Request limits of the risk API. Parse partial input with {@link riskLimitsSchema} to get defaults. */
+export const riskLimitsSchema = z.object({
+  /** Deepest field nesting (fragments are inlined; introspection fields are exempt). */
+  maxDepth: z.number().int().positive().default(10),
+  /** Estimated cost ceiling, see {@link costRule}. */
+  maxCost: z.number().int().positive().default(10_000),
+  /** Aliased fields per operation. */
+  maxAliases: z.number().int().nonnegative().default(20),
+  /** Lexer tokens per document (graphql's parse `maxTokens`). */
+  maxTokens: z.number().int().positive().default(2_000),
+  /** Largest `first` on a connection. */
+  maxPageSize: z.number().int().positive().default(100),
+  defaultPageSize: z.number().int().positive().default(25),
+});
+export type RiskLimits = z.infer<typeof riskLimitsSchema>;
+
+/** Cost of a field before its children (expensive resolvers cost more than plain reads). */
+export const FIELD_COSTS: Readonly<Record<string, number>> = {
+  "Query.stressTest": 1_000,
+  "Query.liquidationCurve": 500,
+  "Query.alerts": 100,
+};
+/** Assumed length of a list field with no `first` argument. */
+export const ESTIMATED_LIST_SIZE = 10;
+
+type Walk = { cost: number; depth: number; aliases: number };
+
+const limitError = (limit: string, max: number, actual: number, message: string) =>
+  new GraphQLError(message, { extensions: { code: "GRAPHQL_VALIDATION_FAILED", limit, max, actual } });
+
+/**
+ * One validation rule enforcing depth, cost and alias limits per operation. Cost model: every field
+ * costs 1 (or its entry in {@link FIELD_COSTS}) plus its children; a list multiplies its children by
+ * the `first` argument of the nearest enclosing field that has one (a connection's `edges`), or by
+ * {@link ESTIMATED_LIST_SIZE}. A `first` given as a variable counts as `maxPageSize` (validation runs
+ * before variables are known).
+ *
+ * @example
+ * validate(schema, parse(query), [...specifiedRules, riskLimitsRule(riskLimitsSchema.parse({}))]);
+ */
+export function riskLimitsRule(limits: RiskLimits): (context: ValidationContext) => ASTVisitor {
+  return (context) => ({
+    OperationDefinition(node) {
+      const schema = context.getSchema();
+      const root =
+        node.operation === "query"
+          ? schema.getQueryType()
+          : node.operation === "mutation"
+            ? schema.getMutationType()
+            : schema.getSubscriptionType();
+      if (!root) return;
+      const fragments = new Map<string, FragmentDefinitionNode>();
+      for (const def of context.getDocument().definitions) {
+        if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+      }
+      const walk = (
+        selectionSet: SelectionSetNode,
+        parent: GraphQLCompositeType,
+        depth: number,
+        pendingFirst: number | undefined,
+        visiting: Set<string>,
+      ): Walk => {
+        const acc: Walk = { cost: 0, depth, aliases: 0 };
+        const merge = (w: Walk) => {
+          acc.cost += w.cost;
+          acc.depth = Math.max(acc.depth, w.depth);
+          acc.aliases += w.aliases;
+        };
+        for (const sel of selectionSet.selections) {
+          if (sel.kind === Kind.FIELD) {
+            merge(fieldCost(sel, parent, depth, pendingFirst, visiting));
+          } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+            const type = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parent;
+            if (type && isCompositeType(type))
+              merge(walk(sel.selectionSet, type, depth, pendingFirst, visiting));
+          } else {
+            const name = sel.name.value;
+            const frag = fragments.get(name);
+            if (!frag || visiting.has(name)) continue; // NoFragmentCycles / KnownFragmentNames report these
+            const type = schema.getType(frag.typeCondition.name.value);
+            if (!type || !isCompositeType(type)) continue;
+            visiting.add(name);
+            merge(walk(frag.selectionSet, type, depth, pendingFirst, visiting));
+            visiting.delete(name);
+          }
+        }
+        return acc;
+      };
+      const fieldCost = (
+        field: FieldNode,
+        parent: GraphQLCompositeType,
+        depth: number,
+        pendingFirst: number | undefined,
+        visiting: Set<string>,
+      ): Walk => {
+        const aliases = field.alias ? 1 : 0;
+        if (field.name.value.startsWith("__")) return { cost: 0, depth, aliases };
+        if (!(isObjectType(parent) || isInterfaceType(parent))) return { cost: 0, depth, aliases };
+        const def = parent.getFields()[field.name.value];
+        if (!def) return { cost: 0, depth: depth + 1, aliases }; // FieldsOnCorrectType reports it
+        const own = FIELD_COSTS[`${parent.name}.${def.name}`] ?? 1;
+        const firstArg = field.arguments?.find((a) => a.name.value === "first");
+        let first = pendingFirst;
+        if (firstArg) {
+          first =
+            firstArg.value.kind === Kind.INT ? Number.parseInt(firstArg.value.value, 10) : limits.maxPageSize;
+        }
+        const isList = isListType(getNullableType(def.type as GraphQLOutputType));
+        let multiplier = 1;
+        if (isList) {
+          multiplier = first ?? ESTIMATED_LIST_SIZE;
+          first = undefined;
+        }
+        const named = getNamedType(def.type);
+        if (!field.selectionSet || !isCompositeType(named)) return { cost: own, depth: depth + 1, aliases };
+        const inner = walk(field.selectionSet, named, depth + 1, first, visiting);
+        return { cost: own + multiplier * inner.cost, depth: inner.depth, aliases: aliases + inner.aliases };
+      };
+
+      const result = walk(node.selectionSet, root, 0, undefined, new Set());
+      const name = node.name ? ` "${node.name.value}"` : "";
+      if (result.depth > limits.maxDepth) {
+        context.reportError(
+          limitError(
+            "depth",
+            limits.maxDepth,
+            result.depth,
+            `Operation${name} is nested ${result.depth} levels deep; the limit is ${limits.maxDepth}.`,
+          ),
+        );
+      }
+      if (result.cost > limits.maxCost) {
+        context.reportError(
+          limitError(
+            "cost",
+            limits.maxCost,
+            result.cost,
+            `Operation${name} has an estimated cost of ${result.cost}; the limit is ${limits.maxCost}. Ask for fewer items (first) or fewer expensive fields.`,
+          ),
+        );
+      }
+      if (result.aliases > limits.maxAliases) {
+        context.reportError(
+          limitError(
+            "aliases",
+            limits.maxAliases,
+            result.aliases,
+            `Operation${name} uses ${result.aliases} aliases; the limit is ${limits.maxAliases}.`,
+          ),
+        );
+      }
+    },
+  });
+}

@@ -1,0 +1,134 @@
+import { createServer, type Server } from "node:http";
+import { parse } from "graphql";
+import {
+  createSchema,
+  createYoga,
+  type Plugin,
+  type YogaInitialContext,
+  type YogaServerInstance,
+} from "graphql-yoga";
+import type { Registry } from "prom-client";
+import { type AlertConfig, analyzeRisk, type RiskSnapshot, runStandardScenarios } from "../lib/risk/index.js";
+import { type RiskLimits, riskLimitsRule, riskLimitsSchema } from "./limits.js";
+import { createRiskResolvers, type RiskContext, type RiskState } from "./resolvers.js";
+import { riskTypeDefs } from "./schema.js";
+
+export type CreateRiskYogaParameters = {
+  /**
+   * The current snapshot. Called once per request; return the same object while nothing changed, since
+   * the analysis is cached per snapshot object.
+   */
+  getSnapshot: () => Promise<RiskSnapshot>;
+  limits?: Partial<RiskLimits>;
+  alertConfig?: Partial<AlertConfig>;
+  /** Unix seconds, for staleness alerts. Default: the wall clock. */
+  now?: () => number;
+  /** Default "/graphql". */
+  graphqlEndpoint?: string;
+  /** GraphiQL loads from a CDN, so it is off by default (blank offline). */
+  graphiql?: boolean;
+};
+
+export type RiskYoga = YogaServerInstance<Record<string, unknown>, RiskContext>;
+
+/**
+ * The risk GraphQL API as a graphql-yoga instance: a fetch handler (`yoga.fetch(request)`) that mounts
+ * in any fetch-based app (Ponder's Hono API: `app.use("/risk", (c) => yoga.fetch(c.req.raw))`) or as a
+ * `node:http` request listener (`createServer(yoga)`). Enforces depth, cost, alias, token and page-size
+ * limits.
+ *
+ * @example
+ * const yoga = createRiskYoga({ getSnapshot: async () => snapshot });
+ * const res = await yoga.fetch("http://x/graphql", {
+ *   method: "POST",
+ *   headers: { "content-type": "application/json" },
+ *   body: JSON.stringify({ query: "{ alerts { kind message } }" }),
+ * });
+ */
+export function createRiskYoga(params: CreateRiskYogaParameters): RiskYoga {
+  const limits = riskLimitsSchema.parse(params.limits ?? {});
+  if (limits.defaultPageSize > limits.maxPageSize) {
+    throw new RangeError(
+      `defaultPageSize ${limits.defaultPageSize} exceeds maxPageSize ${limits.maxPageSize}`,
+    );
+  }
+  const now = params.now ?? (() => Date.now() / 1000);
+  const cache = new WeakMap<RiskSnapshot, RiskState>();
+  const stateOf = (snapshot: RiskSnapshot): RiskState => {
+    let state = cache.get(snapshot);
+    if (!state) {
+      const analysis = analyzeRisk(snapshot);
+      let scenarios: ReturnType<RiskState["scenarios"]> | undefined;
+      state = {
+        analysis,
+        scenarios: () => {
+          scenarios ??= runStandardScenarios(analysis.book, analysis.health);
+          return scenarios;
+        },
+      };
+      cache.set(snapshot, state);
+    }
+    return state;
+  };
+
+  const limitsPlugin: Plugin = {
+    onParse({ setParseFn }) {
+      setParseFn((source, options) => parse(source, { ...options, maxTokens: limits.maxTokens }));
+    },
+    onValidate({ addValidationRule }) {
+      addValidationRule(riskLimitsRule(limits));
+    },
+  };
+
+  return createYoga<Record<string, unknown>, RiskContext>({
+    schema: createSchema<Record<string, unknown> & YogaInitialContext & RiskContext>({
+      typeDefs: riskTypeDefs,
+      resolvers: createRiskResolvers({ limits, alertConfig: params.alertConfig ?? {}, now }),
+    }),
+    graphqlEndpoint: params.graphqlEndpoint ?? "/graphql",
+    graphiql: params.graphiql ?? false,
+    landingPage: false,
+    plugins: [limitsPlugin],
+    context: () => {
+      let pending: Promise<RiskState> | undefined;
+      const risk = () => {
+        pending ??= params.getSnapshot().then(stateOf);
+        return pending;
+      };
+      return { risk };
+    },
+  });
+}
+
+export type CreateRiskHttpServerParameters = {
+  yoga: RiskYoga;
+  /** Served at /metrics when given. */
+  registry?: Registry;
+};
+
+/**
+ * A `node:http` server answering GraphQL at the yoga endpoint and Prometheus text at /metrics.
+ * Not listening yet: call `.listen(port)`.
+ *
+ * @example
+ * const server = createRiskHttpServer({ yoga, registry });
+ * server.listen(4100);
+ */
+export function createRiskHttpServer(params: CreateRiskHttpServerParameters): Server {
+  return createServer((req, res) => {
+    if (params.registry && req.url?.split("?")[0] === "/metrics") {
+      params.registry.metrics().then(
+        (body) => {
+          res.writeHead(200, { "content-type": params.registry!.contentType });
+          res.end(body);
+        },
+        (error: unknown) => {
+          res.writeHead(500, { "content-type": "text/plain" });
+          res.end(String(error));
+        },
+      );
+      return;
+    }
+    params.yoga(req, res);
+  });
+}
