@@ -1,0 +1,189 @@
+import type { Command } from "commander";
+import { type Address, erc20Abi, getAddress, isAddress, parseEventLogs, parseUnits } from "viem";
+import { bridgeMinterAbi, bridgeVaultAbi } from "../../contracts/generated/index.js";
+import { messageFromBurnedLog, messageFromLockedLog, messageId } from "../../lib/bridge/message.js";
+import type { DeployedToken } from "../../lib/deployments.js";
+import { BridgeError } from "../../lib/errors.js";
+import { progress } from "../output.js";
+import { bridgeContext, InvalidInputError } from "./bridgeContext.js";
+import { messageProgress } from "./status.js";
+
+export class SendFailedError extends BridgeError {}
+
+type SendOptions = {
+  from: string;
+  to: string;
+  token: string;
+  amount: string;
+  recipient?: string;
+  wait?: boolean;
+  timeout: string;
+  deployment?: string;
+};
+
+export function registerSendCommand(program: Command): void {
+  program
+    .command("send")
+    .description(
+      "Send tokens to another chain: locks home tokens or burns wrapped ones, prints the message id.",
+    )
+    .requiredOption("--from <network>", "source network, e.g. devnet-a")
+    .requiredOption("--to <network>", "destination network, e.g. devnet-b")
+    .requiredOption("--token <symbol|address>", "token on the source chain, e.g. USDC or wUSDC")
+    .requiredOption("--amount <decimal>", "amount in token units, e.g. 12.5")
+    .option("--recipient <address>", "receiver on the destination (default: yourself)")
+    .option("--wait", "follow the message until it is delivered")
+    .option("--timeout <seconds>", "how long --wait follows before giving up", "180")
+    .option("--deployment <file>", "deployments file (default: $DEPLOYMENT_FILE or deployments/devnet.json)")
+    .action(async (options: SendOptions) => {
+      await send(options);
+    });
+}
+
+async function send(options: SendOptions): Promise<void> {
+  const context = bridgeContext(options);
+  // Check every input before sending anything, and report all problems together.
+  const problems: string[] = [];
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof InvalidInputError) problems.push(...error.problems);
+      else problems.push(error instanceof Error ? error.message.split("\n")[0]! : String(error));
+      return undefined;
+    }
+  };
+  const source = attempt(() => context.chain(options.from));
+  const destination = attempt(() => context.chain(options.to));
+  if (source && destination && source.deployment.chainId === destination.deployment.chainId) {
+    problems.push("--from and --to are the same chain");
+  }
+  let token: DeployedToken | undefined;
+  if (source) {
+    const wanted = options.token.toLowerCase();
+    token = source.deployment.tokens.find(
+      (t) => t.symbol.toLowerCase() === wanted || t.address.toLowerCase() === wanted,
+    );
+    if (!token) {
+      problems.push(
+        `unknown token "${options.token}" on ${source.deployment.network}: known are ${source.deployment.tokens.map((t) => t.symbol).join(", ")}`,
+      );
+    }
+  }
+  let amount: bigint | undefined;
+  if (!/^\d+(\.\d+)?$/.test(options.amount.trim())) {
+    problems.push(`--amount "${options.amount}" must be a positive decimal number, e.g. 12.5`);
+  } else if (token) {
+    const decimals = options.amount.split(".")[1]?.length ?? 0;
+    if (decimals > token.decimals)
+      problems.push(`--amount has more than ${token.decimals} decimals (${token.symbol})`);
+    else amount = parseUnits(options.amount.trim(), token.decimals);
+    if (amount === 0n) problems.push("--amount must be greater than zero");
+  }
+  let recipient: Address | undefined;
+  if (options.recipient !== undefined) {
+    if (isAddress(options.recipient, { strict: false })) recipient = getAddress(options.recipient);
+    else problems.push(`--recipient "${options.recipient}" is not an address (0x + 40 hex digits)`);
+  }
+  if (source && destination && token) {
+    if (token.kind === "native" && source.deployment.role !== "home")
+      problems.push(`${token.symbol} is not bridgeable from ${source.deployment.network}`);
+    if (token.kind === "wrapped" && destination.deployment.role !== "home") {
+      problems.push(
+        `wrapped ${token.symbol} can only go back to the home chain (${context.deployment.chains.find((c) => c.role === "home")?.network})`,
+      );
+    }
+    if (token.kind === "native" && destination.deployment.role === "home")
+      problems.push("--to must be a remote chain for a home token");
+  }
+  const account = attempt(() => context.account());
+  if (problems.length > 0 || !source || !destination || !token || amount === undefined || !account) {
+    throw new InvalidInputError(problems);
+  }
+
+  const balance = await source.client.readContract({
+    address: token.address,
+    abi: erc20Abi,
+    functionName: "balanceOf",
+    args: [account.address],
+  });
+  if (balance < amount) {
+    throw new InvalidInputError([
+      `amount ${options.amount} ${token.symbol} is above your balance on ${source.deployment.network} (${balance} base units)`,
+    ]);
+  }
+  const wallet = source.wallet(account);
+  const to = recipient ?? account.address;
+  const bridge = source.deployment.bridge.address;
+  let hash: `0x${string}`;
+  if (token.kind === "native") {
+    const allowance = await source.client.readContract({
+      address: token.address,
+      abi: erc20Abi,
+      functionName: "allowance",
+      args: [account.address, bridge],
+    });
+    if (allowance < amount) {
+      progress(`approving ${token.symbol} for the vault...`);
+      const approval = await wallet.writeContract({
+        address: token.address,
+        abi: erc20Abi,
+        functionName: "approve",
+        args: [bridge, amount],
+      });
+      await source.client.waitForTransactionReceipt({ hash: approval });
+    }
+    hash = await wallet.writeContract({
+      address: bridge,
+      abi: bridgeVaultAbi,
+      functionName: "lock",
+      args: [token.address, amount, BigInt(destination.deployment.chainId), to],
+    });
+  } else {
+    hash = await wallet.writeContract({
+      address: bridge,
+      abi: bridgeMinterAbi,
+      functionName: "burn",
+      args: [token.address, amount, BigInt(destination.deployment.chainId), to],
+    });
+  }
+  const receipt = await source.client.waitForTransactionReceipt({ hash });
+  if (receipt.status !== "success") throw new SendFailedError(`Transaction ${hash} reverted.`);
+  const sourceChainId = source.deployment.chainId;
+  const locked = parseEventLogs({ abi: bridgeVaultAbi, eventName: "Locked", logs: receipt.logs })[0];
+  const burned = parseEventLogs({ abi: bridgeMinterAbi, eventName: "Burned", logs: receipt.logs })[0];
+  const message = locked
+    ? messageFromLockedLog({ log: locked, sourceChainId })
+    : burned
+      ? messageFromBurnedLog({ log: burned, sourceChainId })
+      : undefined;
+  if (!message) throw new SendFailedError(`Transaction ${hash} emitted no Locked/Burned event.`);
+  const id = messageId(message);
+  progress(
+    `${token.kind === "native" ? "locked" : "burned"} ${options.amount} ${token.symbol} on ${source.deployment.network} in tx ${hash}`,
+  );
+  process.stdout.write(`${id}\n`);
+  if (!options.wait) return;
+
+  const started = Date.now();
+  const deadline = started + Number(options.timeout) * 1000;
+  let last = "";
+  while (Date.now() < deadline) {
+    const state = await messageProgress(context, id).catch(() => undefined);
+    if (state) {
+      if (state.summary !== last)
+        progress(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${state.summary}`);
+      last = state.summary;
+      if (state.destination.delivered) {
+        progress(
+          `delivered on ${state.destination.network}${state.destination.txHash ? ` in tx ${state.destination.txHash}` : ""}`,
+        );
+        return;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new SendFailedError(`Not delivered within ${options.timeout} s; last state: ${last}.`, {
+    details: `Run \`bridge status ${id}\` to follow it.`,
+  });
+}

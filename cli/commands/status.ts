@@ -1,0 +1,155 @@
+import type { Command } from "commander";
+import { type Hex, isHex } from "viem";
+import { bridgeMinterAbi, bridgeVaultAbi } from "../../contracts/generated/index.js";
+import {
+  collectQuorum,
+  describeSignatures,
+  fetchAttestations,
+  readValidatorSets,
+} from "../../lib/attestationApi.js";
+import { type BridgeMessage, messageFromBurnedLog, messageFromLockedLog } from "../../lib/bridge/message.js";
+import { type BridgeContext, bridgeContext, findSourceLog, InvalidInputError } from "./bridgeContext.js";
+
+export type MessageProgress = {
+  id: Hex;
+  message: BridgeMessage;
+  source: { network: string; txHash: Hex; block: bigint; confirmations: number; needed: number | "tag" };
+  signatures: { valid: number; threshold: number; epoch?: bigint };
+  destination: { network: string; delivered: boolean; txHash?: Hex };
+  relayer?: { status: string; stuckReason: string | null };
+  /** Where the message is, in words. */
+  summary: string;
+};
+
+export function parseMessageId(value: string): Hex {
+  if (!isHex(value) || value.length !== 66)
+    throw new InvalidInputError([`"${value}" is not a message id (0x + 64 hex digits)`]);
+  return value.toLowerCase() as Hex;
+}
+
+/** Reads a message's state from the chains, the validators and (if reachable) the relayer. */
+export async function messageProgress(context: BridgeContext, id: Hex): Promise<MessageProgress | undefined> {
+  const found = await findSourceLog(context, id);
+  if (!found) return undefined;
+  const { chain: source, log } = found;
+  const build = log.eventName === "Locked" ? messageFromLockedLog : messageFromBurnedLog;
+  const message = build({
+    log: { address: log.address, args: log.args },
+    sourceChainId: source.deployment.chainId,
+  });
+  const destination = context.chain(Number(message.destinationChainId));
+  const head = await source.client.getBlockNumber({ cacheTime: 0 });
+  const confirmations = Number(head - log.blockNumber);
+  const needed =
+    source.network.finality.kind === "confirmations" ? source.network.finality.blocks : ("tag" as const);
+
+  const [delivered, sets, fetched] = await Promise.all([
+    destination.client.readContract({
+      address: destination.deployment.bridge.address,
+      abi: bridgeMinterAbi,
+      functionName: "processed",
+      args: [id],
+    }),
+    readValidatorSets(destination.client, destination.deployment.validatorSet.address),
+    fetchAttestations(context.validatorUrls(), id, 1_500),
+  ]);
+  const quorum = await collectQuorum({ message, fetched, sets });
+  let destinationTx: Hex | undefined;
+  if (delivered) {
+    const event =
+      destination.deployment.role === "home"
+        ? bridgeVaultAbi.find((i) => i.type === "event" && i.name === "Released")!
+        : bridgeMinterAbi.find((i) => i.type === "event" && i.name === "Minted")!;
+    const [parsed] = await destination.client.getLogs({
+      address: destination.deployment.bridge.address,
+      event,
+      args: { messageId: id },
+      fromBlock: BigInt(destination.deployment.bridge.startBlock),
+      toBlock: "latest",
+    });
+    destinationTx = parsed?.transactionHash;
+  }
+  let relayer: MessageProgress["relayer"];
+  try {
+    const response = await fetch(`${context.relayerUrl()}/v1/messages/${id}`, {
+      signal: AbortSignal.timeout(1_500),
+    });
+    if (response.ok) {
+      const body = (await response.json()) as { message: { status: string; stuckReason: string | null } };
+      relayer = { status: body.message.status, stuckReason: body.message.stuckReason };
+    }
+  } catch {
+    // No relayer reachable: the chains and validators still tell most of the story.
+  }
+
+  const signatureWords = describeSignatures(quorum.valid, quorum.threshold);
+  let summary: string;
+  if (delivered) summary = "delivered";
+  else if (needed !== "tag" && confirmations < needed)
+    summary = `waiting for finality (${confirmations} of ${needed} confirmations)`;
+  else if (!quorum.ok) summary = `waiting for validators: ${signatureWords}`;
+  else if (relayer?.stuckReason) summary = `stuck: ${relayer.stuckReason}`;
+  else summary = "signed by a quorum; waiting for a relayer to submit (or run `bridge relay <id>`)";
+
+  return {
+    id,
+    message,
+    source: {
+      network: source.deployment.network,
+      txHash: log.transactionHash,
+      block: log.blockNumber,
+      confirmations,
+      needed,
+    },
+    signatures: {
+      valid: quorum.valid,
+      threshold: quorum.threshold,
+      epoch: quorum.ok ? quorum.quorum.epoch : undefined,
+    },
+    destination: { network: destination.deployment.network, delivered, txHash: destinationTx },
+    relayer,
+    summary,
+  };
+}
+
+export function formatProgress(progress: MessageProgress): string {
+  const { message } = progress;
+  const lines = [
+    `message      ${progress.id}`,
+    `route        ${progress.source.network} -> ${progress.destination.network} (nonce ${message.nonce}, amount ${message.amount} of ${message.token})`,
+    `source       tx ${progress.source.txHash} in block ${progress.source.block}, ${progress.source.confirmations} confirmations${progress.source.needed === "tag" ? "" : ` (final at ${progress.source.needed})`}`,
+    `signatures   ${describeSignatures(progress.signatures.valid, progress.signatures.threshold)}`,
+    `destination  ${progress.destination.delivered ? `delivered${progress.destination.txHash ? ` in tx ${progress.destination.txHash}` : ""}` : "not delivered"}`,
+  ];
+  if (progress.relayer)
+    lines.push(
+      `relayer      ${progress.relayer.status}${progress.relayer.stuckReason ? `: ${progress.relayer.stuckReason}` : ""}`,
+    );
+  lines.push(`status       ${progress.summary}`);
+  return lines.join("\n");
+}
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command("status")
+    .description(
+      "Show where a message is: source leg, finality, signatures collected, delivery, and why it is stuck.",
+    )
+    .argument("<messageId>", "the message id printed by `bridge send`")
+    .option("--deployment <file>", "deployments file (default: $DEPLOYMENT_FILE or deployments/devnet.json)")
+    .option("--json", "print JSON instead of text")
+    .action(async (rawId: string, options: { deployment?: string; json?: boolean }) => {
+      const id = parseMessageId(rawId);
+      const context = bridgeContext(options);
+      const progress = await messageProgress(context, id);
+      if (!progress)
+        throw new InvalidInputError([
+          `no Locked or Burned event with id ${id} on any chain of ${context.deployment.name}`,
+        ]);
+      process.stdout.write(
+        options.json
+          ? `${JSON.stringify(progress, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`
+          : `${formatProgress(progress)}\n`,
+      );
+    });
+}
