@@ -1,3 +1,6 @@
+// "graphql/index.js", not "graphql": the package has no "exports" map, so bundlers (vite/vitest) pick its
+// "module" build (index.mjs) while Node, and therefore graphql-yoga, loads index.js. Two copies of
+// graphql's classes in one process fail with "Cannot use GraphQLSchema from another module or realm".
 import {
   type ASTVisitor,
   type FieldNode,
@@ -14,7 +17,7 @@ import {
   Kind,
   type SelectionSetNode,
   type ValidationContext,
-} from "graphql";
+} from "graphql/index.js";
 import { z } from "zod";
 
 /** Request limits of the risk API. Parse partial input with {@link riskLimitsSchema} to get defaults. */

@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { parse } from "graphql";
+import { parse } from "graphql/index.js";
 import {
   createSchema,
   createYoga,

@@ -3,6 +3,7 @@ import {
   analyzeRisk,
   bridgedCollateral,
   bridgeFailure,
+  compileRiskBook,
   computeBacking,
   evaluateAlerts,
   InvalidRiskParameterError,
@@ -20,7 +21,7 @@ import {
   UnknownRiskEntityError,
   validateRiskSnapshot,
 } from "../../lib/risk/index.js";
-import { fixtureSnapshot, NOW, weth } from "./fixtures.js";
+import { fixtureSnapshot, NOW, RAY, weth } from "./fixtures.js";
 
 const analysis = () => analyzeRisk(fixtureSnapshot());
 const ALICE = 0;
@@ -160,6 +161,59 @@ describe("liquidation", () => {
     expect(r.repaidUsd).toBeCloseTo(p / 1.05, 9);
     expect(r.badDebtUsd).toBeCloseTo(1_700 - p / 1.05, 9);
     expect(r.repaidUsd + r.badDebtUsd + r.remainingDebtUsd).toBeCloseTo(r.initialDebtUsd, 9);
+  });
+
+  it("keeps bad debt monotone where a path cascade would not (README example)", () => {
+    // A (100 X, HF 0.97) and B (1000 X, HF 0.9) share collateral X in a 5000-X pool. Liquidating along
+    // the path, -0% gives A a partial liquidation, then B's dump leaves A insolvent (bad debt 3.44),
+    // while -3% closes A at once (bad debt 0). The clearing model reports 267.5 <= 288.6.
+    const lt = { ltv: 8000, liquidationThreshold: 8000, liquidationBonus: 10500 };
+    const reserve = (asset: string, extra: object) => ({
+      asset,
+      symbol: asset,
+      underlyingAsset: null,
+      bridge: null,
+      priceUsd: 1,
+      decimals: 6,
+      liquidityIndex: RAY,
+      variableBorrowIndex: RAY,
+      poolLiquidity: null,
+      ...lt,
+      ...extra,
+    });
+    const position = (user: string, q: number, debt: number) => ({
+      user,
+      reserves: [
+        { asset: "X", scaledCollateral: BigInt(q * 1e6), scaledDebt: 0n, usedAsCollateral: true },
+        {
+          asset: "S",
+          scaledCollateral: 0n,
+          scaledDebt: BigInt(Math.round(debt * 1e6)),
+          usedAsCollateral: false,
+        },
+      ],
+    });
+    const book = compileRiskBook({
+      asOf: { blockTimestamps: [], sources: [] },
+      assets: [],
+      bridges: [],
+      protocols: [
+        {
+          id: "p",
+          name: "p",
+          chainId: 1,
+          reserves: [
+            reserve("X", { poolLiquidity: 5_000_000_000n }),
+            reserve("S", { ltv: 0, liquidationThreshold: 0, liquidationBonus: 10000 }),
+          ],
+          positions: [position("A", 100, 80 / 0.97), position("B", 1000, 800 / 0.9)],
+        },
+      ],
+    });
+    const mild = priceShockCascade(book, { shock: 0 });
+    const deep = priceShockCascade(book, { shock: 0.03 });
+    expect(mild.badDebtUsd).toBeCloseTo(267.507, 2);
+    expect(deep.badDebtUsd).toBeCloseTo(288.623, 2);
   });
 
   it("stops at the round limit and says so", () => {
