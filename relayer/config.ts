@@ -28,6 +28,8 @@ export const relayerEnvSchema = z.object({
   RELAYER_PORT: port.default(7200),
   RELAYER_QUEUE_PREFIX: z.string().min(1).default("bridge"),
   RELAYER_CONCURRENCY: z.coerce.number().int().positive().default(32),
+  /** BullMQ job lock; a killed relayer's jobs are picked up by another after about this long. */
+  RELAYER_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(30_000),
   LOG_LEVEL: logLevel,
 });
 

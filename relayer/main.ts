@@ -51,6 +51,8 @@ try {
     chains,
     port: env.RELAYER_PORT,
     concurrency: env.RELAYER_CONCURRENCY,
+    lockDurationMs: env.RELAYER_LOCK_DURATION_MS,
+    stalledIntervalMs: Math.max(1_000, env.RELAYER_LOCK_DURATION_MS / 2),
     logger,
   });
   let stopping = false;

@@ -357,7 +357,8 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // Workers first (finish or hand back their jobs), then the loops, the queue, Redis, the database.
-      await worker.close();
+      // Bounded: with Redis unreachable, close() would wait for it forever.
+      await Promise.race([worker.close(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
       await Promise.allSettled(loops);
       await queue.close();
       for (const connection of [queueConnection, workerConnection, lockConnection]) connection.disconnect();

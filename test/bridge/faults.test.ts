@@ -1,0 +1,213 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { parseAbiItem } from "viem";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { bridgeMinterAbi } from "../../contracts/generated/index.js";
+import { devnetKeys } from "../../devnet/accounts.js";
+import { freePort } from "../../devnet/anvil.js";
+import type { RunningRelayer } from "../../relayer/service.js";
+import type { RunningValidator } from "../../validator/service.js";
+import { type BridgeNet, startBridgeNet, USDC } from "../helpers/bridgeNet.js";
+import {
+  DATABASE_URL,
+  lockUsdc,
+  relayerRecord,
+  startTestRelayer,
+  startTestValidator,
+  uniqueName,
+  waitFor,
+} from "./harness.js";
+
+describe("faults", () => {
+  let net: BridgeNet;
+  let validators: (RunningValidator | undefined)[] = [];
+  const cleanups: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    net = await startBridgeNet({ remotes: 1, blockTimeSeconds: 0.5, finalityBlocks: 2 });
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+    await Promise.all(validators.map((v) => v?.stop()));
+    validators = [];
+  });
+  afterAll(async () => net?.stop());
+
+  const processed = (id: `0x${string}`) =>
+    net.chains[1]!.publicClient.readContract({
+      address: net.deployment.chains[1]!.bridge.address,
+      abi: bridgeMinterAbi,
+      functionName: "processed",
+      args: [id],
+    });
+
+  it("completes delivery through RPC endpoints that drop 20% and delay 30% of requests", async () => {
+    const proxies = new Map<number, string>();
+    for (const chain of net.chains) {
+      const server = await flakyProxy(chain.anvil.rpcUrl, { dropRate: 0.2, delayRate: 0.3, delayMs: 300 });
+      cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+      proxies.set(chain.chainId, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    }
+    validators = await Promise.all(
+      [0, 1, 2, 3, 4].map((i) => startTestValidator(net, i, { rpcOverride: proxies })),
+    );
+    const relayer = await startTestRelayer(
+      net,
+      validators.map((v) => v!.url),
+      {
+        chains: net.chains.map((c) => ({ chainId: c.chainId, rpcUrl: proxies.get(c.chainId)!, pollMs: 100 })),
+      },
+    );
+    cleanups.push(() => relayer.stop());
+    const sent = await Promise.all([lockUsdc(net, 1n * USDC), lockUsdc(net, 2n * USDC, { user: 1 })]);
+    for (const { id } of sent)
+      await waitFor(`delivery of ${id} through a flaky RPC`, () => processed(id), 60_000);
+  });
+
+  it("resumes pending work after Redis restarts and loses its data", async () => {
+    const port = await freePort();
+    let redis = await startRedis(port);
+    // Reads `redis` when it runs, so it stops whichever instance is current, after the relayer.
+    cleanups.push(() => stopChild(redis));
+    validators = await Promise.all([0, 1, 2, 3, 4].map((i) => startTestValidator(net, i)));
+    const ports = validators.map((v) => Number(new URL(v!.url).port));
+    // Two validators down keeps the message pending while Redis goes away.
+    for (const i of [3, 4]) {
+      await validators[i]!.stop();
+      validators[i] = undefined;
+    }
+    const relayer = await startTestRelayer(
+      net,
+      ports.map((p) => `http://127.0.0.1:${p}`),
+      { redisUrl: `redis://127.0.0.1:${port}` },
+    );
+    cleanups.push(() => relayer.stop());
+    const { id } = await lockUsdc(net, 3n * USDC);
+    await waitFor(
+      "pending in the relayer",
+      async () => (await relayerRecord(relayer, id))?.message.status === "stuck",
+      30_000,
+    );
+
+    await stopChild(redis);
+    redis = await startRedis(port);
+    for (const i of [3, 4]) validators[i] = await startTestValidator(net, i, { port: ports[i] });
+    await waitFor("delivery after the Redis restart", () => processed(id), 60_000);
+  });
+
+  it("delivers every message exactly once when the relayer is SIGKILLed mid-delivery and restarted", async () => {
+    validators = await Promise.all([0, 1, 2, 3, 4].map((i) => startTestValidator(net, i)));
+    const schema = uniqueName("killed");
+    const prefix = uniqueName("q");
+    const relayerPort = String(await freePort());
+    const start = () =>
+      spawn(process.execPath, ["--import", "tsx", "relayer/main.ts"], {
+        env: {
+          ...process.env,
+          ...net.rpcEnv,
+          RELAYER_PRIVATE_KEY: devnetKeys.relayer,
+          DATABASE_URL,
+          RELAYER_DB_SCHEMA: schema,
+          RELAYER_QUEUE_PREFIX: prefix,
+          VALIDATOR_URLS: validators.map((v) => v!.url).join(","),
+          DEPLOYMENT_FILE: net.deploymentFile,
+          RELAYER_PORT: relayerPort,
+          RELAYER_DATA_DIR: join(net.dir, "unused-pglite"),
+          RELAYER_LOCK_DURATION_MS: "3000",
+          LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+        },
+        stdio: ["ignore", "inherit", "inherit"],
+      });
+    let child = start();
+    cleanups.push(() => stopChild(child));
+    const ids = [];
+    for (let i = 0; i < 6; i++) ids.push((await lockUsdc(net, BigInt(i + 1) * USDC, { user: i % 3 })).id);
+    // Kill as soon as the first mint lands: the rest are mid-flight (signing, submitting, or mined unrecorded).
+    await waitFor(
+      "first delivery",
+      async () => (await Promise.all(ids.map(processed))).some(Boolean),
+      60_000,
+    );
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+    child = start();
+    cleanups.push(() => stopChild(child));
+    await waitFor(
+      "all delivered after restart",
+      async () => (await Promise.all(ids.map(processed))).every(Boolean),
+      90_000,
+    );
+
+    const minted = await net.chains[1]!.publicClient.getLogs({
+      address: net.deployment.chains[1]!.bridge.address,
+      event: parseAbiItem(
+        "event Minted(bytes32 indexed messageId, address indexed token, address indexed recipient, address wrappedToken, uint64 sourceChainId, uint256 amount)",
+      ),
+      fromBlock: 0n,
+    });
+    for (const id of ids) expect(minted.filter((l) => l.args.messageId === id)).toHaveLength(1);
+  });
+});
+
+async function flakyProxy(
+  target: string,
+  options: { dropRate: number; delayRate: number; delayMs: number },
+): Promise<Server> {
+  const server = createServer(async (request, response) => {
+    let body = "";
+    for await (const chunk of request) body += chunk;
+    const roll = Math.random();
+    if (roll < options.dropRate) {
+      request.socket.destroy();
+      return;
+    }
+    if (roll < options.dropRate + options.delayRate)
+      await new Promise((resolve) => setTimeout(resolve, options.delayMs));
+    try {
+      const upstream = await fetch(target, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      response.writeHead(upstream.status, { "content-type": "application/json" });
+      response.end(await upstream.text());
+    } catch {
+      response.writeHead(502);
+      response.end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    {
+      stdio: "ignore",
+    },
+  );
+  await waitFor("redis-server", async () => {
+    const { Redis } = await import("ioredis");
+    const client = new Redis(port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await client.connect();
+      return (await client.ping()) === "PONG";
+    } finally {
+      client.disconnect();
+    }
+  });
+  return child;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 3_000).unref();
+  });
+}
