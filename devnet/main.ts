@@ -7,7 +7,7 @@ import { privateKeyToAddress } from "viem/accounts";
 import { deploySystem } from "../deploy/system.js";
 import { planDeployment } from "../deploy/targets.js";
 import { deploymentPath, writeDeployment } from "../lib/deployments.js";
-import { devnetNetworks } from "../lib/networks.js";
+import { devnetNetworks, resolveRpcUrl } from "../lib/networks.js";
 import { devKey, devnetKeys } from "./accounts.js";
 import { freePortOrFail, startAnvil } from "./anvil.js";
 import { BORROWER_ACCOUNT_INDEXES, seedDevnet } from "./seed.js";
@@ -22,20 +22,19 @@ const supervisor = new Supervisor();
 supervisor.stopOnSignals();
 
 async function main(): Promise<void> {
-  for (const network of devnetNetworks) {
-    await freePortOrFail(
-      Number(new URL(network.rpc.url).port),
-      `${network.name}'s RPC (is another devnet running?)`,
-    );
+  // DEVNET_A_RPC_URL etc. move a chain to another port (the tests run a devnet beside a running one).
+  const ports = devnetNetworks.map((network) => Number(new URL(resolveRpcUrl(network)).port));
+  for (const [index, network] of devnetNetworks.entries()) {
+    await freePortOrFail(ports[index]!, `${network.name}'s RPC (is another devnet running?)`);
   }
 
   step("starting three anvil chains");
   const chains = await Promise.all(
-    devnetNetworks.map((network) =>
+    devnetNetworks.map((network, index) =>
       // Automine while deploying and seeding (fast), 1 s interval blocks afterwards.
       startAnvil({
         chainId: network.chainId,
-        port: Number(new URL(network.rpc.url).port),
+        port: ports[index]!,
         args: ["--accounts", "20"],
       }),
     ),
@@ -44,7 +43,8 @@ async function main(): Promise<void> {
     supervisor.adopt(`anvil ${devnetNetworks[index]!.name}`, chain.stop);
 
   const plan = await planDeployment({ networks: devnetNetworks.map((n) => n.name), name: "devnet" });
-  const deployment = writeDeployment(deploymentPath("devnet"), await deploySystem(plan, step));
+  const deploymentFile = process.env.DEPLOYMENT_FILE ?? deploymentPath("devnet");
+  const deployment = writeDeployment(deploymentFile, await deploySystem(plan, step));
   await seedDevnet(deployment, step, BORROWER_ACCOUNT_INDEXES.map(devKey));
 
   step("switching every chain to 1 s blocks");
@@ -60,9 +60,11 @@ async function main(): Promise<void> {
     "Devnet is up.",
     "",
     "Chains:",
-    ...devnetNetworks.map((n) => `  ${n.name.padEnd(10)} chain id ${n.chainId}  ${n.rpc.url}   ${n.label}`),
+    ...devnetNetworks.map(
+      (n) => `  ${n.name.padEnd(10)} chain id ${n.chainId}  ${resolveRpcUrl(n)}   ${n.label}`,
+    ),
     "",
-    "Contracts (full list in deployments/devnet.json):",
+    `Contracts (full list in ${deploymentFile}):`,
     ...deployment.chains.flatMap((chain) => [
       `  ${chain.network}: ${chain.role === "home" ? "BridgeVault" : "BridgeMinter"} ${chain.bridge.address}, ValidatorSet ${chain.validatorSet.address}`,
       `    tokens: ${chain.tokens.map((t) => `${t.symbol} ${t.address}`).join(", ")}`,
@@ -93,6 +95,7 @@ async function rpc(url: string, method: string, params: unknown[]): Promise<void
 
 main().catch(async (error) => {
   process.stderr.write(`devnet failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (process.env.DEBUG_DEVNET) console.error(error);
   await supervisor.stopAll();
   process.exit(1);
 });

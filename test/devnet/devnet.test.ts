@@ -1,0 +1,125 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createPublicClient, http } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lendingPoolAbi, wrappedTokenAbi } from "../../contracts/generated/index.js";
+import { freePort } from "../../devnet/anvil.js";
+import { type Deployment, readDeployment } from "../../lib/deployments.js";
+
+/**
+ * `npm start` end to end: the devnet process is started the way a newcomer starts it (on free ports so
+ * it can run beside a real devnet), must print what it deployed, and must leave nothing running after
+ * SIGINT.
+ */
+describe("npm start (the devnet)", () => {
+  const deploymentFile = join(mkdtempSync(join(tmpdir(), "devnet-")), "devnet.json");
+  const rpcUrls: string[] = [];
+  let devnet: ChildProcess;
+  let output = "";
+  let deployment: Deployment;
+
+  beforeAll(async () => {
+    for (let i = 0; i < 3; i++) rpcUrls.push(`http://127.0.0.1:${await freePort()}`);
+    // node + tsx's loader directly (not npx), so SIGINT reaches the devnet process itself.
+    devnet = spawn(process.execPath, ["--import", "tsx", "devnet/main.ts"], {
+      cwd: join(import.meta.dirname, "../.."),
+      env: {
+        ...process.env,
+        DEVNET_A_RPC_URL: rpcUrls[0],
+        DEVNET_B_RPC_URL: rpcUrls[1],
+        DEVNET_C_RPC_URL: rpcUrls[2],
+        DEPLOYMENT_FILE: deploymentFile,
+        DEVNET_SERVICES: "none",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    devnet.stdout?.on("data", (chunk) => {
+      output += chunk.toString();
+    });
+    devnet.stderr?.on("data", (chunk) => {
+      output += chunk.toString();
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (output.includes("Ctrl-C stops everything")) {
+          clearInterval(timer);
+          resolve();
+        } else if (devnet.exitCode !== null) {
+          clearInterval(timer);
+          reject(new Error(`devnet exited early:\n${output}`));
+        }
+      }, 100);
+    });
+    deployment = readDeployment(deploymentFile);
+  });
+
+  afterAll(() => {
+    if (devnet.exitCode === null) devnet.kill("SIGKILL");
+  });
+
+  it("prints every chain and the deployed addresses", () => {
+    for (const url of rpcUrls) expect(output).toContain(url);
+    for (const chain of deployment.chains) expect(output).toContain(chain.bridge.address);
+    expect(output).toContain('lending pool "lend-devnet-b"');
+    expect(output).toContain("Validators (4 of 5)");
+  });
+
+  it("runs three chains with distinct chain ids, producing blocks on their own", async () => {
+    const ids = await Promise.all(
+      rpcUrls.map((url) => createPublicClient({ transport: http(url) }).getChainId()),
+    );
+    expect(new Set(ids).size).toBe(3);
+    const client = createPublicClient({ transport: http(rpcUrls[1]) });
+    const before = await client.getBlockNumber();
+    // Interval mining: a new block appears without any transaction being sent.
+    let after = before;
+    for (let i = 0; i < 30 && after === before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      after = await client.getBlockNumber();
+    }
+    expect(after).toBeGreaterThan(before);
+  });
+
+  it("seeds bridged liquidity and a spread of lending positions, some close to liquidation", async () => {
+    for (const chain of deployment.chains.filter((c) => c.role === "remote")) {
+      const client = createPublicClient({ transport: http(rpcUrls[deployment.chains.indexOf(chain)]) });
+      const wrapped = chain.tokens.find((t) => t.symbol === "wWETH")!;
+      const supply = await client.readContract({
+        address: wrapped.address,
+        abi: wrappedTokenAbi,
+        functionName: "totalSupply",
+      });
+      expect(supply).toBeGreaterThan(0n);
+
+      const pool = chain.lendingPools[0]!;
+      const borrowers = [12, 13, 14, 15, 16, 17];
+      const { privateKeyToAddress } = await import("viem/accounts");
+      const { devKey } = await import("../../devnet/accounts.js");
+      const healthFactors = await Promise.all(
+        borrowers.map(async (index) => {
+          const data = await client.readContract({
+            address: pool.address,
+            abi: lendingPoolAbi,
+            functionName: "getUserAccountData",
+            args: [privateKeyToAddress(devKey(index))],
+          });
+          return Number(data[5]) / 1e18;
+        }),
+      );
+      expect(Math.max(...healthFactors)).toBeGreaterThan(2);
+      expect(Math.min(...healthFactors)).toBeGreaterThan(1);
+      expect(Math.min(...healthFactors)).toBeLessThan(1.1);
+    }
+  });
+
+  it("stops every chain on Ctrl-C", async () => {
+    const exited = new Promise((resolve) => devnet.once("exit", resolve));
+    devnet.kill("SIGINT");
+    await exited;
+    for (const url of rpcUrls) {
+      await expect(fetch(url, { method: "POST", body: "{}" })).rejects.toThrow();
+    }
+  });
+});
