@@ -73,7 +73,20 @@ function riskOrder(book: RiskBook, health: HealthArrays): Int32Array {
   const order = new Int32Array(book.positionCount);
   for (let i = 0; i < order.length; i++) order[i] = i;
   const hf = health.healthFactor;
-  order.sort((a, b) => comparePositions(book, hf, a, b));
+  const protocol = book.positionProtocol;
+  const user = book.positionUser;
+  // Same order as comparePositionKeys, without allocating per comparison (100k positions: ~1.7M calls).
+  order.sort((a, b) => {
+    const ha = hf[a]!;
+    const hb = hf[b]!;
+    if (ha !== hb) return ha < hb ? -1 : 1;
+    const pa = protocol[a]!;
+    const pb = protocol[b]!;
+    if (pa !== pb) return pa - pb;
+    const ua = user[a]!;
+    const ub = user[b]!;
+    return ua < ub ? -1 : ua > ub ? 1 : 0;
+  });
   return order;
 }
 
@@ -85,11 +98,4 @@ export function comparePositionKeys(
   if (a.healthFactor !== b.healthFactor) return a.healthFactor < b.healthFactor ? -1 : 1;
   if (a.protocol !== b.protocol) return a.protocol - b.protocol;
   return a.user < b.user ? -1 : a.user > b.user ? 1 : 0;
-}
-
-function comparePositions(book: RiskBook, hf: Float64Array, a: number, b: number): number {
-  return comparePositionKeys(
-    { healthFactor: hf[a]!, protocol: book.positionProtocol[a]!, user: book.positionUser[a]! },
-    { healthFactor: hf[b]!, protocol: book.positionProtocol[b]!, user: book.positionUser[b]! },
-  );
 }
