@@ -122,7 +122,7 @@ describe("faults", () => {
       });
     let child = start();
     cleanups.push(() => stopChild(child));
-    const ids = [];
+    const ids: `0x${string}`[] = [];
     for (let i = 0; i < 6; i++) ids.push((await lockUsdc(net, BigInt(i + 1) * USDC, { user: i % 3 })).id);
     // Kill as soon as the first mint lands: the rest are mid-flight (signing, submitting, or mined unrecorded).
     await waitFor(
