@@ -1,0 +1,24 @@
+# One image for every service of the stack (validators, relayer, indexer, risk API, deployer); each
+# compose service picks its npm script. Same scripts as the devnet (`npm start`) runs.
+FROM node:20-bookworm-slim
+
+# ca-certificates: @foundry-rs/anvil's install script fetches its binary over HTTPS.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends ca-certificates \
+  && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+ENV NODE_ENV=production \
+    PONDER_TELEMETRY_DISABLED=true
+
+# Dependencies first, so source edits do not re-run npm ci. tsx and the CLI are runtime dependencies.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --include=dev
+
+COPY . .
+
+# Services run as the unprivileged node user; their data lives in volumes.
+RUN mkdir -p /deployments /data && chown -R node:node /deployments /data /app
+USER node
+
+CMD ["npm", "start"]
