@@ -1,5 +1,4 @@
 import { createConfig } from "ponder";
-import { zeroAddress } from "viem";
 import {
   bridgeMinterAbi,
   bridgeVaultAbi,
@@ -46,12 +45,9 @@ export default createConfig({
     },
     WrappedToken: {
       abi: wrappedTokenAbi,
+      // Supply needs mints and burns only, but with an array of two Transfer filters (from = 0, to = 0)
+      // Ponder 0.16.10 delivered the burns and none of the mints here; the handler skips the rest instead.
       chain: contractChains(deployment, wrappedTokensOf),
-      // Supply needs mints and burns only; holder-to-holder transfers would be most of the logs.
-      filter: [
-        { event: "Transfer", args: { from: zeroAddress } },
-        { event: "Transfer", args: { to: zeroAddress } },
-      ],
     },
     PriceFeed: {
       abi: priceFeedAbi,

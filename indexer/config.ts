@@ -7,6 +7,7 @@ export type IndexerChainConfig = {
   rpc: string;
   pollingInterval: number;
   ethGetLogsBlockRange?: number;
+  disableCache?: boolean;
 };
 
 export type ContractChains = Record<string, { address: Address | Address[]; startBlock: number }>;
@@ -29,7 +30,9 @@ export function indexerChains(deployment: Deployment, env: NodeJS.ProcessEnv = p
       id: chain.chainId,
       rpc: resolveRpcUrl(network, env),
       pollingInterval,
-      ...(network.testnet ? {} : { ethGetLogsBlockRange: 10_000 }),
+      // Local chains restart from genesis with the same chain ids, so Ponder's RPC cache (ponder_sync,
+      // shared by every app on one database) would serve blocks of a chain that no longer exists.
+      ...(network.testnet ? {} : { ethGetLogsBlockRange: 10_000, disableCache: true }),
     };
   }
   return chains;

@@ -3,8 +3,8 @@ import { zeroAddress } from "viem";
 import { currentDeployment, key } from "../indexer/deployment.js";
 import { addTokenSupply } from "../indexer/ledger.js";
 
-// Only mints and burns reach this handler (see the filter in ponder.config.ts): the token's totalSupply,
-// independent of the bridge's own Minted/Burned accounting, so a mint outside the bridge shows up.
+// Mints and burns give the token's own totalSupply, independent of the bridge's Minted/Burned
+// accounting, so a mint that bypasses the bridge shows up as a difference between the two.
 ponder.on("WrappedToken:Transfer", async ({ event, context }) => {
   const { from, to, value } = event.args;
   const delta = from === zeroAddress ? value : to === zeroAddress ? -value : 0n;

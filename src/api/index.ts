@@ -6,6 +6,7 @@ import type { Hex } from "viem";
 import { accountDataFromRows, type IndexedReserve } from "../../indexer/accountData.js";
 import { currentDeployment } from "../../indexer/deployment.js";
 import { renderBridgeMetrics } from "../../indexer/metrics.js";
+import { mountRiskApi } from "./risk.js";
 
 /**
  * The indexer's HTTP API, mounted by Ponder next to its own /health, /ready, /status and /metrics.
@@ -15,10 +16,10 @@ import { renderBridgeMetrics } from "../../indexer/metrics.js";
  * - /sql/*: Ponder's SQL-over-HTTP for @ponder/client (read-only, validated queries).
  * - GET /metrics/bridge: supply-check figures in Prometheus text.
  * - GET /lending/accounts/:user: Aave getUserAccountData per protocol, from indexed rows.
- *
- * The risk engine's GraphQL (risk/server.ts, createRiskYoga) is mounted at /risk/graphql by its owner.
+ * - POST /risk/graphql and GET /risk/metrics: the risk engine (src/api/risk.ts).
  */
 const app = new Hono();
+mountRiskApi(app);
 
 // Our relations are at most a few levels deep; a depth cap well above that stops cyclic
 // (transfer -> supply -> routes -> supply -> ...) queries from fanning out into huge joins.

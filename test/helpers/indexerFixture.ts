@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import {
   type Account,
@@ -439,6 +439,8 @@ export async function startPonder(parameters: StartPonderParameters): Promise<Po
   delete env.DATABASE_URL;
   delete env.DATABASE_PRIVATE_URL;
   if (parameters.databaseUrl) env.DATABASE_URL = parameters.databaseUrl;
+  // node-postgres takes the role from USER when the URL names none; some CI shells leave USER unset.
+  env.PGUSER ??= env.USER || userInfo().username;
   if (parameters.pgliteDir) env.INDEXER_PGLITE_DIR = parameters.pgliteDir;
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";

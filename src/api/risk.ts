@@ -1,0 +1,30 @@
+import { db } from "ponder:api";
+import schema from "ponder:schema";
+import type { Hono } from "hono";
+import { currentDeployment } from "../../indexer/deployment.js";
+import { logger } from "../../lib/logger.js";
+import { createIndexerSnapshotProvider } from "../../risk/provider/indexerSnapshot.js";
+import { createRiskService } from "../../risk/provider/riskService.js";
+
+/**
+ * The risk API inside the indexer's API process (the only way with PGlite, which one process owns):
+ * POST /risk/graphql (graphql-yoga: bridgeBacking, positions, exposure, stressTest, liquidationCurve,
+ * alerts) and GET /risk/metrics (risk gauges, recomputed when a new block was indexed). Reads through
+ * Ponder's read-only `db`; nothing here writes.
+ */
+export function mountRiskApi(app: Hono): void {
+  const provider = createIndexerSnapshotProvider({
+    db,
+    tables: schema,
+    deployment: currentDeployment().deployment,
+    logger: logger.child({ service: "risk-api" }),
+  });
+  const { yoga, registry } = createRiskService({
+    getSnapshot: provider.getSnapshot,
+    graphqlEndpoint: "/risk/graphql",
+  });
+  app.all("/risk/graphql", (c) => yoga.fetch(c.req.raw));
+  app.get("/risk/metrics", async (c) =>
+    c.text(await registry.metrics(), 200, { "content-type": registry.contentType }),
+  );
+}

@@ -1,0 +1,467 @@
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { type Address, type Hex, parseUnits } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { lendingPoolAbi, testERC20Abi, wrappedTokenAbi } from "../../contracts/generated/index.js";
+import { accountDataFromRows, type IndexedPosition, type IndexedReserve } from "../../indexer/accountData.js";
+import { type BridgeMessage, messageId } from "../../lib/bridge/message.js";
+import {
+  eventually,
+  type IndexerNet,
+  lendingOf,
+  type PonderProcess,
+  startIndexerNet,
+  startPonder,
+} from "../helpers/indexerFixture.js";
+
+/**
+ * One three-chain system with real traffic, indexed by real `ponder start` processes: PostgreSQL first
+ * (most assertions share that run), then PGlite (storage mode, kill -9 and restart). Assertions compare
+ * indexed rows with what the contracts themselves report.
+ */
+
+const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://127.0.0.1:5432/test";
+// node-postgres takes the role from USER when the URL names none; some CI shells leave USER unset.
+const pgUser = process.env.PGUSER || process.env.USER || userInfo().username;
+const HOME = 31337;
+const B = 31338;
+const C = 31339;
+const usdc = (n: number) => parseUnits(String(n), 6);
+const weth = (n: number) => parseUnits(String(n), 18);
+const run = `ix${process.pid}${Date.now().toString(36)}`;
+
+let net: IndexerNet;
+let ponder: PonderProcess;
+let USDC: Address;
+let WETH: Address;
+let pending: BridgeMessage;
+
+type Rows<T> = { items: T[] };
+
+async function query<T>(p: PonderProcess, q: string): Promise<T> {
+  const body = await p.graphql<T>(q);
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data as T;
+}
+
+const big = (value: unknown) => BigInt(value as string);
+
+async function deliveredCount(p: PonderProcess): Promise<number> {
+  const data = await query<{ transfers: { totalCount: number } }>(
+    p,
+    `{ transfers(where: { status: delivered }, limit: 1) { totalCount } }`,
+  );
+  return data.transfers.totalCount;
+}
+
+beforeAll(async () => {
+  net = await startIndexerNet();
+  USDC = net.homeToken("USDC");
+  WETH = net.homeToken("WETH");
+  // Bridge traffic: out to both remotes, back from one, and one message left in flight.
+  await net.deliver(await net.lock(0, "USDC", usdc(1000), B));
+  await net.deliver(await net.lock(0, "USDC", usdc(500), C));
+  await net.deliver(await net.lock(1, "WETH", weth(2), B));
+  await net.deliver(await net.burn(0, B, USDC, usdc(300)));
+  await net.deliver(await net.lock(2, "USDC", usdc(400), B)); // the liquidator's repayment funds
+  pending = await net.lock(0, "USDC", usdc(70), C);
+
+  // Lending on B: a lender, a WETH-backed borrower pushed under water, a DAI-backed borrower.
+  const lend = lendingOf(net, B);
+  const wUsdcB = net.wrappedToken(B, USDC);
+  const wWethB = net.wrappedToken(B, WETH);
+  const [lender, borrower, daiUser] = lend.chain.users as [never, never, never];
+  await lend.supply(lender, wUsdcB, usdc(600));
+  await lend.supply(borrower, wWethB, weth(2));
+  await lend.borrow(borrower, wUsdcB, usdc(300));
+  await lend.faucet(daiUser, lend.native.address, weth(5000));
+  await lend.supply(daiUser, lend.native.address, weth(5000));
+  await lend.borrow(daiUser, wWethB, weth(1) / 2n);
+  await lend.repay(daiUser, wWethB, weth(1) / 10n);
+  await lend.withdraw(lender, wUsdcB, usdc(50));
+  const wethFeed = net.deployment.chains
+    .find((c) => c.chainId === B)!
+    .tokens.find((t) => t.address === wWethB)!.priceFeed!;
+  await lend.setPrice(wethFeed, 150_00000000n); // HF of the WETH borrower: 2 * 150 * 0.825 / 300 < 0.95
+  await lend.liquidate(
+    lend.chain.users[2]!,
+    wWethB,
+    wUsdcB,
+    lend.chain.users[1]!.account.address,
+    usdc(100),
+    false,
+  );
+  await lend.liquidate(
+    lend.chain.users[2]!,
+    wWethB,
+    wUsdcB,
+    lend.chain.users[1]!.account.address,
+    usdc(20),
+    true,
+  );
+
+  await net.finalize();
+  net.tick();
+  ponder = await startPonder({ net, schema: run, databaseUrl: DATABASE_URL, viewsSchema: `${run}_v` });
+  await ponder.waitReady();
+  await eventually(
+    () => deliveredCount(ponder),
+    (n) => n === 5,
+    60_000,
+  );
+}, 300_000);
+
+afterAll(async () => {
+  await ponder?.kill("SIGKILL");
+  await net?.stop();
+  const client = new pg.Client({
+    connectionString: DATABASE_URL,
+    user: pgUser,
+  });
+  await client.connect().catch(() => undefined);
+  for (const schema of [run, `${run}_v`, `${run}_r`]) {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
+  }
+  await client.end().catch(() => undefined);
+}, 60_000);
+
+async function chainTotals() {
+  const home = net.chains[0]!;
+  const vault = net.deployment.chains[0]!.bridge.address;
+  const balance = (chain: (typeof net.chains)[number], token: Address, owner: Address) =>
+    chain.publicClient.readContract({
+      address: token,
+      abi: testERC20Abi,
+      functionName: "balanceOf",
+      args: [owner],
+    });
+  const supply = (chainId: number, token: Address) =>
+    net.chains
+      .find((c) => c.chainId === chainId)!
+      .publicClient.readContract({
+        address: net.wrappedToken(chainId, token),
+        abi: wrappedTokenAbi,
+        functionName: "totalSupply",
+      });
+  return {
+    custody: { USDC: await balance(home, USDC, vault), WETH: await balance(home, WETH, vault) },
+    wrapped: {
+      [`${B}:USDC`]: await supply(B, USDC),
+      [`${C}:USDC`]: await supply(C, USDC),
+      [`${B}:WETH`]: await supply(B, WETH),
+      [`${C}:WETH`]: await supply(C, WETH),
+    },
+  };
+}
+
+type SupplyRow = {
+  id: string;
+  custody: string;
+  remoteOutstanding: string;
+  inFlight: string;
+  awaitingSource: string;
+  healthy: boolean;
+  violations: number;
+  excess: string;
+};
+
+async function indexedTotals(p: PonderProcess) {
+  const data = await query<{
+    assetSupplys: Rows<SupplyRow>;
+    tokenSupplys: Rows<{ chainId: number; asset: string; totalSupply: string; bridgeSupply: string }>;
+    routeTotalss: Rows<{ asset: string; remoteChainId: number; outstanding: string; messages: number }>;
+    transfers: { totalCount: number };
+  }>(
+    p,
+    `{ assetSupplys { items { id custody remoteOutstanding inFlight awaitingSource healthy violations excess } }
+       tokenSupplys { items { chainId asset totalSupply bridgeSupply } }
+       routeTotalss { items { asset remoteChainId outstanding messages } }
+       transfers(limit: 1) { totalCount } }`,
+  );
+  const supplyOf = (asset: Address) => data.assetSupplys.items.find((r) => r.id === asset.toLowerCase());
+  const tokenOf = (chainId: number, asset: Address) =>
+    data.tokenSupplys.items.find((r) => r.chainId === chainId && r.asset === asset.toLowerCase());
+  return { data, supplyOf, tokenOf };
+}
+
+describe("indexer on PostgreSQL", () => {
+  it("indexed totals equal vault balances and wrapped totalSupply on every chain", async () => {
+    const chain = await chainTotals();
+    const { data, supplyOf, tokenOf } = await indexedTotals(ponder);
+    expect(big(supplyOf(USDC)!.custody)).toBe(chain.custody.USDC);
+    expect(big(supplyOf(WETH)!.custody)).toBe(chain.custody.WETH);
+    for (const [chainId, asset, symbol] of [
+      [B, USDC, "USDC"],
+      [C, USDC, "USDC"],
+      [B, WETH, "WETH"],
+    ] as const) {
+      const row = tokenOf(chainId, asset)!;
+      expect(big(row.totalSupply)).toBe(chain.wrapped[`${chainId}:${symbol}`]);
+      expect(big(row.bridgeSupply)).toBe(chain.wrapped[`${chainId}:${symbol}`]);
+      const route = data.routeTotalss.items.find(
+        (r) => r.remoteChainId === chainId && r.asset === asset.toLowerCase(),
+      )!;
+      expect(big(route.outstanding)).toBe(chain.wrapped[`${chainId}:${symbol}`]);
+    }
+    const usdcSupply = supplyOf(USDC)!;
+    expect(big(usdcSupply.remoteOutstanding)).toBe(chain.wrapped[`${B}:USDC`] + chain.wrapped[`${C}:USDC`]);
+    expect(big(usdcSupply.inFlight)).toBe(pending.amount);
+    expect(usdcSupply.healthy).toBe(true);
+    expect(usdcSupply.violations).toBe(0);
+    // One row per message, the pending one included; no double counting of messages.
+    expect(data.transfers.totalCount).toBe(6);
+    expect(data.routeTotalss.items.reduce((n, r) => n + r.messages, 0)).toBe(6);
+  });
+
+  it("indexed collateral, debt and health factor equal getUserAccountData for every position", async () => {
+    const chain = net.chains.find((c) => c.chainId === B)!;
+    const pool = lendingOf(net, B).pool;
+    await eventually(
+      () =>
+        query<{ liquidations: { totalCount: number } }>(ponder, `{ liquidations(limit: 1) { totalCount } }`),
+      (d) => d.liquidations.totalCount === 2,
+    );
+    const data = await query<{
+      positions: Rows<IndexedPosition & { user: string; reserve: string }>;
+      reserves: Rows<IndexedReserve>;
+      prices: Rows<{ feed: string; answer: string }>;
+    }>(
+      ponder,
+      `{ positions(limit: 1000) { items { user reserve reserveId scaledCollateral scaledDebt usedAsCollateral } }
+         reserves { items { id decimals ltv liquidationThreshold priceFeed liquidityIndex variableBorrowIndex liquidityRate variableBorrowRate lastUpdateTimestamp } }
+         prices(where: { chainId: ${B} }) { items { feed answer } } }`,
+    );
+    const reserves = new Map(
+      data.reserves.items.map((r) => [
+        r.id,
+        {
+          ...r,
+          liquidityIndex: big(r.liquidityIndex),
+          variableBorrowIndex: big(r.variableBorrowIndex),
+          liquidityRate: big(r.liquidityRate),
+          variableBorrowRate: big(r.variableBorrowRate),
+          lastUpdateTimestamp: big(r.lastUpdateTimestamp),
+        },
+      ]),
+    );
+    const prices = new Map(data.prices.items.map((p) => [p.feed, big(p.answer)]));
+    const users = [...new Set(data.positions.items.map((p) => p.user))];
+    expect(users.length).toBeGreaterThanOrEqual(3);
+    const block = await chain.publicClient.getBlock();
+    for (const user of users) {
+      const rows = data.positions.items
+        .filter((p) => p.user === user)
+        .map((p) => ({ ...p, scaledCollateral: big(p.scaledCollateral), scaledDebt: big(p.scaledDebt) }));
+      const indexed = accountDataFromRows(rows, reserves, (r) => prices.get(r.priceFeed)!, block.timestamp);
+      const [collateral, debt, , , , healthFactor] = await chain.publicClient.readContract({
+        address: pool,
+        abi: lendingPoolAbi,
+        functionName: "getUserAccountData",
+        args: [user as Address],
+        blockNumber: block.number,
+      });
+      expect({
+        user,
+        collateral: indexed.totalCollateralBase,
+        debt: indexed.totalDebtBase,
+        hf: indexed.healthFactor,
+      }).toEqual({
+        user,
+        collateral,
+        debt,
+        hf: healthFactor,
+      });
+      for (const row of rows) {
+        const [scaledCollateral, scaledDebt] = await chain.publicClient.readContract({
+          address: pool,
+          abi: lendingPoolAbi,
+          functionName: "getUserReserve",
+          args: [user as Address, row.reserve as Address],
+          blockNumber: block.number,
+        });
+        expect([row.scaledCollateral, row.scaledDebt]).toEqual([scaledCollateral, scaledDebt]);
+      }
+    }
+    // The API serves the same figures.
+    const api = (await (
+      await fetch(`${ponder.url}/lending/accounts/${users[0]}?timestamp=${block.timestamp}`)
+    ).json()) as {
+      accounts: { healthFactor: string }[];
+    };
+    expect(api.accounts.length).toBe(1);
+  });
+
+  it("joins a transfer whose destination leg is indexed before its source leg", async () => {
+    const home = net.chains[0]!;
+    const now = (await home.publicClient.getBlock()).timestamp;
+    // The lock's block is 20 s in A's future; the mint on B lands at B's present, so ordering by
+    // timestamp puts the destination leg first.
+    await home.testClient.setNextBlockTimestamp({ timestamp: now + 20n });
+    const message = await net.lock(1, "USDC", usdc(11), B);
+    const mintTx = await net.deliver(message);
+    for (const c of net.chains.slice(1)) {
+      await c.testClient.setNextBlockTimestamp({ timestamp: now + 21n });
+      await c.testClient.mine({ blocks: 1 });
+    }
+    const id = messageId(message);
+    const row = await eventually(
+      () =>
+        query<{ transfer: Record<string, unknown> | null }>(
+          ponder,
+          `{ transfer(id: "${id}") { status amount sourceTimestamp destinationTimestamp destinationTx latencySeconds sender } }`,
+        ),
+      (d) => d.transfer?.status === "delivered",
+    );
+    const t = row.transfer!;
+    expect(big(t.amount)).toBe(usdc(11));
+    expect(t.destinationTx).toBe(mintTx);
+    expect(t.latencySeconds).toBe(Number(big(t.destinationTimestamp) - big(t.sourceTimestamp)));
+    expect(t.sender).toBe(net.chains[0]!.users[1]!.account.address.toLowerCase());
+    const { supplyOf } = await indexedTotals(ponder);
+    expect(supplyOf(USDC)!.awaitingSource).toBe("0");
+    expect(supplyOf(USDC)!.violations).toBe(0);
+  });
+
+  it("rolls back a reorged burn on one chain and re-indexes the new chain", async () => {
+    const chainC = net.chains.find((c) => c.chainId === C)!;
+    const snapshot = await chainC.testClient.snapshot();
+    const burn = await net.burn(0, C, USDC, usdc(5));
+    const id = messageId(burn);
+    const find = () =>
+      query<{ transfer: { status: string } | null }>(ponder, `{ transfer(id: "${id}") { status } }`);
+    await eventually(find, (d) => d.transfer?.status === "pending");
+    await chainC.testClient.revert({ id: snapshot });
+    await chainC.testClient.mine({ blocks: 3 });
+    await eventually(find, (d) => d.transfer === null);
+    const chain = await chainTotals();
+    const { tokenOf } = await eventually(
+      () => indexedTotals(ponder),
+      (t) => big(t.tokenOf(C, USDC)!.totalSupply) === chain.wrapped[`${C}:USDC`],
+    );
+    expect(big(tokenOf(C, USDC)!.bridgeSupply)).toBe(chain.wrapped[`${C}:USDC`]);
+  });
+
+  it("answers bad GraphQL with errors and keeps serving", async () => {
+    const unknown = await ponder.graphql(`{ transfers { items { noSuchField } } }`);
+    expect(unknown.errors?.[0]?.message).toMatch(/noSuchField/);
+    const huge = await ponder.graphql(`{ transfers(limit: 100000) { items { id } } }`);
+    expect(huge.errors?.[0]?.message).toMatch(/limit/i);
+    const deep = `{ transfers { items { ${"supply { routes { items { supply { ".repeat(4)} id ${"} } } }".repeat(4)} } } }`;
+    expect((await ponder.graphql(deep)).errors?.[0]?.message).toMatch(/depth/i);
+    const aliases = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: transfers { totalCount }`).join(" ")} }`;
+    expect((await ponder.graphql(aliases)).errors?.[0]?.message).toMatch(/alias/i);
+    const badFilter = await ponder.graphql(
+      `{ transfers(where: { amount_gt: "not a number" }) { items { id } } }`,
+    );
+    expect(badFilter.errors?.length).toBeGreaterThan(0);
+    const garbage = await fetch(`${ponder.url}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
+    expect(garbage.status).toBeLessThan(500);
+    expect((await fetch(`${ponder.url}/health`)).status).toBe(200);
+    expect(await deliveredCount(ponder)).toBeGreaterThanOrEqual(6);
+  });
+
+  it("records a forged mint as a supply violation once its grace window passes, in GraphQL and metrics", async () => {
+    // A separate indexer process with a short grace window and frequent interval checks, on its own schema.
+    const strict = await startPonder({
+      net,
+      schema: `${run}_r`,
+      databaseUrl: DATABASE_URL,
+      extraEnv: { INDEXER_SUPPLY_GRACE_SECONDS: "30", INDEXER_SUPPLY_CHECK_INTERVAL_BLOCKS: "5" },
+    });
+    try {
+      await strict.waitReady();
+      // Compromised validators sign a message no vault ever locked (the Ronin / Wormhole case).
+      const forged: BridgeMessage = {
+        ...pending,
+        destinationChainId: BigInt(B),
+        destinationBridge: net.deployment.chains[1]!.bridge.address,
+        nonce: 9_999n,
+        amount: usdc(5000),
+      };
+      await net.deliver(forged);
+      const later = (await net.chains[0]!.publicClient.getBlock()).timestamp + 120n;
+      for (const c of net.chains) {
+        await c.testClient.setNextBlockTimestamp({ timestamp: later });
+        await c.testClient.mine({ blocks: 6 });
+      }
+      const { supplyOf } = await eventually(
+        () => indexedTotals(strict),
+        (t) => t.supplyOf(USDC)!.violations > 0,
+        60_000,
+      );
+      const row = supplyOf(USDC)!;
+      const chain = await chainTotals();
+      const remote = chain.wrapped[`${B}:USDC`] + chain.wrapped[`${C}:USDC`];
+      expect(row.healthy).toBe(false);
+      expect(big(row.remoteOutstanding)).toBe(remote);
+      expect(big(row.custody)).toBe(chain.custody.USDC);
+      expect(big(row.excess)).toBe(remote - chain.custody.USDC);
+      const violations = await query<{
+        supplyViolations: Rows<{ chainId: number; blockNumber: string; excess: string; trigger: string }>;
+      }>(
+        strict,
+        `{ supplyViolations(orderBy: "blockNumber") { items { chainId blockNumber excess trigger } } }`,
+      );
+      expect(violations.supplyViolations.items).toHaveLength(1);
+      expect(violations.supplyViolations.items[0]!.chainId).toBe(HOME);
+      expect(big(violations.supplyViolations.items[0]!.excess)).toBe(remote - chain.custody.USDC);
+      const metrics = await (await fetch(`${strict.url}/metrics/bridge`)).text();
+      expect(metrics).toContain('indexer_supply_violations_total{bridge="canonical",asset="USDC"} 1');
+      expect(metrics).toContain('indexer_supply_check_healthy{bridge="canonical",asset="USDC"} 0');
+    } finally {
+      await strict.kill("SIGKILL");
+    }
+  });
+
+  it("exposes the tables through the views schema for other processes", async () => {
+    const client = new pg.Client({
+      connectionString: DATABASE_URL,
+      user: pgUser,
+    });
+    await client.connect();
+    try {
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM "${run}_v".transfer`);
+      expect(rows[0].n).toBeGreaterThanOrEqual(6);
+    } finally {
+      await client.end();
+    }
+  });
+});
+
+describe("indexer on PGlite", () => {
+  it("indexes the same rows, and a kill -9 and restart leaves no duplicates and no gaps", async () => {
+    const pgliteDir = join(net.dir, "pglite");
+    const first = await startPonder({ net, schema: "public", pgliteDir });
+    await first.waitReady();
+    await first.kill("SIGKILL");
+    // Traffic while the indexer is down must show up after the restart.
+    await net.deliver(pending);
+    const second = await startPonder({ net, schema: "public", pgliteDir });
+    try {
+      await second.waitReady();
+      const reference = await indexedTotals(ponder);
+      const total = reference.data.transfers.totalCount;
+      const restarted = await eventually(
+        () => indexedTotals(second),
+        (t) => t.data.transfers.totalCount === total && t.supplyOf(USDC)!.inFlight === "0",
+        60_000,
+      );
+      const chain = await chainTotals();
+      expect(big(restarted.supplyOf(USDC)!.custody)).toBe(chain.custody.USDC);
+      expect(big(restarted.tokenOf(C, USDC)!.totalSupply)).toBe(chain.wrapped[`${C}:USDC`]);
+      expect(restarted.data.routeTotalss.items.reduce((n, r) => n + r.messages, 0)).toBe(total);
+      const ids = await query<{ transfers: Rows<{ id: Hex }> }>(
+        second,
+        `{ transfers(limit: 1000) { items { id } } }`,
+      );
+      expect(new Set(ids.transfers.items.map((t) => t.id)).size).toBe(total);
+    } finally {
+      await second.kill("SIGKILL");
+    }
+  });
+});
