@@ -40,7 +40,11 @@ export type LiquidationAmounts = {
  * collateral with the repaid debt recomputed from the cap. No protocol fee (LendingPool omits it).
  *
  * @example
- * calculateLiquidationAmounts({ healthFactor: 9e17, userDebt: 1000n, ... }).debtToLiquidate
+ * // 10 WETH at 1750 USD against 15,000 USDC (HF 0.9625): half the debt, 4.5 WETH seized.
+ * calculateLiquidationAmounts({ healthFactor: 9625n * 10n ** 14n, userDebt: 15_000_000000n,
+ *   userCollateralBalance: 10n * 10n ** 18n, debtToCover: 2n ** 256n - 1n, debtPrice: 1_00000000n,
+ *   collateralPrice: 1750_00000000n, debtDecimals: 6, collateralDecimals: 18, liquidationBonus: 10500n });
+ * // { closeFactor: 5000n, debtToLiquidate: 7_500_000000n, collateralToLiquidate: 4_500000000000000000n }
  */
 export function calculateLiquidationAmounts(parameters: LiquidationParameters): LiquidationAmounts {
   const closeFactor =
