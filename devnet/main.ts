@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     await rpc(chain.rpcUrl, "evm_setIntervalMining", [1]);
   }
 
-  const services = await startServices({ supervisor, deployment, step });
+  const services = await startServices({ supervisor, deployment, deploymentFile, step });
 
   const lines = [
     "",

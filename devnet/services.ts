@@ -1,24 +1,118 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { Redis } from "ioredis";
 import type { Deployment } from "../lib/deployments.js";
+import { devnetKeys } from "./accounts.js";
 import type { Supervisor } from "./supervisor.js";
 
 export type StartServicesParameters = {
   supervisor: Supervisor;
   deployment: Deployment;
+  deploymentFile: string;
   step: (message: string) => void;
 };
 
+/** Ports of the devnet's services; DEVNET_PORT_OFFSET shifts all of them (tests run a second devnet). */
+export function devnetPorts(env: NodeJS.ProcessEnv = process.env) {
+  const offset = Number(env.DEVNET_PORT_OFFSET ?? 0);
+  return {
+    validators: devnetKeys.validators.map((_, index) => 7101 + index + offset),
+    relayer: 7200 + offset,
+    indexer: 42069 + offset,
+  };
+}
+
+const tsx = ["--import", "tsx"];
+
+async function redisReachable(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await client.connect();
+    await client.ping();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
 /**
- * Starts the off-chain processes of the devnet under the supervisor and says where to find them.
- * Each later component (validators, relayer, indexer, risk API, demo traffic) adds itself here.
+ * Starts the off-chain processes of the devnet under the supervisor (validators, relayer, demo
+ * traffic) and says where to find them. DEVNET_SERVICES=none runs the chains only.
  */
 export async function startServices(
-  _parameters: StartServicesParameters,
+  parameters: StartServicesParameters,
 ): Promise<{ urls: string[]; nextSteps: string[] }> {
+  const { supervisor, deploymentFile, step } = parameters;
+  const nextSteps = [
+    "  npx bridge send --from devnet-a --to devnet-b --token USDC --amount 25 --wait",
+    "  npx bridge status <message id>",
+    "  npx bridge --help                        every command",
+    `  cat ${deploymentFile}`,
+  ];
+  if (process.env.DEVNET_SERVICES === "none") return { urls: [], nextSteps };
+
+  const ports = devnetPorts();
+  // Every devnet run starts from fresh chains, so the off-chain state of the last run is meaningless.
+  const dataDir = join(process.cwd(), ".devnet");
+  rmSync(dataDir, { recursive: true, force: true });
+  const common = { DEPLOYMENT_FILE: deploymentFile, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" };
+
+  step(`starting ${ports.validators.length} validators`);
+  for (const [index, key] of devnetKeys.validators.entries()) {
+    supervisor.spawn(`validator-${index + 1}`, process.execPath, [...tsx, "validator/main.ts"], {
+      env: {
+        ...common,
+        VALIDATOR_PRIVATE_KEY: key,
+        VALIDATOR_PORT: String(ports.validators[index]),
+        VALIDATOR_DATA_DIR: join(dataDir, `validator-${index + 1}`),
+      },
+      quiet: true,
+      logFile: join(dataDir, "logs", `validator-${index + 1}.log`),
+    });
+  }
+
+  const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  if (!(await redisReachable(redisUrl))) {
+    throw new Error(
+      `Redis is not reachable at ${redisUrl}; the relayer's queue needs it. Start it (redis-server) or set REDIS_URL.`,
+    );
+  }
+  step("starting the relayer");
+  supervisor.spawn("relayer", process.execPath, [...tsx, "relayer/main.ts"], {
+    env: {
+      ...common,
+      RELAYER_PRIVATE_KEY: devnetKeys.relayer,
+      REDIS_URL: redisUrl,
+      // A fresh queue namespace per run: jobs left in Redis by an earlier devnet refer to dead chains.
+      RELAYER_QUEUE_PREFIX: `devnet-${Date.now()}`,
+      RELAYER_DATA_DIR: join(dataDir, "relayer"),
+      RELAYER_PORT: String(ports.relayer),
+      VALIDATOR_URLS: ports.validators.map((port) => `http://127.0.0.1:${port}`).join(","),
+    },
+    quiet: true,
+    logFile: join(dataDir, "logs", "relayer.log"),
+  });
+
+  step("starting demo traffic");
+  supervisor.spawn("traffic", process.execPath, [...tsx, "devnet/traffic.ts"], {
+    env: common,
+    quiet: process.env.DEVNET_VERBOSE !== "1",
+    logFile: join(dataDir, "logs", "traffic.log"),
+  });
+
   return {
-    urls: [],
-    nextSteps: [
-      "  npx bridge --help                       the CLI (deploy, and more as the services land)",
-      "  cat deployments/devnet.json              every address and start block",
+    urls: [
+      "",
+      "Services:",
+      ...ports.validators.map(
+        (port, index) =>
+          `  validator-${index + 1}   http://127.0.0.1:${port}/health   /metrics   /v1/attestations/{messageId}`,
+      ),
+      `  relayer       http://127.0.0.1:${ports.relayer}/health   /metrics`,
+      `  logs          ${join(dataDir, "logs")}/<service>.log`,
     ],
+    nextSteps,
   };
 }

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 
 type Stoppable = { name: string; stop(): Promise<void> };
@@ -23,16 +25,22 @@ export class Supervisor {
     name: string,
     command: string,
     args: string[],
-    options: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {},
+    options: { env?: NodeJS.ProcessEnv; quiet?: boolean; logFile?: string } = {},
   ): ChildProcess {
     const child = spawn(command, args, {
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
+    let file: ReturnType<typeof createWriteStream> | undefined;
+    if (options.logFile) {
+      mkdirSync(dirname(options.logFile), { recursive: true });
+      file = createWriteStream(options.logFile, { flags: "a" });
+    }
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       const lines = createInterface({ input: stream });
       lines.on("line", (line) => {
+        file?.write(`${line}\n`);
         if (!options.quiet) this.log(`[${name}] ${line}`);
       });
     }
