@@ -210,7 +210,6 @@ export function composeFile(): YamlValue {
     build: { context: ".", dockerfile: "Dockerfile" },
     image: "crosschain-risk-bridge:local",
     command,
-    env_file: [{ path: ".env", required: false }],
     volumes: ["deployments:/deployments"],
     ...extra,
   });
