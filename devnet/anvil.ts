@@ -66,7 +66,21 @@ export type AnvilInstance = {
  * await chain.stop();
  */
 export async function startAnvil(parameters: StartAnvilParameters): Promise<AnvilInstance> {
-  const port = parameters.port ?? (await freePort());
+  // A kernel-chosen free port can be taken by another process between choosing and binding it; when
+  // the port was ours to choose, try again on another one.
+  const attempts = parameters.port === undefined ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAnvilOnce(parameters, parameters.port ?? (await freePort()));
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= attempts) throw error;
+    }
+  }
+}
+
+class PortTakenError extends AnvilStartError {}
+
+async function startAnvilOnce(parameters: StartAnvilParameters, port: number): Promise<AnvilInstance> {
   const args = ["--host", "127.0.0.1", "--port", String(port), "--chain-id", String(parameters.chainId)];
   if (parameters.blockTime !== undefined) args.push("--block-time", String(parameters.blockTime));
   if (parameters.gasLimit !== undefined) args.push("--gas-limit", String(parameters.gasLimit));
@@ -84,7 +98,8 @@ export async function startAnvil(parameters: StartAnvilParameters): Promise<Anvi
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new AnvilStartError(`anvil for chain ${parameters.chainId} exited with code ${child.exitCode}`, {
+      const ErrorClass = /address already in use/i.test(output) ? PortTakenError : AnvilStartError;
+      throw new ErrorClass(`anvil for chain ${parameters.chainId} exited with code ${child.exitCode}`, {
         details: output.slice(-2000),
       });
     }
@@ -94,7 +109,11 @@ export async function startAnvil(parameters: StartAnvilParameters): Promise<Anvi
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
       });
-      if (response.ok) break;
+      const body = (await response.json()) as { result?: string };
+      // Only our anvil counts: another process may hold the port (then ours is about to exit with
+      // "Address already in use"), so require our own "Listening on" line as well as our chain id.
+      const ours = output.includes(`Listening on 127.0.0.1:${port}`);
+      if (ours && body.result !== undefined && Number(body.result) === parameters.chainId) break;
     } catch {
       // not listening yet
     }
