@@ -6,10 +6,10 @@
  *
  * Usage: npm run build:contracts
  */
-import { readFileSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
 import { hashSources, listSolidityFiles } from "./sourceHash.js";
 
 const require = createRequire(import.meta.url);

@@ -1,8 +1,8 @@
-import { type Address, type Hex, getAddress, isAddress } from "viem";
+import { type Address, getAddress, type Hex, isAddress } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "../devnet/accounts.js";
 import { ConfigError } from "../lib/env.js";
-import { type NetworkDefinition, getNetwork, resolveRpcUrl } from "../lib/networks.js";
+import { getNetwork, type NetworkDefinition, resolveRpcUrl } from "../lib/networks.js";
 import { probeChain } from "../lib/rpc.js";
 
 export type DeployTarget = { network: NetworkDefinition; rpcUrl: string; role: "home" | "remote" };
@@ -72,7 +72,8 @@ export async function planDeployment(parameters: PlanDeploymentParameters): Prom
   }
   validatorAddresses.sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
   const n = validatorAddresses.length;
-  const threshold = parameters.threshold ?? (validatorList ? Math.floor((2 * n) / 3) + 1 : DEVNET_VALIDATOR_THRESHOLD);
+  const threshold =
+    parameters.threshold ?? (validatorList ? Math.floor((2 * n) / 3) + 1 : DEVNET_VALIDATOR_THRESHOLD);
   if (n > 0 && (threshold > n || threshold * 3 <= 2 * n)) {
     problems.push(`--threshold: ${threshold} of ${n} is not allowed; it must be above 2n/3 and at most n`);
   }
@@ -80,7 +81,11 @@ export async function planDeployment(parameters: PlanDeploymentParameters): Prom
   if (problems.length > 0) throw new ConfigError(problems);
 
   for (const target of resolved) {
-    await probeChain({ rpcUrl: target.rpcUrl, expectedChainId: target.network.chainId, label: target.network.name });
+    await probeChain({
+      rpcUrl: target.rpcUrl,
+      expectedChainId: target.network.chainId,
+      label: target.network.name,
+    });
   }
 
   return {
