@@ -26,9 +26,11 @@ import {
 import type { BridgeMessage } from "../lib/bridge/message.js";
 import type { ChainDeployment } from "../lib/deployments.js";
 import type { Logger } from "../lib/logger.js";
+import type { FinalityRule } from "../lib/networks.js";
 import { type RelayerStore, setStatus } from "./db.js";
 import type { RelayerMetrics } from "./metrics.js";
 import type { NonceManager } from "./nonceManager.js";
+import { checkSourceLog, REORGED_OUT_REASON } from "./sourceLog.js";
 
 export type DeliveryJobData = {
   id: Hex;
@@ -45,6 +47,8 @@ export type DestinationChain = {
   client: PublicClient;
   wallet: WalletClient<Transport, Chain, Account>;
   nonces: NonceManager;
+  /** This chain's finality rule as a source chain (when a missing source log is a verdict). */
+  finality: FinalityRule;
 };
 
 export type DeliveryTiming = {
@@ -137,6 +141,28 @@ export async function deliver(
   ]);
   const quorum = await collectQuorum({ message, fetched, sets });
   if (!quorum.ok) {
+    // Validators never sign a log a reorg removed; without this check such a message would wait on
+    // "0 of 4 signatures" forever.
+    const source = context.destinations.get(Number(message.sourceChainId));
+    if (source) {
+      const check = await checkSourceLog({
+        client: source.client,
+        finality: source.finality,
+        bridge: message.sourceBridge,
+        id,
+        txHash: job.data.sourceTxHash,
+        block: BigInt(job.data.sourceBlock),
+      });
+      if (check.state === "reorged") {
+        log.warn({ detail: check.detail }, REORGED_OUT_REASON);
+        await setStatus(context.store, id, "failed", {
+          reason: REORGED_OUT_REASON,
+          signatures: quorum.valid,
+          threshold: quorum.threshold,
+        });
+        return;
+      }
+    }
     const age = Date.now() - job.timestamp;
     return wait({
       status: age > context.timing.stuckAfterMs ? "stuck" : "awaiting_signatures",

@@ -18,6 +18,7 @@ import { type OutboundLog, outboundEvents, serializeMessage } from "../lib/attes
 import { messageFromBurnedLog, messageFromLockedLog, messageId } from "../lib/bridge/message.js";
 import type { Deployment } from "../lib/deployments.js";
 import type { Logger } from "../lib/logger.js";
+import { type FinalityRule, findNetworkByChainId } from "../lib/networks.js";
 import { messageRecord, openRelayerStore, type RelayerStore, setStatus } from "./db.js";
 import {
   type DeliveryJobData,
@@ -28,8 +29,15 @@ import {
 } from "./delivery.js";
 import { createRelayerMetrics } from "./metrics.js";
 import { NonceManager } from "./nonceManager.js";
+import { finalizedBlockNumber, REORGED_OUT_REASON } from "./sourceLog.js";
 
-export type RelayerChainConfig = { chainId: number; rpcUrl: string; pollMs: number };
+export type RelayerChainConfig = {
+  chainId: number;
+  rpcUrl: string;
+  pollMs: number;
+  /** The chain's finality rule as a source; default: its network definition's, else 2 confirmations. */
+  finality?: FinalityRule;
+};
 
 export type RelayerConfig = {
   privateKey: Hex;
@@ -125,6 +133,8 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
         address: account.address,
         client,
       }),
+      finality: chain.finality ??
+        findNetworkByChainId(chain.chainId)?.finality ?? { kind: "confirmations", blocks: 2 },
     });
   }
 
@@ -174,13 +184,22 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
     await queue.add("deliver", data, { jobId: data.id });
   }
 
+  /** Logs already handled by discovery, by block hash and message id, with their block number. */
+  const discovered = new Map<string, bigint>();
+
   async function discoverOnce(chain: RelayerChainConfig): Promise<boolean> {
     const client = clients.get(chain.chainId)!;
+    const { finality } = destinations.get(chain.chainId)!;
     const deployed = config.deployment.chains.find((c) => c.chainId === chain.chainId)!;
     const { db, tables } = store;
     const [cursor] = await db.select().from(tables.cursors).where(eq(tables.cursors.chainId, chain.chainId));
-    const from = BigInt(cursor ? cursor.block + 1 : deployed.bridge.startBlock);
     const head = await client.getBlockNumber({ cacheTime: 0 });
+    const startBlock = BigInt(deployed.bridge.startBlock);
+    let from = cursor ? BigInt(cursor.block + 1) : startBlock;
+    // Blocks above the finality point may be replaced by a reorg: scan them again until they are final,
+    // so a log in a replacement block at an already-scanned height is not missed.
+    const finalized = await finalizedBlockNumber(client, finality, head);
+    if (finalized + 1n < from) from = finalized + 1n > startBlock ? finalized + 1n : startBlock;
     if (head < from) return false;
     const to = head - from > 1_999n ? from + 1_999n : head;
     const logs = (await client.getLogs({
@@ -190,7 +209,10 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
       toBlock: to,
       strict: true,
     })) as OutboundLog[];
+    for (const [key, block] of discovered) if (block < from) discovered.delete(key);
     for (const entry of logs) {
+      const seen = `${chain.chainId}:${entry.blockHash}:${entry.args.messageId}`;
+      if (discovered.has(seen)) continue;
       const build = entry.eventName === "Locked" ? messageFromLockedLog : messageFromBurnedLog;
       const message = build({
         log: { address: entry.address, args: entry.args },
@@ -213,20 +235,41 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
         })
         .onConflictDoNothing()
         .returning({ id: tables.messages.id });
-      if (inserted.length > 0)
+      if (inserted.length > 0) {
         await db.insert(tables.statusHistory).values({ messageId: id, status: "discovered" });
+      } else {
+        await reviveIfReorgedBack(id, entry);
+      }
       await enqueue({
         id,
         message: serialized,
         sourceTxHash: entry.transactionHash,
         sourceBlock: Number(entry.blockNumber),
       });
+      discovered.set(seen, entry.blockNumber);
     }
     await db
       .insert(tables.cursors)
       .values({ chainId: chain.chainId, block: Number(to) })
       .onConflictDoUpdate({ target: tables.cursors.chainId, set: { block: Number(to) } });
     return to < head;
+  }
+
+  /** A message given up as reorged out whose log is on chain again (the transaction was re-mined). */
+  async function reviveIfReorgedBack(id: Hex, entry: OutboundLog): Promise<void> {
+    const { db, tables } = store;
+    const [row] = await db
+      .select({ status: tables.messages.status, reason: tables.messages.stuckReason })
+      .from(tables.messages)
+      .where(eq(tables.messages.id, id));
+    if (row?.status !== "failed" || row.reason !== REORGED_OUT_REASON) return;
+    await db
+      .update(tables.messages)
+      .set({ sourceTxHash: entry.transactionHash, sourceBlock: Number(entry.blockNumber) })
+      .where(eq(tables.messages.id, id));
+    await setStatus(store, id, "discovered", { reason: "source log back on chain" });
+    await (await queue.getJob(id))?.remove();
+    log.info({ id, tx: entry.transactionHash }, "source log back on chain; delivering again");
   }
 
   /** Re-enqueues unfinished messages (a no-op while their job exists) and refreshes gauges. */

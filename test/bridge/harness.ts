@@ -46,7 +46,12 @@ export function relayerConfig(
     database: { url: DATABASE_URL, dataDir: join(net.dir, "pglite"), schema: uniqueName("relayer") },
     validatorUrls,
     deployment: net.deployment,
-    chains: net.chains.map((c) => ({ chainId: c.chainId, rpcUrl: c.anvil.rpcUrl, pollMs: 100 })),
+    chains: net.chains.map((c) => ({
+      chainId: c.chainId,
+      rpcUrl: c.anvil.rpcUrl,
+      pollMs: 100,
+      finality: { kind: "confirmations" as const, blocks: net.finalityBlocks },
+    })),
     port: 0,
     timing: {
       signaturePollMs: 150,

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bridgeMinterAbi } from "../../contracts/generated/index.js";
+import type { RunningRelayer } from "../../relayer/service.js";
+import { REORGED_OUT_REASON } from "../../relayer/sourceLog.js";
+import type { RunningValidator } from "../../validator/service.js";
+import { type BridgeNet, startBridgeNet, USDC } from "../helpers/bridgeNet.js";
+import { lockUsdc, relayerRecord, startTestRelayer, startTestValidator, waitFor } from "./harness.js";
+
+describe("relayer and a reorg on the source chain", () => {
+  let net: BridgeNet;
+  let validators: RunningValidator[] = [];
+  let relayer: RunningRelayer | undefined;
+
+  beforeAll(async () => {
+    net = await startBridgeNet({ remotes: 1, blockTimeSeconds: 0.5, finalityBlocks: 4 });
+    validators = await Promise.all([0, 1, 2, 3, 4].map((i) => startTestValidator(net, i)));
+    relayer = await startTestRelayer(
+      net,
+      validators.map((v) => v.url),
+    );
+  });
+  afterAll(async () => {
+    await relayer?.stop();
+    await Promise.all(validators.map((v) => v.stop()));
+    await net?.stop();
+  });
+
+  const processed = (id: `0x${string}`) =>
+    net.chains[1]!.publicClient.readContract({
+      address: net.deployment.chains[1]!.bridge.address,
+      abi: bridgeMinterAbi,
+      functionName: "processed",
+      args: [id],
+    });
+
+  it("marks a message whose Locked log a reorg removed as dead with a reason, and still delivers the rest", async () => {
+    const home = net.chains[0]!;
+    const snapshot = await home.testClient.snapshot();
+    const dropped = await lockUsdc(net, 7n * USDC);
+    // The relayer has seen the log before the reorg.
+    await waitFor("relayer discovers the lock", () => relayerRecord(relayer!, dropped.id));
+    await home.testClient.revert({ id: snapshot });
+
+    // The chain goes on; a later lock reuses heights (and the vault nonce) of the dropped one.
+    const later = await lockUsdc(net, 1n * USDC);
+    expect(later.id).not.toBe(dropped.id);
+    await waitFor("delivery of the later lock", () => processed(later.id), 40_000);
+
+    const dead = await waitFor(
+      "reorged-out verdict",
+      async () => {
+        const r = await relayerRecord(relayer!, dropped.id);
+        return r?.message.status === "failed" ? r : undefined;
+      },
+      30_000,
+    );
+    expect(dead.message.stuckReason).toBe(REORGED_OUT_REASON);
+    expect(REORGED_OUT_REASON).toBe("source log no longer canonical (reorged out)");
+    expect(await processed(dropped.id)).toBe(false);
+  });
+});
