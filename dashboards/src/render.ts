@@ -5,6 +5,7 @@
 import { grafanaAlertRules, prometheusRules } from "./alerts.js";
 import { dashboards } from "./dashboards.js";
 import { buildDashboard } from "./grafana.js";
+import { operatingMarkdown } from "./operating.js";
 import { ruleTests } from "./ruleTests.js";
 import {
   alertmanagerConfig,
@@ -84,5 +85,6 @@ export function renderAll(): Map<string, string> {
   files.set("dashboards/provisioning/alerting/rules.yml", toYaml(grafanaAlertRules(), HEADER));
   files.set("dashboards/provisioning/alerting/notifications.yml", toYaml(grafanaNotifications(), HEADER));
   files.set("docker-compose.yml", toYaml(composeFile(), HEADER));
+  files.set("dashboards/OPERATING.md", operatingMarkdown());
   return files;
 }
