@@ -35,6 +35,7 @@ abstract contract BridgeBase is IValidatorSetErrors, Owned, Pausable, RateLimite
     error ZeroAmount();
     error ZeroRecipient();
     error Reentrancy();
+    error BatchLengthMismatch(uint256 messages, uint256 signatures);
 
     constructor(address validatorSet_, address owner_, address pauser_, uint64 maxPauseSeconds_)
         Owned(owner_)

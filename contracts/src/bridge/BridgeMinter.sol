@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {BridgeBase} from "./BridgeBase.sol";
-import {Message, hashMessageMemory} from "./BridgeMessage.sol";
+import {Message, hashMessage, hashMessageMemory} from "./BridgeMessage.sol";
 import {IBurnForHolder, IWrappedToken} from "./IWrappedToken.sol";
 
 /// @notice Mints wrapped tokens for attested home-chain locks and burns them back toward the home chain.
@@ -84,6 +84,27 @@ contract BridgeMinter is BridgeBase, IBurnForHolder {
         whenNotPaused
         nonReentrant
     {
+        _mint(message, epoch, signatures);
+    }
+
+    /// @notice Mints many attested messages in one transaction, each under exactly the checks of `mint`.
+    /// An id that is already processed is skipped (two relayers racing do not waste a whole batch); any
+    /// other failed check reverts the batch. Returns how many messages were minted.
+    function mintBatch(Message[] calldata messages, uint64 epoch, bytes[][] calldata signatures)
+        external
+        whenNotPaused
+        nonReentrant
+        returns (uint256 minted)
+    {
+        if (messages.length != signatures.length) revert BatchLengthMismatch(messages.length, signatures.length);
+        for (uint256 i = 0; i < messages.length; i++) {
+            if (processed[hashMessage(messages[i])]) continue;
+            _mint(messages[i], epoch, signatures[i]);
+            minted++;
+        }
+    }
+
+    function _mint(Message calldata message, uint64 epoch, bytes[] calldata signatures) private {
         bytes32 id = _acceptInbound(message, epoch, signatures);
         WrappedAsset memory asset = wrappedAssets[message.token];
         if (asset.wrappedToken == address(0)) revert UnsupportedToken(message.token);

@@ -2,7 +2,7 @@
 pragma solidity 0.8.28;
 
 import {BridgeBase} from "./BridgeBase.sol";
-import {Message, hashMessageMemory} from "./BridgeMessage.sol";
+import {Message, hashMessage, hashMessageMemory} from "./BridgeMessage.sol";
 
 /// @notice Holds home-chain tokens: `lock` sends them to a remote chain, `release` pays out attested burns.
 /// Supply rule: per remote chain and token, the vault never releases more than it locked toward that
@@ -71,6 +71,27 @@ contract BridgeVault is BridgeBase {
         whenNotPaused
         nonReentrant
     {
+        _release(message, epoch, signatures);
+    }
+
+    /// @notice Releases many attested messages in one transaction, each under exactly the checks of
+    /// `release`. An id that is already processed is skipped; any other failed check reverts the batch.
+    /// Returns how many messages were released.
+    function releaseBatch(Message[] calldata messages, uint64 epoch, bytes[][] calldata signatures)
+        external
+        whenNotPaused
+        nonReentrant
+        returns (uint256 released)
+    {
+        if (messages.length != signatures.length) revert BatchLengthMismatch(messages.length, signatures.length);
+        for (uint256 i = 0; i < messages.length; i++) {
+            if (processed[hashMessage(messages[i])]) continue;
+            _release(messages[i], epoch, signatures[i]);
+            released++;
+        }
+    }
+
+    function _release(Message calldata message, uint64 epoch, bytes[] calldata signatures) private {
         bytes32 id = _acceptInbound(message, epoch, signatures);
         uint256 available = outstanding[message.sourceChainId][message.token];
         if (message.amount > available) revert ReleaseExceedsOutstanding(available, message.amount);
