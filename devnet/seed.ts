@@ -8,6 +8,7 @@ import {
   testERC20Abi,
 } from "../contracts/generated/index.js";
 import { type Clients as BridgeClients, clientsFor } from "../deploy/system.js";
+import { transact } from "../deploy/transact.js";
 import { messageFromLockedLog } from "../lib/bridge/message.js";
 import { attestationTypedData, sortSignaturesBySigner } from "../lib/bridge/typedData.js";
 import type { ChainDeployment, Deployment } from "../lib/deployments.js";
@@ -25,11 +26,6 @@ export const BORROWER_ACCOUNT_INDEXES = [12, 13, 14, 15, 16, 17] as const;
 const TARGET_HEALTH_FACTORS = [3, 2, 1.5, 1.2, 1.08, 1.035] as const;
 
 type Step = (message: string) => void;
-
-async function confirm(clients: BridgeClients, hash: Promise<Hex>, what: string): Promise<void> {
-  const receipt = await clients.publicClient.waitForTransactionReceipt({ hash: await hash });
-  if (receipt.status !== "success") throw new Error(`${what} reverted (${receipt.transactionHash})`);
-}
 
 function chainClients(chain: ChainDeployment, key: Hex): BridgeClients {
   const network = getNetwork(chain.network);
@@ -56,33 +52,36 @@ async function bootstrapBridge(
   const home = deployment.chains.find((c) => c.role === "home")!;
   const deployer = chainClients(home, devnetKeys.deployer);
   const token = tokenOf(home, symbol);
-  await confirm(
+  await transact(
     deployer,
-    deployer.walletClient.writeContract({
+    {
       address: token.address,
       abi: testERC20Abi,
       functionName: "mint",
       args: [deployer.walletClient.account.address, amount],
-    }),
+    },
     "mint",
   );
-  await confirm(
+  await transact(
     deployer,
-    deployer.walletClient.writeContract({
+    {
       address: token.address,
       abi: erc20Abi,
       functionName: "approve",
       args: [home.bridge.address, amount],
-    }),
+    },
     "approve",
   );
-  const hash = await deployer.walletClient.writeContract({
-    address: home.bridge.address,
-    abi: bridgeVaultAbi,
-    functionName: "lock",
-    args: [token.address, amount, BigInt(remote.chainId), deployer.walletClient.account.address],
-  });
-  const receipt = await deployer.publicClient.waitForTransactionReceipt({ hash });
+  const receipt = await transact(
+    deployer,
+    {
+      address: home.bridge.address,
+      abi: bridgeVaultAbi,
+      functionName: "lock",
+      args: [token.address, amount, BigInt(remote.chainId), deployer.walletClient.account.address],
+    },
+    "lock",
+  );
   const [log] = parseEventLogs({ abi: bridgeVaultAbi, eventName: "Locked", logs: receipt.logs });
   if (!log) throw new Error("lock emitted no Locked event");
   const message = messageFromLockedLog({ log, sourceChainId: home.chainId });
@@ -94,14 +93,14 @@ async function bootstrapBridge(
   );
   const sorted = await sortSignaturesBySigner(typedData, signatures);
   const remoteClients = chainClients(remote, devnetKeys.deployer);
-  await confirm(
+  await transact(
     remoteClients,
-    remoteClients.walletClient.writeContract({
+    {
       address: remote.bridge.address,
       abi: bridgeMinterAbi,
       functionName: "mint",
       args: [message, 1n, sorted.map((s) => s.signature)],
-    }),
+    },
     "bootstrap mint",
   );
 }
@@ -113,24 +112,24 @@ async function fundAndApprove(
   amount: bigint,
   pool: Address,
 ): Promise<void> {
-  await confirm(
+  await transact(
     from,
-    from.walletClient.writeContract({
+    {
       address: token,
       abi: erc20Abi,
       functionName: "transfer",
       args: [clients.walletClient.account.address, amount],
-    }),
+    },
     "transfer",
   );
-  await confirm(
+  await transact(
     clients,
-    clients.walletClient.writeContract({
+    {
       address: token,
       abi: erc20Abi,
       functionName: "approve",
       args: [pool, maxUint256],
-    }),
+    },
     "approve",
   );
 }
@@ -150,14 +149,14 @@ export async function seedDevnet(deployment: Deployment, step: Step, borrowerKey
       ["WETH", "1000"],
     ] as const) {
       const token = tokenOf(home, symbol);
-      await confirm(
+      await transact(
         deployerHome,
-        deployerHome.walletClient.writeContract({
+        {
           address: token.address,
           abi: testERC20Abi,
           functionName: "mint",
           args: [user, parseUnits(amount, token.decimals)],
-        }),
+        },
         "mint",
       );
     }
@@ -179,38 +178,38 @@ export async function seedDevnet(deployment: Deployment, step: Step, borrowerKey
     });
 
     // The lender supplies stablecoins for borrowers to borrow.
-    await confirm(
+    await transact(
       lender,
-      lender.walletClient.writeContract({
+      {
         address: dai.address,
         abi: testERC20Abi,
         functionName: "mint",
         args: [lender.walletClient.account.address, parseUnits("2000000", 18)],
-      }),
+      },
       "mint DAI",
     );
     for (const [token, amount] of [
       [wusdc, parseUnits("2000000", 6)],
       [dai, parseUnits("2000000", 18)],
     ] as const) {
-      await confirm(
+      await transact(
         lender,
-        lender.walletClient.writeContract({
+        {
           address: token.address,
           abi: erc20Abi,
           functionName: "approve",
           args: [pool.address, maxUint256],
-        }),
+        },
         "approve",
       );
-      await confirm(
+      await transact(
         lender,
-        lender.walletClient.writeContract({
+        {
           address: pool.address,
           abi: lendingPoolAbi,
           functionName: "supply",
           args: [token.address, amount, lender.walletClient.account.address, 0],
-        }),
+        },
         "supply",
       );
     }
@@ -222,27 +221,27 @@ export async function seedDevnet(deployment: Deployment, step: Step, borrowerKey
       const borrower = chainClients(remote, key);
       const target = TARGET_HEALTH_FACTORS[index % TARGET_HEALTH_FACTORS.length]!;
       await fundAndApprove(borrower, lender, wweth.address, collateral, pool.address);
-      await confirm(
+      await transact(
         borrower,
-        borrower.walletClient.writeContract({
+        {
           address: pool.address,
           abi: lendingPoolAbi,
           functionName: "supply",
           args: [wweth.address, collateral, borrower.walletClient.account.address, 0],
-        }),
+        },
         "supply collateral",
       );
       const debtToken = index % 2 === 0 ? wusdc : dai;
       const debtUsd = (collateralUsd * 0.825) / target;
       const amount = parseUnits(debtUsd.toFixed(2), debtToken.decimals);
-      await confirm(
+      await transact(
         borrower,
-        borrower.walletClient.writeContract({
+        {
           address: pool.address,
           abi: lendingPoolAbi,
           functionName: "borrow",
           args: [debtToken.address, amount, 2n, 0, borrower.walletClient.account.address],
-        }),
+        },
         "borrow",
       );
     }

@@ -6,6 +6,7 @@
 import { erc20Abi, type Hex, maxUint256, parseUnits } from "viem";
 import { bridgeMinterAbi, bridgeVaultAbi, priceFeedAbi } from "../contracts/generated/index.js";
 import { clientsFor } from "../deploy/system.js";
+import { transact } from "../deploy/transact.js";
 import { type ChainDeployment, deploymentPath, readDeployment } from "../lib/deployments.js";
 import { logger } from "../lib/logger.js";
 import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
@@ -46,22 +47,27 @@ async function sendOne(key: Hex): Promise<void> {
       args: [c.walletClient.account.address, home.bridge.address],
     });
     if (allowance < amount) {
-      await c.publicClient.waitForTransactionReceipt({
-        hash: await c.walletClient.writeContract({
+      await transact(
+        c,
+        {
           address: token.address,
           abi: erc20Abi,
           functionName: "approve",
           args: [home.bridge.address, maxUint256],
-        }),
-      });
+        },
+        "approve",
+      );
     }
-    const hash = await c.walletClient.writeContract({
-      address: home.bridge.address,
-      abi: bridgeVaultAbi,
-      functionName: "lock",
-      args: [token.address, amount, BigInt(remote.chainId), c.walletClient.account.address],
-    });
-    await c.publicClient.waitForTransactionReceipt({ hash });
+    const { transactionHash: hash } = await transact(
+      c,
+      {
+        address: home.bridge.address,
+        abi: bridgeVaultAbi,
+        functionName: "lock",
+        args: [token.address, amount, BigInt(remote.chainId), c.walletClient.account.address],
+      },
+      "lock",
+    );
     log.info(
       { from: home.network, to: remote.network, symbol, amount: amount.toString(), tx: hash },
       "locked",
@@ -77,13 +83,16 @@ async function sendOne(key: Hex): Promise<void> {
     });
     const burn = balance < amount ? balance / 2n : amount;
     if (burn === 0n) return;
-    const hash = await c.walletClient.writeContract({
-      address: remote.bridge.address,
-      abi: bridgeMinterAbi,
-      functionName: "burn",
-      args: [wrapped.address, burn, BigInt(home.chainId), c.walletClient.account.address],
-    });
-    await c.publicClient.waitForTransactionReceipt({ hash });
+    const { transactionHash: hash } = await transact(
+      c,
+      {
+        address: remote.bridge.address,
+        abi: bridgeMinterAbi,
+        functionName: "burn",
+        args: [wrapped.address, burn, BigInt(home.chainId), c.walletClient.account.address],
+      },
+      "burn",
+    );
     log.info(
       { from: remote.network, to: home.network, symbol: wrapped.symbol, amount: burn.toString(), tx: hash },
       "burned",
@@ -105,13 +114,16 @@ async function movePrices(): Promise<void> {
       initial * PRICE_BAND[1],
       Math.max(initial * PRICE_BAND[0], current * (1 + (Math.random() - 0.5) * 0.02)),
     );
-    const hash = await c.walletClient.writeContract({
-      address: feed,
-      abi: priceFeedAbi,
-      functionName: "setAnswer",
-      args: [BigInt(Math.round(next * 1e8))],
-    });
-    await c.publicClient.waitForTransactionReceipt({ hash });
+    const { transactionHash: hash } = await transact(
+      c,
+      {
+        address: feed,
+        abi: priceFeedAbi,
+        functionName: "setAnswer",
+        args: [BigInt(Math.round(next * 1e8))],
+      },
+      "setAnswer",
+    );
     log.info({ chain: remote.network, asset: "wWETH", priceUsd: next.toFixed(2) }, "price moved");
   }
 }
