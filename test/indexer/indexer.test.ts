@@ -24,6 +24,18 @@ import {
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://127.0.0.1:5432/test";
 // node-postgres takes the role from USER when the URL names none; some CI shells leave USER unset.
 const pgUser = process.env.PGUSER || process.env.USER || userInfo().username;
+/** The server's URL with a role, pointing at `database` (the configured one by default). */
+function databaseUrl(database?: string): string {
+  const url = new URL(DATABASE_URL);
+  if (!url.username) url.username = pgUser;
+  if (database) url.pathname = `/${database}`;
+  return url.toString();
+}
+// Ponder keeps its RPC/block cache in a shared `ponder_sync` schema keyed by chain id; anvil chains
+// restart from genesis with the same ids, so each run gets its own database.
+const runDatabase = `ixtest_${process.pid}_${Date.now().toString(36)}`;
+const RUN_DATABASE_URL = databaseUrl(runDatabase);
+const pgClient = (database?: string) => new pg.Client({ connectionString: databaseUrl(database) });
 const HOME = 31337;
 const B = 31338;
 const C = 31339;
@@ -33,6 +45,17 @@ const run = `ix${process.pid}${Date.now().toString(36)}`;
 
 let net: IndexerNet;
 let ponder: PonderProcess;
+const started: PonderProcess[] = [];
+async function launch(parameters: Parameters<typeof startPonder>[0]): Promise<PonderProcess> {
+  const process = await startPonder(parameters);
+  started.push(process);
+  try {
+    await process.waitReady(120_000);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}`);
+  }
+  return process;
+}
 let USDC: Address;
 let WETH: Address;
 let pending: BridgeMessage;
@@ -56,6 +79,10 @@ async function deliveredCount(p: PonderProcess): Promise<number> {
 }
 
 beforeAll(async () => {
+  const admin = pgClient();
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${runDatabase}"`);
+  await admin.end();
   net = await startIndexerNet();
   USDC = net.homeToken("USDC");
   WETH = net.homeToken("WETH");
@@ -103,8 +130,7 @@ beforeAll(async () => {
 
   await net.finalize();
   net.tick();
-  ponder = await startPonder({ net, schema: run, databaseUrl: DATABASE_URL, viewsSchema: `${run}_v` });
-  await ponder.waitReady();
+  ponder = await launch({ net, schema: run, databaseUrl: RUN_DATABASE_URL, viewsSchema: `${run}_v` });
   await eventually(
     () => deliveredCount(ponder),
     (n) => n === 5,
@@ -113,17 +139,12 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await ponder?.kill("SIGKILL");
+  await Promise.all(started.map((p) => p.kill("SIGKILL")));
   await net?.stop();
-  const client = new pg.Client({
-    connectionString: DATABASE_URL,
-    user: pgUser,
-  });
-  await client.connect().catch(() => undefined);
-  for (const schema of [run, `${run}_v`, `${run}_r`]) {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
-  }
-  await client.end().catch(() => undefined);
+  const client = pgClient();
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${runDatabase}" WITH (FORCE)`);
+  await client.end();
 }, 60_000);
 
 async function chainTotals() {
@@ -249,10 +270,45 @@ describe("indexer on PostgreSQL", () => {
     const users = [...new Set(data.positions.items.map((p) => p.user))];
     expect(users.length).toBeGreaterThanOrEqual(3);
     const block = await chain.publicClient.getBlock();
+    // Reserve state exactly as the pool holds it.
+    for (const r of data.reserves.items.filter((x) => x.id.startsWith(`lend-${chain.name}:`))) {
+      const onChain = await chain.publicClient.readContract({
+        address: pool,
+        abi: lendingPoolAbi,
+        functionName: "getReserveData",
+        args: [r.id.split(":")[1] as Address],
+        blockNumber: block.number,
+      });
+      expect({
+        id: r.id,
+        li: big(r.liquidityIndex),
+        vbi: big(r.variableBorrowIndex),
+        lr: big(r.liquidityRate),
+        vr: big(r.variableBorrowRate),
+        at: big(r.lastUpdateTimestamp),
+      }).toEqual({
+        id: r.id,
+        li: onChain.liquidityIndex,
+        vbi: onChain.variableBorrowIndex,
+        lr: onChain.currentLiquidityRate,
+        vr: onChain.currentVariableBorrowRate,
+        at: onChain.lastUpdateTimestamp,
+      });
+    }
     for (const user of users) {
       const rows = data.positions.items
         .filter((p) => p.user === user)
         .map((p) => ({ ...p, scaledCollateral: big(p.scaledCollateral), scaledDebt: big(p.scaledDebt) }));
+      for (const row of rows) {
+        const [scaledCollateral, scaledDebt] = await chain.publicClient.readContract({
+          address: pool,
+          abi: lendingPoolAbi,
+          functionName: "getUserReserve",
+          args: [user as Address, row.reserve as Address],
+          blockNumber: block.number,
+        });
+        expect([row.scaledCollateral, row.scaledDebt]).toEqual([scaledCollateral, scaledDebt]);
+      }
       const indexed = accountDataFromRows(rows, reserves, (r) => prices.get(r.priceFeed)!, block.timestamp);
       const [collateral, debt, , , , healthFactor] = await chain.publicClient.readContract({
         address: pool,
@@ -272,16 +328,6 @@ describe("indexer on PostgreSQL", () => {
         debt,
         hf: healthFactor,
       });
-      for (const row of rows) {
-        const [scaledCollateral, scaledDebt] = await chain.publicClient.readContract({
-          address: pool,
-          abi: lendingPoolAbi,
-          functionName: "getUserReserve",
-          args: [user as Address, row.reserve as Address],
-          blockNumber: block.number,
-        });
-        expect([row.scaledCollateral, row.scaledDebt]).toEqual([scaledCollateral, scaledDebt]);
-      }
     }
     // The API serves the same figures.
     const api = (await (
@@ -367,14 +413,13 @@ describe("indexer on PostgreSQL", () => {
 
   it("records a forged mint as a supply violation once its grace window passes, in GraphQL and metrics", async () => {
     // A separate indexer process with a short grace window and frequent interval checks, on its own schema.
-    const strict = await startPonder({
+    const strict = await launch({
       net,
       schema: `${run}_r`,
-      databaseUrl: DATABASE_URL,
+      databaseUrl: RUN_DATABASE_URL,
       extraEnv: { INDEXER_SUPPLY_GRACE_SECONDS: "30", INDEXER_SUPPLY_CHECK_INTERVAL_BLOCKS: "5" },
     });
     try {
-      await strict.waitReady();
       // Compromised validators sign a message no vault ever locked (the Ronin / Wormhole case).
       const forged: BridgeMessage = {
         ...pending,
@@ -419,10 +464,7 @@ describe("indexer on PostgreSQL", () => {
   });
 
   it("exposes the tables through the views schema for other processes", async () => {
-    const client = new pg.Client({
-      connectionString: DATABASE_URL,
-      user: pgUser,
-    });
+    const client = pgClient(runDatabase);
     await client.connect();
     try {
       const { rows } = await client.query(`SELECT count(*)::int AS n FROM "${run}_v".transfer`);
@@ -436,21 +478,26 @@ describe("indexer on PostgreSQL", () => {
 describe("indexer on PGlite", () => {
   it("indexes the same rows, and a kill -9 and restart leaves no duplicates and no gaps", async () => {
     const pgliteDir = join(net.dir, "pglite");
-    const first = await startPonder({ net, schema: "public", pgliteDir });
-    await first.waitReady();
+    const first = await launch({ net, schema: "public", pgliteDir });
     await first.kill("SIGKILL");
     // Traffic while the indexer is down must show up after the restart.
     await net.deliver(pending);
-    const second = await startPonder({ net, schema: "public", pgliteDir });
+    const second = await launch({ net, schema: "public", pgliteDir });
     try {
-      await second.waitReady();
-      const reference = await indexedTotals(ponder);
-      const total = reference.data.transfers.totalCount;
+      const pendingId = messageId(pending);
       const restarted = await eventually(
         () => indexedTotals(second),
-        (t) => t.data.transfers.totalCount === total && t.supplyOf(USDC)!.inFlight === "0",
-        60_000,
+        (t) => t.supplyOf(USDC)?.inFlight === "0",
+        90_000,
       );
+      const total = restarted.data.transfers.totalCount;
+      // 5 delivered + the pending one + the destination-first one + the forged mint; the reorged burn is gone.
+      expect(total).toBe(8);
+      const row = await query<{ transfer: { status: string } | null }>(
+        second,
+        `{ transfer(id: "${pendingId}") { status } }`,
+      );
+      expect(row.transfer?.status).toBe("delivered");
       const chain = await chainTotals();
       expect(big(restarted.supplyOf(USDC)!.custody)).toBe(chain.custody.USDC);
       expect(big(restarted.tokenOf(C, USDC)!.totalSupply)).toBe(chain.wrapped[`${C}:USDC`]);
@@ -460,8 +507,10 @@ describe("indexer on PGlite", () => {
         `{ transfers(limit: 1000) { items { id } } }`,
       );
       expect(new Set(ids.transfers.items.map((t) => t.id)).size).toBe(total);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n--- ponder output ---\n${second.output().slice(-3000)}`);
     } finally {
       await second.kill("SIGKILL");
     }
-  });
+  }, 240_000);
 });

@@ -1,0 +1,371 @@
+/**
+ * Indexer benchmark: backfill throughput for a bridge workload across three chains, next to a bare Ponder
+ * app indexing the same logs with empty handlers (the ceiling on this machine), then live lag from a
+ * block being mined to its row being visible over GraphQL. Prints figures; asserts nothing.
+ *
+ * Usage: npm run bench:indexer   (BENCH_EVENTS=100000 by default; PGlite for both apps)
+ *
+ * The logs come from a small generator contract (compiled here with the solc npm package, so the shared
+ * contracts/generated artifacts are untouched) that emits the bridge's exact Locked/Minted/Burned/Released
+ * events in batches: message ids match across chains, so the indexer joins every leg as it would in
+ * production, supply check included.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  type Abi,
+  type Address,
+  createPublicClient,
+  createWalletClient,
+  defineChain,
+  encodeAbiParameters,
+  type Hex,
+  http,
+  keccak256,
+} from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { devnetKeys } from "../devnet/accounts.js";
+import { type AnvilInstance, freePort, startAnvil } from "../devnet/anvil.js";
+import { writeDeployment } from "../lib/deployments.js";
+import { devnetNetworks, rpcUrlVariable } from "../lib/networks.js";
+
+const require = createRequire(import.meta.url);
+const solc = require("solc") as { compile(input: string): string };
+
+const TOTAL_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
+const BATCH = 500;
+const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 30);
+
+const generatorSource = `
+pragma solidity 0.8.28;
+contract BridgeEventGenerator {
+    event Locked(bytes32 indexed messageId, address indexed token, address indexed sender, uint64 destinationChainId, address destinationBridge, uint64 nonce, address recipient, uint256 amount);
+    event Burned(bytes32 indexed messageId, address indexed token, address indexed sender, uint64 destinationChainId, address destinationBridge, uint64 nonce, address recipient, uint256 amount);
+    event Minted(bytes32 indexed messageId, address indexed token, address indexed recipient, address wrappedToken, uint64 sourceChainId, uint256 amount);
+    event Released(bytes32 indexed messageId, address indexed token, address indexed recipient, uint64 sourceChainId, uint256 amount);
+    function id(uint64 source, uint64 nonce) public pure returns (bytes32) { return keccak256(abi.encode(source, nonce)); }
+    function locks(address token, uint64 destination, uint64 firstNonce, uint64 count, uint256 amount) external {
+        for (uint64 n = firstNonce; n < firstNonce + count; n++) emit Locked(id(uint64(block.chainid), n), token, msg.sender, destination, address(this), n, msg.sender, amount);
+    }
+    function mints(address token, uint64 source, uint64 firstNonce, uint64 count, uint256 amount) external {
+        for (uint64 n = firstNonce; n < firstNonce + count; n++) emit Minted(id(source, n), token, msg.sender, address(this), source, amount);
+    }
+    function burns(address token, uint64 destination, uint64 firstNonce, uint64 count, uint256 amount) external {
+        for (uint64 n = firstNonce; n < firstNonce + count; n++) emit Burned(id(uint64(block.chainid), n), token, msg.sender, destination, address(this), n, msg.sender, amount);
+    }
+    function releases(address token, uint64 source, uint64 firstNonce, uint64 count, uint256 amount) external {
+        for (uint64 n = firstNonce; n < firstNonce + count; n++) emit Released(id(source, n), token, msg.sender, source, amount);
+    }
+}`;
+
+function compileGenerator(): { abi: Abi; bytecode: Hex } {
+  const output = JSON.parse(
+    solc.compile(
+      JSON.stringify({
+        language: "Solidity",
+        sources: { "BridgeEventGenerator.sol": { content: generatorSource } },
+        settings: {
+          optimizer: { enabled: true, runs: 200 },
+          evmVersion: "cancun",
+          outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
+        },
+      }),
+    ),
+  );
+  const artifact = output.contracts["BridgeEventGenerator.sol"].BridgeEventGenerator;
+  return { abi: artifact.abi as Abi, bytecode: `0x${artifact.evm.bytecode.object}` as Hex };
+}
+
+type BenchChain = {
+  network: (typeof devnetNetworks)[number];
+  anvil: AnvilInstance;
+  generator: Address;
+  startBlock: number;
+};
+
+const ponderBin = resolve("node_modules/ponder/dist/esm/bin/ponder.js");
+
+type Run = { child: ChildProcess; url: string; output: () => string; backfillStartedAt?: number };
+
+async function startPonderApp(
+  root: string | undefined,
+  env: Record<string, string>,
+  pgliteDir: string,
+): Promise<Run> {
+  const port = await freePort();
+  const args = [
+    ponderBin,
+    ...(root ? ["--root", root] : []),
+    "start",
+    "--schema",
+    "public",
+    "--port",
+    String(port),
+    "--hostname",
+    "127.0.0.1",
+  ];
+  const child = spawn(process.execPath, args, {
+    env: {
+      ...process.env,
+      ...env,
+      PONDER_TELEMETRY_DISABLED: "true",
+      INDEXER_PGLITE_DIR: pgliteDir,
+      DATABASE_URL: "",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const run: Run = { child, url: `http://127.0.0.1:${port}`, output: () => output };
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    if (run.backfillStartedAt === undefined && text.includes("Started backfill indexing"))
+      run.backfillStartedAt = Date.now();
+    output = (output + text).slice(-100_000);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  return run;
+}
+
+async function waitReady(run: Run, timeoutMs = 900_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (run.child.exitCode !== null) throw new Error(`ponder exited:\n${run.output().slice(-3000)}`);
+    const ok = await fetch(`${run.url}/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) return Date.now();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`not ready:\n${run.output().slice(-3000)}`);
+}
+
+async function stop(run: Run) {
+  if (run.child.exitCode !== null) return;
+  await new Promise<void>((done) => {
+    run.child.once("exit", () => done());
+    run.child.kill("SIGKILL");
+  });
+}
+
+function bareApp(dir: string, deploymentFile: string) {
+  // The ceiling: same chains, contracts and logs, handlers that do nothing, one unused table.
+  mkdirSync(join(dir, "src"), { recursive: true });
+  writeFileSync(
+    join(dir, "ponder.config.ts"),
+    `import { createConfig } from "ponder";
+import { bridgeMinterAbi, bridgeVaultAbi } from "${resolve("contracts/generated/index.js")}";
+import { contractChains, indexerChains } from "${resolve("indexer/config.js")}";
+import { readDeployment } from "${resolve("lib/deployments.js")}";
+const deployment = readDeployment(${JSON.stringify(deploymentFile)});
+export default createConfig({
+  ordering: "omnichain",
+  database: { kind: "pglite", directory: process.env.INDEXER_PGLITE_DIR },
+  chains: indexerChains(deployment),
+  contracts: {
+    BridgeVault: { abi: bridgeVaultAbi, chain: contractChains(deployment, (c) => (c.role === "home" ? [c.bridge] : [])) },
+    BridgeMinter: { abi: bridgeMinterAbi, chain: contractChains(deployment, (c) => (c.role === "remote" ? [c.bridge] : [])) },
+  },
+});
+`,
+  );
+  writeFileSync(
+    join(dir, "ponder.schema.ts"),
+    `import { onchainTable } from "ponder";\nexport const counter = onchainTable("counter", (t) => ({ id: t.text().primaryKey() }));\n`,
+  );
+  writeFileSync(
+    join(dir, "src", "index.ts"),
+    `import { ponder } from "ponder:registry";\nfor (const name of ["BridgeVault:Locked", "BridgeVault:Released", "BridgeMinter:Minted", "BridgeMinter:Burned"] as const) ponder.on(name, async () => {});\n`,
+  );
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), "indexer-bench-"));
+  const { abi, bytecode } = compileGenerator();
+  const account = privateKeyToAccount(devnetKeys.deployer);
+  const chains: BenchChain[] = [];
+  for (const network of devnetNetworks) {
+    const anvil = await startAnvil({ chainId: network.chainId, gasLimit: 60_000_000n });
+    const chain = defineChain({
+      id: network.chainId,
+      name: network.name,
+      nativeCurrency: { name: "ETH", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [anvil.rpcUrl] } },
+    });
+    const wallet = createWalletClient({ account, chain, transport: http(anvil.rpcUrl) });
+    const client = createPublicClient({ chain, transport: http(anvil.rpcUrl) });
+    const hash = await wallet.deployContract({ abi, bytecode });
+    const receipt = await client.waitForTransactionReceipt({ hash });
+    chains.push({
+      network,
+      anvil,
+      generator: receipt.contractAddress!,
+      startBlock: Number(receipt.blockNumber),
+    });
+  }
+  const [home, b, c] = chains as [BenchChain, BenchChain, BenchChain];
+  const token = "0x00000000000000000000000000000000000a11ce" as Address;
+
+  // Workload: 30% locks (half to each remote), 30% mints, 20% burns, 20% releases.
+  const perRemote = { locks: Math.round(TOTAL_EVENTS * 0.15), burns: Math.round(TOTAL_EVENTS * 0.1) };
+  const send = async (chain: BenchChain, functionName: string, args: (bigint | Address)[]) => {
+    const viemChain = defineChain({
+      id: chain.network.chainId,
+      name: chain.network.name,
+      nativeCurrency: { name: "ETH", symbol: "ETH", decimals: 18 },
+      rpcUrls: { default: { http: [chain.anvil.rpcUrl] } },
+    });
+    const wallet = createWalletClient({ account, chain: viemChain, transport: http(chain.anvil.rpcUrl) });
+    return wallet.writeContract({ address: chain.generator, abi, functionName, args, gas: 55_000_000n });
+  };
+  const generationStart = Date.now();
+  let events = 0;
+  const batches = async (count: number, fn: (first: bigint, n: bigint) => Promise<unknown>) => {
+    for (let first = 1; first <= count; first += BATCH) {
+      const n = Math.min(BATCH, count - first + 1);
+      await fn(BigInt(first), BigInt(n));
+      events += n;
+    }
+  };
+  const amount = 10n ** 6n;
+  for (const remote of [b, c]) {
+    // Nonces are per source chain; remote B's locks use 1.., remote C's continue after them.
+    const offset = remote === b ? 0n : BigInt(perRemote.locks);
+    await batches(perRemote.locks, (first, n) =>
+      send(home, "locks", [token, BigInt(remote.network.chainId), first + offset, n, amount]),
+    );
+    await batches(perRemote.locks, (first, n) =>
+      send(remote, "mints", [token, BigInt(home.network.chainId), first + offset, n, amount]),
+    );
+    await batches(perRemote.burns, (first, n) =>
+      send(remote, "burns", [token, BigInt(home.network.chainId), first, n, amount]),
+    );
+    await batches(perRemote.burns, (first, n) =>
+      send(home, "releases", [token, BigInt(remote.network.chainId), first, n, amount]),
+    );
+  }
+  // Past Ponder's 30-block finality window, so everything is backfilled rather than indexed live.
+  await Promise.all(
+    chains.map((ch) =>
+      fetch(ch.anvil.rpcUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "anvil_mine", params: ["0x28", "0x0"] }),
+      }),
+    ),
+  );
+  console.log(`generated ${events} events in ${((Date.now() - generationStart) / 1000).toFixed(1)} s`);
+
+  const deploymentFile = join(dir, "deployment.json");
+  writeDeployment(deploymentFile, {
+    name: "bench",
+    createdAt: new Date().toISOString(),
+    homeChainId: home.network.chainId,
+    validators: { epoch: 1, addresses: [account.address], threshold: 1 },
+    chains: chains.map((ch, i) => ({
+      network: ch.network.name,
+      chainId: ch.network.chainId,
+      role: i === 0 ? ("home" as const) : ("remote" as const),
+      // No ValidatorSet in this workload: an address without code has no logs.
+      validatorSet: { address: "0x000000000000000000000000000000000000dEaD", startBlock: ch.startBlock },
+      bridge: { address: ch.generator, startBlock: ch.startBlock },
+      tokens: [
+        {
+          symbol: "USDC",
+          decimals: 6,
+          address: i === 0 ? token : ch.generator,
+          homeToken: token,
+          kind: i === 0 ? ("native" as const) : ("wrapped" as const),
+        },
+      ],
+      lendingPools: [],
+    })),
+  });
+  const env: Record<string, string> = { DEPLOYMENT_FILE: deploymentFile };
+  for (const ch of chains) env[rpcUrlVariable(ch.network)] = ch.anvil.rpcUrl;
+
+  const measure = async (label: string, root: string | undefined) => {
+    const run = await startPonderApp(root, env, join(dir, `pglite-${label}`));
+    const readyAt = await waitReady(run);
+    const seconds = (readyAt - (run.backfillStartedAt ?? readyAt)) / 1000;
+    const ponderOwn = /Completed backfill indexing across all chains \(([\d.]+)(m?s)\)/.exec(run.output());
+    return {
+      run,
+      seconds,
+      rate: events / seconds,
+      ponderOwn: ponderOwn ? `${ponderOwn[1]}${ponderOwn[2]}` : "?",
+    };
+  };
+
+  const bareDir = resolve("node_modules/.cache/indexer-bench-bare");
+  rmSync(bareDir, { recursive: true, force: true });
+  bareApp(bareDir, deploymentFile);
+  const bare = await measure("bare", bareDir);
+  await stop(bare.run);
+  const ours = await measure("indexer", undefined);
+  console.log(
+    `bare ponder (empty handlers): ${bare.seconds.toFixed(1)} s backfill, ${Math.round(bare.rate)} events/s (ponder: ${bare.ponderOwn})`,
+  );
+  console.log(
+    `our indexer:                  ${ours.seconds.toFixed(1)} s backfill, ${Math.round(ours.rate)} events/s (ponder: ${ours.ponderOwn})`,
+  );
+  console.log(`ratio: ${((100 * ours.rate) / bare.rate).toFixed(0)}% of the ceiling`);
+
+  // Live lag: 1 s blocks on every chain; one lock per block on the home chain.
+  for (const ch of chains) {
+    await fetch(ch.anvil.rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_setIntervalMining", params: [1] }),
+    });
+  }
+  const homeClient = createPublicClient({ transport: http(home.anvil.rpcUrl) });
+  const lags: number[] = [];
+  const baseNonce = 10_000_000n;
+  for (let i = 0; i < LAG_SAMPLES; i++) {
+    const nonce = baseNonce + BigInt(i);
+    const hash = await send(home, "locks", [token, BigInt(b.network.chainId), nonce, 1n, amount]);
+    let minedAt = 0;
+    while (!minedAt) {
+      const receipt = await homeClient.getTransactionReceipt({ hash }).catch(() => undefined);
+      if (receipt) minedAt = Date.now();
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+    const id = keccak256(
+      encodeAbiParameters([{ type: "uint64" }, { type: "uint64" }], [BigInt(home.network.chainId), nonce]),
+    );
+    for (;;) {
+      const body = (await (
+        await fetch(`${ours.run.url}/graphql`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ query: `{ transfer(id: "${id}") { id } }` }),
+        })
+      ).json()) as { data?: { transfer: unknown } };
+      if (body.data?.transfer) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    lags.push(Date.now() - minedAt);
+  }
+  console.log(
+    `live lag over ${lags.length} blocks (block mined -> row visible over GraphQL): p50 ${percentile(lags, 50)} ms, p95 ${percentile(lags, 95)} ms, max ${Math.max(...lags)} ms (block time 1000 ms)`,
+  );
+
+  await stop(ours.run);
+  await Promise.all(chains.map((ch) => ch.anvil.stop()));
+  rmSync(dir, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
