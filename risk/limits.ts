@@ -7,18 +7,38 @@ import {
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   GraphQLError,
+  type GraphQLInterfaceType,
+  type GraphQLNamedType,
+  type GraphQLObjectType,
   type GraphQLOutputType,
-  getNamedType,
-  getNullableType,
-  isCompositeType,
-  isInterfaceType,
-  isListType,
-  isObjectType,
+  type GraphQLType,
   Kind,
   type SelectionSetNode,
   type ValidationContext,
 } from "graphql/index.js";
 import { z } from "zod";
+
+// The schema's types come from whichever graphql copy graphql-yoga loaded, and that differs by runtime:
+// under vitest it is index.js, inside Ponder's API (vite-node inlines graphql-yoga's esm/ build, whose
+// "graphql" import vite resolves to index.mjs) it is index.mjs. graphql's own is*Type predicates are
+// instanceof checks that throw across copies, so the rule classifies types by their Symbol.toStringTag
+// ("GraphQLObjectType", ...), which both copies define identically.
+const tagOf = (type: unknown): string => Object.prototype.toString.call(type).slice(8, -1);
+const isObjectType = (type: unknown): type is GraphQLObjectType => tagOf(type) === "GraphQLObjectType";
+const isInterfaceType = (type: unknown): type is GraphQLInterfaceType =>
+  tagOf(type) === "GraphQLInterfaceType";
+const isCompositeType = (type: unknown): type is GraphQLCompositeType =>
+  isObjectType(type) || isInterfaceType(type) || tagOf(type) === "GraphQLUnionType";
+const isListType = (type: unknown): boolean => tagOf(type) === "GraphQLList";
+const isWrapping = (type: unknown): type is { ofType: GraphQLType } =>
+  tagOf(type) === "GraphQLList" || tagOf(type) === "GraphQLNonNull";
+const getNullableType = (type: GraphQLType): GraphQLType =>
+  tagOf(type) === "GraphQLNonNull" ? (type as { ofType: GraphQLType }).ofType : type;
+const getNamedType = (type: GraphQLType): GraphQLNamedType => {
+  let t: GraphQLType = type;
+  while (isWrapping(t)) t = t.ofType;
+  return t as GraphQLNamedType;
+};
 
 /** Request limits of the risk API. Parse partial input with {@link riskLimitsSchema} to get defaults. */
 export const riskLimitsSchema = z.object({

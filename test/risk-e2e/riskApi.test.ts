@@ -1,0 +1,292 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createWalletClient, http } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { priceFeedAbi } from "../../contracts/generated/index.js";
+import { devnetKeys } from "../../devnet/accounts.js";
+import { eventually, type IndexerNet, type PonderProcess, startPonder } from "../helpers/indexerFixture.js";
+import {
+  balanceAt,
+  type ChainPool,
+  type Devnet,
+  expectedBridgeFailure,
+  expectedExposure,
+  freezeAtCommonTimestamp,
+  readPool,
+  startDevnet,
+  supplyAt,
+} from "./devnetRisk.js";
+
+/**
+ * The risk API on live devnet data, end to end: the devnet (chains, contracts, seeded borrowers at HF
+ * 3 ... 1.035), `ponder start` on PGlite serving /risk/graphql and /risk/metrics, and every answer
+ * checked against what this test reads from the chains itself.
+ *
+ * Tolerance: the API works in float64 (balances converted once from bigints, see lib/risk/snapshot.ts)
+ * while the pool reports base currency truncated to 8 decimals and HF as a wad, so values agree to
+ * ~1e-12 relative, not bit for bit. Interest accrues every second, so both sides must describe the same
+ * instant: `freezeAtCommonTimestamp` stops block production and mines one block per chain at one
+ * timestamp T; the snapshot brings the reserve indexes forward to its indexed block (T), and the chain is
+ * read at that block. With a few seconds of skew instead, a 10% APR would already move a debt by ~1e-8.
+ */
+const REL = 1e-9;
+const close = (actual: number, expected: number, rel = REL) =>
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.max(1, Math.abs(expected)));
+
+describe("risk API on the devnet (real anvil + real ponder)", () => {
+  let devnet: Devnet;
+  let ponder: PonderProcess;
+  let heads: Map<number, bigint>;
+  const pgliteDir = mkdtempSync(join(tmpdir(), "risk-e2e-pglite-"));
+
+  const risk = async <T>(query: string, variables?: Record<string, unknown>): Promise<T> => {
+    const response = await fetch(`${ponder.url}/risk/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
+    if (body.errors) throw new Error(`risk GraphQL errors: ${JSON.stringify(body.errors)}`);
+    return body.data!;
+  };
+
+  type Status = Record<string, { id: number; block: { number: number } }>;
+  const status = async () => (await (await fetch(`${ponder.url}/status`)).json()) as Status;
+
+  /**
+   * Freezes the chains, waits until the indexer has processed the common-timestamp blocks, and sets
+   * `heads` to the blocks it reports per chain: the snapshot is as of those blocks, so the chains are
+   * read there too (the blocks after T are empty, only their timestamp differs).
+   */
+  const settle = async () => {
+    const atT = await freezeAtCommonTimestamp(devnet);
+    await eventually(
+      status,
+      (s) =>
+        Object.values(s).length === devnet.chains.length &&
+        Object.values(s).every((c) => BigInt(c.block.number) >= atT.get(c.id)!),
+      150_000,
+    );
+    // The provider looks at the indexer's progress at most once per second.
+    await new Promise((r) => setTimeout(r, 1_100));
+    heads = new Map(Object.values(await status()).map((c) => [c.id, BigInt(c.block.number)]));
+  };
+
+  const pools = async (): Promise<ChainPool[]> =>
+    Promise.all(
+      devnet.chains
+        .filter((c) => c.deployment.lendingPools.length > 0)
+        .map((c) => readPool(c, heads.get(c.deployment.chainId)!)),
+    );
+
+  beforeAll(async () => {
+    devnet = await startDevnet();
+    // startPonder needs only the child environment of an IndexerNet (deployments file and RPC URLs).
+    ponder = await startPonder({
+      net: { env: devnet.env } as unknown as IndexerNet,
+      schema: "risk_e2e",
+      pgliteDir,
+    });
+    await ponder.waitReady(120_000);
+    await settle();
+  }, 240_000);
+
+  afterAll(async () => {
+    await ponder?.kill();
+    await devnet?.stop();
+    rmSync(pgliteDir, { recursive: true, force: true });
+  });
+
+  it("bridgeBacking equals the vault's balance against wrapped totalSupply on each remote chain", async () => {
+    const home = devnet.chains.find((c) => c.deployment.role === "home")!;
+    for (const token of home.deployment.tokens) {
+      const { bridgeBacking: b } = await risk<{
+        bridgeBacking: {
+          locked: string;
+          remoteSupply: string;
+          inFlight: string;
+          supply: string;
+          backingRatio: number | null;
+          shortfall: string;
+          remote: { chainId: number; wrappedToken: string; supply: string }[];
+        };
+      }>(
+        `query($asset: String!) { bridgeBacking(bridge: "canonical", asset: $asset) {
+          locked remoteSupply inFlight supply backingRatio shortfall remote { chainId wrappedToken supply } } }`,
+        { asset: token.symbol },
+      );
+      const locked = await balanceAt(
+        home,
+        token.address,
+        home.deployment.bridge.address,
+        heads.get(home.deployment.chainId)!,
+      );
+      expect(BigInt(b.locked)).toBe(locked);
+      let remoteTotal = 0n;
+      for (const remote of devnet.chains.filter((c) => c.deployment.role === "remote")) {
+        const wrapped = remote.deployment.tokens.find(
+          (t) => t.kind === "wrapped" && t.homeToken === token.address,
+        )!;
+        const supply = await supplyAt(remote, wrapped.address, heads.get(remote.deployment.chainId)!);
+        const row = b.remote.find((r) => r.chainId === remote.deployment.chainId)!;
+        expect(row.wrappedToken).toBe(wrapped.address.toLowerCase());
+        expect(BigInt(row.supply)).toBe(supply);
+        remoteTotal += supply;
+      }
+      // Nothing is in flight on a devnet without relayer traffic: every seeded lock was minted at once.
+      expect(b.inFlight).toBe("0");
+      expect(BigInt(b.remoteSupply)).toBe(remoteTotal);
+      expect(b.backingRatio).toBe(Number(locked) / Number(remoteTotal));
+      expect(BigInt(b.shortfall)).toBe(remoteTotal > locked ? remoteTotal - locked : 0n);
+    }
+  });
+
+  it("positions: health factor, collateral and debt match getUserAccountData at the indexed block", async () => {
+    for (const pool of await pools()) {
+      const { positions } = await risk<{
+        positions: {
+          totalCount: number;
+          edges: {
+            node: { user: string; healthFactor: number | null; collateralUsd: number; debtUsd: number };
+          }[];
+        };
+      }>(
+        `query($p: String!) { positions(protocol: $p, first: 100) { totalCount
+          edges { node { user healthFactor collateralUsd debtUsd } } } }`,
+        { p: pool.protocol },
+      );
+      const onChain = pool.positions.filter((p) => p.reserves.length > 0);
+      expect(positions.totalCount).toBe(onChain.length);
+      // The seed: six borrowers from HF 3 down to 1.035, plus the lender.
+      expect(onChain.length).toBeGreaterThanOrEqual(7);
+      for (const p of onChain) {
+        const node = positions.edges.find((e) => e.node.user === p.user)!.node;
+        close(node.collateralUsd, p.account.collateralUsd);
+        close(node.debtUsd, p.account.debtUsd);
+        if (p.account.healthFactor === null) expect(node.healthFactor).toBeNull();
+        else close(node.healthFactor!, p.account.healthFactor);
+      }
+    }
+  });
+
+  it("exposure equals the share of collateral held in the bridge's wrapped tokens, from balances and feeds", async () => {
+    for (const pool of await pools()) {
+      const { exposure } = await risk<{
+        exposure: {
+          totalCollateralUsd: number;
+          totalBorrowingPowerUsd: number;
+          hhi: number;
+          bridges: {
+            bridge: { id: string };
+            collateralUsd: number;
+            share: number;
+            borrowingPowerShare: number;
+          }[];
+        };
+      }>(
+        `query($p: String!) { exposure(protocol: $p) { totalCollateralUsd totalBorrowingPowerUsd hhi
+          bridges { bridge { id } collateralUsd share borrowingPowerShare } } }`,
+        { p: pool.protocol },
+      );
+      const expected = expectedExposure(pool);
+      expect(expected.share).toBeGreaterThan(0);
+      close(exposure.totalCollateralUsd, expected.totalCollateralUsd);
+      close(exposure.totalBorrowingPowerUsd, expected.totalBorrowingPowerUsd);
+      const canonical = exposure.bridges.find((b) => b.bridge.id === "canonical")!;
+      close(canonical.collateralUsd, expected.bridgedCollateralUsd);
+      close(canonical.share, expected.share);
+      close(canonical.borrowingPowerShare, expected.borrowingPowerShare);
+      close(exposure.hhi, expected.hhi);
+    }
+  });
+
+  it("stressTest bridge failure: recovery 1 is the baseline, recovery 0.4 matches a recomputation", async () => {
+    const query = `query($rho: Float!) { stressTest(scenario: { bridgeFailure: { bridge: "canonical", recovery: $rho } }) {
+      ... on BridgeFailureResult { badDebtUsd liquidatableDebtUsd positionsLiquidatable lendersLossUsd
+        baseline { badDebtUsd liquidatableDebtUsd positionsLiquidatable } } } }`;
+    type Result = {
+      stressTest: {
+        badDebtUsd: number;
+        liquidatableDebtUsd: number;
+        positionsLiquidatable: number;
+        lendersLossUsd: number;
+        baseline: { badDebtUsd: number; liquidatableDebtUsd: number; positionsLiquidatable: number };
+      };
+    };
+    const full = (await risk<Result>(query, { rho: 1 })).stressTest;
+    expect(full.badDebtUsd).toBe(full.baseline.badDebtUsd);
+    expect(full.liquidatableDebtUsd).toBe(full.baseline.liquidatableDebtUsd);
+    expect(full.positionsLiquidatable).toBe(full.baseline.positionsLiquidatable);
+    expect(full.lendersLossUsd).toBe(0);
+
+    const all = await pools();
+    const expected = expectedBridgeFailure(all, 0.4);
+    const partial = (await risk<Result>(query, { rho: 0.4 })).stressTest;
+    expect(expected.badDebtUsd).toBeGreaterThan(0);
+    close(partial.badDebtUsd, expected.badDebtUsd);
+    close(partial.liquidatableDebtUsd, expected.liquidatableDebtUsd);
+    expect(partial.positionsLiquidatable).toBe(expected.positionsLiquidatable);
+    close(partial.lendersLossUsd, expected.lendersLossUsd);
+    close(partial.baseline.badDebtUsd, expected.baseline.badDebt);
+  });
+
+  it("a price drop moves positions into alerts and into the HF-bucket metrics", async () => {
+    const chain = devnet.chains.find((c) => c.deployment.lendingPools.length > 0)!;
+    const protocol = chain.deployment.lendingPools[0]!.protocol;
+    const wweth = chain.deployment.tokens.find((t) => t.symbol === "wWETH")!;
+    const before = await chain.client.readContract({
+      address: wweth.priceFeed!,
+      abi: priceFeedAbi,
+      functionName: "latestAnswer",
+    });
+    // -10%: the seeded borrowers at HF 1.035 and 1.08 drop below 1.
+    const wallet = createWalletClient({
+      account: privateKeyToAccount(devnetKeys.deployer),
+      transport: http(chain.rpcUrl),
+    });
+    const hash = await wallet.writeContract({
+      chain: null,
+      address: wweth.priceFeed!,
+      abi: priceFeedAbi,
+      functionName: "setAnswer",
+      args: [(before * 90n) / 100n],
+    });
+    await settle();
+    expect((await chain.client.getTransactionReceipt({ hash })).status).toBe("success");
+
+    const pool = (await pools()).find((p) => p.protocol === protocol)!;
+    const underwater = pool.positions.filter(
+      (p) => p.account.healthFactor !== null && p.account.healthFactor < 1,
+    );
+    expect(underwater.length).toBeGreaterThan(0);
+    const underwaterDebt = underwater.reduce((s, p) => s + p.account.debtUsd, 0);
+
+    const { alerts } = await risk<{
+      alerts: { kind: string; severity: string; protocol: string | null; value: number }[];
+    }>("{ alerts { kind severity protocol value } }");
+    const liquidatable = alerts.find((a) => a.kind === "POSITIONS_LIQUIDATABLE" && a.protocol === protocol);
+    expect(liquidatable).toBeDefined();
+
+    const text = await (await fetch(`${ponder.url}/risk/metrics`)).text();
+    const gauge = (threshold: string) => {
+      const line = text
+        .split("\n")
+        .find(
+          (l) =>
+            l.startsWith("risk_debt_at_risk_usd{") &&
+            l.includes(`protocol="${protocol}"`) &&
+            l.includes(`threshold="${threshold}"`),
+        );
+      return Number(line?.split(" ").pop());
+    };
+    close(gauge("1.0"), underwaterDebt);
+    expect(gauge("1.05")).toBeGreaterThanOrEqual(gauge("1.0"));
+    expect(gauge("1.1")).toBeGreaterThanOrEqual(gauge("1.05"));
+    expect(text).toMatch(
+      new RegExp(`risk_positions_liquidatable\\{protocol="${protocol}",chain="\\d+"\\} ${underwater.length}`),
+    );
+    expect(text).toContain(`risk_data_last_update_timestamp_seconds{source="positions:${protocol}"}`);
+  });
+});
