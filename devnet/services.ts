@@ -95,12 +95,40 @@ export async function startServices(
     logFile: join(dataDir, "logs", "relayer.log"),
   });
 
+  step("starting the indexer (Ponder on embedded PGlite)");
+  // The devnet indexer always uses PGlite (a PostgreSQL DATABASE_URL in the shell is for the tests).
+  const indexerEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...common,
+    PONDER_TELEMETRY_DISABLED: "true",
+    INDEXER_PGLITE_DIR: join(dataDir, "indexer"),
+  };
+  delete indexerEnv.DATABASE_URL;
+  delete indexerEnv.DATABASE_PRIVATE_URL;
+  supervisor.spawn(
+    "indexer",
+    process.execPath,
+    [
+      "node_modules/ponder/dist/esm/bin/ponder.js",
+      "start",
+      "--schema",
+      "devnet",
+      "--port",
+      String(ports.indexer),
+      "--hostname",
+      "127.0.0.1",
+    ],
+    { env: indexerEnv, quiet: true, logFile: join(dataDir, "logs", "indexer.log"), replaceEnv: true },
+  );
+
   step("starting demo traffic");
   supervisor.spawn("traffic", process.execPath, [...tsx, "devnet/traffic.ts"], {
     env: common,
     quiet: process.env.DEVNET_VERBOSE !== "1",
     logFile: join(dataDir, "logs", "traffic.log"),
   });
+
+  await waitForIndexer(`http://127.0.0.1:${ports.indexer}/ready`, step);
 
   return {
     urls: [
@@ -110,9 +138,33 @@ export async function startServices(
         (port, index) =>
           `  validator-${index + 1}   http://127.0.0.1:${port}/health   /metrics   /v1/attestations/{messageId}`,
       ),
-      `  relayer       http://127.0.0.1:${ports.relayer}/health   /metrics`,
+      `  relayer       http://127.0.0.1:${ports.relayer}/health   /metrics   /v1/messages/{messageId}`,
+      `  indexer       http://127.0.0.1:${ports.indexer}/graphql   /sql/*   /metrics   /metrics/bridge   /ready`,
+      `  risk API      http://127.0.0.1:${ports.indexer}/risk/graphql   /risk/metrics`,
       `  logs          ${join(dataDir, "logs")}/<service>.log`,
     ],
     nextSteps,
   };
+}
+
+/** Waits (with progress) until Ponder reports its historical sync done, so the printed URLs answer. */
+async function waitForIndexer(readyUrl: string, step: (message: string) => void): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  let lastReport = Date.now();
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(readyUrl)).ok) {
+        step("indexer is in sync");
+        return;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - lastReport > 10_000) {
+      step("indexer still starting (first start compiles the schema)…");
+      lastReport = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  step(`indexer not ready after 3 minutes; see .devnet/logs/indexer.log`);
 }

@@ -25,10 +25,10 @@ export class Supervisor {
     name: string,
     command: string,
     args: string[],
-    options: { env?: NodeJS.ProcessEnv; quiet?: boolean; logFile?: string } = {},
+    options: { env?: NodeJS.ProcessEnv; quiet?: boolean; logFile?: string; replaceEnv?: boolean } = {},
   ): ChildProcess {
     const child = spawn(command, args, {
-      env: { ...process.env, ...options.env },
+      env: options.replaceEnv ? options.env : { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let file: ReturnType<typeof createWriteStream> | undefined;
@@ -63,12 +63,17 @@ export class Supervisor {
 
   /** Stops everything on SIGINT/SIGTERM, then exits. */
   stopOnSignals(): void {
+    // A terminal's Ctrl-C reaches every process in the group, and npm/tsx forward signals too, so the
+    // same signal can arrive twice: handle every one (a second default SIGTERM would kill us before the
+    // children are stopped) and let stopAll ignore repeats.
     const handler = (signal: NodeJS.Signals) => {
+      if (this.stopping) return;
       this.log(`\n${signal}: stopping ${this.children.length} processes…`);
       void this.stopAll().then(() => process.exit(0));
     };
-    process.once("SIGINT", handler);
-    process.once("SIGTERM", handler);
+    process.on("SIGINT", handler);
+    process.on("SIGTERM", handler);
+    process.on("SIGHUP", handler);
   }
 }
 
