@@ -160,10 +160,7 @@ export async function collectQuorum(parameters: CollectQuorumParameters): Promis
       const { attestation } = entry;
       if (BigInt(attestation.epoch) !== set.epoch || attestation.messageId.toLowerCase() !== id.toLowerCase())
         continue;
-      const signer = await recoverTypedDataAddress({
-        ...attestationTypedData(parameters.message, set.epoch),
-        signature: attestation.signature as Hex,
-      }).catch(() => undefined);
+      const signer = await recoverSigner(parameters.message, id, set.epoch, attestation.signature as Hex);
       if (!signer || !members.has(signer.toLowerCase())) continue;
       bySigner.set(signer.toLowerCase(), attestation.signature as Hex);
     }
@@ -181,6 +178,30 @@ export async function collectQuorum(parameters: CollectQuorumParameters): Promis
     }
   }
   return { ok: false, ...best };
+}
+
+const recovered = new Map<string, Promise<Address | undefined>>();
+
+/**
+ * ecrecover in JavaScript costs milliseconds, and a collector polls the same signatures many times
+ * while a quorum forms: remember who signed what (bounded; the oldest entries go first).
+ */
+function recoverSigner(
+  message: BridgeMessage,
+  id: Hex,
+  epoch: bigint,
+  signature: Hex,
+): Promise<Address | undefined> {
+  const key = `${id}:${epoch}:${signature}`.toLowerCase();
+  let signer = recovered.get(key);
+  if (!signer) {
+    signer = recoverTypedDataAddress({ ...attestationTypedData(message, epoch), signature }).catch(
+      () => undefined,
+    );
+    recovered.set(key, signer);
+    if (recovered.size > 20_000) recovered.delete(recovered.keys().next().value!);
+  }
+  return signer;
 }
 
 /** "3 of 4 signatures": how a missing quorum is explained to people. */

@@ -10,6 +10,7 @@ import {
   type Hex,
   InsufficientFundsError,
   type PublicClient,
+  parseEventLogs,
   type Transport,
   type WalletClient,
 } from "viem";
@@ -30,7 +31,7 @@ import type { FinalityRule } from "../lib/networks.js";
 import { type RelayerStore, setStatus } from "./db.js";
 import type { RelayerMetrics } from "./metrics.js";
 import type { NonceManager } from "./nonceManager.js";
-import { checkSourceLog, REORGED_OUT_REASON } from "./sourceLog.js";
+import { checkSourceLog, finalizedBlockNumber, REORGED_OUT_REASON } from "./sourceLog.js";
 
 export type DeliveryJobData = {
   id: Hex;
@@ -39,6 +40,8 @@ export type DeliveryJobData = {
   sourceBlock: number;
   /** Times this job was put back to wait (signatures, pause, rate limit); drives the backoff step. */
   waits?: number;
+  /** The last wait written to the database (status, reason, signatures), to skip identical writes. */
+  recorded?: string;
 };
 
 export type DestinationChain = {
@@ -49,6 +52,8 @@ export type DestinationChain = {
   nonces: NonceManager;
   /** This chain's finality rule as a source chain (when a missing source log is a verdict). */
   finality: FinalityRule;
+  /** Expected milliseconds between blocks (how long to sleep while a source log turns final). */
+  blockTimeMs: number;
 };
 
 export type DeliveryTiming = {
@@ -72,6 +77,8 @@ export type DeliveryContext = {
   metrics: RelayerMetrics;
   log: Logger;
   timing: DeliveryTiming;
+  /** Joins ready messages for one destination into mintBatch/releaseBatch transactions. */
+  batcher?: SubmissionBatcher;
 };
 
 const BACKOFF_STEPS_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 60_000];
@@ -111,12 +118,16 @@ export async function deliver(
   const log = context.log.child({ id, destination: destination.chainId });
 
   const wait = async (w: Wait): Promise<never> => {
-    await setStatus(context.store, id, w.status, {
-      reason: w.reason,
-      signatures: w.signatures,
-      threshold: w.threshold,
-    });
-    await job.updateData({ ...job.data, waits: (job.data.waits ?? 0) + 1 });
+    // Polling jobs repeat the same wait many times: write the database only when it changes.
+    const recorded = `${w.status}|${w.reason}|${w.signatures ?? ""}|${w.threshold ?? ""}`;
+    if (recorded !== job.data.recorded) {
+      await setStatus(context.store, id, w.status, {
+        reason: w.reason,
+        signatures: w.signatures,
+        threshold: w.threshold,
+      });
+    }
+    await job.updateData({ ...job.data, waits: (job.data.waits ?? 0) + 1, recorded });
     await job.moveToDelayed(Date.now() + w.retryInMs, token);
     throw new DelayedError();
   };
@@ -135,15 +146,28 @@ export async function deliver(
     if (mined?.status === "success") return markDelivered(context, destination, id, log);
   }
 
+  // Validators sign only final logs: asking them earlier is wasted load on them and on us.
+  const source = context.destinations.get(Number(message.sourceChainId));
+  if (source) {
+    const finalized = await finalizedBlockNumber(source.client, source.finality, undefined, 200);
+    if (BigInt(job.data.sourceBlock) > finalized) {
+      const blocksToGo = Number(BigInt(job.data.sourceBlock) - finalized);
+      return wait({
+        status: "awaiting_signatures",
+        reason: "waiting for source finality",
+        // Sleep until about when the log turns final instead of polling every few hundred ms.
+        retryInMs: Math.max(context.timing.signaturePollMs, (blocksToGo - 0.5) * source.blockTimeMs),
+      });
+    }
+  }
   const [sets, fetched] = await Promise.all([
-    readValidatorSets(destination.client, destination.deployment.validatorSet.address),
+    validatorSetsOf(destination),
     fetchAttestations(context.validatorUrls, id),
   ]);
   const quorum = await collectQuorum({ message, fetched, sets });
   if (!quorum.ok) {
     // Validators never sign a log a reorg removed; without this check such a message would wait on
     // "0 of 4 signatures" forever.
-    const source = context.destinations.get(Number(message.sourceChainId));
     if (source) {
       const check = await checkSourceLog({
         client: source.client,
@@ -215,10 +239,22 @@ export async function deliver(
   }
 
   await setStatus(context.store, id, "submitting", { signatures: quorum.valid, threshold: quorum.threshold });
-  const { nonce, hashes } = await submitWithReplacement(context, destination, id, call, gasLimit, fees, log);
+  const { nonce, hashes } = context.batcher
+    ? await context.batcher.submit(
+        context,
+        destination,
+        { id, message, epoch, signatures, gas: gasLimit },
+        log,
+      )
+    : await submitWithReplacement(context, destination, [id], encodeCall(call), gasLimit, fees, log);
   const receipt = await waitForAny(destination.client, hashes, context.timing.receiptTimeoutMs);
   if (receipt?.status === "success") {
     await recordOutcome(context, id, receipt.transactionHash, "mined");
+    // A batch skips ids someone else delivered first: only our own event makes it "self".
+    const ours = parseEventLogs({ abi: [...bridgeMinterAbi, ...bridgeVaultAbi], logs: receipt.logs }).some(
+      (l) => (l.eventName === "Minted" || l.eventName === "Released") && l.args.messageId === id,
+    );
+    if (!ours) return markDelivered(context, destination, id, log);
     context.metrics.submissions.inc({ destination: String(destination.chainId), outcome: "mined" });
     return markDelivered(context, destination, id, log, receipt.transactionHash, Number(receipt.blockNumber));
   }
@@ -356,8 +392,8 @@ async function rateLimitClearsAt(
 async function submitWithReplacement(
   context: DeliveryContext,
   destination: DestinationChain,
-  id: Hex,
-  call: WriteCall,
+  ids: readonly Hex[],
+  data: Hex,
   gas: bigint,
   fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
   log: Logger,
@@ -366,23 +402,25 @@ async function submitWithReplacement(
   const hashes: Hash[] = [];
   const send = async (nonce: number) => {
     const hash = await destination.wallet.sendTransaction({
-      to: call.address,
-      data: encodeCall(call),
+      to: destination.deployment.bridge.address,
+      data,
       gas,
       nonce,
       maxFeePerGas: current.maxFeePerGas,
       maxPriorityFeePerGas: current.maxPriorityFeePerGas,
     });
     hashes.push(hash);
-    await context.store.db.insert(context.store.tables.attempts).values({
-      messageId: id,
-      relayer: destination.wallet.account.address,
-      txHash: hash,
-      nonce,
-      maxFeePerGas: current.maxFeePerGas.toString(),
-      maxPriorityFeePerGas: current.maxPriorityFeePerGas.toString(),
-      outcome: "sent",
-    });
+    await context.store.db.insert(context.store.tables.attempts).values(
+      ids.map((messageId) => ({
+        messageId,
+        relayer: destination.wallet.account.address,
+        txHash: hash,
+        nonce,
+        maxFeePerGas: current.maxFeePerGas.toString(),
+        maxPriorityFeePerGas: current.maxPriorityFeePerGas.toString(),
+        outcome: "sent",
+      })),
+    );
     log.info({ tx: hash, nonce, maxFeePerGas: String(current.maxFeePerGas) }, "submitted");
     return nonce;
   };
@@ -510,4 +548,148 @@ async function markDelivered(
     (now.getTime() - row.discoveredAt.getTime()) / 1000,
   );
   log.info({ tx: destinationTxHash, deliveredBy }, "delivered");
+}
+
+type ReadyMessage = { id: Hex; message: BridgeMessage; epoch: bigint; signatures: Hex[]; gas: bigint };
+type Submitted = { nonce: number; hashes: Hash[] };
+
+/**
+ * Collects messages that are ready to submit on one destination for `windowMs` (or until `maxMessages`)
+ * and sends them as one `mintBatch`/`releaseBatch` per epoch: the contract applies every check of
+ * `mint`/`release` to each message and skips ids someone else delivered meanwhile, so a batch costs
+ * one transaction's overhead instead of one per message. Every job then follows the shared transaction.
+ */
+export class SubmissionBatcher {
+  private readonly pending = new Map<
+    number,
+    {
+      items: { ready: ReadyMessage; resolve(s: Submitted): void; reject(e: unknown): void }[];
+      timer?: NodeJS.Timeout;
+    }
+  >();
+
+  constructor(private readonly options: { maxMessages: number; windowMs: number }) {}
+
+  submit(
+    context: DeliveryContext,
+    destination: DestinationChain,
+    ready: ReadyMessage,
+    log: Logger,
+  ): Promise<Submitted> {
+    return new Promise<Submitted>((resolve, reject) => {
+      let queue = this.pending.get(destination.chainId);
+      if (!queue) {
+        queue = { items: [] };
+        this.pending.set(destination.chainId, queue);
+      }
+      queue.items.push({ ready, resolve, reject });
+      const flush = () => void this.flush(context, destination, log);
+      if (queue.items.length >= this.options.maxMessages) {
+        clearTimeout(queue.timer);
+        flush();
+      } else if (!queue.timer) {
+        queue.timer = setTimeout(flush, this.options.windowMs);
+      }
+    });
+  }
+
+  private async flush(context: DeliveryContext, destination: DestinationChain, log: Logger): Promise<void> {
+    const queue = this.pending.get(destination.chainId);
+    if (!queue) return;
+    this.pending.delete(destination.chainId);
+    clearTimeout(queue.timer);
+    const byEpoch = new Map<bigint, typeof queue.items>();
+    for (const item of queue.items) {
+      const group = byEpoch.get(item.ready.epoch) ?? [];
+      group.push(item);
+      byEpoch.set(item.ready.epoch, group);
+    }
+    await Promise.all(
+      [...byEpoch].map(async ([epoch, items]) => {
+        try {
+          const fees = await destination.client.estimateFeesPerGas();
+          const batchGas =
+            items.length === 1
+              ? items[0]!.ready.gas
+              : await destination.client
+                  .estimateGas({
+                    account: destination.wallet.account,
+                    to: destination.deployment.bridge.address,
+                    data: batchData(
+                      destination,
+                      epoch,
+                      items.map((i) => i.ready),
+                    ),
+                  })
+                  .then((gas) => (gas * 12n) / 10n)
+                  .catch((error: unknown) => {
+                    // Messages that pass alone can fail together (a rate-limit bucket or mint ceiling
+                    // they share): send them one by one, and let each job handle its own revert.
+                    log.warn(
+                      {
+                        err: error instanceof Error ? error.message.split("\n")[0] : String(error),
+                        size: items.length,
+                      },
+                      "batch would revert; sending its messages alone",
+                    );
+                    return undefined;
+                  });
+          const groups = batchGas === undefined ? items.map((i) => [i]) : [items];
+          for (const group of groups) {
+            try {
+              const ids = group.map((i) => i.ready.id);
+              const data = batchData(
+                destination,
+                epoch,
+                group.map((i) => i.ready),
+              );
+              const gas =
+                group.length === items.length && batchGas !== undefined ? batchGas : group[0]!.ready.gas;
+              const submitted = await submitWithReplacement(
+                context,
+                destination,
+                ids,
+                data,
+                gas,
+                fees,
+                log.child({ batch: ids.length }),
+              );
+              context.metrics.batchSize.observe({ destination: String(destination.chainId) }, ids.length);
+              for (const item of group) item.resolve(submitted);
+            } catch (error) {
+              for (const item of group) item.reject(error);
+            }
+          }
+        } catch (error) {
+          for (const item of items) item.reject(error);
+        }
+      }),
+    );
+  }
+}
+
+/** mint/release for one message, mintBatch/releaseBatch for several. */
+function batchData(destination: DestinationChain, epoch: bigint, ready: readonly ReadyMessage[]): Hex {
+  if (ready.length === 1)
+    return encodeCall(callOf(destination, ready[0]!.message, epoch, ready[0]!.signatures));
+  const args = [ready.map((r) => r.message), epoch, ready.map((r) => r.signatures)] as const;
+  return destination.deployment.role === "home"
+    ? encodeFunctionData({ abi: bridgeVaultAbi, functionName: "releaseBatch", args })
+    : encodeFunctionData({ abi: bridgeMinterAbi, functionName: "mintBatch", args });
+}
+
+const setReads = new WeakMap<DestinationChain, { at: number; sets: ReturnType<typeof readValidatorSets> }>();
+
+/**
+ * The destination's accepted validator sets, read at most once a second per destination: every ready
+ * message needs them, and a rotation seen a second late only costs a retry (EpochExpired/UnknownEpoch
+ * make the job collect again).
+ */
+function validatorSetsOf(destination: DestinationChain): ReturnType<typeof readValidatorSets> {
+  const cached = setReads.get(destination);
+  if (cached && Date.now() - cached.at < 1_000) return cached.sets;
+  const sets = readValidatorSets(destination.client, destination.deployment.validatorSet.address);
+  setReads.set(destination, { at: Date.now(), sets });
+  sets.catch(() => setReads.delete(destination));
+  return sets;
 }

@@ -41,6 +41,13 @@ export function createRelayerMetrics() {
       labelNames: ["destination", "outcome"],
       registers: [registry],
     }),
+    batchSize: new Histogram({
+      name: "relayer_batch_size",
+      help: "Messages per destination transaction (mintBatch/releaseBatch carry several).",
+      labelNames: ["destination"],
+      buckets: [1, 2, 5, 10, 20, 50, 100],
+      registers: [registry],
+    }),
   };
 }
 

@@ -25,6 +25,7 @@ import {
   type DeliveryTiming,
   type DestinationChain,
   deliver,
+  SubmissionBatcher,
   steppedBackoff,
 } from "./delivery.js";
 import { createRelayerMetrics } from "./metrics.js";
@@ -37,6 +38,8 @@ export type RelayerChainConfig = {
   pollMs: number;
   /** The chain's finality rule as a source; default: its network definition's, else 2 confirmations. */
   finality?: FinalityRule;
+  /** Expected milliseconds between blocks; default: its network definition's, else 1000. */
+  blockTimeMs?: number;
 };
 
 export type RelayerConfig = {
@@ -54,6 +57,11 @@ export type RelayerConfig = {
   /** BullMQ lock and stall check; shorter values recover faster from a killed relayer. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /**
+   * Ready messages for one destination are sent together as mintBatch/releaseBatch: up to
+   * `maxMessages` per transaction, collected for at most `windowMs`. `maxMessages: 1` turns it off.
+   */
+  batch?: { maxMessages: number; windowMs: number };
   /** Retries of a failing submission before the message is dead-lettered as failed. */
   attempts?: number;
   logger: Logger;
@@ -133,6 +141,7 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
         address: account.address,
         client,
       }),
+      blockTimeMs: chain.blockTimeMs ?? (findNetworkByChainId(chain.chainId)?.blockTimeSeconds ?? 1) * 1000,
       finality: chain.finality ??
         findNetworkByChainId(chain.chainId)?.finality ?? { kind: "confirmations", blocks: 2 },
     });
@@ -149,7 +158,16 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
       removeOnFail: false,
     },
   });
-  const context = { store, destinations, validatorUrls: config.validatorUrls, metrics, log, timing };
+  const batch = config.batch ?? { maxMessages: 50, windowMs: 100 };
+  const context = {
+    store,
+    destinations,
+    validatorUrls: config.validatorUrls,
+    metrics,
+    log,
+    timing,
+    batcher: batch.maxMessages > 1 ? new SubmissionBatcher(batch) : undefined,
+  };
   const worker = new Worker<DeliveryJobData>(DELIVERY_QUEUE, (job, token) => deliver(context, job, token), {
     connection: workerConnection,
     prefix: config.queuePrefix,

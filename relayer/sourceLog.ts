@@ -18,9 +18,11 @@ export async function finalizedBlockNumber(
   client: PublicClient,
   finality: FinalityRule,
   head?: bigint,
+  /** How stale a head read may be (viem's block-number cache), in milliseconds. */
+  cacheTime = 0,
 ): Promise<bigint> {
   if (finality.kind === "tag") return (await client.getBlock({ blockTag: finality.tag })).number;
-  const latest = head ?? (await client.getBlockNumber({ cacheTime: 0 }));
+  const latest = head ?? (await client.getBlockNumber({ cacheTime }));
   return latest - BigInt(finality.blocks);
 }
 

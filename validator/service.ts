@@ -17,8 +17,8 @@ import { BridgeError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import type { FinalityRule } from "../lib/networks.js";
 import { createValidatorMetrics } from "./metrics.js";
-import { type SignedAttestation, ValidatorStore } from "./store.js";
-import { NotCanonicalError, verifyOutboundLog } from "./verifyLog.js";
+import { ConflictingMessageError, type SignedAttestation, ValidatorStore } from "./store.js";
+import { NotCanonicalError, sourceReads, type VerifiedMessage, verifyOutboundLog } from "./verifyLog.js";
 
 export type ValidatorChainConfig = {
   chainId: number;
@@ -159,6 +159,16 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
       strict: true,
     })) as OutboundLog[];
     const usedTransfers = new Set<string>();
+    // Read every receipt and block of the range at once, then verify in log order (the Transfer
+    // matching depends on it) and sign the whole range with one fsync.
+    const reads = sourceReads(client);
+    for (let i = 0; i < logs.length; i += 32) {
+      await Promise.all(
+        logs.slice(i, i + 32).flatMap((l) => [reads.receipt(l.transactionHash), reads.block(l.blockNumber)]),
+      );
+    }
+    const toSign: { verdict: VerifiedMessage; entry: SignedAttestation }[] = [];
+    const nonces = new Map<string, Hex>();
     for (const entry of logs) {
       const verdict = await verifyOutboundLog({
         client,
@@ -166,6 +176,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
         chain: deployed,
         log: entry,
         usedTransfers,
+        reads,
       });
       if ("rejected" in verdict) {
         metrics.refused.inc({ origin: String(chain.chainId), reason: verdict.rejected });
@@ -176,16 +187,38 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
         continue;
       }
       const destination = Number(verdict.message.destinationChainId);
+      const epoch = await destinationEpoch(destination);
+      const serialized = serializeMessage(verdict.message);
+      if (store.attestations(verdict.id).some((a) => BigInt(a.epoch) === epoch)) continue;
+      const nonceKey = `${serialized.sourceChainId}:${serialized.nonce}`;
       try {
-        await signOnce(verdict.message, await destinationEpoch(destination));
-      } catch (error) {
-        if (error instanceof BridgeError && error.name === "ConflictingMessageError") {
-          metrics.refused.inc({ origin: String(chain.chainId), reason: "conflicting message for nonce" });
-          log.error({ err: error, id: verdict.id }, "refused a conflicting message for a signed nonce");
-          continue;
+        store.assertSignable(serialized, verdict.id);
+        const other = nonces.get(nonceKey);
+        if (other !== undefined && other !== verdict.id) {
+          throw new ConflictingMessageError(serialized.sourceChainId, serialized.nonce, other, verdict.id);
         }
-        throw error;
+      } catch (error) {
+        if (!(error instanceof ConflictingMessageError)) throw error;
+        metrics.refused.inc({ origin: String(chain.chainId), reason: "conflicting message for nonce" });
+        log.error({ err: error, id: verdict.id }, "refused a conflicting message for a signed nonce");
+        continue;
       }
+      nonces.set(nonceKey, verdict.id);
+      toSign.push({
+        verdict,
+        entry: {
+          messageId: verdict.id,
+          message: serialized,
+          epoch: Number(epoch),
+          signer: account.address,
+          signature: await account.signTypedData(attestationTypedData(verdict.message, epoch)),
+          signedAt: new Date().toISOString(),
+        },
+      });
+    }
+    store.appendMany(toSign.map((s) => s.entry));
+    for (const { verdict } of toSign) {
+      const destination = Number(verdict.message.destinationChainId);
       metrics.signed.inc({ origin: String(chain.chainId), destination: String(destination) });
       metrics.signingLag.observe(
         { origin: String(chain.chainId) },

@@ -118,6 +118,33 @@ export class ValidatorStore {
     this.remember(entry);
   }
 
+  /**
+   * Durably records several signatures with one fsync. All are checked first (against the store and
+   * each other), so a conflict writes none of them.
+   */
+  appendMany(entries: readonly SignedAttestation[]): void {
+    const batch = new Map<string, Hex>();
+    for (const entry of entries) {
+      this.assertSignable(entry.message, entry.messageId);
+      const key = nonceKey(entry.message.sourceChainId, entry.message.nonce);
+      const other = batch.get(key);
+      if (other !== undefined && other !== entry.messageId) {
+        throw new ConflictingMessageError(
+          entry.message.sourceChainId,
+          entry.message.nonce,
+          other,
+          entry.messageId,
+        );
+      }
+      batch.set(key, entry.messageId);
+    }
+    if (entries.length === 0) return;
+    if (this.fd === undefined) throw new BridgeError("The validator store is closed.");
+    writeSync(this.fd, entries.map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+    fsyncSync(this.fd);
+    for (const entry of entries) this.remember(entry);
+  }
+
   get signedCount(): number {
     return this.byId.size;
   }

@@ -42,6 +42,8 @@ export async function verifyOutboundLog(parameters: {
   log: OutboundLog;
   /** Transfer logs already matched to earlier messages of the same transaction (log indexes). */
   usedTransfers: Set<string>;
+  /** Shared receipt and block reads when a whole range of logs is verified at once. */
+  reads?: SourceReads;
 }): Promise<VerifiedMessage | Rejection> {
   const { client, deployment, chain, log } = parameters;
   if (log.address.toLowerCase() !== chain.bridge.address.toLowerCase())
@@ -60,9 +62,10 @@ export async function verifyOutboundLog(parameters: {
     return { rejected: "destination bridge is not the deployed one" };
   }
 
+  const reads = parameters.reads ?? sourceReads(client);
   const [receipt, block] = await Promise.all([
-    client.getTransactionReceipt({ hash: log.transactionHash }),
-    client.getBlock({ blockNumber: log.blockNumber }),
+    reads.receipt(log.transactionHash),
+    reads.block(log.blockNumber),
   ]);
   if (receipt.blockHash !== log.blockHash || block.hash !== log.blockHash) {
     throw new NotCanonicalError(`Log of ${id} is no longer in block ${log.blockHash}.`);
@@ -98,4 +101,33 @@ export async function verifyOutboundLog(parameters: {
     return { rejected: isLock ? "vault did not receive the tokens" : "wrapped tokens were not burned" };
   parameters.usedTransfers.add(`${match.transactionHash}:${match.logIndex}`);
   return { id, message, blockTimestamp: block.timestamp };
+}
+
+type Receipt = Awaited<ReturnType<PublicClient["getTransactionReceipt"]>>;
+type Block = Awaited<ReturnType<PublicClient["getBlock"]>>;
+
+/** Memoized receipt and block reads: one request per transaction and per block, however many logs. */
+export type SourceReads = { receipt(hash: Hex): Promise<Receipt>; block(number: bigint): Promise<Block> };
+
+export function sourceReads(client: PublicClient): SourceReads {
+  const receipts = new Map<Hex, Promise<Receipt>>();
+  const blocks = new Map<bigint, Promise<Block>>();
+  return {
+    receipt(hash) {
+      let read = receipts.get(hash);
+      if (!read) {
+        read = client.getTransactionReceipt({ hash });
+        receipts.set(hash, read);
+      }
+      return read;
+    },
+    block(number) {
+      let read = blocks.get(number);
+      if (!read) {
+        read = client.getBlock({ blockNumber: number });
+        blocks.set(number, read);
+      }
+      return read;
+    },
+  };
 }

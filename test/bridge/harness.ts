@@ -51,6 +51,7 @@ export function relayerConfig(
       rpcUrl: c.anvil.rpcUrl,
       pollMs: 100,
       finality: { kind: "confirmations" as const, blocks: net.finalityBlocks },
+      blockTimeMs: net.blockTimeSeconds * 1000,
     })),
     port: 0,
     timing: {
