@@ -1,8 +1,10 @@
 import { createServer, type Server } from "node:http";
 import { parse } from "graphql/index.js";
 import {
+  createGraphQLError,
   createSchema,
   createYoga,
+  maskError,
   type Plugin,
   type YogaInitialContext,
   type YogaServerInstance,
@@ -89,6 +91,9 @@ export function createRiskYoga(params: CreateRiskYogaParameters): RiskYoga {
     graphiql: params.graphiql ?? false,
     landingPage: false,
     plugins: [limitsPlugin],
+    maskedErrors: {
+      maskError: (error, message, isDev) => maskError(adoptGraphQLError(error), message, isDev),
+    },
     context: () => {
       let pending: Promise<RiskState> | undefined;
       const risk = () => {
@@ -97,6 +102,33 @@ export function createRiskYoga(params: CreateRiskYogaParameters): RiskYoga {
       };
       return { risk };
     },
+  });
+}
+
+type NamedGraphQLError = Error & {
+  originalError?: unknown;
+  extensions?: Record<string, unknown>;
+  nodes?: unknown;
+  path?: readonly (string | number)[];
+};
+const isNamedGraphQLError = (value: unknown): value is NamedGraphQLError =>
+  value instanceof Error && value.name === "GraphQLError";
+
+/**
+ * The resolvers' GraphQLError (BAD_USER_INPUT) can come from another copy of graphql than the one
+ * executing the query: inside Ponder's API, vite-node runs graphql-yoga on index.mjs while risk/* loads
+ * index.js. graphql-js then wraps it as an unknown error and yoga masks it as "Unexpected error.". A
+ * GraphQLError of the other copy is recreated in yoga's copy (same message, extensions, path), so
+ * callers see what was wrong with their input; anything else is masked as usual.
+ */
+function adoptGraphQLError(error: unknown): unknown {
+  if (!isNamedGraphQLError(error)) return error;
+  const original = error.originalError;
+  if (!isNamedGraphQLError(original) || original.originalError != null) return error;
+  return createGraphQLError(original.message, {
+    nodes: error.nodes as never,
+    path: error.path,
+    extensions: original.extensions,
   });
 }
 

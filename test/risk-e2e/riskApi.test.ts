@@ -232,6 +232,19 @@ describe("risk API on the devnet (real anvil + real ponder)", () => {
     close(partial.baseline.badDebtUsd, expected.baseline.badDebt);
   });
 
+  it("bad input is a BAD_USER_INPUT error naming the argument, also inside Ponder's API", async () => {
+    const response = await fetch(`${ponder.url}/risk/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        query: `{ stressTest(scenario: { bridgeFailure: { bridge: "canonical", recovery: 1.4 } }) { __typename } }`,
+      }),
+    });
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe("BAD_USER_INPUT");
+    expect(body.errors[0]!.message).toContain("recovery");
+  });
+
   it("a price drop moves positions into alerts and into the HF-bucket metrics", async () => {
     const chain = devnet.chains.find((c) => c.deployment.lendingPools.length > 0)!;
     const protocol = chain.deployment.lendingPools[0]!.protocol;
