@@ -85,6 +85,8 @@ export const assetSupply = onchainTable("asset_supply", (t) => ({
   remoteOutstanding: t.bigint().notNull(),
   inFlight: t.bigint().notNull(),
   awaitingSource: t.bigint().notNull(),
+  /** Block time since which awaitingSource has been non-zero (null when zero): no leg is older. */
+  awaitingSince: t.bigint(),
   violations: t.integer().notNull(),
   /** remoteOutstanding - custody - tolerated awaitingSource at the last check (> 0 means violated). */
   excess: t.bigint().notNull(),

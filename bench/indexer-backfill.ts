@@ -154,7 +154,11 @@ async function stop(run: Run) {
 
 function bareApp(dir: string, deploymentFile: string) {
   // The ceiling: same chains, contracts and logs, handlers that do nothing, one unused table.
-  mkdirSync(join(dir, "src"), { recursive: true });
+  mkdirSync(join(dir, "src", "api"), { recursive: true });
+  writeFileSync(
+    join(dir, "src", "api", "index.ts"),
+    `import { db } from "ponder:api";\nimport schema from "ponder:schema";\nimport { Hono } from "hono";\nimport { graphql } from "ponder";\nconst app = new Hono();\napp.use("/graphql", graphql({ db, schema }));\nexport default app;\n`,
+  );
   writeFileSync(
     join(dir, "ponder.config.ts"),
     `import { createConfig } from "ponder";

@@ -150,6 +150,7 @@ export async function recordLeg(db: Db, leg: BridgeLeg, event: LegEvent): Promis
       remoteOutstanding: minted - burned,
       inFlight: inFlightDelta,
       awaitingSource: awaitingDelta,
+      awaitingSince: awaitingDelta > 0n ? event.timestamp : null,
       violations: 0,
       excess: 0n,
       healthy: true,
@@ -162,6 +163,12 @@ export async function recordLeg(db: Db, leg: BridgeLeg, event: LegEvent): Promis
       remoteOutstanding: row.remoteOutstanding + minted - burned,
       inFlight: row.inFlight + inFlightDelta,
       awaitingSource: row.awaitingSource + awaitingDelta,
+      awaitingSince:
+        row.awaitingSource + awaitingDelta === 0n
+          ? null
+          : row.awaitingSource === 0n
+            ? event.timestamp
+            : row.awaitingSince,
     }));
   await checkSupply(db, supply, event, leg.kind, leg.messageId);
 }
@@ -170,8 +177,11 @@ type AssetSupplyRow = typeof assetSupply.$inferSelect;
 
 /**
  * The supply check: remoteOutstanding <= custody + awaitingSource. A destination leg indexed before its
- * source (ordering is by block timestamp; chain clocks can disagree by a few seconds) is excused for
- * `supplyGraceSeconds`; a forged mint has no source leg at all, so once that window passes it counts.
+ * source (ordering is by block timestamp; chain clocks can disagree, and a release and its burn often
+ * share a second) is excused for `supplyGraceSeconds`; a forged mint has no source leg at all, so once
+ * that window passes it counts. Finding the stale legs takes a SQL query, which flushes Ponder's write
+ * cache, so event handlers never do it: the periodic SupplyCheck block handler does (`includeStale`),
+ * and only when some awaiting leg may be older than the window (`awaitingSince`).
  * A violation row is written when the check starts failing and whenever the excess grows, not on every
  * later event, so one incident is one row (plus one per further unbacked mint).
  */
@@ -181,11 +191,13 @@ export async function checkSupply(
   event: LegEvent,
   trigger: string,
   messageId?: Hex,
+  includeStale = false,
 ): Promise<void> {
   let excess = supply.remoteOutstanding - supply.custody - supply.awaitingSource;
-  if (excess <= 0n && supply.remoteOutstanding > supply.custody) {
-    // Only excused by legs awaiting their source: find the ones older than the grace window (rare path).
-    const cutoff = event.timestamp - supplyGraceSeconds();
+  const cutoff = event.timestamp - supplyGraceSeconds();
+  const mayBeStale = supply.awaitingSince != null && supply.awaitingSince < cutoff;
+  if (includeStale && mayBeStale && excess <= 0n && supply.remoteOutstanding > supply.custody) {
+    // Only excused by legs awaiting their source: count the ones older than the grace window.
     const [stale] = await db.sql
       .select({ amount: sum(transfer.amount) })
       .from(transfer)
@@ -199,6 +211,16 @@ export async function checkSupply(
     excess += BigInt(stale?.amount ?? 0);
   }
   const healthy = excess <= 0n;
+  // Between periodic checks an event handler cannot see stale legs; it must not clear a violation that
+  // only the periodic check can confirm, so it keeps the previous verdict when it would need that query.
+  if (!includeStale && healthy && !supply.healthy && mayBeStale) {
+    await db.update(assetSupply, { id: supply.id }).set({
+      lastCheckChainId: event.chainId,
+      lastCheckBlock: event.blockNumber,
+      lastCheckTimestamp: event.timestamp,
+    });
+    return;
+  }
   const worsened = !healthy && (supply.healthy || excess > supply.excess);
   if (worsened) {
     await db.insert(supplyViolation).values({
@@ -217,7 +239,8 @@ export async function checkSupply(
     });
   }
   await db.update(assetSupply, { id: supply.id }).set({
-    excess: healthy ? 0n : excess,
+    // Without the stale legs an event handler sees only part of an excess the periodic check found.
+    excess: healthy ? 0n : includeStale || excess > supply.excess ? excess : supply.excess,
     healthy,
     violations: supply.violations + (worsened ? 1 : 0),
     lastCheckChainId: event.chainId,

@@ -6,6 +6,7 @@ import { checkSupply } from "../indexer/ledger.js";
 
 // Periodic re-check on the home chain: bridge events re-check on their own, but a destination leg that
 // never gets a source leg only becomes a violation once its grace window passes, with or without traffic.
+// Only this check looks for such stale legs (a SQL query), so its interval bounds how late it is found.
 ponder.on("SupplyCheck:block", async ({ event, context }) => {
   const { deployment } = currentDeployment();
   const home = deployment.chains.find((c) => c.role === "home");
@@ -23,6 +24,8 @@ ponder.on("SupplyCheck:block", async ({ event, context }) => {
         transactionHash: event.block.hash,
       },
       "interval",
+      undefined,
+      true,
     );
   }
 });
