@@ -5,7 +5,7 @@
  *   npx tsx bench/risk-engine.ts [positions=100000] [runs=10]
  *
  * Goals on the 2-core CI machine: recompute <= 500 ms, stress grid <= 2 s.
- * A GraphQL load test (autocannon against createRiskHttpServer) is still to be written.
+ * The GraphQL load test (autocannon against createRiskHttpServer) is bench/risk-graphql.ts.
  */
 import { Registry } from "prom-client";
 import {
