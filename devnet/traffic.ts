@@ -114,7 +114,7 @@ async function movePrices(): Promise<void> {
       initial * PRICE_BAND[1],
       Math.max(initial * PRICE_BAND[0], current * (1 + (Math.random() - 0.5) * 0.02)),
     );
-    const { transactionHash: hash } = await transact(
+    await transact(
       c,
       {
         address: feed,
