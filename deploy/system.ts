@@ -6,7 +6,6 @@ import {
   createWalletClient,
   defineChain,
   type Hash,
-  http,
   type PublicClient,
   type Transport,
   type WalletClient,
@@ -14,6 +13,7 @@ import {
 import { privateKeyToAccount } from "viem/accounts";
 import { bridgeMinterAbi, bridgeVaultAbi } from "../contracts/generated/index.js";
 import type { DeploymentInput } from "../lib/deployments.js";
+import { httpWithGasMargin } from "../lib/gasMarginTransport.js";
 import { type DeployedContract, deployBridgeHome, deployBridgeRemote, wireRoutes } from "./bridge.js";
 import { deployLendingPool, deployPriceFeed, deployTestToken, initReserve } from "./market.js";
 import type { DeployPlan, DeployTarget } from "./targets.js";
@@ -75,7 +75,7 @@ export function clientsFor(target: DeployTarget, privateKey: `0x${string}`): Cli
     nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
     rpcUrls: { default: { http: [target.rpcUrl] } },
   });
-  const transport = http(target.rpcUrl, { retryCount: 3 });
+  const transport = httpWithGasMargin(target.rpcUrl, { retryCount: 3 });
   return {
     walletClient: createWalletClient({ account: privateKeyToAccount(privateKey), chain, transport }),
     publicClient: createPublicClient({ chain, transport, pollingInterval: 250 }) as PublicClient,

@@ -154,5 +154,5 @@ process.once("SIGINT", () => {
 log.info({ users: devnetKeys.users.length, remotes: remotes.map((r) => r.network) }, "demo traffic started");
 await Promise.all([
   ...devnetKeys.users.map((key, index) => loop(`user-${index}`, () => sendOne(key), INTERVAL_MS)),
-  loop("prices", movePrices, 10_000),
+  ...(process.env.TRAFFIC_PRICE_WALK === "off" ? [] : [loop("prices", movePrices, 10_000)]),
 ]);

@@ -16,6 +16,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import pg from "pg";
 import type { SerializedMessage } from "../lib/attestationApi.js";
 import { BridgeError } from "../lib/errors.js";
+import { withDefaultUser } from "../lib/postgres.js";
 
 /** Where a message is in its life. `stuck` and `failed` always come with a reason in words. */
 export const messageStatuses = [
@@ -108,7 +109,7 @@ export async function openRelayerStore(parameters: {
   let db: RelayerDatabase;
   let close: () => Promise<void>;
   if (parameters.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: parameters.databaseUrl, max: 5 });
+    const pool = new pg.Pool({ connectionString: withDefaultUser(parameters.databaseUrl), max: 5 });
     db = drizzleNodePg(pool) as unknown as RelayerDatabase;
     close = () => pool.end();
   } else {

@@ -10,13 +10,13 @@ import {
   defineChain,
   formatEther,
   type Hex,
-  http,
   type PublicClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { type OutboundLog, outboundEvents, serializeMessage } from "../lib/attestationApi.js";
 import { messageFromBurnedLog, messageFromLockedLog, messageId } from "../lib/bridge/message.js";
 import type { Deployment } from "../lib/deployments.js";
+import { httpWithGasMargin } from "../lib/gasMarginTransport.js";
 import type { Logger } from "../lib/logger.js";
 import { type FinalityRule, findNetworkByChainId } from "../lib/networks.js";
 import { messageRecord, openRelayerStore, type RelayerStore, setStatus } from "./db.js";
@@ -101,7 +101,11 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
   const log = config.logger.child({ service: "relayer", relayer: account.address });
   const timing = { ...defaultTiming, ...config.timing };
   const attempts = config.attempts ?? 8;
-  const store = await openRelayerStore(config.database);
+  const store = await openRelayerStore({
+    databaseUrl: config.database.url,
+    dataDir: config.database.dataDir,
+    schema: config.database.schema,
+  });
   const metrics = createRelayerMetrics();
   // BullMQ needs maxRetriesPerRequest: null so its blocking commands survive a Redis restart.
   const redisOptions = {
@@ -126,7 +130,7 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
       nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
       rpcUrls: { default: { http: [chain.rpcUrl] } },
     });
-    const transport = http(chain.rpcUrl, { timeout: 10_000, retryCount: 3, retryDelay: 150 });
+    const transport = httpWithGasMargin(chain.rpcUrl, { timeout: 10_000, retryCount: 3, retryDelay: 150 });
     const client = createPublicClient({ chain: viemChain, transport }) as PublicClient;
     clients.set(chain.chainId, client);
     destinations.set(chain.chainId, {
@@ -348,6 +352,7 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
       const timer = setTimeout(wake, ms);
       timers.add(wake);
     });
+  // biome-ignore lint/suspicious/noConfusingVoidType: steps either report "more work" or return nothing
   const loop = async (name: string, intervalMs: number, step: () => Promise<boolean | undefined | void>) => {
     while (!stopped) {
       let more = false;

@@ -10,6 +10,7 @@ import { deploymentFilePath } from "../indexer/deployment.js";
 import { readDeployment } from "../lib/deployments.js";
 import { ConfigError, logLevel, parseEnv, port, urlWith } from "../lib/env.js";
 import { logger } from "../lib/logger.js";
+import { withDefaultUser } from "../lib/postgres.js";
 import * as indexerTables from "../ponder.schema.js";
 import { createIndexerSnapshotProvider, type IndexerDb } from "./provider/indexerSnapshot.js";
 import { createRiskService } from "./provider/riskService.js";
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
 
   // Unqualified table names resolve through the search path, as in Ponder's own API connections.
   const pool = new pg.Pool({
-    connectionString: env.DATABASE_URL,
+    connectionString: withDefaultUser(env.DATABASE_URL),
     max: 4,
     options: `-c search_path="${schema}"`,
     application_name: "risk-api",

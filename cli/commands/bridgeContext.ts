@@ -6,7 +6,6 @@ import {
   createWalletClient,
   defineChain,
   type Hex,
-  http,
   type PublicClient,
   type Transport,
   type WalletClient,
@@ -16,6 +15,7 @@ import { devnetKeys } from "../../devnet/accounts.js";
 import { type OutboundLog, outboundEvents } from "../../lib/attestationApi.js";
 import { type ChainDeployment, type Deployment, readDeployment } from "../../lib/deployments.js";
 import { BridgeError } from "../../lib/errors.js";
+import { httpWithGasMargin } from "../../lib/gasMarginTransport.js";
 import { getNetwork, type NetworkDefinition, resolveRpcUrl } from "../../lib/networks.js";
 
 /** Bad command-line input: reported before anything is sent. */
@@ -77,7 +77,7 @@ export function bridgeContext(
         nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
         rpcUrls: { default: { http: [rpcUrl] } },
       });
-      const transport = http(rpcUrl, { retryCount: 3 });
+      const transport = httpWithGasMargin(rpcUrl, { retryCount: 3 });
       const handle: ChainHandle = {
         deployment: entry,
         network,

@@ -9,7 +9,6 @@ import {
   createWalletClient,
   defineChain,
   getAddress,
-  http,
   type PublicClient,
   type TestClient,
 } from "viem";
@@ -19,6 +18,7 @@ import { deployBridgeHome, deployBridgeRemote, wireRoutes } from "../../deploy/b
 import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "../../devnet/accounts.js";
 import { type AnvilInstance, startAnvil } from "../../devnet/anvil.js";
 import { type Deployment, writeDeployment } from "../../lib/deployments.js";
+import { httpWithGasMargin } from "../../lib/gasMarginTransport.js";
 import { devnetNetworks, rpcUrlVariable } from "../../lib/networks.js";
 import type { ValidatorChainConfig } from "../../validator/service.js";
 
@@ -76,7 +76,7 @@ export async function startBridgeNet(
         nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
         rpcUrls: { default: { http: [anvil.rpcUrl] } },
       });
-      const transport = http(anvil.rpcUrl);
+      const transport = httpWithGasMargin(anvil.rpcUrl);
       return {
         name: network.name,
         chainId: network.chainId,
@@ -89,7 +89,7 @@ export async function startBridgeNet(
   );
   const deployer = privateKeyToAccount(devnetKeys.deployer);
   const wallet = (c: NetChain) =>
-    createWalletClient({ account: deployer, chain: c.chain, transport: http(c.anvil.rpcUrl) });
+    createWalletClient({ account: deployer, chain: c.chain, transport: httpWithGasMargin(c.anvil.rpcUrl) });
   const validatorAddresses = devnetKeys.validators.map((key) => privateKeyToAccount(key).address);
   const setConfig = {
     validators: validatorAddresses,

@@ -12,7 +12,6 @@ import {
   defineChain,
   type Hash,
   type Hex,
-  http,
   maxUint256,
   type PublicClient,
   parseEventLogs,
@@ -35,6 +34,7 @@ import { type AnvilInstance, freePort, startAnvil } from "../../devnet/anvil.js"
 import { type BridgeMessage, messageFromBurnedLog, messageFromLockedLog } from "../../lib/bridge/message.js";
 import { attestationTypedData, sortSignaturesBySigner } from "../../lib/bridge/typedData.js";
 import { type Deployment, writeDeployment } from "../../lib/deployments.js";
+import { httpWithGasMargin } from "../../lib/gasMarginTransport.js";
 import { devnetNetworks, rpcUrlVariable } from "../../lib/networks.js";
 
 /**
@@ -117,7 +117,7 @@ export async function startIndexerNet(options: { blockTime?: number } = {}): Pro
     devnetNetworks.map(async (network): Promise<IndexerChain> => {
       const anvil = await startAnvil({ chainId: network.chainId, blockTime: options.blockTime });
       const chain = chainOf(network, anvil.rpcUrl);
-      const transport = http(anvil.rpcUrl);
+      const transport = httpWithGasMargin(anvil.rpcUrl);
       const wallet = (key: Hex) =>
         createWalletClient({ account: privateKeyToAccount(key), chain, transport });
       return {
