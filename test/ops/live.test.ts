@@ -57,7 +57,9 @@ async function waitForText(url: string, timeoutMs: number): Promise<string | und
 /** An offset that moves every devnet service port onto free ones. */
 async function freeOffset(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const offset = 10_000 + Math.floor(Math.random() * 15_000);
+    // Keep every service port outside the kernel's ephemeral range (32768-60999), where other suites'
+    // free ports come from: validators and relayer land at 26k-31k, the indexer at 61k-65.5k.
+    const offset = 19_000 + Math.floor(Math.random() * 4_400);
     const ports = devnetPorts({ DEVNET_PORT_OFFSET: String(offset) });
     const all = [...ports.validators, ports.relayer, ports.indexer];
     const free = await Promise.all(
