@@ -67,7 +67,11 @@ export const deploymentSchema = z
     }
     const homes = value.chains.filter((c) => c.role === "home");
     if (homes.length !== 1 || homes[0]?.chainId !== value.homeChainId) {
-      ctx.addIssue({ code: "custom", message: "exactly one chain must be home and match homeChainId", path: ["chains"] });
+      ctx.addIssue({
+        code: "custom",
+        message: "exactly one chain must be home and match homeChainId",
+        path: ["chains"],
+      });
     }
   });
 

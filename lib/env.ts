@@ -7,7 +7,9 @@ export class ConfigError extends BridgeError {
   readonly problems: string[];
 
   constructor(problems: string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
     this.problems = problems;
   }
 }
@@ -20,14 +22,22 @@ export class ConfigError extends BridgeError {
  * @example
  * const config = parseEnv(z.object({ REDIS_URL: redisUrl }), process.env);
  */
-export function parseEnv<T extends z.ZodTypeAny>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+export function parseEnv<T extends z.ZodTypeAny>(
+  schema: T,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<T> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => {
       const name = issue.path.join(".") || "(environment)";
       const value = typeof issue.path[0] === "string" ? env[issue.path[0]] : undefined;
-      const shown = value === undefined ? "unset" : issue.path[0]?.toString().includes("KEY") ? "set" : JSON.stringify(value);
+      const shown =
+        value === undefined
+          ? "unset"
+          : issue.path[0]?.toString().includes("KEY")
+            ? "set"
+            : JSON.stringify(value);
       return `${name} (${shown}): ${issue.message}`;
     }),
   );
@@ -64,4 +74,6 @@ export function urlWith(protocols: string[]) {
 
 export const redisUrl = urlWith(["redis:", "rediss:"]).default("redis://127.0.0.1:6379");
 export const databaseUrl = urlWith(["postgres:", "postgresql:"]).optional();
-export const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info");
+export const logLevel = z
+  .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+  .default("info");

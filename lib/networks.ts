@@ -4,7 +4,9 @@ import { BridgeError } from "./errors.js";
  * When a validator may treat a source-chain log as final: after N confirmations on top of its block,
  * or once the block is at or below the chain's `finalized`/`safe` tag.
  */
-export type FinalityRule = { kind: "confirmations"; blocks: number } | { kind: "tag"; tag: "finalized" | "safe" };
+export type FinalityRule =
+  | { kind: "confirmations"; blocks: number }
+  | { kind: "tag"; tag: "finalized" | "safe" };
 
 export type NetworkDefinition = {
   /** Stable name used on the command line and in deployments files. */
@@ -144,5 +146,7 @@ export function resolveRpcUrl(network: NetworkDefinition, env: NodeJS.ProcessEnv
 
 /** The environment variable that overrides a network's RPC URL. */
 export function rpcUrlVariable(network: NetworkDefinition): string {
-  return network.rpc.kind === "env" ? network.rpc.variable : `${network.name.toUpperCase().replace(/-/g, "_")}_RPC_URL`;
+  return network.rpc.kind === "env"
+    ? network.rpc.variable
+    : `${network.name.toUpperCase().replace(/-/g, "_")}_RPC_URL`;
 }

@@ -23,10 +23,13 @@ export async function probeChain(parameters: {
   try {
     chainId = await client.getChainId();
   } catch (cause) {
-    throw new RpcUnreachableError(`RPC for ${parameters.label} is unreachable at ${redactUrl(parameters.rpcUrl)}.`, {
-      details: cause instanceof Error ? cause.message.split("\n")[0] : String(cause),
-      cause,
-    });
+    throw new RpcUnreachableError(
+      `RPC for ${parameters.label} is unreachable at ${redactUrl(parameters.rpcUrl)}.`,
+      {
+        details: cause instanceof Error ? cause.message.split("\n")[0] : String(cause),
+        cause,
+      },
+    );
   }
   if (chainId !== parameters.expectedChainId) {
     throw new ChainIdMismatchError(

@@ -1,14 +1,5 @@
-import {
-  type Address,
-  erc20Abi,
-  type Hex,
-  type Log,
-  type PublicClient,
-  parseEventLogs,
-  zeroAddress,
-} from "viem";
+import { type Address, erc20Abi, type Hex, type PublicClient, parseEventLogs, zeroAddress } from "viem";
 import { bridgeMinterAbi } from "../contracts/generated/BridgeMinter.js";
-import { bridgeVaultAbi } from "../contracts/generated/BridgeVault.js";
 import type { OutboundLog } from "../lib/attestationApi.js";
 import {
   type BridgeMessage,

@@ -7,7 +7,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { bridgeMinterAbi } from "../../contracts/generated/index.js";
 import { devnetKeys } from "../../devnet/accounts.js";
 import { freePort } from "../../devnet/anvil.js";
-import type { RunningRelayer } from "../../relayer/service.js";
 import type { RunningValidator } from "../../validator/service.js";
 import { type BridgeNet, startBridgeNet, USDC } from "../helpers/bridgeNet.js";
 import {
