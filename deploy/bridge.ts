@@ -1,13 +1,4 @@
-import {
-  type Account,
-  type Address,
-  type Chain,
-  getAddress,
-  type Hash,
-  type PublicClient,
-  type Transport,
-  type WalletClient,
-} from "viem";
+import type { Account, Address, Chain, PublicClient, Transport, WalletClient } from "viem";
 import {
   bridgeMinterAbi,
   bridgeMinterBytecode,
@@ -19,7 +10,7 @@ import {
   wrappedTokenBytecode,
 } from "../contracts/generated/index.js";
 import { sortAddresses } from "../lib/bridge/typedData.js";
-import { BridgeError } from "../lib/errors.js";
+import { confirmDeployStep, type DeployedContract, deployedContract } from "./receipts.js";
 
 /**
  * Deploys and wires the bridge contracts with viem clients. Nothing here knows about the devnet: the
@@ -29,31 +20,12 @@ import { BridgeError } from "../lib/errors.js";
  * two-step handover at the end (the new owner must call `acceptOwnership`).
  */
 
-export class BridgeDeployError extends BridgeError {}
-
 export type BridgeClients = {
   walletClient: WalletClient<Transport, Chain, Account>;
   publicClient: PublicClient;
 };
 
-/** An address plus the block it was deployed in (where an indexer starts). */
-export type DeployedContract = { address: Address; startBlock: number };
-
-async function confirm(publicClient: PublicClient, hash: Hash, what: string) {
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success") {
-    throw new BridgeDeployError(`${what} failed`, { details: `transaction ${hash} reverted` });
-  }
-  return receipt;
-}
-
-async function deployed(publicClient: PublicClient, hash: Hash, what: string): Promise<DeployedContract> {
-  const receipt = await confirm(publicClient, hash, `deploying ${what}`);
-  if (!receipt.contractAddress) {
-    throw new BridgeDeployError(`deploying ${what} created no contract`, { details: `transaction ${hash}` });
-  }
-  return { address: getAddress(receipt.contractAddress), startBlock: Number(receipt.blockNumber) };
-}
+export type { DeployedContract };
 
 type OwnedAbi = typeof bridgeVaultAbi | typeof bridgeMinterAbi | typeof validatorSetAbi;
 
@@ -66,7 +38,7 @@ async function handOver(clients: BridgeClients, abi: OwnedAbi, address: Address,
     functionName: "transferOwnership",
     args: [owner],
   });
-  await confirm(publicClient, hash, `transferOwnership of ${address}`);
+  await confirmDeployStep(publicClient, hash, `transferOwnership of ${address}`);
 }
 
 export type ValidatorSetConfig = {
@@ -99,7 +71,7 @@ async function deployValidatorSet(parameters: DeployBridgeBaseParameters): Promi
       walletClient.account.address,
     ],
   });
-  return deployed(publicClient, hash, "ValidatorSet");
+  return deployedContract(publicClient, hash, "ValidatorSet");
 }
 
 export type DeployBridgeHomeParameters = DeployBridgeBaseParameters & {
@@ -130,7 +102,7 @@ export async function deployBridgeHome(
     bytecode: bridgeVaultBytecode,
     args: [validatorSet.address, deployer, parameters.pauser ?? deployer, parameters.maxPauseSeconds],
   });
-  const vault = await deployed(publicClient, hash, "BridgeVault");
+  const vault = await deployedContract(publicClient, hash, "BridgeVault");
   for (const token of parameters.tokens ?? []) {
     const tx = await walletClient.writeContract({
       address: vault.address,
@@ -138,7 +110,7 @@ export async function deployBridgeHome(
       functionName: "setToken",
       args: [token, true],
     });
-    await confirm(publicClient, tx, `setToken(${token})`);
+    await confirmDeployStep(publicClient, tx, `setToken(${token})`);
   }
   await handOver(parameters, validatorSetAbi, validatorSet.address, parameters.owner);
   await handOver(parameters, bridgeVaultAbi, vault.address, parameters.owner);
@@ -186,7 +158,7 @@ export async function deployBridgeRemote(
     bytecode: bridgeMinterBytecode,
     args: [validatorSet.address, deployer, parameters.pauser ?? deployer, parameters.maxPauseSeconds],
   });
-  const minter = await deployed(publicClient, minterHash, "BridgeMinter");
+  const minter = await deployedContract(publicClient, minterHash, "BridgeMinter");
 
   const wrappedTokens: DeployBridgeRemoteReturnType["wrappedTokens"] = [];
   for (const config of parameters.wrappedTokens ?? []) {
@@ -202,21 +174,21 @@ export async function deployBridgeRemote(
         BigInt(parameters.homeChainId),
       ],
     });
-    const token = await deployed(publicClient, tokenHash, `WrappedToken ${config.symbol}`);
+    const token = await deployedContract(publicClient, tokenHash, `WrappedToken ${config.symbol}`);
     const registerHash = await walletClient.writeContract({
       address: minter.address,
       abi: bridgeMinterAbi,
       functionName: "setWrappedToken",
       args: [config.homeToken, token.address],
     });
-    await confirm(publicClient, registerHash, `setWrappedToken(${config.symbol})`);
+    await confirmDeployStep(publicClient, registerHash, `setWrappedToken(${config.symbol})`);
     const ceilingHash = await walletClient.writeContract({
       address: minter.address,
       abi: bridgeMinterAbi,
       functionName: "setMintCeiling",
       args: [config.homeToken, config.mintCeiling],
     });
-    await confirm(publicClient, ceilingHash, `setMintCeiling(${config.symbol})`);
+    await confirmDeployStep(publicClient, ceilingHash, `setMintCeiling(${config.symbol})`);
     wrappedTokens.push({
       ...token,
       homeToken: config.homeToken,
@@ -257,13 +229,13 @@ export async function wireRoutes({ home, remotes }: WireRoutesParameters): Promi
       functionName: "setRoute",
       args: [BigInt(remote.walletClient.chain.id), remote.bridge],
     });
-    await confirm(home.publicClient, toRemote, `vault setRoute(${remote.walletClient.chain.id})`);
+    await confirmDeployStep(home.publicClient, toRemote, `vault setRoute(${remote.walletClient.chain.id})`);
     const toHome = await remote.walletClient.writeContract({
       address: remote.bridge,
       abi: bridgeMinterAbi,
       functionName: "setRoute",
       args: [BigInt(home.walletClient.chain.id), home.bridge],
     });
-    await confirm(remote.publicClient, toHome, `minter setRoute(${home.walletClient.chain.id})`);
+    await confirmDeployStep(remote.publicClient, toHome, `minter setRoute(${home.walletClient.chain.id})`);
   }
 }

@@ -1,13 +1,4 @@
-import {
-  type Account,
-  type Address,
-  type Chain,
-  getAddress,
-  type Hash,
-  type PublicClient,
-  type Transport,
-  type WalletClient,
-} from "viem";
+import type { Account, Address, Chain, Hash, PublicClient, Transport, WalletClient } from "viem";
 import {
   lendingPoolAbi,
   lendingPoolBytecode,
@@ -16,7 +7,7 @@ import {
   testERC20Abi,
   testERC20Bytecode,
 } from "../contracts/generated/index.js";
-import { BridgeError } from "../lib/errors.js";
+import { confirmDeployStep, type DeployedContract, deployedContract } from "./receipts.js";
 
 /**
  * Deploys the market fixtures (test tokens, Chainlink-compatible price feeds, Aave-v3-compatible lending
@@ -24,35 +15,12 @@ import { BridgeError } from "../lib/errors.js";
  * call these with their own clients. Every deploy returns the address and the block to index from.
  */
 
-export class MarketDeployError extends BridgeError {}
-
 export type MarketClients = {
   walletClient: WalletClient<Transport, Chain, Account>;
   publicClient: PublicClient;
 };
 
-/** An address plus the block it was deployed in (where an indexer starts). */
-export type DeployedMarketContract = { address: Address; startBlock: number };
-
-async function confirm(publicClient: PublicClient, hash: Hash, what: string) {
-  const receipt = await publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success") {
-    throw new MarketDeployError(`${what} failed`, { details: `transaction ${hash} reverted` });
-  }
-  return receipt;
-}
-
-async function deployed(
-  publicClient: PublicClient,
-  hash: Hash,
-  what: string,
-): Promise<DeployedMarketContract> {
-  const receipt = await confirm(publicClient, hash, `deploying ${what}`);
-  if (!receipt.contractAddress) {
-    throw new MarketDeployError(`deploying ${what} created no contract`, { details: `transaction ${hash}` });
-  }
-  return { address: getAddress(receipt.contractAddress), startBlock: Number(receipt.blockNumber) };
-}
+export type DeployedMarketContract = DeployedContract;
 
 export type DeployTestTokenParameters = MarketClients & { name: string; symbol: string; decimals: number };
 
@@ -71,7 +39,7 @@ export async function deployTestToken(
     bytecode: testERC20Bytecode,
     args: [name, symbol, decimals],
   });
-  return deployed(publicClient, hash, `TestERC20 ${symbol}`);
+  return deployedContract(publicClient, hash, `TestERC20 ${symbol}`);
 }
 
 export type DeployPriceFeedParameters = MarketClients & {
@@ -99,7 +67,7 @@ export async function deployPriceFeed(
     bytecode: priceFeedBytecode,
     args: [description, initialAnswer, owner],
   });
-  return deployed(publicClient, hash, `PriceFeed ${description}`);
+  return deployedContract(publicClient, hash, `PriceFeed ${description}`);
 }
 
 export type DeployLendingPoolParameters = MarketClients & {
@@ -122,7 +90,7 @@ export async function deployLendingPool(
     bytecode: lendingPoolBytecode,
     args: [parameters.owner ?? walletClient.account.address],
   });
-  return deployed(publicClient, hash, "LendingPool");
+  return deployedContract(publicClient, hash, "LendingPool");
 }
 
 export type InitReserveParameters = MarketClients & {
@@ -162,6 +130,10 @@ export async function initReserve(
       parameters.decimals,
     ],
   });
-  const receipt = await confirm(publicClient, hash, `initReserve ${parameters.asset} in ${parameters.pool}`);
+  const receipt = await confirmDeployStep(
+    publicClient,
+    hash,
+    `initReserve ${parameters.asset} in ${parameters.pool}`,
+  );
   return { blockNumber: Number(receipt.blockNumber), hash };
 }
