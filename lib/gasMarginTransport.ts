@@ -1,4 +1,8 @@
-import { type EIP1193RequestFn, type HttpTransportConfig, http, type Transport, toHex } from "viem";
+import { type EIP1193RequestFn, type Hex, type HttpTransportConfig, http, type Transport, toHex } from "viem";
+
+function withMargin(gas: Hex): Hex {
+  return toHex((BigInt(gas) * 13n) / 10n + 50_000n);
+}
 
 /**
  * An HTTP transport whose gas estimates carry a margin (30 % + 50k).
@@ -17,8 +21,13 @@ export function httpWithGasMargin(url: string, config?: HttpTransportConfig): Tr
     const transport = inner(parameters);
     const request = (async (args, options) => {
       const result = await transport.request(args, options);
-      if (args.method !== "eth_estimateGas") return result;
-      return toHex((BigInt(result as string) * 13n) / 10n + 50_000n);
+      if (args.method === "eth_estimateGas") return withMargin(result as Hex);
+      // viem 2.57 first asks the node to fill the whole transaction (gas included) when it can.
+      if (args.method === "eth_fillTransaction") {
+        const filled = result as { tx?: { gas?: Hex } };
+        if (filled.tx?.gas) return { ...filled, tx: { ...filled.tx, gas: withMargin(filled.tx.gas) } };
+      }
+      return result;
     }) as EIP1193RequestFn;
     return { ...transport, request };
   }) as Transport;
