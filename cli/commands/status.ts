@@ -88,7 +88,10 @@ export async function messageProgress(context: BridgeContext, id: Hex): Promise<
   else if (needed !== "tag" && confirmations < needed)
     summary = `waiting for finality (${confirmations} of ${needed} confirmations)`;
   else if (!quorum.ok) summary = `waiting for validators: ${signatureWords}`;
-  else if (relayer?.stuckReason) summary = `stuck: ${relayer.stuckReason}`;
+  // The relayer's record lags the validators by a poll: a signature-count reason is stale once we
+  // have collected a quorum ourselves. Only a message the relayer gave up on is "stuck".
+  else if (relayer?.stuckReason && !/ of \d+ signatures$/.test(relayer.stuckReason))
+    summary = `${relayer.status === "stuck" || relayer.status === "failed" ? "stuck" : "relayer waiting"}: ${relayer.stuckReason}`;
   else summary = "signed by a quorum; waiting for a relayer to submit (or run `bridge relay <id>`)";
 
   return {
@@ -118,7 +121,7 @@ export function formatProgress(progress: MessageProgress): string {
     `message      ${progress.id}`,
     `route        ${progress.source.network} -> ${progress.destination.network} (nonce ${message.nonce}, amount ${message.amount} of ${message.token})`,
     `source       tx ${progress.source.txHash} in block ${progress.source.block}, ${progress.source.confirmations} confirmations${progress.source.needed === "tag" ? "" : ` (final at ${progress.source.needed})`}`,
-    `signatures   ${describeSignatures(progress.signatures.valid, progress.signatures.threshold)}`,
+    `signatures   ${progress.signatures.valid} valid, ${progress.signatures.threshold} required`,
     `destination  ${progress.destination.delivered ? `delivered${progress.destination.txHash ? ` in tx ${progress.destination.txHash}` : ""}` : "not delivered"}`,
   ];
   if (progress.relayer)

@@ -99,7 +99,7 @@ describe("bridge CLI", () => {
     expect(id).toMatch(/^0x[0-9a-f]{64}$/);
     const status = await bridge(["status", id]);
     expect(status.stdout).toMatch(/status\s+delivered/);
-    expect(status.stdout).toMatch(/4 of 4 signatures|5 of 4 signatures/);
+    expect(status.stdout).toMatch(/signatures {3}[45] valid, 4 required/);
 
     // Burn back home; release arrives on devnet-a.
     const back = await bridge([
