@@ -8,9 +8,8 @@
  */
 import { resolve } from "node:path";
 import { readDeployment } from "../lib/deployments.js";
-import { ConfigError } from "../lib/env.js";
 import { logger } from "../lib/logger.js";
-import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
+import { resolveDeploymentChains, stopOnSignals } from "../lib/process.js";
 import { loadRelayerEnv } from "./config.js";
 import { startRelayer } from "./service.js";
 
@@ -19,23 +18,11 @@ const log = logger.child({ service: "relayer" });
 try {
   const env = loadRelayerEnv();
   const deployment = readDeployment(resolve(env.DEPLOYMENT_FILE));
-  const problems: string[] = [];
-  const chains = deployment.chains.flatMap((chain) => {
-    try {
-      const network = getNetwork(chain.network);
-      return [
-        {
-          chainId: chain.chainId,
-          rpcUrl: resolveRpcUrl(network),
-          pollMs: Math.max(250, (network.blockTimeSeconds * 1000) / 2),
-        },
-      ];
-    } catch (error) {
-      problems.push(error instanceof Error ? error.message.replace(/\n+Details: /, " ") : String(error));
-      return [];
-    }
-  });
-  if (problems.length > 0) throw new ConfigError(problems);
+  const chains = resolveDeploymentChains(deployment).map(({ chainId, rpcUrl, network }) => ({
+    chainId,
+    rpcUrl,
+    pollMs: Math.max(250, (network.blockTimeSeconds * 1000) / 2),
+  }));
 
   const relayer = await startRelayer({
     privateKey: env.RELAYER_PRIVATE_KEY,
@@ -55,16 +42,7 @@ try {
     stalledIntervalMs: Math.max(1_000, env.RELAYER_LOCK_DURATION_MS / 2),
     logger,
   });
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping");
-    await relayer.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  stopOnSignals(log, () => relayer.stop());
 } catch (error) {
   log.fatal(error instanceof Error ? error.message : String(error));
   process.exit(1);

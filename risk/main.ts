@@ -11,6 +11,7 @@ import { readDeployment } from "../lib/deployments.js";
 import { ConfigError, logLevel, parseEnv, port, urlWith } from "../lib/env.js";
 import { logger } from "../lib/logger.js";
 import { withDefaultUser } from "../lib/postgres.js";
+import { stopOnSignals } from "../lib/process.js";
 import * as indexerTables from "../ponder.schema.js";
 import { createIndexerSnapshotProvider, type IndexerDb } from "./provider/indexerSnapshot.js";
 import { createRiskService } from "./provider/riskService.js";
@@ -64,19 +65,12 @@ async function main(): Promise<void> {
     `risk API on http://127.0.0.1:${env.RISK_PORT}/graphql and /metrics`,
   );
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "shutting down");
-    // Stop taking requests first, then close the database the in-flight ones use.
+  // Stop taking requests first, then close the database the in-flight ones use.
+  stopOnSignals(log, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await pool.end();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
+  });
 }
 
 main().catch((error: unknown) => {

@@ -8,9 +8,8 @@
  */
 import { resolve } from "node:path";
 import { readDeployment } from "../lib/deployments.js";
-import { ConfigError } from "../lib/env.js";
 import { logger } from "../lib/logger.js";
-import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
+import { resolveDeploymentChains, stopOnSignals } from "../lib/process.js";
 import { loadValidatorEnv } from "./config.js";
 import { startValidator } from "./service.js";
 
@@ -19,24 +18,12 @@ const log = logger.child({ service: "validator" });
 try {
   const env = loadValidatorEnv();
   const deployment = readDeployment(resolve(env.DEPLOYMENT_FILE));
-  const problems: string[] = [];
-  const chains = deployment.chains.flatMap((chain) => {
-    try {
-      const network = getNetwork(chain.network);
-      return [
-        {
-          chainId: chain.chainId,
-          rpcUrl: resolveRpcUrl(network),
-          finality: network.finality,
-          pollMs: env.VALIDATOR_POLL_MS ?? Math.max(250, (network.blockTimeSeconds * 1000) / 2),
-        },
-      ];
-    } catch (error) {
-      problems.push(error instanceof Error ? error.message.replace(/\n+Details: /, " ") : String(error));
-      return [];
-    }
-  });
-  if (problems.length > 0) throw new ConfigError(problems);
+  const chains = resolveDeploymentChains(deployment).map(({ chainId, rpcUrl, network }) => ({
+    chainId,
+    rpcUrl,
+    finality: network.finality,
+    pollMs: env.VALIDATOR_POLL_MS ?? Math.max(250, (network.blockTimeSeconds * 1000) / 2),
+  }));
 
   const validator = await startValidator({
     privateKey: env.VALIDATOR_PRIVATE_KEY,
@@ -47,16 +34,7 @@ try {
     rotationToken: env.VALIDATOR_ROTATION_TOKEN,
     logger,
   });
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, "stopping");
-    await validator.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void shutdown("SIGINT"));
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  stopOnSignals(log, () => validator.stop());
 } catch (error) {
   log.fatal(error instanceof Error ? error.message : String(error));
   process.exit(1);

@@ -1,0 +1,45 @@
+import type { Deployment } from "./deployments.js";
+import { ConfigError } from "./env.js";
+import type { Logger } from "./logger.js";
+import { getNetwork, type NetworkDefinition, resolveRpcUrl } from "./networks.js";
+
+export type ResolvedChain = { chainId: number; rpcUrl: string; network: NetworkDefinition };
+
+/**
+ * The network definition and RPC URL of every chain in a deployment. Throws one ConfigError listing
+ * every chain whose network is unknown or has no RPC URL, so an operator fixes them all at once.
+ */
+export function resolveDeploymentChains(
+  deployment: Deployment,
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedChain[] {
+  const problems: string[] = [];
+  const chains = deployment.chains.flatMap((chain) => {
+    try {
+      const network = getNetwork(chain.network);
+      return [{ chainId: chain.chainId, rpcUrl: resolveRpcUrl(network, env), network }];
+    } catch (error) {
+      problems.push(error instanceof Error ? error.message.replace(/\n+Details: /, " ") : String(error));
+      return [];
+    }
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return chains;
+}
+
+/**
+ * Runs `stop` once on SIGINT or SIGTERM (a repeated signal is ignored while stopping), then exits 0.
+ * Each service's `stop` closes what takes work first (HTTP, workers) and its stores last.
+ */
+export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    await stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", (signal) => void handler(signal));
+  process.on("SIGTERM", (signal) => void handler(signal));
+}
