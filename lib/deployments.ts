@@ -29,10 +29,42 @@ const tokenSchema = z.object({
   priceFeed: address.optional(),
 });
 
-const lendingPoolSchema = deployedContract.extend({
-  /** Stable protocol id used in metrics and GraphQL, e.g. "lend-b". */
+/**
+ * One Chainlink-style price source of an Aave market: what AaveOracle's `getSourceOfAsset` returns (a
+ * proxy), and the aggregator behind it when the deployment was written. The aggregator can change without
+ * any event on the proxy, so components re-read `aggregator()`; this address is only the starting point.
+ */
+const priceSourceSchema = z.object({
+  /** The reserve's underlying token on this chain. */
+  asset: address,
+  symbol: z.string().min(1),
+  /** The proxy AaveOracle reads (EACAggregatorProxy). */
+  proxy: address,
+  /** The aggregator behind the proxy at deployment time. */
+  aggregator: address,
+  /** Longest expected gap between answers; older answers make positions "stale". Default: see lib/aave. */
+  heartbeatSeconds: z.number().int().positive().optional(),
+});
+
+/**
+ * A real Aave v3 market (deployed from @aave/core-v3's artifacts on the devnet, or an existing one).
+ * Every Pool/PoolConfigurator event comes from the proxy addresses recorded here.
+ */
+const aaveMarketSchema = z.object({
+  /** Stable protocol id used in metrics and GraphQL, e.g. "aave-b". */
   protocol: z.string().min(1),
   name: z.string().min(1),
+  /** First block to index (the block the addresses provider was deployed in, or later). */
+  startBlock: z.number().int().nonnegative(),
+  addressesProvider: address,
+  pool: address,
+  poolConfigurator: address,
+  aaveOracle: address,
+  aclManager: address,
+  dataProvider: address,
+  /** AaveOracle's BASE_CURRENCY_UNIT as a decimal string (1e8 for USD with 8 decimals). */
+  baseCurrencyUnit: z.string().regex(/^[1-9][0-9]*$/),
+  priceSources: z.array(priceSourceSchema).default([]),
 });
 
 const chainDeploymentSchema = z.object({
@@ -43,7 +75,7 @@ const chainDeploymentSchema = z.object({
   /** BridgeVault on the home chain, BridgeMinter on remote chains. */
   bridge: deployedContract,
   tokens: z.array(tokenSchema),
-  lendingPools: z.array(lendingPoolSchema).default([]),
+  aaveMarkets: z.array(aaveMarketSchema).default([]),
 });
 
 export const deploymentSchema = z
@@ -79,6 +111,8 @@ export type Deployment = z.infer<typeof deploymentSchema>;
 export type DeploymentInput = z.input<typeof deploymentSchema>;
 export type ChainDeployment = Deployment["chains"][number];
 export type DeployedToken = ChainDeployment["tokens"][number];
+export type AaveMarketDeployment = ChainDeployment["aaveMarkets"][number];
+export type PriceSourceDeployment = AaveMarketDeployment["priceSources"][number];
 
 export class DeploymentFileError extends BridgeError {}
 
