@@ -1,6 +1,6 @@
 /**
  * GraphQL load benchmark of the risk API: p95 latency of `bridgeBacking` and `exposure` under 100
- * concurrent clients. The server (createRiskHttpServer over the 100k-position synthetic book of
+ * concurrent clients. The server (createRiskApp over the 100k-position synthetic book of
  * bench/risk-engine.ts) runs in a child process; the load comes from autocannon in this one, so the
  * load generator does not compete with the server's event loop. Prints figures; asserts nothing.
  *
@@ -12,8 +12,10 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import autocannon from "autocannon";
+import { logger } from "../lib/logger.js";
+import { serve as serveHttp } from "../lib/service/http.js";
 import { createRiskService } from "../risk/provider/riskService.js";
-import { createRiskHttpServer } from "../risk/server.js";
+import { createRiskApp } from "../risk/server.js";
 import { syntheticSnapshot } from "./syntheticRiskSnapshot.js";
 
 const POSITIONS = Number(process.argv[2] ?? 100_000);
@@ -30,9 +32,8 @@ const QUERIES = {
 async function serve(): Promise<void> {
   const snapshot = syntheticSnapshot(POSITIONS);
   const { yoga, registry } = createRiskService({ getSnapshot: async () => snapshot });
-  const server = createRiskHttpServer({ yoga, registry });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
+  const app = createRiskApp({ yoga, registry, log: logger.child({ service: "risk-api" }) });
+  const { port } = await serveHttp({ app, host: "127.0.0.1", port: 0 });
   // The first request pays for the analysis of the snapshot (cached per snapshot object afterwards), so
   // it is timed apart and each query is warmed up once before the load.
   const started = performance.now();

@@ -1,6 +1,8 @@
+import { isIP } from "node:net";
 import { isHex } from "viem";
 import { z } from "zod";
 import { BridgeError } from "./errors.js";
+import { LOG_LEVELS } from "./logger.js";
 
 /** Raised at start-up when the environment is invalid; the message lists every problem at once. */
 export class ConfigError extends BridgeError {
@@ -74,6 +76,21 @@ export function urlWith(protocols: string[]) {
 
 export const redisUrl = urlWith(["redis:", "rediss:"]).default("redis://127.0.0.1:6379");
 export const databaseUrl = urlWith(["postgres:", "postgresql:"]).optional();
-export const logLevel = z
-  .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-  .default("info");
+export const logLevel = z.enum(LOG_LEVELS).default("info");
+
+/**
+ * The address a service binds (`VALIDATOR_HOST`, `RELAYER_HOST`, `RISK_HOST`): 127.0.0.1, this machine
+ * only, for the devnet; 0.0.0.0, every interface, in containers so other services reach it.
+ */
+export const host = z
+  .string()
+  .refine(
+    (value) =>
+      isIP(value) !== 0 ||
+      /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(value),
+    {
+      message:
+        "must be an IP address (0.0.0.0 for every interface, 127.0.0.1 for this machine) or a host name",
+    },
+  )
+  .default("127.0.0.1");

@@ -43,3 +43,19 @@ export function stopOnSignals(log: Logger, stop: () => Promise<void>): void {
   process.on("SIGINT", (signal) => void handler(signal));
   process.on("SIGTERM", (signal) => void handler(signal));
 }
+
+/**
+ * Ends a process whose start failed: a ConfigError prints its list of problems to stderr and exits 2
+ * (the environment is wrong: fix it), anything else is logged as fatal and exits 1.
+ *
+ * @example
+ * main().catch((error) => exitOnStartFailure(log, error));
+ */
+export function exitOnStartFailure(log: Logger, error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  log.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}

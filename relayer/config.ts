@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { databaseUrl, logLevel, parseEnv, port, privateKey, redisUrl, urlWith } from "../lib/env.js";
+import { databaseUrl, host, logLevel, parseEnv, port, privateKey, redisUrl, urlWith } from "../lib/env.js";
 
 const validatorUrls = z
   .string({ required_error: "required: comma-separated validator base URLs" })
@@ -25,6 +25,8 @@ export const relayerEnvSchema = z.object({
     .default("relayer"),
   VALIDATOR_URLS: validatorUrls,
   DEPLOYMENT_FILE: z.string().min(1).default("deployments/devnet.json"),
+  /** 127.0.0.1 (default, this machine only) or 0.0.0.0 (every interface: containers). */
+  RELAYER_HOST: host,
   RELAYER_PORT: port.default(7200),
   RELAYER_QUEUE_PREFIX: z.string().min(1).default("bridge"),
   RELAYER_CONCURRENCY: z.coerce.number().int().positive().default(32),

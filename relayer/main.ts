@@ -8,15 +8,15 @@
  */
 import { resolve } from "node:path";
 import { readDeployment } from "../lib/deployments.js";
-import { logger } from "../lib/logger.js";
-import { resolveDeploymentChains, stopOnSignals } from "../lib/process.js";
+import { logger, setLogLevel } from "../lib/logger.js";
+import { exitOnStartFailure, resolveDeploymentChains, stopOnSignals } from "../lib/process.js";
 import { loadRelayerEnv } from "./config.js";
 import { startRelayer } from "./service.js";
 
-const log = logger.child({ service: "relayer" });
-
 try {
   const env = loadRelayerEnv();
+  setLogLevel(env.LOG_LEVEL);
+  const log = logger.child({ service: "relayer" });
   const deployment = readDeployment(resolve(env.DEPLOYMENT_FILE));
   const chains = resolveDeploymentChains(deployment).map(({ chainId, rpcUrl, network }) => ({
     chainId,
@@ -36,6 +36,7 @@ try {
     validatorUrls: env.VALIDATOR_URLS,
     deployment,
     chains,
+    host: env.RELAYER_HOST,
     port: env.RELAYER_PORT,
     concurrency: env.RELAYER_CONCURRENCY,
     lockDurationMs: env.RELAYER_LOCK_DURATION_MS,
@@ -44,6 +45,5 @@ try {
   });
   stopOnSignals(log, () => relayer.stop());
 } catch (error) {
-  log.fatal(error instanceof Error ? error.message : String(error));
-  process.exit(1);
+  exitOnStartFailure(logger.child({ service: "relayer" }), error);
 }

@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
 import { and, eq, min, notInArray, sql } from "drizzle-orm";
 import { Redis } from "ioredis";
@@ -19,6 +17,9 @@ import type { Deployment } from "../lib/deployments.js";
 import { httpWithGasMargin } from "../lib/gasMarginTransport.js";
 import type { Logger } from "../lib/logger.js";
 import { type FinalityRule, findNetworkByChainId } from "../lib/networks.js";
+import { createServiceApp, serve } from "../lib/service/http.js";
+import { jsonResponse } from "../lib/service/json.js";
+import { createScheduler } from "../lib/service/scheduler.js";
 import { messageRecord, openRelayerStore, type RelayerStore, setStatus } from "./db.js";
 import {
   type DeliveryJobData,
@@ -52,6 +53,8 @@ export type RelayerConfig = {
   chains: RelayerChainConfig[];
   /** 0 picks a free port. */
   port: number;
+  /** The address to bind (RELAYER_HOST); default 127.0.0.1. */
+  host?: string;
   concurrency?: number;
   timing?: Partial<DeliveryTiming>;
   /** BullMQ lock and stall check; shorter values recover faster from a killed relayer. */
@@ -340,73 +343,37 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
     );
   }
 
-  let stopped = false;
-  const timers = new Set<() => void>();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        timers.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      timers.add(wake);
-    });
-  // biome-ignore lint/suspicious/noConfusingVoidType: steps either report "more work" or return nothing
-  const loop = async (name: string, intervalMs: number, step: () => Promise<boolean | undefined | void>) => {
-    while (!stopped) {
-      let more = false;
-      try {
-        more = (await step()) === true;
-      } catch (error) {
-        log.warn(
-          { loop: name, err: error instanceof Error ? error.message.split("\n")[0] : String(error) },
-          "loop step failed",
-        );
-      }
-      if (!more && !stopped) await sleep(intervalMs);
-    }
-  };
-  const loops = [
-    ...config.chains.map((chain) =>
-      loop(`discover-${chain.chainId}`, chain.pollMs, () => discoverOnce(chain)),
-    ),
-    loop("reconcile", 3_000, reconcileOnce),
-  ];
-
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error) => {
-      log.error({ err: error }, "request failed");
-      if (!response.headersSent) json(response, 500, { error: String(error) });
-    });
-  });
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? "/", "http://relayer");
-    const message = /^\/v1\/messages\/(0x[0-9a-fA-F]{64})$/.exec(url.pathname);
-    if (request.method === "GET" && message) {
-      const record = await messageRecord(store, message[1]!.toLowerCase());
-      return record ? json(response, 200, record) : json(response, 404, { error: "unknown message" });
-    }
-    if (request.method === "GET" && url.pathname === "/metrics") {
-      response.writeHead(200, { "content-type": metrics.registry.contentType });
-      response.end(await metrics.registry.metrics());
-      return;
-    }
-    if (request.method === "GET" && url.pathname === "/health") {
-      const redis = queueConnection.status === "ready";
-      return json(response, redis ? 200 : 503, {
-        status: redis ? "ok" : "degraded",
-        redis: queueConnection.status,
-        address: account.address,
-      });
-    }
-    json(response, 404, { error: "not found" });
+  const scheduler = createScheduler();
+  const onLoopError = (loop: string) => (error: unknown) =>
+    log.warn(
+      { loop, err: error instanceof Error ? error.message.split("\n")[0] : String(error) },
+      "loop step failed",
+    );
+  for (const chain of config.chains) {
+    const name = `discover-${chain.chainId}`;
+    scheduler.every({ name, intervalMs: chain.pollMs, onError: onLoopError(name) }, () =>
+      discoverOnce(chain),
+    );
   }
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, "127.0.0.1", () => resolve());
+  scheduler.every({ name: "reconcile", intervalMs: 3_000, onError: onLoopError("reconcile") }, reconcileOnce);
+
+  const app = createServiceApp({
+    log,
+    registry: metrics.registry,
+    health: () => {
+      const redis = queueConnection.status === "ready";
+      return {
+        healthy: redis,
+        body: { status: redis ? "ok" : "degraded", redis: queueConnection.status, address: account.address },
+      };
+    },
   });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  app.get("/v1/messages/:id{0x[0-9a-fA-F]{64}}", async (c) => {
+    const record = await messageRecord(store, c.req.param("id").toLowerCase());
+    return record ? jsonResponse(record) : jsonResponse({ error: "unknown message" }, 404);
+  });
+  const server = await serve({ app, host: config.host ?? "127.0.0.1", port: config.port });
+  const url = server.url;
   log.info(
     { url, chains: config.chains.map((c) => c.chainId), validators: config.validatorUrls.length },
     "relayer started",
@@ -418,23 +385,16 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
     store,
     queue,
     async stop() {
-      stopped = true;
-      for (const wake of [...timers]) wake();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const loopsStopped = scheduler.stop();
+      await server.close();
       // Workers first (finish or hand back their jobs), then the loops, the queue, Redis, the database.
       // Bounded: with Redis unreachable, close() would wait for it forever.
       await Promise.race([worker.close(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
-      await Promise.allSettled(loops);
+      await loopsStopped;
       await queue.close();
       for (const connection of [queueConnection, workerConnection, lockConnection]) connection.disconnect();
       await store.close();
       log.info("relayer stopped");
     },
   };
-}
-
-function json(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { "content-type": "application/json" });
-  response.end(JSON.stringify(body, (_key, value) => (typeof value === "bigint" ? value.toString() : value)));
 }

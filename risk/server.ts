@@ -1,4 +1,3 @@
-import { createServer, type Server } from "node:http";
 import { parse } from "graphql/index.js";
 import {
   createGraphQLError,
@@ -9,8 +8,11 @@ import {
   type YogaInitialContext,
   type YogaServerInstance,
 } from "graphql-yoga";
+import type { Hono } from "hono";
 import type { Registry } from "prom-client";
+import type { Logger } from "../lib/logger.js";
 import { type AlertConfig, analyzeRisk, type RiskSnapshot, runStandardScenarios } from "../lib/risk/index.js";
+import { createServiceApp } from "../lib/service/http.js";
 import { type RiskLimits, riskLimitsRule, riskLimitsSchema } from "./limits.js";
 import { createRiskResolvers, type RiskContext, type RiskState } from "./resolvers.js";
 import { riskTypeDefs } from "./schema.js";
@@ -132,35 +134,27 @@ function adoptGraphQLError(error: unknown): unknown {
   });
 }
 
-export type CreateRiskHttpServerParameters = {
+export type CreateRiskAppParameters = {
   yoga: RiskYoga;
   /** Served at /metrics when given. */
   registry?: Registry;
+  log: Logger;
 };
 
 /**
- * A `node:http` server answering GraphQL at the yoga endpoint and Prometheus text at /metrics.
- * Not listening yet: call `.listen(port)`.
+ * The risk API's HTTP app (lib/service): GraphQL at the yoga endpoint, Prometheus text at /metrics,
+ * /health. Serve it with lib/service/http.ts `serve`.
  *
  * @example
- * const server = createRiskHttpServer({ yoga, registry });
- * server.listen(4100);
+ * const server = await serve({ app: createRiskApp({ yoga, registry, log }), host: "127.0.0.1", port: 4100 });
  */
-export function createRiskHttpServer(params: CreateRiskHttpServerParameters): Server {
-  return createServer((req, res) => {
-    if (params.registry && req.url?.split("?")[0] === "/metrics") {
-      params.registry.metrics().then(
-        (body) => {
-          res.writeHead(200, { "content-type": params.registry!.contentType });
-          res.end(body);
-        },
-        (error: unknown) => {
-          res.writeHead(500, { "content-type": "text/plain" });
-          res.end(String(error));
-        },
-      );
-      return;
-    }
-    params.yoga(req, res);
+export function createRiskApp(params: CreateRiskAppParameters): Hono {
+  const app = createServiceApp({
+    log: params.log,
+    registry: params.registry,
+    health: () => ({ healthy: true, body: { status: "ok" } }),
   });
+  const endpoint = params.yoga.graphqlEndpoint;
+  app.on(["GET", "POST"], endpoint, (c) => params.yoga.fetch(c.req.raw));
+  return app;
 }

@@ -1,9 +1,11 @@
 import { z } from "zod";
-import { logLevel, parseEnv, port, privateKey } from "../lib/env.js";
+import { host, logLevel, parseEnv, port, privateKey } from "../lib/env.js";
 
 /** Environment of one validator process (one key each). Per-chain RPC URLs come from lib/networks.ts. */
 export const validatorEnvSchema = z.object({
   VALIDATOR_PRIVATE_KEY: privateKey,
+  /** 127.0.0.1 (default, this machine only) or 0.0.0.0 (every interface: containers). */
+  VALIDATOR_HOST: host,
   VALIDATOR_PORT: port.default(7100),
   DEPLOYMENT_FILE: z.string().min(1).default("deployments/devnet.json"),
   VALIDATOR_DATA_DIR: z.string().min(1, "required: the directory of this validator's own store"),

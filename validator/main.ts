@@ -8,15 +8,15 @@
  */
 import { resolve } from "node:path";
 import { readDeployment } from "../lib/deployments.js";
-import { logger } from "../lib/logger.js";
-import { resolveDeploymentChains, stopOnSignals } from "../lib/process.js";
+import { logger, setLogLevel } from "../lib/logger.js";
+import { exitOnStartFailure, resolveDeploymentChains, stopOnSignals } from "../lib/process.js";
 import { loadValidatorEnv } from "./config.js";
 import { startValidator } from "./service.js";
 
-const log = logger.child({ service: "validator" });
-
 try {
   const env = loadValidatorEnv();
+  setLogLevel(env.LOG_LEVEL);
+  const log = logger.child({ service: "validator" });
   const deployment = readDeployment(resolve(env.DEPLOYMENT_FILE));
   const chains = resolveDeploymentChains(deployment).map(({ chainId, rpcUrl, network }) => ({
     chainId,
@@ -27,6 +27,7 @@ try {
 
   const validator = await startValidator({
     privateKey: env.VALIDATOR_PRIVATE_KEY,
+    host: env.VALIDATOR_HOST,
     port: env.VALIDATOR_PORT,
     deployment,
     chains,
@@ -36,6 +37,5 @@ try {
   });
   stopOnSignals(log, () => validator.stop());
 } catch (error) {
-  log.fatal(error instanceof Error ? error.message : String(error));
-  process.exit(1);
+  exitOnStartFailure(logger.child({ service: "validator" }), error);
 }

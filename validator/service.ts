@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { type Address, createPublicClient, type Hex, http, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { validatorSetAbi } from "../contracts/generated/ValidatorSet.js";
@@ -16,6 +14,9 @@ import type { ChainDeployment, Deployment } from "../lib/deployments.js";
 import { BridgeError } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import type { FinalityRule } from "../lib/networks.js";
+import { createServiceApp, serve } from "../lib/service/http.js";
+import { jsonResponse } from "../lib/service/json.js";
+import { createScheduler } from "../lib/service/scheduler.js";
 import { createValidatorMetrics } from "./metrics.js";
 import { ConflictingMessageError, type SignedAttestation, ValidatorStore } from "./store.js";
 import { NotCanonicalError, sourceReads, type VerifiedMessage, verifyOutboundLog } from "./verifyLog.js";
@@ -240,51 +241,28 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
     return to < finalized;
   }
 
-  let stopped = false;
-  const wakeups = new Set<() => void>();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wakeups.delete(done);
-        resolve();
-      }
-      wakeups.add(done);
-    });
-  const loops = config.chains.map(async (chain) => {
-    while (!stopped) {
-      let more = false;
-      try {
-        more = await scanOnce(chain);
-      } catch (error) {
-        metrics.scanErrors.inc({ chain: String(chain.chainId) });
-        const current = health.get(chain.chainId);
-        if (current) current.error = error instanceof Error ? error.message.split("\n")[0] : String(error);
-        const level = error instanceof NotCanonicalError ? "warn" : "error";
-        log[level]({ chain: chain.chainId, err: error }, "scan failed; retrying the same range");
-      }
-      if (!more && !stopped) await sleep(chain.pollMs);
-    }
-  });
+  const scheduler = createScheduler();
+  for (const chain of config.chains) {
+    scheduler.every(
+      {
+        name: `scan-${chain.chainId}`,
+        intervalMs: chain.pollMs,
+        onError: (error) => {
+          metrics.scanErrors.inc({ chain: String(chain.chainId) });
+          const current = health.get(chain.chainId);
+          if (current) current.error = error instanceof Error ? error.message.split("\n")[0] : String(error);
+          const level = error instanceof NotCanonicalError ? "warn" : "error";
+          log[level]({ chain: chain.chainId, err: error }, "scan failed; retrying the same range");
+        },
+      },
+      () => scanOnce(chain),
+    );
+  }
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? "/", "http://validator");
-    const attestation = /^\/v1\/attestations\/(0x[0-9a-fA-F]{64})$/.exec(url.pathname);
-    if (request.method === "GET" && attestation) {
-      const id = attestation[1]!.toLowerCase() as Hex;
-      const signed = store.attestations(id);
-      const latest = signed.at(-1);
-      if (!latest) return json(response, 404, { error: "not signed (unknown, not final yet, or refused)" });
-      // After a rotation, sign the same (already verified) message again under the destination's new
-      // epoch so pending messages do not expire with the old set's grace window.
-      const epoch = currentEpochs.get(latest.message.destinationChainId);
-      if (epoch !== undefined && BigInt(latest.epoch) < epoch) {
-        return json(response, 200, await signOnce(deserializeMessage(latest.message), epoch));
-      }
-      return json(response, 200, latest);
-    }
-    if (request.method === "GET" && url.pathname === "/health") {
+  const app = createServiceApp({
+    log,
+    registry: metrics.registry,
+    health: () => {
       const now = Date.now();
       const chains = Object.fromEntries(
         [...health].map(([id, h]) => [id, { ...h, secondsSinceScan: (now - h.lastScanAt) / 1000 }]),
@@ -293,31 +271,44 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
         const h = health.get(c.chainId);
         return !h || now - h.lastScanAt > Math.max(30_000, c.pollMs * 10);
       });
-      return json(response, stale ? 503 : 200, {
-        status: stale ? "degraded" : "ok",
-        address: account.address,
-        signed: store.signedCount,
-        chains,
-      });
+      return {
+        healthy: !stale,
+        body: {
+          status: stale ? "degraded" : "ok",
+          address: account.address,
+          signed: store.signedCount,
+          chains,
+        },
+      };
+    },
+    clientErrorStatus: (error) =>
+      error instanceof RotationRefusedError || error instanceof SyntaxError ? 400 : undefined,
+  });
+  app.get("/v1/attestations/:id{0x[0-9a-fA-F]{64}}", async (c) => {
+    const id = c.req.param("id").toLowerCase() as Hex;
+    const latest = store.attestations(id).at(-1);
+    if (!latest) return jsonResponse({ error: "not signed (unknown, not final yet, or refused)" }, 404);
+    // After a rotation, sign the same (already verified) message again under the destination's new
+    // epoch so pending messages do not expire with the old set's grace window.
+    const epoch = currentEpochs.get(latest.message.destinationChainId);
+    if (epoch !== undefined && BigInt(latest.epoch) < epoch) {
+      return jsonResponse(await signOnce(deserializeMessage(latest.message), epoch));
     }
-    if (request.method === "GET" && url.pathname === "/metrics") {
-      response.writeHead(200, { "content-type": metrics.registry.contentType });
-      response.end(await metrics.registry.metrics());
-      return;
+    return jsonResponse(latest);
+  });
+  app.post("/v1/rotations", async (c) => {
+    if (!config.rotationToken)
+      return jsonResponse({ error: "rotation signing is disabled on this validator" }, 403);
+    if (c.req.header("authorization") !== `Bearer ${config.rotationToken}`) {
+      return jsonResponse({ error: "missing or wrong bearer token" }, 401);
     }
-    if (request.method === "POST" && url.pathname === "/v1/rotations") {
-      if (!config.rotationToken)
-        return json(response, 403, { error: "rotation signing is disabled on this validator" });
-      if (request.headers.authorization !== `Bearer ${config.rotationToken}`) {
-        return json(response, 401, { error: "missing or wrong bearer token" });
-      }
-      const parsed = rotationRequestSchema.safeParse(JSON.parse(await readBody(request)));
-      if (!parsed.success)
-        return json(response, 400, { error: parsed.error.issues.map((i) => i.message).join("; ") });
-      return json(response, 200, await signRotation(parsed.data));
-    }
-    json(response, 404, { error: "not found" });
-  }
+    const body = await c.req.text();
+    if (body.length > 100_000) return jsonResponse({ error: "request body too large" }, 413);
+    const parsed = rotationRequestSchema.safeParse(JSON.parse(body));
+    if (!parsed.success)
+      return jsonResponse({ error: parsed.error.issues.map((i) => i.message).join("; ") }, 400);
+    return jsonResponse(await signRotation(parsed.data));
+  });
 
   async function signRotation(request: {
     chainId: number;
@@ -355,20 +346,8 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
     return { signer: account.address, signature };
   }
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error) => {
-      const status = error instanceof RotationRefusedError || error instanceof SyntaxError ? 400 : 500;
-      if (status === 500) log.error({ err: error }, "request failed");
-      if (!response.headersSent)
-        json(response, status, { error: error instanceof Error ? error.message : String(error) });
-    });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(config.port, config.host ?? "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host ?? "127.0.0.1"}:${port}`;
+  const server = await serve({ app, host: config.host ?? "127.0.0.1", port: config.port });
+  const url = server.url;
   log.info({ url, chains: config.chains.map((c) => c.chainId) }, "validator started");
 
   return {
@@ -377,27 +356,11 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
     store,
     signOnce,
     async stop() {
-      stopped = true;
-      for (const wake of [...wakeups]) wake();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.allSettled(loops);
+      const loopsStopped = scheduler.stop();
+      await server.close();
+      await loopsStopped;
       store.close();
       log.info("validator stopped");
     },
   };
-}
-
-function json(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { "content-type": "application/json" });
-  response.end(JSON.stringify(body));
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  let body = "";
-  for await (const chunk of request) {
-    body += chunk;
-    if (body.length > 100_000) throw new BridgeError("request body too large");
-  }
-  return body;
 }

@@ -8,6 +8,7 @@ import {
   readValidatorSets,
 } from "../../lib/attestationApi.js";
 import { type BridgeMessage, messageFromBurnedLog, messageFromLockedLog } from "../../lib/bridge/message.js";
+import { toJson } from "../../lib/service/json.js";
 import { type BridgeContext, bridgeContext, findSourceLog, InvalidInputError } from "./bridgeContext.js";
 
 export type MessageProgress = {
@@ -149,10 +150,6 @@ export function registerStatusCommand(program: Command): void {
         throw new InvalidInputError([
           `no Locked or Burned event with id ${id} on any chain of ${context.deployment.name}`,
         ]);
-      process.stdout.write(
-        options.json
-          ? `${JSON.stringify(progress, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`
-          : `${formatProgress(progress)}\n`,
-      );
+      process.stdout.write(options.json ? `${toJson(progress, 2)}\n` : `${formatProgress(progress)}\n`);
     });
 }

@@ -283,6 +283,8 @@ export function composeFile(): YamlValue {
         ...rpcEnv,
         // Each validator holds one key; the .env file supplies them (the defaults are anvil dev keys).
         VALIDATOR_PRIVATE_KEY: ref(`VALIDATOR_${i}_PRIVATE_KEY:?set VALIDATOR_${i}_PRIVATE_KEY in .env`),
+        // Every interface of the container, so the relayer and Prometheus reach it by service name.
+        VALIDATOR_HOST: "0.0.0.0",
         VALIDATOR_PORT: String(SERVICE_PORTS.validator),
         VALIDATOR_DATA_DIR: "/data",
         DEPLOYMENT_FILE: deploymentFile,
@@ -300,6 +302,7 @@ export function composeFile(): YamlValue {
       DATABASE_URL: databaseUrl,
       VALIDATOR_URLS: validatorUrls.join(","),
       DEPLOYMENT_FILE: deploymentFile,
+      RELAYER_HOST: "0.0.0.0",
       RELAYER_PORT: String(SERVICE_PORTS.relayer),
     },
     ports: [`${SERVICE_PORTS.relayer}:${SERVICE_PORTS.relayer}`],
@@ -311,7 +314,17 @@ export function composeFile(): YamlValue {
     restart: "unless-stopped",
   });
   services.indexer = app(
-    ["npx", "ponder", "start", "--schema", "indexer", "--port", String(SERVICE_PORTS.indexer)],
+    [
+      "npx",
+      "ponder",
+      "start",
+      "--schema",
+      "indexer",
+      "--hostname",
+      "0.0.0.0",
+      "--port",
+      String(SERVICE_PORTS.indexer),
+    ],
     {
       environment: {
         ...rpcEnv,
@@ -328,7 +341,10 @@ export function composeFile(): YamlValue {
     environment: {
       ...rpcEnv,
       DATABASE_URL: databaseUrl,
+      // The indexer's --schema below: the risk API reads its tables.
+      DATABASE_SCHEMA: "indexer",
       DEPLOYMENT_FILE: deploymentFile,
+      RISK_HOST: "0.0.0.0",
       RISK_PORT: String(SERVICE_PORTS.risk),
     },
     ports: [`${SERVICE_PORTS.risk}:${SERVICE_PORTS.risk}`],

@@ -36,6 +36,7 @@ import { attestationTypedData, sortSignaturesBySigner } from "../../lib/bridge/t
 import { type Deployment, writeDeployment } from "../../lib/deployments.js";
 import { httpWithGasMargin } from "../../lib/gasMarginTransport.js";
 import { devnetNetworks, rpcUrlVariable } from "../../lib/networks.js";
+import { toJson } from "../../lib/service/json.js";
 
 /**
  * A three-chain system for indexer tests: anvil chains named like the devnet (so ponder.config.ts resolves
@@ -499,9 +500,7 @@ export async function eventually<T>(
   let value = await read();
   while (!check(value)) {
     if (Date.now() > deadline)
-      throw new Error(
-        `condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`,
-      );
+      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${toJson(value)}`);
     await new Promise((r) => setTimeout(r, 250));
     value = await read();
   }
