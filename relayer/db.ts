@@ -1,88 +1,21 @@
+import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { desc, eq, sql } from "drizzle-orm";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
-import {
-  bigint,
-  integer,
-  jsonb,
-  type PgDatabase,
-  type PgQueryResultHKT,
-  pgSchema,
-  serial,
-  text,
-  timestamp,
-} from "drizzle-orm/pg-core";
+import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
-import type { SerializedMessage } from "../lib/attestationApi.js";
 import { BridgeError } from "../lib/errors.js";
 import { withDefaultUser } from "../lib/postgres.js";
+import type { MessageStatus } from "./schema.js";
+import * as tables from "./schema.js";
 
-/** Where a message is in its life. `stuck` and `failed` always come with a reason in words. */
-export const messageStatuses = [
-  "discovered",
-  "awaiting_signatures",
-  "submitting",
-  "delivered",
-  "stuck",
-  "failed",
-] as const;
-export type MessageStatus = (typeof messageStatuses)[number];
+export { type MessageStatus, messageStatuses } from "./schema.js";
 
-/**
- * The relayer's tables, in a schema of their own (one per deployment, or per test), so several
- * relayers and the indexer can share one PostgreSQL database.
- */
-export function relayerTables(schemaName: string) {
-  const schema = pgSchema(schemaName);
-  const messages = schema.table("messages", {
-    id: text("id").primaryKey(),
-    originChainId: integer("origin_chain_id").notNull(),
-    destinationChainId: integer("destination_chain_id").notNull(),
-    nonce: text("nonce").notNull(),
-    message: jsonb("message").$type<SerializedMessage>().notNull(),
-    status: text("status").$type<MessageStatus>().notNull(),
-    stuckReason: text("stuck_reason"),
-    signatures: integer("signatures").notNull().default(0),
-    threshold: integer("threshold"),
-    sourceTxHash: text("source_tx_hash").notNull(),
-    sourceBlock: bigint("source_block", { mode: "number" }).notNull(),
-    destinationTxHash: text("destination_tx_hash"),
-    destinationBlock: bigint("destination_block", { mode: "number" }),
-    /** "self" when our transaction delivered it, "other" when someone else (another relayer, a user) did. */
-    deliveredBy: text("delivered_by"),
-    discoveredAt: timestamp("discovered_at", { withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
-    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
-  });
-  const statusHistory = schema.table("status_history", {
-    id: serial("id").primaryKey(),
-    messageId: text("message_id").notNull(),
-    status: text("status").$type<MessageStatus>().notNull(),
-    reason: text("reason"),
-    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
-  });
-  const attempts = schema.table("attempts", {
-    id: serial("id").primaryKey(),
-    messageId: text("message_id").notNull(),
-    relayer: text("relayer").notNull(),
-    txHash: text("tx_hash").notNull(),
-    nonce: integer("nonce").notNull(),
-    maxFeePerGas: text("max_fee_per_gas").notNull(),
-    maxPriorityFeePerGas: text("max_priority_fee_per_gas").notNull(),
-    /** sent, mined, reverted, replaced. */
-    outcome: text("outcome").notNull(),
-    error: text("error"),
-    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
-  });
-  const cursors = schema.table("cursors", {
-    chainId: integer("chain_id").primaryKey(),
-    block: bigint("block", { mode: "number" }).notNull(),
-  });
-  return { schemaName, messages, statusHistory, attempts, cursors };
-}
-
-export type RelayerTables = ReturnType<typeof relayerTables>;
+export type RelayerTables = typeof tables;
 // Both drivers share drizzle's PgDatabase surface; the query-result type is the only difference.
 export type RelayerDatabase = PgDatabase<PgQueryResultHKT>;
 
@@ -94,54 +27,79 @@ export type RelayerStore = {
 
 export class DatabaseError extends BridgeError {}
 
+/** The checked-in migrations drizzle-kit generated from relayer/schema.ts. */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL("./migrations", import.meta.url));
+/** drizzle's record of applied migrations, kept beside the tables in the relayer's schema. */
+const MIGRATIONS_TABLE = "__drizzle_migrations";
+
 /**
  * Opens the relayer's database: PostgreSQL when `databaseUrl` is given, otherwise an embedded PGlite
- * in `dataDir` (single process only). Creates the schema and tables if they are missing.
+ * in `dataDir` (single process only). The tables live in `schema` (selected through search_path),
+ * brought up to date by the migrations in relayer/migrations before anything else reads them.
+ *
+ * @example
+ * const store = await openRelayerStore({ databaseUrl: process.env.DATABASE_URL, dataDir: ".data/relayer", schema: "relayer" });
  */
 export async function openRelayerStore(parameters: {
   databaseUrl?: string;
   dataDir: string;
   schema: string;
 }): Promise<RelayerStore> {
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(parameters.schema)) {
-    throw new DatabaseError(`Schema name "${parameters.schema}" must be lower-case letters, digits and _.`);
+  const schema = parameters.schema;
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new DatabaseError(`Schema name "${schema}" must be lower-case letters, digits and _.`);
   }
-  let db: RelayerDatabase;
-  let close: () => Promise<void>;
+  const migrationConfig = {
+    migrationsFolder: MIGRATIONS_FOLDER,
+    migrationsSchema: schema,
+    migrationsTable: MIGRATIONS_TABLE,
+  };
   if (parameters.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: withDefaultUser(parameters.databaseUrl), max: 5 });
-    db = drizzleNodePg(pool) as unknown as RelayerDatabase;
-    close = () => pool.end();
-  } else {
-    const client = new PGlite(parameters.dataDir);
-    db = drizzlePglite(client) as unknown as RelayerDatabase;
-    close = () => client.close();
+    const connection = {
+      connectionString: withDefaultUser(parameters.databaseUrl),
+      options: `-c search_path="${schema}"`,
+    };
+    // One client for the migration, holding a lock so relayers starting together migrate once.
+    const client = new pg.Client(connection);
+    await client.connect();
+    try {
+      await client.query("SELECT pg_advisory_lock(hashtext($1))", [`relayer-migrations:${schema}`]);
+      const db = drizzleNodePg(client) as unknown as RelayerDatabase;
+      await prepareSchema(db, schema);
+      await migrateNodePg(drizzleNodePg(client), migrationConfig);
+    } finally {
+      await client.end();
+    }
+    const pool = new pg.Pool({ ...connection, max: 5 });
+    return { db: drizzleNodePg(pool) as unknown as RelayerDatabase, tables, close: () => pool.end() };
   }
-  const s = `"${parameters.schema}"`;
-  for (const statement of [
-    `CREATE SCHEMA IF NOT EXISTS ${s}`,
-    `CREATE TABLE IF NOT EXISTS ${s}.messages (
-      id text PRIMARY KEY, origin_chain_id integer NOT NULL, destination_chain_id integer NOT NULL,
-      nonce text NOT NULL, message jsonb NOT NULL, status text NOT NULL, stuck_reason text,
-      signatures integer NOT NULL DEFAULT 0, threshold integer, source_tx_hash text NOT NULL,
-      source_block bigint NOT NULL, destination_tx_hash text, destination_block bigint, delivered_by text,
-      discovered_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL DEFAULT now(),
-      delivered_at timestamptz)`,
-    `CREATE INDEX IF NOT EXISTS messages_status ON ${s}.messages (status)`,
-    `CREATE TABLE IF NOT EXISTS ${s}.status_history (
-      id serial PRIMARY KEY, message_id text NOT NULL, status text NOT NULL, reason text,
-      at timestamptz NOT NULL DEFAULT now())`,
-    `CREATE INDEX IF NOT EXISTS status_history_message ON ${s}.status_history (message_id)`,
-    `CREATE TABLE IF NOT EXISTS ${s}.attempts (
-      id serial PRIMARY KEY, message_id text NOT NULL, relayer text NOT NULL, tx_hash text NOT NULL,
-      nonce integer NOT NULL, max_fee_per_gas text NOT NULL, max_priority_fee_per_gas text NOT NULL,
-      outcome text NOT NULL, error text, at timestamptz NOT NULL DEFAULT now())`,
-    `CREATE INDEX IF NOT EXISTS attempts_message ON ${s}.attempts (message_id)`,
-    `CREATE TABLE IF NOT EXISTS ${s}.cursors (chain_id integer PRIMARY KEY, block bigint NOT NULL)`,
-  ]) {
-    await db.execute(sql.raw(statement));
-  }
-  return { db, tables: relayerTables(parameters.schema), close };
+  const client = new PGlite(parameters.dataDir);
+  await client.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"; SET search_path TO "${schema}"`);
+  const db = drizzlePglite(client);
+  await prepareSchema(db as unknown as RelayerDatabase, schema);
+  await migratePglite(db, migrationConfig);
+  return { db: db as unknown as RelayerDatabase, tables, close: () => client.close() };
+}
+
+/**
+ * Creates the schema, and adopts a database made by release 0.1, which created its tables with raw
+ * CREATE TABLE statements and kept no record of migrations: its tables are exactly migration 0000, so
+ * that one is recorded as applied and the later ones run on the existing rows.
+ */
+async function prepareSchema(db: RelayerDatabase, schema: string): Promise<void> {
+  await db.execute(sql.raw(`CREATE SCHEMA IF NOT EXISTS "${schema}"`));
+  const found = await db.execute<{ tables: string[] }>(sql`
+    SELECT coalesce(array_agg(table_name::text), '{}') AS tables FROM information_schema.tables
+    WHERE table_schema = ${schema} AND table_name IN ('messages', ${MIGRATIONS_TABLE})`);
+  const existing = (found as unknown as { rows: { tables: string[] }[] }).rows[0]?.tables ?? [];
+  if (!existing.includes("messages") || existing.includes(MIGRATIONS_TABLE)) return;
+  const [baseline] = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  if (!baseline) throw new DatabaseError(`No migrations in ${MIGRATIONS_FOLDER}.`);
+  const table = sql.raw(`"${schema}"."${MIGRATIONS_TABLE}"`);
+  await db.execute(sql`CREATE TABLE ${table} (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
+  await db.execute(
+    sql`INSERT INTO ${table} (hash, created_at) VALUES (${baseline.hash}, ${baseline.folderMillis})`,
+  );
 }
 
 /** Records a status change (and its reason) once: repeated identical updates do not grow the history. */

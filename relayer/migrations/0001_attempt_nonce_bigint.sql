@@ -1,0 +1,1 @@
+ALTER TABLE "attempts" ALTER COLUMN "nonce" SET DATA TYPE bigint;
