@@ -21,14 +21,10 @@ import { createServiceApp, serve } from "../lib/service/http.js";
 import { jsonResponse } from "../lib/service/json.js";
 import { createScheduler } from "../lib/service/scheduler.js";
 import { messageRecord, openRelayerStore, type RelayerStore, setStatus } from "./db.js";
-import {
-  type DeliveryJobData,
-  type DeliveryTiming,
-  type DestinationChain,
-  deliver,
-  SubmissionBatcher,
-  steppedBackoff,
-} from "./delivery.js";
+import { steppedBackoff } from "./delivery/backoff.js";
+import { SubmissionBatcher } from "./delivery/batcher.js";
+import { deliver } from "./delivery/deliver.js";
+import type { DeliveryJobData, DeliveryTiming, DestinationChain } from "./delivery/types.js";
 import { createRelayerMetrics } from "./metrics.js";
 import { NonceManager } from "./nonceManager.js";
 import { finalizedBlockNumber, REORGED_OUT_REASON } from "./sourceLog.js";

@@ -1,0 +1,204 @@
+import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import { parseEventLogs } from "viem";
+import { bridgeMinterAbi } from "../../contracts/generated/BridgeMinter.js";
+import { bridgeVaultAbi } from "../../contracts/generated/BridgeVault.js";
+import {
+  collectQuorum,
+  describeSignatures,
+  deserializeMessage,
+  fetchAttestations,
+} from "../../lib/attestationApi.js";
+import { setStatus } from "../db.js";
+import { checkSourceLog, finalizedBlockNumber, REORGED_OUT_REASON } from "../sourceLog.js";
+import { steppedBackoff } from "./backoff.js";
+import { isProcessed, rateLimitClearsAt, validatorSetsOf } from "./destinationReads.js";
+import { classifyRevert } from "./failures.js";
+import { withGasMargin } from "./gasPolicy.js";
+import { pendingAttempt, waitForAny } from "./receipts.js";
+import { markDelivered, recordOutcome } from "./records.js";
+import { submitWithReplacement } from "./submission.js";
+import { callOf, encodeCall } from "./transaction.js";
+import type { DeliveryContext, DeliveryJobData } from "./types.js";
+
+/** Why a submission cannot go ahead now, with when to look again. */
+type Wait = {
+  status: "awaiting_signatures" | "stuck";
+  reason: string;
+  retryInMs: number;
+  signatures?: number;
+  threshold?: number;
+};
+
+/**
+ * Delivers one message: skips it if the destination already processed it, collects a quorum of
+ * validator signatures, checks pause, rate limit and gas funds, then submits `mint` or `release` and
+ * follows the transaction (replacing it with higher fees if it sits unmined). Every wait is recorded
+ * with a reason a person can act on and re-scheduled through BullMQ's delayed set, so nothing blocks
+ * a worker slot while waiting.
+ */
+export async function deliver(
+  context: DeliveryContext,
+  job: Job<DeliveryJobData>,
+  token?: string,
+): Promise<void> {
+  const { id } = job.data;
+  const message = deserializeMessage(job.data.message);
+  const destination = context.destinations.get(Number(message.destinationChainId));
+  if (!destination)
+    throw new UnrecoverableError(`no RPC configured for destination chain ${message.destinationChainId}`);
+  const log = context.log.child({ id, destination: destination.chainId });
+
+  const wait = async (w: Wait): Promise<never> => {
+    // Polling jobs repeat the same wait many times: write the database only when it changes.
+    const recorded = `${w.status}|${w.reason}|${w.signatures ?? ""}|${w.threshold ?? ""}`;
+    if (recorded !== job.data.recorded) {
+      await setStatus(context.store, id, w.status, {
+        reason: w.reason,
+        signatures: w.signatures,
+        threshold: w.threshold,
+      });
+    }
+    await job.updateData({ ...job.data, waits: (job.data.waits ?? 0) + 1, recorded });
+    await job.moveToDelayed(Date.now() + w.retryInMs, token);
+    throw new DelayedError();
+  };
+  const waits = job.data.waits ?? 0;
+  const backoff = () =>
+    waits < context.timing.fastPolls
+      ? context.timing.signaturePollMs
+      : steppedBackoff(waits - context.timing.fastPolls, context.timing.backoffScale);
+
+  if (await isProcessed(destination, id)) return markDelivered(context, destination, id, log);
+  // A transaction from an earlier run (this relayer before a crash, or before a replacement) may still
+  // be pending: wait for it rather than spend gas on a duplicate.
+  const earlier = await pendingAttempt(context, destination, id);
+  if (earlier) {
+    const mined = await waitForAny(destination.client, [earlier], context.timing.receiptTimeoutMs);
+    if (mined?.status === "success") return markDelivered(context, destination, id, log);
+  }
+
+  // Validators sign only final logs: asking them earlier is wasted load on them and on us.
+  const source = context.destinations.get(Number(message.sourceChainId));
+  if (source) {
+    const finalized = await finalizedBlockNumber(source.client, source.finality, undefined, 200);
+    if (BigInt(job.data.sourceBlock) > finalized) {
+      const blocksToGo = Number(BigInt(job.data.sourceBlock) - finalized);
+      return wait({
+        status: "awaiting_signatures",
+        reason: "waiting for source finality",
+        // Sleep until about when the log turns final instead of polling every few hundred ms.
+        retryInMs: Math.max(context.timing.signaturePollMs, (blocksToGo - 0.5) * source.blockTimeMs),
+      });
+    }
+  }
+  const [sets, fetched] = await Promise.all([
+    validatorSetsOf(destination),
+    fetchAttestations(context.validatorUrls, id),
+  ]);
+  const quorum = await collectQuorum({ message, fetched, sets });
+  if (!quorum.ok) {
+    // Validators never sign a log a reorg removed; without this check such a message would wait on
+    // "0 of 4 signatures" forever.
+    if (source) {
+      const check = await checkSourceLog({
+        client: source.client,
+        finality: source.finality,
+        bridge: message.sourceBridge,
+        id,
+        txHash: job.data.sourceTxHash,
+        block: BigInt(job.data.sourceBlock),
+      });
+      if (check.state === "reorged") {
+        log.warn({ detail: check.detail }, REORGED_OUT_REASON);
+        await setStatus(context.store, id, "failed", {
+          reason: REORGED_OUT_REASON,
+          signatures: quorum.valid,
+          threshold: quorum.threshold,
+        });
+        return;
+      }
+    }
+    const age = Date.now() - job.timestamp;
+    return wait({
+      status: age > context.timing.stuckAfterMs ? "stuck" : "awaiting_signatures",
+      reason: describeSignatures(quorum.valid, quorum.threshold),
+      retryInMs: backoff(),
+      signatures: quorum.valid,
+      threshold: quorum.threshold,
+    });
+  }
+  const { epoch, signatures } = quorum.quorum;
+  const call = callOf(destination, message, epoch, signatures);
+
+  let gas: bigint;
+  try {
+    gas = await destination.client.estimateContractGas({ ...call, account: destination.wallet.account });
+  } catch (error) {
+    const outcome = classifyRevert(error);
+    if (outcome.kind === "processed") return markDelivered(context, destination, id, log);
+    if (outcome.kind === "unrecoverable") throw new UnrecoverableError(outcome.reason);
+    if (outcome.kind === "wait") {
+      return wait({
+        status: "stuck",
+        reason: outcome.reason,
+        retryInMs: outcome.retryInMs ?? steppedBackoff(waits, context.timing.backoffScale),
+      });
+    }
+    if (outcome.kind === "rate-limited") {
+      const until = await rateLimitClearsAt(destination, message, outcome.available);
+      return wait({
+        status: "stuck",
+        reason: until ? `rate limited until ${until.toISOString()}` : "rate limited (no refill configured)",
+        retryInMs: until
+          ? Math.max(500, until.getTime() - Date.now())
+          : steppedBackoff(waits, context.timing.backoffScale),
+      });
+    }
+    throw error;
+  }
+
+  const fees = await destination.client.estimateFeesPerGas();
+  const gasLimit = withGasMargin(gas);
+  const balance = await destination.client.getBalance({ address: destination.wallet.account.address });
+  const needed = gasLimit * fees.maxFeePerGas;
+  if (balance < needed) {
+    return wait({
+      status: "stuck",
+      reason: `out of gas funds on chain ${destination.chainId} (relayer ${destination.wallet.account.address} has ${balance} wei, needs ${needed})`,
+      retryInMs: steppedBackoff(Math.max(waits, 3), context.timing.backoffScale),
+    });
+  }
+
+  await setStatus(context.store, id, "submitting", { signatures: quorum.valid, threshold: quorum.threshold });
+  const { nonce, hashes } = context.batcher
+    ? await context.batcher.submit(
+        context,
+        destination,
+        { id, message, epoch, signatures, gas: gasLimit },
+        log,
+      )
+    : await submitWithReplacement(context, destination, [id], encodeCall(call), gasLimit, fees, log);
+  const receipt = await waitForAny(destination.client, hashes, context.timing.receiptTimeoutMs);
+  if (receipt?.status === "success") {
+    await recordOutcome(context, id, receipt.transactionHash, "mined");
+    // A batch skips ids someone else delivered first: only our own event makes it "self".
+    const ours = parseEventLogs({ abi: [...bridgeMinterAbi, ...bridgeVaultAbi], logs: receipt.logs }).some(
+      (l) => (l.eventName === "Minted" || l.eventName === "Released") && l.args.messageId === id,
+    );
+    if (!ours) return markDelivered(context, destination, id, log);
+    context.metrics.submissions.inc({ destination: String(destination.chainId), outcome: "mined" });
+    return markDelivered(context, destination, id, log, receipt.transactionHash, Number(receipt.blockNumber));
+  }
+  context.metrics.submissions.inc({
+    destination: String(destination.chainId),
+    outcome: receipt ? "reverted" : "unmined",
+  });
+  if (receipt) await recordOutcome(context, id, receipt.transactionHash, "reverted");
+  if (await isProcessed(destination, id)) return markDelivered(context, destination, id, log);
+  // Let BullMQ retry with its backoff; the next run re-reads everything (signatures, limits, nonce).
+  throw new Error(
+    receipt
+      ? `transaction ${receipt.transactionHash} reverted`
+      : `transaction with nonce ${nonce} not mined yet`,
+  );
+}

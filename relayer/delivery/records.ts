@@ -1,0 +1,76 @@
+import { and, eq } from "drizzle-orm";
+import type { Hash, Hex } from "viem";
+import type { Logger } from "../../lib/logger.js";
+import type { DeliveryContext, DestinationChain } from "./types.js";
+
+/** Sets the outcome (mined, reverted) of our attempt `txHash` for message `id`. */
+export async function recordOutcome(
+  context: DeliveryContext,
+  id: Hex,
+  txHash: Hash,
+  outcome: string,
+): Promise<void> {
+  const { db, tables } = context.store;
+  await db
+    .update(tables.attempts)
+    .set({ outcome })
+    .where(and(eq(tables.attempts.messageId, id), eq(tables.attempts.txHash, txHash)));
+}
+
+/**
+ * Marks message `id` delivered, by us (`txHash` given, or found among our attempts) or by someone
+ * else, and observes its delivery latency.
+ */
+export async function markDelivered(
+  context: DeliveryContext,
+  destination: DestinationChain,
+  id: Hex,
+  log: Logger,
+  txHash?: Hash,
+  block?: number,
+): Promise<void> {
+  const { db, tables } = context.store;
+  const [row] = await db.select().from(tables.messages).where(eq(tables.messages.id, id));
+  if (!row || row.status === "delivered") return;
+  let deliveredBy = txHash ? "self" : "other";
+  let destinationTxHash = txHash ?? null;
+  let destinationBlock = block ?? null;
+  if (!txHash) {
+    // Ours may have landed in a run that crashed before recording it.
+    const attempts = await db.select().from(tables.attempts).where(eq(tables.attempts.messageId, id));
+    for (const attempt of attempts) {
+      const receipt = await destination.client
+        .getTransactionReceipt({ hash: attempt.txHash as Hash })
+        .catch(() => undefined);
+      if (receipt?.status === "success") {
+        deliveredBy = "self";
+        destinationTxHash = receipt.transactionHash;
+        destinationBlock = Number(receipt.blockNumber);
+        await recordOutcome(context, id, receipt.transactionHash, "mined");
+      }
+    }
+  }
+  const now = new Date();
+  await db
+    .update(tables.messages)
+    .set({
+      status: "delivered",
+      stuckReason: null,
+      deliveredBy,
+      destinationTxHash,
+      destinationBlock,
+      deliveredAt: now,
+      updatedAt: now,
+    })
+    .where(eq(tables.messages.id, id));
+  await db.insert(tables.statusHistory).values({
+    messageId: id,
+    status: "delivered",
+    reason: deliveredBy === "self" ? null : "delivered by someone else",
+  });
+  context.metrics.deliveryLatency.observe(
+    { origin: String(row.originChainId), destination: String(row.destinationChainId) },
+    (now.getTime() - row.discoveredAt.getTime()) / 1000,
+  );
+  log.info({ tx: destinationTxHash, deliveredBy }, "delivered");
+}
