@@ -1,18 +1,14 @@
 import { type Job, Queue, UnrecoverableError, Worker } from "bullmq";
-import { and, eq, min, notInArray, sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import {
   type Address,
   createPublicClient,
   createWalletClient,
   defineChain,
-  formatEther,
   type Hex,
   type PublicClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { type OutboundLog, outboundEvents, serializeMessage } from "../lib/attestationApi.js";
-import { messageFromBurnedLog, messageFromLockedLog, messageId } from "../lib/bridge/message.js";
 import type { Deployment } from "../lib/deployments.js";
 import { httpWithGasMargin } from "../lib/gasMarginTransport.js";
 import type { Logger } from "../lib/logger.js";
@@ -25,9 +21,11 @@ import { steppedBackoff } from "./delivery/backoff.js";
 import { SubmissionBatcher } from "./delivery/batcher.js";
 import { deliver } from "./delivery/deliver.js";
 import type { DeliveryJobData, DeliveryTiming, DestinationChain } from "./delivery/types.js";
+import { createDiscovery } from "./discovery.js";
 import { createRelayerMetrics } from "./metrics.js";
 import { NonceManager } from "./nonceManager.js";
-import { finalizedBlockNumber, REORGED_OUT_REASON } from "./sourceLog.js";
+import { DELIVERY_QUEUE } from "./queue.js";
+import { reconcileOnce } from "./reconcile.js";
 
 export type RelayerChainConfig = {
   chainId: number;
@@ -73,8 +71,6 @@ export type RunningRelayer = {
   queue: Queue<DeliveryJobData>;
   stop(): Promise<void>;
 };
-
-export const DELIVERY_QUEUE = "deliveries";
 
 const defaultTiming: DeliveryTiming = {
   signaturePollMs: 250,
@@ -201,143 +197,14 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
   });
   worker.on("error", (error) => log.debug({ err: error.message }, "worker error"));
 
-  async function enqueue(data: DeliveryJobData): Promise<void> {
-    await queue.add("deliver", data, { jobId: data.id });
-  }
-
-  /** Logs already handled by discovery, by block hash and message id, with their block number. */
-  const discovered = new Map<string, bigint>();
-
-  async function discoverOnce(chain: RelayerChainConfig): Promise<boolean> {
-    const client = clients.get(chain.chainId)!;
-    const { finality } = destinations.get(chain.chainId)!;
-    const deployed = config.deployment.chains.find((c) => c.chainId === chain.chainId)!;
-    const { db, tables } = store;
-    const [cursor] = await db.select().from(tables.cursors).where(eq(tables.cursors.chainId, chain.chainId));
-    const head = await client.getBlockNumber({ cacheTime: 0 });
-    const startBlock = BigInt(deployed.bridge.startBlock);
-    let from = cursor ? BigInt(cursor.block + 1) : startBlock;
-    // Blocks above the finality point may be replaced by a reorg: scan them again until they are final,
-    // so a log in a replacement block at an already-scanned height is not missed.
-    const finalized = await finalizedBlockNumber(client, finality, head);
-    if (finalized + 1n < from) from = finalized + 1n > startBlock ? finalized + 1n : startBlock;
-    if (head < from) return false;
-    const to = head - from > 1_999n ? from + 1_999n : head;
-    const logs = (await client.getLogs({
-      address: deployed.bridge.address,
-      events: outboundEvents,
-      fromBlock: from,
-      toBlock: to,
-      strict: true,
-    })) as OutboundLog[];
-    for (const [key, block] of discovered) if (block < from) discovered.delete(key);
-    for (const entry of logs) {
-      const seen = `${chain.chainId}:${entry.blockHash}:${entry.args.messageId}`;
-      if (discovered.has(seen)) continue;
-      const build = entry.eventName === "Locked" ? messageFromLockedLog : messageFromBurnedLog;
-      const message = build({
-        log: { address: entry.address, args: entry.args },
-        sourceChainId: chain.chainId,
-      });
-      const id = messageId(message);
-      if (id !== entry.args.messageId) continue;
-      const serialized = serializeMessage(message);
-      const inserted = await db
-        .insert(tables.messages)
-        .values({
-          id,
-          originChainId: chain.chainId,
-          destinationChainId: serialized.destinationChainId,
-          nonce: serialized.nonce,
-          message: serialized,
-          status: "discovered",
-          sourceTxHash: entry.transactionHash,
-          sourceBlock: Number(entry.blockNumber),
-        })
-        .onConflictDoNothing()
-        .returning({ id: tables.messages.id });
-      if (inserted.length > 0) {
-        await db.insert(tables.statusHistory).values({ messageId: id, status: "discovered" });
-      } else {
-        await reviveIfReorgedBack(id, entry);
-      }
-      await enqueue({
-        id,
-        message: serialized,
-        sourceTxHash: entry.transactionHash,
-        sourceBlock: Number(entry.blockNumber),
-      });
-      discovered.set(seen, entry.blockNumber);
-    }
-    await db
-      .insert(tables.cursors)
-      .values({ chainId: chain.chainId, block: Number(to) })
-      .onConflictDoUpdate({ target: tables.cursors.chainId, set: { block: Number(to) } });
-    return to < head;
-  }
-
-  /** A message given up as reorged out whose log is on chain again (the transaction was re-mined). */
-  async function reviveIfReorgedBack(id: Hex, entry: OutboundLog): Promise<void> {
-    const { db, tables } = store;
-    const [row] = await db
-      .select({ status: tables.messages.status, reason: tables.messages.stuckReason })
-      .from(tables.messages)
-      .where(eq(tables.messages.id, id));
-    if (row?.status !== "failed" || row.reason !== REORGED_OUT_REASON) return;
-    await db
-      .update(tables.messages)
-      .set({ sourceTxHash: entry.transactionHash, sourceBlock: Number(entry.blockNumber) })
-      .where(eq(tables.messages.id, id));
-    await setStatus(store, id, "discovered", { reason: "source log back on chain" });
-    await (await queue.getJob(id))?.remove();
-    log.info({ id, tx: entry.transactionHash }, "source log back on chain; delivering again");
-  }
-
-  /** Re-enqueues unfinished messages (a no-op while their job exists) and refreshes gauges. */
-  async function reconcileOnce(): Promise<void> {
-    const { db, tables } = store;
-    const unfinished = await db
-      .select()
-      .from(tables.messages)
-      .where(notInArray(tables.messages.status, ["delivered", "failed"]));
-    for (const row of unfinished) {
-      await enqueue({
-        id: row.id as Hex,
-        message: row.message,
-        sourceTxHash: row.sourceTxHash as Hex,
-        sourceBlock: row.sourceBlock,
-      });
-    }
-    const counts = await db
-      .select({
-        origin: tables.messages.originChainId,
-        destination: tables.messages.destinationChainId,
-        status: tables.messages.status,
-        count: sql<number>`count(*)::int`,
-      })
-      .from(tables.messages)
-      .groupBy(tables.messages.originChainId, tables.messages.destinationChainId, tables.messages.status);
-    metrics.messages.reset();
-    for (const c of counts) {
-      metrics.messages.set(
-        { origin: String(c.origin), destination: String(c.destination), status: c.status },
-        Number(c.count),
-      );
-    }
-    const [oldest] = await db
-      .select({ at: min(tables.messages.discoveredAt) })
-      .from(tables.messages)
-      .where(and(notInArray(tables.messages.status, ["delivered", "failed"])));
-    metrics.oldestPendingAge.set(oldest?.at ? (Date.now() - new Date(oldest.at).getTime()) / 1000 : 0);
-    const jobCounts = await queue.getJobCounts("waiting", "active", "delayed", "failed", "prioritized");
-    for (const [state, count] of Object.entries(jobCounts)) metrics.queueDepth.set({ state }, count);
-    await Promise.all(
-      [...clients].map(async ([chainId, client]) => {
-        const balance = await client.getBalance({ address: account.address });
-        metrics.walletBalance.set({ chain: String(chainId) }, Number(formatEther(balance)));
-      }),
-    );
-  }
+  const { discoverOnce } = createDiscovery({
+    store,
+    queue,
+    log,
+    deployment: config.deployment,
+    sources: destinations,
+  });
+  const reconcileContext = { store, queue, metrics, clients, address: account.address };
 
   const scheduler = createScheduler();
   const onLoopError = (loop: string) => (error: unknown) =>
@@ -351,7 +218,9 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
       discoverOnce(chain),
     );
   }
-  scheduler.every({ name: "reconcile", intervalMs: 3_000, onError: onLoopError("reconcile") }, reconcileOnce);
+  scheduler.every({ name: "reconcile", intervalMs: 3_000, onError: onLoopError("reconcile") }, () =>
+    reconcileOnce(reconcileContext),
+  );
 
   const app = createServiceApp({
     log,
