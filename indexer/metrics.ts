@@ -1,9 +1,11 @@
 /**
  * Prometheus text for the bridge supply figures, rendered from indexed rows so it is the same in every
  * process that serves the API (`ponder start` or `ponder serve`) and survives restarts. Ponder's own
- * /metrics registry is internal to Ponder, so these are served beside it at /metrics/bridge.
- * Labels are bounded: one series per asset (its symbol) and per transfer status.
+ * /metrics registry is internal to Ponder, so these are served beside it at /metrics/bridge, from a
+ * prom-client registry built per request. Labels are bounded: one series per asset (its symbol) and
+ * per transfer status.
  */
+import { Counter, Gauge, Registry } from "prom-client";
 
 export type SupplyMetricRow = {
   id: string;
@@ -23,36 +25,47 @@ export type BridgeMetricsInput = {
   assets: ReadonlyMap<string, { symbol: string; decimals: number }>;
 };
 
-const escapeLabel = (value: string) =>
-  value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-
-function toUnits(raw: bigint, decimals: number): string {
+/** Raw integer amount in whole tokens (a float: what Prometheus stores anyway). */
+function toUnits(raw: bigint, decimals: number): number {
   const scale = 10n ** BigInt(decimals);
   const whole = raw / scale;
   const fraction = (raw < 0n ? -raw : raw) % scale;
-  return decimals === 0 ? whole.toString() : `${whole}.${fraction.toString().padStart(decimals, "0")}`;
+  return Number(
+    decimals === 0 ? whole.toString() : `${whole}.${fraction.toString().padStart(decimals, "0")}`,
+  );
 }
 
-export function renderBridgeMetrics(input: BridgeMetricsInput): string {
-  const lines: string[] = [];
-  const family = (name: string, type: "counter" | "gauge", help: string) =>
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-  const labelsOf = (row: SupplyMetricRow) => {
-    const asset = input.assets.get(row.id);
-    return `bridge="${escapeLabel(input.bridgeId)}",asset="${escapeLabel(asset?.symbol ?? row.id)}"`;
-  };
+/**
+ * The bridge supply figures in the Prometheus text format.
+ *
+ * @example
+ * const text = await renderBridgeMetrics({ bridgeId: "canonical", supplies, transfersByStatus, assets });
+ */
+export async function renderBridgeMetrics(input: BridgeMetricsInput): Promise<string> {
+  const registry = new Registry();
+  const supplyLabels = ["bridge", "asset"] as const;
+  const labelsOf = (row: SupplyMetricRow) => ({
+    bridge: input.bridgeId,
+    asset: input.assets.get(row.id)?.symbol ?? row.id,
+  });
   const units = (row: SupplyMetricRow, raw: bigint) => toUnits(raw, input.assets.get(row.id)?.decimals ?? 18);
 
-  family(
-    "indexer_supply_violations_total",
-    "counter",
-    "Supply check failures (remote supply above home custody).",
-  );
-  for (const row of input.supplies)
-    lines.push(`indexer_supply_violations_total{${labelsOf(row)}} ${row.violations}`);
-  family("indexer_supply_check_healthy", "gauge", "1 when the last supply check of the asset held.");
-  for (const row of input.supplies)
-    lines.push(`indexer_supply_check_healthy{${labelsOf(row)}} ${row.healthy ? 1 : 0}`);
+  const violations = new Counter({
+    name: "indexer_supply_violations_total",
+    help: "Supply check failures (remote supply above home custody).",
+    labelNames: supplyLabels,
+    registers: [registry],
+  });
+  const healthy = new Gauge({
+    name: "indexer_supply_check_healthy",
+    help: "1 when the last supply check of the asset held.",
+    labelNames: supplyLabels,
+    registers: [registry],
+  });
+  for (const row of input.supplies) {
+    violations.inc(labelsOf(row), row.violations);
+    healthy.set(labelsOf(row), row.healthy ? 1 : 0);
+  }
   const gauges: [string, string, (r: SupplyMetricRow) => bigint][] = [
     [
       "indexer_bridge_outstanding_tokens",
@@ -76,14 +89,17 @@ export function renderBridgeMetrics(input: BridgeMetricsInput): string {
     ],
   ];
   for (const [name, help, pick] of gauges) {
-    family(name, "gauge", help);
-    for (const row of input.supplies) lines.push(`${name}{${labelsOf(row)}} ${units(row, pick(row))}`);
+    const gauge = new Gauge({ name, help, labelNames: supplyLabels, registers: [registry] });
+    for (const row of input.supplies) gauge.set(labelsOf(row), units(row, pick(row)));
   }
-  family("indexer_bridge_transfers", "gauge", "Indexed bridge messages by status.");
+  const transfers = new Gauge({
+    name: "indexer_bridge_transfers",
+    help: "Indexed bridge messages by status.",
+    labelNames: ["bridge", "status"] as const,
+    registers: [registry],
+  });
   for (const { status, count } of input.transfersByStatus) {
-    lines.push(
-      `indexer_bridge_transfers{bridge="${escapeLabel(input.bridgeId)}",status="${escapeLabel(status)}"} ${count}`,
-    );
+    transfers.set({ bridge: input.bridgeId, status }, count);
   }
-  return `${lines.join("\n")}\n`;
+  return registry.metrics();
 }

@@ -2,6 +2,7 @@ import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
 import { and, client, count, eq, graphql } from "ponder";
+import { Registry } from "prom-client";
 import type { Hex } from "viem";
 import { accountDataFromRows, type IndexedReserve } from "../../indexer/accountData.js";
 import { currentDeployment } from "../../indexer/deployment.js";
@@ -46,13 +47,13 @@ app.get("/metrics/bridge", async (c) => {
       if (token.kind === "native") assets.set(token.homeToken.toLowerCase(), token);
     }
   }
-  const body = renderBridgeMetrics({
+  const body = await renderBridgeMetrics({
     bridgeId: deployment.bridgeId,
     supplies,
     transfersByStatus: statuses,
     assets,
   });
-  return c.text(body, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+  return c.text(body, 200, { "content-type": Registry.PROMETHEUS_CONTENT_TYPE });
 });
 
 app.get("/lending/accounts/:user", async (c) => {
