@@ -1,6 +1,10 @@
 // "graphql/index.js", not "graphql": the package has no "exports" map, so bundlers (vite/vitest) pick its
 // "module" build (index.mjs) while Node, and therefore graphql-yoga, loads index.js. Two copies of
 // graphql's classes in one process fail with "Cannot use GraphQLSchema from another module or realm".
+
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
+import { maxTokensPlugin } from "@escape.tech/graphql-armor-max-tokens";
 import {
   type ASTVisitor,
   type FieldNode,
@@ -16,6 +20,7 @@ import {
   type SelectionSetNode,
   type ValidationContext,
 } from "graphql/index.js";
+import type { Plugin } from "graphql-yoga";
 import { z } from "zod";
 
 // The schema's types come from whichever graphql copy graphql-yoga loaded, and that differs by runtime:
@@ -42,7 +47,7 @@ const getNamedType = (type: GraphQLType): GraphQLNamedType => {
 
 /** Request limits of the risk API. Parse partial input with {@link riskLimitsSchema} to get defaults. */
 export const riskLimitsSchema = z.object({
-  /** Deepest field nesting (fragments are inlined; introspection fields are exempt). */
+  /** Deepest field nesting (fragments are inlined; `__schema` is exempt). */
   maxDepth: z.number().int().positive().default(10),
   /** Estimated cost ceiling, see {@link costRule}. */
   maxCost: z.number().int().positive().default(10_000),
@@ -65,22 +70,102 @@ export const FIELD_COSTS: Readonly<Record<string, number>> = {
 /** Assumed length of a list field with no `first` argument. */
 export const ESTIMATED_LIST_SIZE = 10;
 
-type Walk = { cost: number; depth: number; aliases: number };
+type Walk = { cost: number };
 
 const limitError = (limit: string, max: number, actual: number, message: string) =>
   new GraphQLError(message, { extensions: { code: "GRAPHQL_VALIDATION_FAILED", limit, max, actual } });
 
 /**
- * One validation rule enforcing depth, cost and alias limits per operation. Cost model: every field
+ * graphql-armor reports a rejection as an error whose message ends in "found <n>." (with exposeLimits);
+ * the count is read back from it so our error can carry it as a number.
+ */
+const foundIn = (error: Error): number => Number(/found (\d+)\.?$/.exec(error.message)?.[1] ?? Number.NaN);
+
+/** ` "Name"` of the document's named operation, for messages. */
+const operationName = (context: ValidationContext | null): string => {
+  const definition = context?.getDocument().definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  return definition && "name" in definition && definition.name ? ` "${definition.name.value}"` : "";
+};
+
+/**
+ * The risk API's request limits as graphql-yoga plugins: graphql-armor's token, depth and alias limits,
+ * and our cost rule ({@link riskCostRule}, which knows connection page sizes). Each rejection is a
+ * GRAPHQL_VALIDATION_FAILED error with `limit`, `max` and `actual` in its extensions and a sentence
+ * saying what to change; the token limit aborts parsing with a syntax error.
+ *
+ * @example
+ * createYoga({ schema, plugins: riskLimitsPlugins(riskLimitsSchema.parse({})) });
+ */
+export function riskLimitsPlugins(limits: RiskLimits): Plugin[] {
+  const tokens = maxTokensPlugin({
+    n: limits.maxTokens,
+    onReject: [
+      () => {
+        throw new GraphQLError(
+          `Syntax Error: Document contains more than ${limits.maxTokens} tokens. Parsing aborted.`,
+        );
+      },
+    ],
+  });
+  const depth = maxDepthRule({
+    n: limits.maxDepth,
+    flattenFragments: true,
+    propagateOnRejection: false,
+    onReject: [
+      (context, error) => {
+        const actual = foundIn(error);
+        context?.reportError(
+          limitError(
+            "depth",
+            limits.maxDepth,
+            actual,
+            `Operation${operationName(context)} is nested ${actual} levels deep; the limit is ${limits.maxDepth}.`,
+          ),
+        );
+      },
+    ],
+  });
+  const aliases = maxAliasesRule({
+    n: limits.maxAliases,
+    allowList: [],
+    propagateOnRejection: false,
+    onReject: [
+      (context, error) => {
+        const actual = foundIn(error);
+        context?.reportError(
+          limitError(
+            "aliases",
+            limits.maxAliases,
+            actual,
+            `Operation${operationName(context)} uses ${actual} aliases; the limit is ${limits.maxAliases}.`,
+          ),
+        );
+      },
+    ],
+  });
+  return [
+    tokens as Plugin,
+    {
+      onValidate({ addValidationRule }) {
+        addValidationRule(depth as unknown as (context: ValidationContext) => ASTVisitor);
+        addValidationRule(aliases as unknown as (context: ValidationContext) => ASTVisitor);
+        addValidationRule(riskCostRule(limits));
+      },
+    },
+  ];
+}
+
+/**
+ * A validation rule enforcing the cost limit per operation. Cost model: every field
  * costs 1 (or its entry in {@link FIELD_COSTS}) plus its children; a list multiplies its children by
  * the `first` argument of the nearest enclosing field that has one (a connection's `edges`), or by
  * {@link ESTIMATED_LIST_SIZE}. A `first` given as a variable counts as `maxPageSize` (validation runs
  * before variables are known).
  *
  * @example
- * validate(schema, parse(query), [...specifiedRules, riskLimitsRule(riskLimitsSchema.parse({}))]);
+ * validate(schema, parse(query), [...specifiedRules, riskCostRule(riskLimitsSchema.parse({}))]);
  */
-export function riskLimitsRule(limits: RiskLimits): (context: ValidationContext) => ASTVisitor {
+export function riskCostRule(limits: RiskLimits): (context: ValidationContext) => ASTVisitor {
   return (context) => ({
     OperationDefinition(node) {
       const schema = context.getSchema();
@@ -98,23 +183,19 @@ export function riskLimitsRule(limits: RiskLimits): (context: ValidationContext)
       const walk = (
         selectionSet: SelectionSetNode,
         parent: GraphQLCompositeType,
-        depth: number,
         pendingFirst: number | undefined,
         visiting: Set<string>,
       ): Walk => {
-        const acc: Walk = { cost: 0, depth, aliases: 0 };
+        const acc: Walk = { cost: 0 };
         const merge = (w: Walk) => {
           acc.cost += w.cost;
-          acc.depth = Math.max(acc.depth, w.depth);
-          acc.aliases += w.aliases;
         };
         for (const sel of selectionSet.selections) {
           if (sel.kind === Kind.FIELD) {
-            merge(fieldCost(sel, parent, depth, pendingFirst, visiting));
+            merge(fieldCost(sel, parent, pendingFirst, visiting));
           } else if (sel.kind === Kind.INLINE_FRAGMENT) {
             const type = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parent;
-            if (type && isCompositeType(type))
-              merge(walk(sel.selectionSet, type, depth, pendingFirst, visiting));
+            if (type && isCompositeType(type)) merge(walk(sel.selectionSet, type, pendingFirst, visiting));
           } else {
             const name = sel.name.value;
             const frag = fragments.get(name);
@@ -122,7 +203,7 @@ export function riskLimitsRule(limits: RiskLimits): (context: ValidationContext)
             const type = schema.getType(frag.typeCondition.name.value);
             if (!type || !isCompositeType(type)) continue;
             visiting.add(name);
-            merge(walk(frag.selectionSet, type, depth, pendingFirst, visiting));
+            merge(walk(frag.selectionSet, type, pendingFirst, visiting));
             visiting.delete(name);
           }
         }
@@ -131,15 +212,13 @@ export function riskLimitsRule(limits: RiskLimits): (context: ValidationContext)
       const fieldCost = (
         field: FieldNode,
         parent: GraphQLCompositeType,
-        depth: number,
         pendingFirst: number | undefined,
         visiting: Set<string>,
       ): Walk => {
-        const aliases = field.alias ? 1 : 0;
-        if (field.name.value.startsWith("__")) return { cost: 0, depth, aliases };
-        if (!(isObjectType(parent) || isInterfaceType(parent))) return { cost: 0, depth, aliases };
+        if (field.name.value.startsWith("__")) return { cost: 0 };
+        if (!(isObjectType(parent) || isInterfaceType(parent))) return { cost: 0 };
         const def = parent.getFields()[field.name.value];
-        if (!def) return { cost: 0, depth: depth + 1, aliases }; // FieldsOnCorrectType reports it
+        if (!def) return { cost: 0 }; // FieldsOnCorrectType reports it
         const own = FIELD_COSTS[`${parent.name}.${def.name}`] ?? 1;
         const firstArg = field.arguments?.find((a) => a.name.value === "first");
         let first = pendingFirst;
@@ -154,23 +233,13 @@ export function riskLimitsRule(limits: RiskLimits): (context: ValidationContext)
           first = undefined;
         }
         const named = getNamedType(def.type);
-        if (!field.selectionSet || !isCompositeType(named)) return { cost: own, depth: depth + 1, aliases };
-        const inner = walk(field.selectionSet, named, depth + 1, first, visiting);
-        return { cost: own + multiplier * inner.cost, depth: inner.depth, aliases: aliases + inner.aliases };
+        if (!field.selectionSet || !isCompositeType(named)) return { cost: own };
+        const inner = walk(field.selectionSet, named, first, visiting);
+        return { cost: own + multiplier * inner.cost };
       };
 
-      const result = walk(node.selectionSet, root, 0, undefined, new Set());
+      const result = walk(node.selectionSet, root, undefined, new Set());
       const name = node.name ? ` "${node.name.value}"` : "";
-      if (result.depth > limits.maxDepth) {
-        context.reportError(
-          limitError(
-            "depth",
-            limits.maxDepth,
-            result.depth,
-            `Operation${name} is nested ${result.depth} levels deep; the limit is ${limits.maxDepth}.`,
-          ),
-        );
-      }
       if (result.cost > limits.maxCost) {
         context.reportError(
           limitError(
@@ -178,16 +247,6 @@ export function riskLimitsRule(limits: RiskLimits): (context: ValidationContext)
             limits.maxCost,
             result.cost,
             `Operation${name} has an estimated cost of ${result.cost}; the limit is ${limits.maxCost}. Ask for fewer items (first) or fewer expensive fields.`,
-          ),
-        );
-      }
-      if (result.aliases > limits.maxAliases) {
-        context.reportError(
-          limitError(
-            "aliases",
-            limits.maxAliases,
-            result.aliases,
-            `Operation${name} uses ${result.aliases} aliases; the limit is ${limits.maxAliases}.`,
           ),
         );
       }

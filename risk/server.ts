@@ -1,10 +1,8 @@
-import { parse } from "graphql/index.js";
 import {
   createGraphQLError,
   createSchema,
   createYoga,
   maskError,
-  type Plugin,
   type YogaInitialContext,
   type YogaServerInstance,
 } from "graphql-yoga";
@@ -13,7 +11,7 @@ import type { Registry } from "prom-client";
 import type { Logger } from "../lib/logger.js";
 import { type AlertConfig, analyzeRisk, type RiskSnapshot, runStandardScenarios } from "../lib/risk/index.js";
 import { createServiceApp } from "../lib/service/http.js";
-import { type RiskLimits, riskLimitsRule, riskLimitsSchema } from "./limits.js";
+import { type RiskLimits, riskLimitsPlugins, riskLimitsSchema } from "./limits.js";
 import { createRiskResolvers, type RiskContext, type RiskState } from "./resolvers.js";
 import { riskTypeDefs } from "./schema.js";
 
@@ -75,15 +73,6 @@ export function createRiskYoga(params: CreateRiskYogaParameters): RiskYoga {
     return state;
   };
 
-  const limitsPlugin: Plugin = {
-    onParse({ setParseFn }) {
-      setParseFn((source, options) => parse(source, { ...options, maxTokens: limits.maxTokens }));
-    },
-    onValidate({ addValidationRule }) {
-      addValidationRule(riskLimitsRule(limits));
-    },
-  };
-
   return createYoga<Record<string, unknown>, RiskContext>({
     schema: createSchema<Record<string, unknown> & YogaInitialContext & RiskContext>({
       typeDefs: riskTypeDefs,
@@ -92,7 +81,7 @@ export function createRiskYoga(params: CreateRiskYogaParameters): RiskYoga {
     graphqlEndpoint: params.graphqlEndpoint ?? "/graphql",
     graphiql: params.graphiql ?? false,
     landingPage: false,
-    plugins: [limitsPlugin],
+    plugins: riskLimitsPlugins(limits),
     maskedErrors: {
       maskError: (error, message, isDev) => maskError(adoptGraphQLError(error), message, isDev),
     },
