@@ -1,8 +1,19 @@
 /**
- * A tiny typed builder for Grafana dashboard JSON (schemaVersion 39). It covers only the panel kinds we
- * use, lays panels out left to right in rows of 24 grid units, and numbers panel ids itself so they are
- * unique by construction. Every query goes to the one provisioned Prometheus datasource.
+ * Dashboards as data (DashboardSpec: rows of panels with their PromQL), turned into Grafana JSON by
+ * Grafana's own TypeScript builders (@grafana/grafana-foundation-sdk, the release matching the Grafana
+ * that compose runs). Panels are laid out left to right in rows of 24 grid units and numbered in
+ * order, so ids are unique by construction. Every query goes to the one provisioned Prometheus
+ * datasource.
  */
+import * as bargauge from "@grafana/grafana-foundation-sdk/bargauge";
+import type * as cog from "@grafana/grafana-foundation-sdk/cog";
+import * as common from "@grafana/grafana-foundation-sdk/common";
+import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import * as gauge from "@grafana/grafana-foundation-sdk/gauge";
+import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
+import * as stat from "@grafana/grafana-foundation-sdk/stat";
+import * as table from "@grafana/grafana-foundation-sdk/table";
+import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import { DATASOURCE_UID } from "./constants.js";
 
 export type Unit = "short" | "percentunit" | "s" | "currencyUSD" | "none" | "reqps" | "ops";
@@ -69,62 +80,92 @@ export type GrafanaDashboard = {
   panels: GrafanaPanel[];
 } & Record<string, unknown>;
 
-const datasource = { type: "prometheus", uid: DATASOURCE_UID } as const;
+const datasource = { type: "prometheus", uid: DATASOURCE_UID };
 
-function panelJson(spec: PanelSpec, id: number, gridPos: GrafanaPanel["gridPos"]): GrafanaPanel {
-  const defaults: Record<string, unknown> = { unit: spec.unit ?? "short" };
-  if (spec.min !== undefined) defaults.min = spec.min;
-  if (spec.max !== undefined) defaults.max = spec.max;
-  if (spec.decimals !== undefined) defaults.decimals = spec.decimals;
-  defaults.thresholds = {
-    mode: "absolute",
-    steps: spec.thresholds ?? [{ color: "green", value: null }],
-  };
-  if (spec.type === "timeseries") {
-    defaults.custom = {
-      drawStyle: "line",
-      lineWidth: 1,
-      fillOpacity: spec.stacked ? 30 : 10,
-      showPoints: "never",
-      stacking: { mode: spec.stacked ? "normal" : "none", group: "A" },
-    };
+function query(target: Target, refId: string, panelType: PanelSpec["type"]): prometheus.DataqueryBuilder {
+  const instant = target.instant ?? panelType !== "timeseries";
+  const builder = new prometheus.DataqueryBuilder()
+    .refId(refId)
+    .datasource(datasource)
+    .expr(target.expr)
+    .legendFormat(target.legendFormat ?? "__auto")
+    .format(
+      (target.format ?? (panelType === "table" ? "table" : "time_series")) === "table"
+        ? prometheus.PromQueryFormat.Table
+        : prometheus.PromQueryFormat.TimeSeries,
+    );
+  return instant ? builder.instant() : builder.range();
+}
+
+type AnyPanelBuilder =
+  | timeseries.PanelBuilder
+  | stat.PanelBuilder
+  | gauge.PanelBuilder
+  | bargauge.PanelBuilder
+  | table.PanelBuilder;
+
+const reduceToLast = () =>
+  new common.ReduceDataOptionsBuilder().calcs(["lastNotNull"]).fields("").values(false);
+
+function panelOfType(spec: PanelSpec): AnyPanelBuilder {
+  switch (spec.type) {
+    case "timeseries":
+      return new timeseries.PanelBuilder()
+        .drawStyle(common.GraphDrawStyle.Line)
+        .lineWidth(1)
+        .fillOpacity(spec.stacked ? 30 : 10)
+        .showPoints(common.VisibilityMode.Never)
+        .stacking(
+          new common.StackingConfigBuilder()
+            .mode(spec.stacked ? common.StackingMode.Normal : common.StackingMode.None)
+            .group("A"),
+        )
+        .legend(
+          new common.VizLegendOptionsBuilder()
+            .displayMode(common.LegendDisplayMode.Table)
+            .placement(common.LegendPlacement.Bottom)
+            .showLegend(true)
+            .calcs(["lastNotNull", "max"]),
+        )
+        .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi));
+    case "stat":
+      return new stat.PanelBuilder().reduceOptions(reduceToLast()).orientation(common.VizOrientation.Auto);
+    case "gauge":
+      return new gauge.PanelBuilder().reduceOptions(reduceToLast()).orientation(common.VizOrientation.Auto);
+    case "bargauge":
+      return new bargauge.PanelBuilder()
+        .reduceOptions(reduceToLast())
+        .orientation(common.VizOrientation.Auto);
+    case "table":
+      return new table.PanelBuilder().showHeader(true).transformations(
+        spec.transformations ?? [
+          { id: "merge", options: {} },
+          { id: "organize", options: { excludeByName: { Time: true } } },
+        ],
+      );
   }
-  const options: Record<string, unknown> =
-    spec.type === "timeseries"
-      ? {
-          legend: { displayMode: "table", placement: "bottom", calcs: ["lastNotNull", "max"] },
-          tooltip: { mode: "multi" },
-        }
-      : spec.type === "table"
-        ? { showHeader: true }
-        : { reduceOptions: { calcs: ["lastNotNull"], fields: "", values: false }, orientation: "auto" };
-  return {
-    id,
-    type: spec.type,
-    title: spec.title,
-    description: spec.description,
-    datasource,
-    gridPos,
-    fieldConfig: { defaults, overrides: [] },
-    options,
-    ...(spec.type === "table"
-      ? {
-          transformations: spec.transformations ?? [
-            { id: "merge", options: {} },
-            { id: "organize", options: { excludeByName: { Time: true } } },
-          ],
-        }
-      : {}),
-    targets: spec.targets.map((t, index) => ({
-      refId: String.fromCharCode(65 + index),
-      datasource,
-      expr: t.expr,
-      legendFormat: t.legendFormat ?? "__auto",
-      instant: t.instant ?? spec.type !== "timeseries",
-      range: !(t.instant ?? spec.type !== "timeseries"),
-      format: t.format ?? (spec.type === "table" ? "table" : "time_series"),
-    })),
-  };
+}
+
+function panel(spec: PanelSpec, id: number, gridPos: dashboard.GridPos): cog.Builder<dashboard.Panel> {
+  // The union's builders share these methods; TypeScript cannot call through a union of classes.
+  const builder = panelOfType(spec) as timeseries.PanelBuilder;
+  builder
+    .id(id)
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(datasource)
+    .gridPos(gridPos)
+    .unit(spec.unit ?? "short")
+    .thresholds(
+      new dashboard.ThresholdsConfigBuilder()
+        .mode(dashboard.ThresholdsMode.Absolute)
+        .steps(spec.thresholds ?? [{ color: "green", value: null }]),
+    )
+    .targets(spec.targets.map((t, index) => query(t, String.fromCharCode(65 + index), spec.type)));
+  if (spec.min !== undefined) builder.min(spec.min);
+  if (spec.max !== undefined) builder.max(spec.max);
+  if (spec.decimals !== undefined) builder.decimals(spec.decimals);
+  return builder;
 }
 
 /**
@@ -134,64 +175,53 @@ function panelJson(spec: PanelSpec, id: number, gridPos: GrafanaPanel["gridPos"]
  * const json = buildDashboard({ uid: "bridge", title: "Bridge", description: "…", tags: [], rows: [] });
  */
 export function buildDashboard(spec: DashboardSpec): GrafanaDashboard {
-  const panels: GrafanaPanel[] = [];
+  const builder = new dashboard.DashboardBuilder(spec.title)
+    .uid(spec.uid)
+    .description(spec.description)
+    .tags(spec.tags)
+    .editable()
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .version(1)
+    .timezone("browser")
+    .refresh(spec.refresh ?? "10s")
+    .time({ from: spec.from ?? "now-1h", to: "now" });
+  for (const v of spec.variables ?? []) {
+    builder.withVariable(
+      new dashboard.QueryVariableBuilder(v.name)
+        .label(v.label)
+        .datasource(datasource)
+        .query({ query: v.query, refId: "PrometheusVariableQueryEditor-VariableQuery" })
+        .includeAll(true)
+        .multi(true)
+        .current({ selected: true, text: ["All"], value: ["$__all"] })
+        .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+        .sort(dashboard.VariableSort.AlphabeticalAsc),
+    );
+  }
+  // Positions are computed here rather than by the builder's own flow layout, which lets a panel that
+  // does not fit stick out of the 24-column grid instead of wrapping it.
   let id = 1;
   let y = 0;
   for (const row of spec.rows) {
-    panels.push({
-      id: id++,
-      type: "row",
-      title: row.row,
-      collapsed: false,
-      gridPos: { x: 0, y, w: 24, h: 1 },
-      panels: [],
-    });
+    builder.withRow(
+      new dashboard.RowBuilder(row.row).id(id++).collapsed(false).gridPos({ x: 0, y, w: 24, h: 1 }),
+    );
     y += 1;
     let x = 0;
     let rowHeight = 0;
-    for (const panel of row.panels) {
-      const w = panel.width ?? 12;
-      const h = panel.height ?? 8;
+    for (const p of row.panels) {
+      const w = p.width ?? 12;
+      const h = p.height ?? 8;
       if (x + w > 24) {
         y += rowHeight;
         x = 0;
         rowHeight = 0;
       }
-      panels.push(panelJson(panel, id++, { x, y, w, h }));
+      builder.withPanel(panel(p, id++, { x, y, w, h }));
       x += w;
       rowHeight = Math.max(rowHeight, h);
     }
     y += rowHeight;
   }
-  return {
-    uid: spec.uid,
-    title: spec.title,
-    description: spec.description,
-    tags: spec.tags,
-    editable: true,
-    graphTooltip: 1,
-    schemaVersion: 39,
-    version: 1,
-    timezone: "browser",
-    refresh: spec.refresh ?? "10s",
-    time: { from: spec.from ?? "now-1h", to: "now" },
-    templating: {
-      list: (spec.variables ?? []).map((v) => ({
-        name: v.name,
-        label: v.label,
-        type: "query",
-        datasource,
-        query: { query: v.query, refId: "PrometheusVariableQueryEditor-VariableQuery" },
-        definition: v.query,
-        includeAll: true,
-        multi: true,
-        current: { selected: true, text: ["All"], value: ["$__all"] },
-        refresh: 2,
-        sort: 1,
-      })),
-    },
-    annotations: { list: [] },
-    links: [],
-    panels,
-  };
+  return builder.build() as unknown as GrafanaDashboard;
 }
