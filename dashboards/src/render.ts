@@ -3,14 +3,13 @@
  * content). build.ts writes them; test/ops checks that the committed files equal a fresh render.
  */
 import { grafanaAlertRules, prometheusRules } from "./alerts.js";
+import { composeFile, composeTargets } from "./compose.js";
 import { dashboards } from "./dashboards.js";
 import { buildDashboard } from "./grafana.js";
 import { operatingMarkdown } from "./operating.js";
 import { ruleTests } from "./ruleTests.js";
 import {
   alertmanagerConfig,
-  composeFile,
-  composeTargets,
   DEFAULT_WEBHOOK_URL,
   grafanaDashboardProvider,
   grafanaDatasources,

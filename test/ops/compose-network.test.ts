@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { composeFile } from "../../dashboards/src/stack.js";
+import { composeFile } from "../../dashboards/src/compose.js";
 import { relayerEnvSchema } from "../../relayer/config.js";
 import { riskEnvSchema } from "../../risk/config.js";
 import { validatorEnvSchema } from "../../validator/config.js";

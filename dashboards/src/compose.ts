@@ -1,0 +1,238 @@
+/**
+ * docker-compose.yml as data: the whole system with monitoring, rendered by dashboards/build.ts. Every
+ * service that others reach binds 0.0.0.0 inside its container (test/ops/compose-network.test.ts).
+ */
+import { DEFAULT_WEBHOOK_URL, type ScrapeTargets, SERVICE_PORTS } from "./stack.js";
+import type { YamlValue } from "./yaml.js";
+
+/** `${NAME}` as written in compose files (interpolated by compose, not by us). */
+const ref = (expression: string) => `\${${expression}}`;
+
+/** The devnet's three chains as compose services (anvil from the Foundry image). */
+const CHAINS = [
+  { service: "anvil-a", network: "DEVNET_A", chainId: 31337, hostPort: 8545 },
+  { service: "anvil-b", network: "DEVNET_B", chainId: 31338, hostPort: 8546 },
+  { service: "anvil-c", network: "DEVNET_C", chainId: 31339, hostPort: 8547 },
+] as const;
+
+export const VALIDATOR_COUNT = 5;
+
+/** Compose file: `docker compose up` runs the whole system with monitoring. */
+export function composeFile(): YamlValue {
+  const rpcEnv = Object.fromEntries(
+    CHAINS.map((c) => [`${c.network}_RPC_URL`, `http://${c.service}:${SERVICE_PORTS.anvil}`]),
+  );
+  const deploymentFile = "/deployments/devnet.json";
+  const app = (command: string[], extra: Record<string, YamlValue>) => ({
+    build: { context: ".", dockerfile: "Dockerfile" },
+    image: "crosschain-risk-bridge:local",
+    command,
+    volumes: ["deployments:/deployments"],
+    ...extra,
+  });
+  const afterDeploy = { deployer: { condition: "service_completed_successfully" } };
+  const databaseUrl = `postgres://bridge:${ref("POSTGRES_PASSWORD:-bridge")}@postgres:5432/bridge`;
+  const services: Record<string, YamlValue> = {
+    postgres: {
+      image: "postgres:16-bookworm",
+      environment: {
+        POSTGRES_USER: "bridge",
+        POSTGRES_PASSWORD: ref("POSTGRES_PASSWORD:-bridge"),
+        POSTGRES_DB: "bridge",
+      },
+      ports: [`${SERVICE_PORTS.postgres}:5432`],
+      volumes: ["postgres:/var/lib/postgresql/data"],
+      healthcheck: {
+        test: ["CMD", "pg_isready", "-U", "bridge"],
+        interval: "2s",
+        timeout: "5s",
+        retries: 30,
+      },
+    },
+    redis: {
+      image: "redis:7-bookworm",
+      ports: [`${SERVICE_PORTS.redis}:6379`],
+      healthcheck: { test: ["CMD", "redis-cli", "ping"], interval: "2s", timeout: "5s", retries: 30 },
+    },
+  };
+  for (const c of CHAINS) {
+    services[c.service] = {
+      image: "ghcr.io/foundry-rs/foundry:v1.3.5",
+      entrypoint: ["anvil"],
+      command: [
+        "--host",
+        "0.0.0.0",
+        "--port",
+        String(SERVICE_PORTS.anvil),
+        "--chain-id",
+        String(c.chainId),
+        "--accounts",
+        "20",
+        "--block-time",
+        "1",
+      ],
+      ports: [`${c.hostPort}:${SERVICE_PORTS.anvil}`],
+    };
+  }
+  services.deployer = app(
+    [
+      "npx",
+      "bridge",
+      "deploy",
+      "--network",
+      "devnet-a,devnet-b,devnet-c",
+      "--name",
+      "devnet",
+      "--out",
+      deploymentFile,
+    ],
+    {
+      environment: { ...rpcEnv },
+      depends_on: Object.fromEntries(CHAINS.map((c) => [c.service, { condition: "service_started" }])),
+      restart: "on-failure",
+    },
+  );
+  const validatorUrls: string[] = [];
+  for (let i = 1; i <= VALIDATOR_COUNT; i++) {
+    validatorUrls.push(`http://validator-${i}:${SERVICE_PORTS.validator}`);
+    services[`validator-${i}`] = app(["npm", "run", "validator"], {
+      environment: {
+        ...rpcEnv,
+        // Each validator holds one key; the .env file supplies them (the defaults are anvil dev keys).
+        VALIDATOR_PRIVATE_KEY: ref(`VALIDATOR_${i}_PRIVATE_KEY:?set VALIDATOR_${i}_PRIVATE_KEY in .env`),
+        // Every interface of the container, so the relayer and Prometheus reach it by service name.
+        VALIDATOR_HOST: "0.0.0.0",
+        VALIDATOR_PORT: String(SERVICE_PORTS.validator),
+        VALIDATOR_DATA_DIR: "/data",
+        DEPLOYMENT_FILE: deploymentFile,
+      },
+      volumes: ["deployments:/deployments", `validator-${i}:/data`],
+      depends_on: afterDeploy,
+      restart: "unless-stopped",
+    });
+  }
+  services.relayer = app(["npm", "run", "relayer"], {
+    environment: {
+      ...rpcEnv,
+      RELAYER_PRIVATE_KEY: ref("RELAYER_PRIVATE_KEY:?set RELAYER_PRIVATE_KEY in .env"),
+      REDIS_URL: "redis://redis:6379",
+      DATABASE_URL: databaseUrl,
+      VALIDATOR_URLS: validatorUrls.join(","),
+      DEPLOYMENT_FILE: deploymentFile,
+      RELAYER_HOST: "0.0.0.0",
+      RELAYER_PORT: String(SERVICE_PORTS.relayer),
+    },
+    ports: [`${SERVICE_PORTS.relayer}:${SERVICE_PORTS.relayer}`],
+    depends_on: {
+      ...afterDeploy,
+      postgres: { condition: "service_healthy" },
+      redis: { condition: "service_healthy" },
+    },
+    restart: "unless-stopped",
+  });
+  services.indexer = app(
+    [
+      "npx",
+      "ponder",
+      "start",
+      "--schema",
+      "indexer",
+      "--hostname",
+      "0.0.0.0",
+      "--port",
+      String(SERVICE_PORTS.indexer),
+    ],
+    {
+      environment: {
+        ...rpcEnv,
+        DATABASE_URL: databaseUrl,
+        DEPLOYMENT_FILE: deploymentFile,
+        PONDER_TELEMETRY_DISABLED: "true",
+      },
+      ports: [`${SERVICE_PORTS.indexer}:${SERVICE_PORTS.indexer}`],
+      depends_on: { ...afterDeploy, postgres: { condition: "service_healthy" } },
+      restart: "unless-stopped",
+    },
+  );
+  services.risk = app(["npx", "tsx", "risk/main.ts"], {
+    environment: {
+      ...rpcEnv,
+      DATABASE_URL: databaseUrl,
+      // The indexer's --schema below: the risk API reads its tables.
+      DATABASE_SCHEMA: "indexer",
+      DEPLOYMENT_FILE: deploymentFile,
+      RISK_HOST: "0.0.0.0",
+      RISK_PORT: String(SERVICE_PORTS.risk),
+    },
+    ports: [`${SERVICE_PORTS.risk}:${SERVICE_PORTS.risk}`],
+    depends_on: { ...afterDeploy, indexer: { condition: "service_started" } },
+    restart: "unless-stopped",
+  });
+  services.prometheus = {
+    image: "prom/prometheus:v2.42.0",
+    command: [
+      "--config.file=/etc/prometheus/prometheus.yml",
+      "--storage.tsdb.path=/prometheus",
+      "--web.enable-lifecycle",
+    ],
+    volumes: [
+      "./dashboards/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
+      "./dashboards/prometheus/rules:/etc/prometheus/rules:ro",
+      "prometheus:/prometheus",
+    ],
+    ports: [`${SERVICE_PORTS.prometheus}:9090`],
+    depends_on: { alertmanager: { condition: "service_started" } },
+  };
+  services.alertmanager = {
+    image: "prom/alertmanager:v0.25.0",
+    // Alertmanager 0.25 reads no environment variables in its config: put the webhook URL in at start.
+    entrypoint: ["/bin/sh", "-c"],
+    command: [
+      `sed "s|${DEFAULT_WEBHOOK_URL}|$${ref("ALERT_WEBHOOK_URL")}|" /etc/alertmanager/alertmanager.yml > /tmp/alertmanager.yml && exec /bin/alertmanager --config.file=/tmp/alertmanager.yml --storage.path=/alertmanager`,
+    ],
+    environment: { ALERT_WEBHOOK_URL: ref(`ALERT_WEBHOOK_URL:-${DEFAULT_WEBHOOK_URL}`) },
+    volumes: [
+      "./dashboards/alertmanager/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro",
+      "alertmanager:/alertmanager",
+    ],
+    ports: [`${SERVICE_PORTS.alertmanager}:9093`],
+  };
+  services.grafana = {
+    image: "grafana/grafana:10.4.2",
+    environment: {
+      GF_SECURITY_ADMIN_PASSWORD: ref("GRAFANA_ADMIN_PASSWORD:-admin"),
+      GF_AUTH_ANONYMOUS_ENABLED: "true",
+      GF_AUTH_ANONYMOUS_ORG_ROLE: "Viewer",
+      ALERT_WEBHOOK_URL: ref(`ALERT_WEBHOOK_URL:-${DEFAULT_WEBHOOK_URL}`),
+    },
+    volumes: [
+      "./dashboards/provisioning:/etc/grafana/provisioning:ro",
+      "./dashboards/grafana:/var/lib/grafana/dashboards:ro",
+      "grafana:/var/lib/grafana",
+    ],
+    ports: [`${SERVICE_PORTS.grafana}:3000`],
+    depends_on: { prometheus: { condition: "service_started" } },
+  };
+  const volumes: Record<string, YamlValue> = {
+    deployments: {},
+    postgres: {},
+    prometheus: {},
+    alertmanager: {},
+    grafana: {},
+  };
+  for (let i = 1; i <= VALIDATOR_COUNT; i++) volumes[`validator-${i}`] = {};
+  return { name: "crosschain-risk-bridge", services, volumes };
+}
+
+/** Targets of the compose stack, by service DNS name. */
+export function composeTargets(): ScrapeTargets {
+  return {
+    validators: Array.from(
+      { length: VALIDATOR_COUNT },
+      (_, i) => `validator-${i + 1}:${SERVICE_PORTS.validator}`,
+    ),
+    relayer: [`relayer:${SERVICE_PORTS.relayer}`],
+    indexer: [`indexer:${SERVICE_PORTS.indexer}`],
+    risk: [`risk:${SERVICE_PORTS.risk}`],
+  };
+}
