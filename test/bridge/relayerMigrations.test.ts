@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -86,6 +86,7 @@ const backends: [
     "PGlite",
     async () => {
       const dir = mkdtempSync(join(tmpdir(), "relayer-pglite-"));
+      tempDirs.push(dir);
       let client: PGlite | undefined;
       // PGlite belongs to one process and one handle: the relayer's store opens it after we close ours.
       const handle = async () => {
@@ -109,6 +110,11 @@ const backends: [
     },
   ],
 ];
+
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 describe.each(backends)("relayer database on %s", (_name, connect) => {
   const cleanups: (() => Promise<void>)[] = [];
