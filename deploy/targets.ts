@@ -1,6 +1,6 @@
 import { type Address, getAddress, type Hex, isAddress } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
-import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "../devnet/accounts.js";
+import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "../lib/devnet/accounts.js";
 import { ConfigError } from "../lib/env.js";
 import { getNetwork, type NetworkDefinition, resolveRpcUrl } from "../lib/networks.js";
 import { probeChain } from "../lib/rpc.js";

@@ -11,7 +11,7 @@ import {
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { devnetKeys } from "../../devnet/accounts.js";
+import { devnetKeys } from "../../lib/devnet/accounts.js";
 import { type OutboundLog, outboundEvents } from "../../lib/attestationApi.js";
 import { type ChainDeployment, type Deployment, readDeployment } from "../../lib/deployments.js";
 import { BridgeError } from "../../lib/errors.js";

@@ -2,11 +2,11 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { devnetKeys } from "../../devnet/accounts.js";
+import { type BridgeNet, startBridgeNet } from "../../harness/bridgeNet.js";
+import { startTestRelayer, startTestValidator } from "../../harness/bridgeServices.js";
+import { devnetKeys } from "../../lib/devnet/accounts.js";
 import type { RunningRelayer } from "../../relayer/service.js";
 import type { RunningValidator } from "../../validator/service.js";
-import { type BridgeNet, startBridgeNet } from "../helpers/bridgeNet.js";
-import { startTestRelayer, startTestValidator } from "./harness.js";
 
 const run = promisify(execFile);
 
