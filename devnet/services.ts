@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { Deployment } from "../lib/deployments.js";
 import { devnetKeys } from "../lib/devnet/accounts.js";
-import { devnetPorts } from "../lib/devnet/ports.js";
+import { devnetPorts, devnetServiceUrls } from "../lib/devnet/ports.js";
 import type { Supervisor } from "./supervisor.js";
 
 export type StartServicesParameters = {
@@ -43,6 +43,11 @@ export async function startServices(
     "  npx bridge status <message id>",
     "  npx bridge --help                        every command",
     `  cat ${deploymentFile}`,
+    "",
+    "  The CLI finds this devnet's validators and relayer by itself (DEVNET_PORT_OFFSET included);",
+    "  elsewhere set VALIDATOR_URLS (comma-separated) and RELAYER_URL, e.g.:",
+    `  VALIDATOR_URLS=${devnetServiceUrls().validators.join(",")}`,
+    `  RELAYER_URL=${devnetServiceUrls().relayer}`,
   ];
   if (process.env.DEVNET_SERVICES === "none") return { urls: [], nextSteps };
 
