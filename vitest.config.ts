@@ -8,6 +8,7 @@ import { defineConfig } from "vitest/config";
 const unitSuites = [
   "test/architecture/**/*.test.ts",
   "test/lib/**/*.test.ts",
+  "test/relayer/finalityClock.test.ts",
   "test/risk/engine.test.ts",
   "test/risk/properties.test.ts",
   "test/risk/graphql.test.ts",

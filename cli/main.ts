@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerDeployCommand } from "./commands/deploy.js";
+import { registerFaucetCommand } from "./commands/faucet.js";
 import { registerRelayCommand } from "./commands/relay.js";
 import { registerSendCommand } from "./commands/send.js";
 import { registerStatusCommand } from "./commands/status.js";
@@ -17,6 +18,7 @@ const program = new Command()
   .exitOverride();
 
 registerDeployCommand(program);
+registerFaucetCommand(program);
 registerSendCommand(program);
 registerStatusCommand(program);
 registerRelayCommand(program);

@@ -29,6 +29,7 @@ import type { ChainDeployment } from "../lib/deployments.js";
 import type { Logger } from "../lib/logger.js";
 import type { FinalityRule } from "../lib/networks.js";
 import { type RelayerStore, setStatus } from "./db.js";
+import { FinalityClock } from "./finalityClock.js";
 import type { RelayerMetrics } from "./metrics.js";
 import type { NonceManager } from "./nonceManager.js";
 import { checkSourceLog, finalizedBlockNumber, REORGED_OUT_REASON } from "./sourceLog.js";
@@ -43,6 +44,8 @@ export type DeliveryJobData = {
   /** The last wait written to the database (status, reason, signatures), to skip identical writes. */
   recorded?: string;
 };
+
+const finalityClock = new FinalityClock();
 
 export type DestinationChain = {
   chainId: number;
@@ -155,8 +158,13 @@ export async function deliver(
       return wait({
         status: "awaiting_signatures",
         reason: "waiting for source finality",
-        // Sleep until about when the log turns final instead of polling every few hundred ms.
-        retryInMs: Math.max(context.timing.signaturePollMs, (blocksToGo - 0.5) * source.blockTimeMs),
+        // Sleep until about when the log turns final (measured block time, bounded re-check).
+        retryInMs: await finalityClock.recheckInMs({
+          client: source.client,
+          blocksToGo,
+          profileBlockTimeMs: source.blockTimeMs,
+          minMs: context.timing.signaturePollMs,
+        }),
       });
     }
   }
