@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { type Address, getAddress, isAddress, parseAbi, parseUnits } from "viem";
 import type { DeployedToken } from "../../lib/deployments.js";
 import { errorSummary } from "../../lib/errors.js";
@@ -9,25 +8,15 @@ import { reachabilityProblems } from "./preflight.js";
 /** The public `mint` of the test tokens `bridge deploy` creates on the home chain. */
 const testTokenAbi = parseAbi(["function mint(address to, uint256 amount)"]);
 
-type FaucetOptions = { network?: string; token?: string[]; amount: string; to?: string; deployment?: string };
+export type FaucetOptions = {
+  network?: string;
+  token?: string[];
+  amount: string;
+  to?: string;
+  deployment?: string;
+};
 
-export function registerFaucetCommand(program: Command): void {
-  program
-    .command("faucet")
-    .description(
-      "Mint the deployment's test tokens (USDC, WETH, ...) on the home chain, for trying the bridge.",
-    )
-    .option("--network <network>", "home network of the deployment (default: the deployment's home chain)")
-    .option("--token <symbols...>", "tokens to mint (default: every test token on the home chain)")
-    .option("--amount <decimal>", "amount of each token, in token units", "1000")
-    .option("--to <address>", "receiver (default: the BRIDGE_PRIVATE_KEY account)")
-    .option("--deployment <file>", "deployments file (default: $DEPLOYMENT_FILE or deployments/devnet.json)")
-    .action(async (options: FaucetOptions) => {
-      await faucet(options);
-    });
-}
-
-async function faucet(options: FaucetOptions): Promise<void> {
+export async function faucet(options: FaucetOptions): Promise<void> {
   const context = bridgeContext(options);
   const problems: string[] = [];
   const home = context.deployment.chains.find((c) => c.role === "home")!;

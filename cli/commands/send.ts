@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { type Address, erc20Abi, getAddress, isAddress, parseEventLogs, parseUnits } from "viem";
 import { bridgeMinterAbi, bridgeVaultAbi } from "../../contracts/generated/index.js";
 import { messageFromBurnedLog, messageFromLockedLog, messageId } from "../../lib/bridge/message.js";
@@ -11,7 +10,7 @@ import { reachabilityProblems } from "./preflight.js";
 
 export class SendFailedError extends BridgeError {}
 
-type SendOptions = {
+export type SendOptions = {
   from: string;
   to: string;
   token: string;
@@ -21,28 +20,6 @@ type SendOptions = {
   timeout?: string;
   deployment?: string;
 };
-
-export function registerSendCommand(program: Command): void {
-  program
-    .command("send")
-    .description(
-      "Send tokens to another chain: locks home tokens or burns wrapped ones, prints the message id.",
-    )
-    .requiredOption("--from <network>", "source network, e.g. devnet-a")
-    .requiredOption("--to <network>", "destination network, e.g. devnet-b")
-    .requiredOption("--token <symbol|address>", "token on the source chain, e.g. USDC or wUSDC")
-    .requiredOption("--amount <decimal>", "amount in token units, e.g. 12.5")
-    .option("--recipient <address>", "receiver on the destination (default: yourself)")
-    .option("--wait", "follow the message until it is delivered")
-    .option(
-      "--timeout <seconds>",
-      "how long --wait follows before giving up (default: what the source chain's finality needs, plus delivery)",
-    )
-    .option("--deployment <file>", "deployments file (default: $DEPLOYMENT_FILE or deployments/devnet.json)")
-    .action(async (options: SendOptions) => {
-      await send(options);
-    });
-}
 
 type SendPlan = {
   source: ChainHandle;
@@ -148,7 +125,7 @@ async function checkSend(context: BridgeContext, options: SendOptions): Promise<
   return { source, destination, token, amount, recipient, account };
 }
 
-async function send(options: SendOptions): Promise<void> {
+export async function send(options: SendOptions): Promise<void> {
   const context = bridgeContext(options);
   const { source, destination, token, amount, recipient, account } = await checkSend(context, options);
 

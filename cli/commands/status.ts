@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import { type Hex, isHex } from "viem";
 import { bridgeMinterAbi, bridgeVaultAbi } from "../../contracts/generated/index.js";
 import {
@@ -105,7 +104,7 @@ export async function messageProgress(context: BridgeContext, id: Hex): Promise<
   let summary: string;
   if (delivered) summary = "delivered";
   else if (distance.blocksToGo > 0)
-    summary = `waiting for source finality (${ruleWords}): ${distance.blocksToGo} blocks to go, about ${secondsToFinal} s at ${secondsPerBlock.toFixed(1)} s per block`;
+    summary = `waiting for source finality (${ruleWords}): ${distance.blocksToGo} block${distance.blocksToGo === 1 ? "" : "s"} to go, about ${secondsToFinal} s at ${secondsPerBlock.toFixed(1)} s per block`;
   else if (!quorum.ok) summary = `waiting for validators: ${signatureWords}`;
   // The relayer's record lags the validators by a poll: a signature-count reason is stale once we
   // have collected a quorum ourselves. Only a message the relayer gave up on is "stuck".
@@ -154,27 +153,20 @@ export function formatProgress(progress: MessageProgress): string {
   return lines.join("\n");
 }
 
-export function registerStatusCommand(program: Command): void {
-  program
-    .command("status")
-    .description(
-      "Show where a message is: source leg, finality, signatures collected, delivery, and why it is stuck.",
-    )
-    .argument("<messageId>", "the message id printed by `bridge send`")
-    .option("--deployment <file>", "deployments file (default: $DEPLOYMENT_FILE or deployments/devnet.json)")
-    .option("--json", "print JSON instead of text")
-    .action(async (rawId: string, options: { deployment?: string; json?: boolean }) => {
-      const id = parseMessageId(rawId);
-      const context = bridgeContext(options);
-      const progress = await messageProgress(context, id);
-      if (!progress)
-        throw new InvalidInputError([
-          `no Locked or Burned event with id ${id} on any chain of ${context.deployment.name}`,
-        ]);
-      process.stdout.write(
-        options.json
-          ? `${JSON.stringify(progress, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`
-          : `${formatProgress(progress)}\n`,
-      );
-    });
+export async function statusCommand(
+  rawId: string,
+  options: { deployment?: string; json?: boolean },
+): Promise<void> {
+  const id = parseMessageId(rawId);
+  const context = bridgeContext(options);
+  const progress = await messageProgress(context, id);
+  if (!progress)
+    throw new InvalidInputError([
+      `no Locked or Burned event with id ${id} on any chain of ${context.deployment.name}`,
+    ]);
+  process.stdout.write(
+    options.json
+      ? `${JSON.stringify(progress, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`
+      : `${formatProgress(progress)}\n`,
+  );
 }
