@@ -148,6 +148,17 @@ describe("bridge CLI", () => {
     ]);
   });
 
+  it("bridge status with an unreachable RPC prints one line with the URL and what to check", async () => {
+    const port = await freePort();
+    const result = await bridge(["status", `0x${"ab".repeat(32)}`], {
+      DEVNET_A_RPC_URL: `http://127.0.0.1:${port}`,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split("\n")).toEqual([
+      `error: RPC at http://127.0.0.1:${port} did not answer (HTTP request failed.): check the URL and that the node is running`,
+    ]);
+  });
+
   it("derives the devnet's validator and relayer URLs with DEVNET_PORT_OFFSET", async () => {
     const lines = await failingSend([...send, "--amount", "1"], {
       VALIDATOR_URLS: undefined,
