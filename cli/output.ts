@@ -1,4 +1,5 @@
 import { BridgeError, errorSummary, walkCauses } from "../lib/errors.js";
+import { redactUrl } from "../lib/rpc.js";
 
 /**
  * Prints an error the way a user should see it. Our errors and viem's print their short message (and
@@ -25,16 +26,21 @@ function describeError(error: unknown): string[] {
     | undefined;
   if (http?.url)
     return [
-      `error: RPC at ${http.url} did not answer (${errorSummary(error)}): check the URL and that the node is running`,
+      `error: RPC at ${shownUrl(http.url)} did not answer (${errorSummary(error)}): check the URL and that the node is running`,
     ];
   const timeout = walkCauses(error, (e) => e instanceof Error && e.name === "TimeoutError") as
     | { url?: string }
     | undefined;
   if (timeout?.url)
-    return [`error: RPC at ${timeout.url} timed out: check the URL and that the node is running`];
+    return [`error: RPC at ${shownUrl(timeout.url)} timed out: check the URL and that the node is running`];
   if (error instanceof Error && "shortMessage" in error) return [`error: ${errorSummary(error)}`];
   if (error instanceof Error) return [`error: ${error.message}`, error.stack ?? ""];
   return [`error: ${String(error)}`];
+}
+
+/** The URL as the user wrote it (no trailing slash), with provider keys hidden. */
+function shownUrl(url: string): string {
+  return redactUrl(url).replace(/(\/\/[^/]+)\/$/, "$1");
 }
 
 function causeChain(error: Error): string[] {
