@@ -1,4 +1,5 @@
-import { bridgeMinterAbi, bridgeVaultAbi } from "../../contracts/generated/index.js";
+import { bridgeMinterAbi } from "../../contracts/generated/BridgeMinter.js";
+import { bridgeVaultAbi } from "../../contracts/generated/BridgeVault.js";
 import {
   collectQuorum,
   describeSignatures,

@@ -1,5 +1,6 @@
 import { type Address, erc20Abi, getAddress, isAddress, parseEventLogs, parseUnits } from "viem";
-import { bridgeMinterAbi, bridgeVaultAbi } from "../../contracts/generated/index.js";
+import { bridgeMinterAbi } from "../../contracts/generated/BridgeMinter.js";
+import { bridgeVaultAbi } from "../../contracts/generated/BridgeVault.js";
 import { messageFromBurnedLog, messageFromLockedLog, messageId } from "../../lib/bridge/message.js";
 import type { DeployedToken } from "../../lib/deployments.js";
 import { BridgeError, errorSummary } from "../../lib/errors.js";

@@ -1,5 +1,6 @@
 import { type Hex, isHex } from "viem";
-import { bridgeMinterAbi, bridgeVaultAbi } from "../../contracts/generated/index.js";
+import { bridgeMinterAbi } from "../../contracts/generated/BridgeMinter.js";
+import { bridgeVaultAbi } from "../../contracts/generated/BridgeVault.js";
 import {
   collectQuorum,
   describeSignatures,

@@ -1,5 +1,5 @@
 import { type Address, getAddress, type Hex, isAddress } from "viem";
-import { validatorSetAbi } from "../../contracts/generated/index.js";
+import { validatorSetAbi } from "../../contracts/generated/ValidatorSet.js";
 import { type RotationRequest, readValidatorSets, rotationResponseSchema } from "../../lib/attestationApi.js";
 import { rotationTypedData, sortAddresses, sortSignaturesBySigner } from "../../lib/bridge/typedData.js";
 import { BridgeError } from "../../lib/errors.js";
