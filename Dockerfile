@@ -16,6 +16,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --include=dev
 
 COPY . .
+# The CLI build (`prepare` skipped it above, before the sources were copied).
+RUN npm run build
 
 # Services run as the unprivileged node user; their data lives in volumes.
 RUN mkdir -p /deployments /data && chown -R node:node /deployments /data /app

@@ -1,13 +1,38 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Suites that start no chain, server or database and finish in seconds (`npm run test:unit`). Every
+ * other suite is `integration`: it starts its own anvil chains and uses PostgreSQL and Redis. A new
+ * suite is integration unless it is listed here.
+ */
+const unitSuites = [
+  "test/architecture/**/*.test.ts",
+  "test/lib/**/*.test.ts",
+  "test/relayer/finalityClock.test.ts",
+  "test/risk/engine.test.ts",
+  "test/risk/properties.test.ts",
+  "test/risk/graphql.test.ts",
+  "test/ops/compose.test.ts",
+  "test/ops/config.test.ts",
+  "test/ops/grafana.test.ts",
+  "test/contracts/artifacts.test.ts",
+  "test/indexer/statusRoute.test.ts",
+];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // Every integration suite starts its own anvil chains; a generous timeout covers chain start-up
-    // and contract deployment on a 2-core machine. No test asserts on wall-clock speed.
+    // Integration suites start anvil chains and deploy contracts; a generous timeout covers that on a
+    // 2-core machine. No test asserts on wall-clock speed.
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    projects: [
+      { extends: true, test: { name: "unit", include: unitSuites, testTimeout: 20_000 } },
+      {
+        extends: true,
+        test: { name: "integration", include: ["test/**/*.test.ts"], exclude: unitSuites },
+      },
+    ],
   },
 });

@@ -6,8 +6,8 @@
  * Usage: npm run bench:bridge   (or: npx tsx bench/bridge-latency.ts [samples])
  */
 import { bridgeMinterAbi } from "../contracts/generated/index.js";
-import { lockUsdc, startTestRelayer, startTestValidator } from "../test/bridge/harness.js";
-import { startBridgeNet, USDC } from "../test/helpers/bridgeNet.js";
+import { startBridgeNet, USDC } from "../harness/bridgeNet.js";
+import { lockUsdc, startTestRelayer, startTestValidator } from "../harness/bridgeServices.js";
 
 const samples = Number(process.argv[2] ?? 20);
 const blockTime = 1;

@@ -10,8 +10,8 @@
 import { createWalletClient, type Hex, http, parseAbiItem, parseEther } from "viem";
 import { generatePrivateKey, nonceManager, privateKeyToAccount } from "viem/accounts";
 import { bridgeTestTokenAbi, bridgeVaultAbi } from "../contracts/generated/index.js";
-import { startTestRelayer, startTestValidator } from "../test/bridge/harness.js";
-import { startBridgeNet, USDC } from "../test/helpers/bridgeNet.js";
+import { startBridgeNet, USDC } from "../harness/bridgeNet.js";
+import { startTestRelayer, startTestValidator } from "../harness/bridgeServices.js";
 
 const perSender = Number(process.argv[2] ?? 10);
 const senderCount = Number(process.argv[3] ?? 24);

@@ -27,9 +27,9 @@ import {
   keccak256,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { devnetKeys } from "../devnet/accounts.js";
 import { type AnvilInstance, freePort, startAnvil } from "../devnet/anvil.js";
 import { writeDeployment } from "../lib/deployments.js";
+import { devnetKeys } from "../lib/devnet/accounts.js";
 import { devnetNetworks, rpcUrlVariable } from "../lib/networks.js";
 
 const require = createRequire(import.meta.url);

@@ -1,29 +1,13 @@
-import { Command, CommanderError } from "commander";
-import { registerDeployCommand } from "./commands/deploy.js";
-import { registerRelayCommand } from "./commands/relay.js";
-import { registerSendCommand } from "./commands/send.js";
-import { registerStatusCommand } from "./commands/status.js";
-import { registerValidatorsCommand } from "./commands/validators.js";
+import { CommanderError } from "commander";
 import { reportError } from "./output.js";
+import { bridgeProgram } from "./program.js";
 
 /**
- * `bridge`: the user's and operator's command line. Each command lives in cli/commands/ and registers
- * itself here; every command has --help.
+ * `bridge`: the user's and operator's command line. cli/program.ts declares the commands; each lives
+ * in cli/commands/ and is loaded when it runs.
  */
-const program = new Command()
-  .name("bridge")
-  .description("Move tokens across chains and operate the bridge (devnet and public testnets).")
-  .showHelpAfterError()
-  .exitOverride();
-
-registerDeployCommand(program);
-registerSendCommand(program);
-registerStatusCommand(program);
-registerRelayCommand(program);
-registerValidatorsCommand(program);
-
 try {
-  await program.parseAsync(process.argv);
+  await bridgeProgram().parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode;

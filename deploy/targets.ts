@@ -1,8 +1,8 @@
 import { type Address, getAddress, type Hex, isAddress } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
-import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "../devnet/accounts.js";
+import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "../lib/devnet/accounts.js";
 import { ConfigError } from "../lib/env.js";
-import { getNetwork, type NetworkDefinition, resolveRpcUrl } from "../lib/networks.js";
+import { getNetwork, type NetworkDefinition, resolveRpcUrl, rpcUrlVariable } from "../lib/networks.js";
 import { probeChain } from "../lib/rpc.js";
 
 export type DeployTarget = { network: NetworkDefinition; rpcUrl: string; role: "home" | "remote" };
@@ -85,6 +85,7 @@ export async function planDeployment(parameters: PlanDeploymentParameters): Prom
       rpcUrl: target.rpcUrl,
       expectedChainId: target.network.chainId,
       label: target.network.name,
+      variable: rpcUrlVariable(target.network),
     });
   }
 

@@ -1,28 +1,3 @@
-import { type Hex, toHex } from "viem";
-import { mnemonicToAccount } from "viem/accounts";
-
-/**
- * The well-known anvil development mnemonic. These keys hold no value anywhere; they exist so the
- * devnet and the tests are reproducible. Never use them on a public network.
- */
-export const DEVNET_MNEMONIC = "test test test test test test test test test test test junk";
-
-/** The private key of anvil dev account `index` (anvil funds the first `--accounts` of them). */
-export function devKey(index: number): Hex {
-  const key = mnemonicToAccount(DEVNET_MNEMONIC, { addressIndex: index }).getHdKey().privateKey;
-  if (!key) throw new Error(`no private key for dev account ${index}`);
-  return toHex(key);
-}
-
-/** Who does what on the devnet, by anvil account index. */
-export const devnetKeys = {
-  deployer: devKey(0),
-  relayer: devKey(1),
-  users: [devKey(2), devKey(3), devKey(4)],
-  validators: [devKey(5), devKey(6), devKey(7), devKey(8), devKey(9)],
-  /** A second relayer for tests that run two relayers against one Redis. */
-  relayer2: devKey(10),
-  liquidator: devKey(11),
-} as const;
-
-export const DEVNET_VALIDATOR_THRESHOLD = 4;
+// The devnet's keys live in lib/devnet/accounts.ts (the CLI and deploy/ use them too). This re-export
+// keeps devnet/seed.ts and devnet/traffic.ts working until the lending branch rewrites them.
+export * from "../lib/devnet/accounts.js";

@@ -2,7 +2,8 @@ import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { Deployment } from "../lib/deployments.js";
-import { devnetKeys } from "./accounts.js";
+import { devnetKeys } from "../lib/devnet/accounts.js";
+import { devnetPorts, devnetServiceUrls } from "../lib/devnet/ports.js";
 import type { Supervisor } from "./supervisor.js";
 
 export type StartServicesParameters = {
@@ -12,15 +13,7 @@ export type StartServicesParameters = {
   step: (message: string) => void;
 };
 
-/** Ports of the devnet's services; DEVNET_PORT_OFFSET shifts all of them (tests run a second devnet). */
-export function devnetPorts(env: NodeJS.ProcessEnv = process.env) {
-  const offset = Number(env.DEVNET_PORT_OFFSET ?? 0);
-  return {
-    validators: devnetKeys.validators.map((_, index) => 7101 + index + offset),
-    relayer: 7200 + offset,
-    indexer: 42069 + offset,
-  };
-}
+export { devnetPorts };
 
 const tsx = ["--import", "tsx"];
 
@@ -50,6 +43,11 @@ export async function startServices(
     "  npx bridge status <message id>",
     "  npx bridge --help                        every command",
     `  cat ${deploymentFile}`,
+    "",
+    "  The CLI finds this devnet's validators and relayer by itself (DEVNET_PORT_OFFSET included);",
+    "  elsewhere set VALIDATOR_URLS (comma-separated) and RELAYER_URL, e.g.:",
+    `  VALIDATOR_URLS=${devnetServiceUrls().validators.join(",")}`,
+    `  RELAYER_URL=${devnetServiceUrls().relayer}`,
   ];
   if (process.env.DEVNET_SERVICES === "none") return { urls: [], nextSteps };
 

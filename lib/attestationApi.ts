@@ -6,6 +6,7 @@ import { bridgeVaultAbi } from "../contracts/generated/BridgeVault.js";
 import { validatorSetAbi } from "../contracts/generated/ValidatorSet.js";
 import { type BridgeMessage, messageId } from "./bridge/message.js";
 import { attestationTypedData, sortAddresses } from "./bridge/typedData.js";
+import { errorSummary } from "./errors.js";
 
 /**
  * The HTTP contract between validators and whoever collects their signatures (the relayer and the
@@ -120,7 +121,7 @@ export async function fetchAttestations(
         if (!parsed.success) return { url, error: "malformed response" };
         return { url, attestation: parsed.data };
       } catch (error) {
-        return { url, error: error instanceof Error ? error.message.split("\n")[0]! : String(error) };
+        return { url, error: errorSummary(error) };
       }
     }),
   );

@@ -19,6 +19,11 @@ export type NetworkDefinition = {
   finality: FinalityRule;
   /** Expected seconds between blocks, for latency floors and polling intervals. */
   blockTimeSeconds: number;
+  /**
+   * For tag rules: how long a block usually takes to fall under the tag, in seconds (the `--wait`
+   * default is derived from it). Confirmation rules derive it from blocks × block time.
+   */
+  finalitySeconds?: number;
   testnet: boolean;
   explorer?: string;
 };
@@ -67,6 +72,8 @@ export const testnetNetworks = [
     rpc: { kind: "env", variable: "SEPOLIA_RPC_URL" },
     finality: { kind: "tag", tag: "finalized" },
     blockTimeSeconds: 12,
+    // Finalized two epochs after the block's epoch closes: 64 to 96 slots of 12 s, plus a margin.
+    finalitySeconds: 1_260,
     testnet: true,
     explorer: "https://sepolia.etherscan.io",
   },
@@ -77,6 +84,8 @@ export const testnetNetworks = [
     rpc: { kind: "env", variable: "BASE_SEPOLIA_RPC_URL" },
     finality: { kind: "tag", tag: "safe" },
     blockTimeSeconds: 2,
+    // The safe head follows the batches the sequencer posts to Sepolia (every few minutes).
+    finalitySeconds: 900,
     testnet: true,
     explorer: "https://sepolia.basescan.org",
   },
@@ -87,6 +96,8 @@ export const testnetNetworks = [
     rpc: { kind: "env", variable: "ARBITRUM_SEPOLIA_RPC_URL" },
     finality: { kind: "tag", tag: "safe" },
     blockTimeSeconds: 1,
+    // The safe head follows the batches posted to Sepolia; Arbitrum posts less often than OP chains.
+    finalitySeconds: 1_200,
     testnet: true,
     explorer: "https://sepolia.arbiscan.io",
   },
@@ -97,6 +108,8 @@ export const testnetNetworks = [
     rpc: { kind: "env", variable: "OP_SEPOLIA_RPC_URL" },
     finality: { kind: "tag", tag: "safe" },
     blockTimeSeconds: 2,
+    // As Base Sepolia: the safe head follows the batches posted to Sepolia.
+    finalitySeconds: 900,
     testnet: true,
     explorer: "https://sepolia-optimism.etherscan.io",
   },
@@ -149,4 +162,10 @@ export function rpcUrlVariable(network: NetworkDefinition): string {
   return network.rpc.kind === "env"
     ? network.rpc.variable
     : `${network.name.toUpperCase().replace(/-/g, "_")}_RPC_URL`;
+}
+
+/** How long a block of this network usually takes to become final under its rule, in seconds. */
+export function finalitySeconds(network: NetworkDefinition): number {
+  if (network.finality.kind === "confirmations") return network.finality.blocks * network.blockTimeSeconds;
+  return network.finalitySeconds ?? 64 * network.blockTimeSeconds;
 }

@@ -6,6 +6,7 @@ export class ChainIdMismatchError extends BridgeError {}
 
 /**
  * Checks that an RPC endpoint answers and serves the expected chain, before anything is sent to it.
+ * The error is one line naming the URL and what to check; viem's error stays reachable as `cause`.
  *
  * @example
  * await probeChain({ rpcUrl: "http://127.0.0.1:8545", expectedChainId: 31337, label: "devnet-a" });
@@ -14,27 +15,28 @@ export async function probeChain(parameters: {
   rpcUrl: string;
   expectedChainId: number;
   label: string;
+  /** The setting that holds the URL, named in the error (e.g. SEPOLIA_RPC_URL). */
+  variable?: string;
   timeoutMs?: number;
 }): Promise<void> {
   const client = createPublicClient({
     transport: http(parameters.rpcUrl, { timeout: parameters.timeoutMs ?? 5_000, retryCount: 1 }),
   });
+  const url = redactUrl(parameters.rpcUrl);
+  const check = parameters.variable
+    ? `check ${parameters.variable} and that the node is running`
+    : "check the URL and that the node is running";
   let chainId: number;
   try {
     chainId = await client.getChainId();
   } catch (cause) {
-    throw new RpcUnreachableError(
-      `RPC for ${parameters.label} is unreachable at ${redactUrl(parameters.rpcUrl)}.`,
-      {
-        details: cause instanceof Error ? cause.message.split("\n")[0] : String(cause),
-        cause,
-      },
-    );
+    throw new RpcUnreachableError(`RPC for ${parameters.label} is unreachable at ${url}: ${check}.`, {
+      cause,
+    });
   }
   if (chainId !== parameters.expectedChainId) {
     throw new ChainIdMismatchError(
-      `RPC for ${parameters.label} serves chain ${chainId}, expected ${parameters.expectedChainId}.`,
-      { details: `Check the URL ${redactUrl(parameters.rpcUrl)}.` },
+      `RPC for ${parameters.label} at ${url} serves chain ${chainId}, expected ${parameters.expectedChainId}: ${check.replace(" and that the node is running", "")}.`,
     );
   }
 }

@@ -11,25 +11,32 @@ import {
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { devnetKeys } from "../../devnet/accounts.js";
 import { type OutboundLog, outboundEvents } from "../../lib/attestationApi.js";
 import { type ChainDeployment, type Deployment, readDeployment } from "../../lib/deployments.js";
+import { devnetKeys } from "../../lib/devnet/accounts.js";
+import { devnetServiceUrls } from "../../lib/devnet/ports.js";
 import { BridgeError } from "../../lib/errors.js";
 import { httpWithGasMargin } from "../../lib/gasMarginTransport.js";
-import { getNetwork, type NetworkDefinition, resolveRpcUrl } from "../../lib/networks.js";
+import { getNetwork, type NetworkDefinition, resolveRpcUrl, rpcUrlVariable } from "../../lib/networks.js";
 
-/** Bad command-line input: reported before anything is sent. */
+/**
+ * Problems found before anything is sent, reported together: one problem is the message itself;
+ * several get a count and one line each.
+ */
 export class InvalidInputError extends BridgeError {
   constructor(readonly problems: string[]) {
-    super(
-      problems.length === 1 ? problems[0]! : `Invalid input:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-    );
+    super(problems.length === 1 ? problems[0]! : `${problems.length} problems, nothing was sent:`, {
+      metaMessages: problems.length === 1 ? undefined : problems.map((p) => `- ${p}`),
+    });
   }
 }
 
 export type ChainHandle = {
   deployment: ChainDeployment;
   network: NetworkDefinition;
+  rpcUrl: string;
+  /** The environment variable that overrides rpcUrl, named in errors. */
+  rpcVariable: string;
   client: PublicClient;
   wallet(account: Account): WalletClient<Transport, Chain, Account>;
 };
@@ -42,10 +49,6 @@ export type BridgeContext = {
   validatorUrls(): string[];
   relayerUrl(): string;
 };
-
-export const DEFAULT_DEVNET_VALIDATOR_URLS = [7101, 7102, 7103, 7104, 7105].map(
-  (port) => `http://127.0.0.1:${port}`,
-);
 
 export function bridgeContext(
   options: { deployment?: string },
@@ -81,6 +84,8 @@ export function bridgeContext(
       const handle: ChainHandle = {
         deployment: entry,
         network,
+        rpcUrl,
+        rpcVariable: rpcUrlVariable(network),
         client: createPublicClient({ chain, transport, pollingInterval: 250 }) as PublicClient,
         wallet: (account) => createWalletClient({ account, chain, transport }),
       };
@@ -103,14 +108,29 @@ export function bridgeContext(
       const list = env.VALIDATOR_URLS?.split(",")
         .map((s) => s.trim())
         .filter(Boolean);
-      if (list && list.length > 0) return list;
-      if (allDevnet) return DEFAULT_DEVNET_VALIDATOR_URLS;
+      if (list && list.length > 0) {
+        const bad = list.filter((url) => !isHttpUrl(url));
+        if (bad.length > 0)
+          throw new InvalidInputError([
+            `VALIDATOR_URLS has ${bad.map((u) => `"${u}"`).join(", ")}, not an http(s) URL`,
+          ]);
+        return list;
+      }
+      if (allDevnet) return devnetServiceUrls(env).validators;
       throw new InvalidInputError([
-        "VALIDATOR_URLS is required outside the devnet (comma-separated validator URLs)",
+        "VALIDATOR_URLS is required outside the devnet (comma-separated validator URLs, e.g. http://validator-1:7101)",
       ]);
     },
     relayerUrl() {
-      return env.RELAYER_URL ?? "http://127.0.0.1:7200";
+      const url = env.RELAYER_URL;
+      if (url) {
+        if (!isHttpUrl(url)) throw new InvalidInputError([`RELAYER_URL "${url}" is not an http(s) URL`]);
+        return url.replace(/\/$/, "");
+      }
+      if (allDevnet) return devnetServiceUrls(env).relayer;
+      throw new InvalidInputError([
+        "RELAYER_URL is required outside the devnet (the relayer that delivers your message, e.g. http://relayer:7200)",
+      ]);
     },
   };
 }
@@ -135,4 +155,12 @@ export async function findSourceLog(
     if (log) return { chain, log };
   }
   return undefined;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return ["http:", "https:"].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }

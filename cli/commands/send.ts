@@ -1,55 +1,48 @@
-import type { Command } from "commander";
 import { type Address, erc20Abi, getAddress, isAddress, parseEventLogs, parseUnits } from "viem";
-import { bridgeMinterAbi, bridgeVaultAbi } from "../../contracts/generated/index.js";
+import { bridgeMinterAbi } from "../../contracts/generated/BridgeMinter.js";
+import { bridgeVaultAbi } from "../../contracts/generated/BridgeVault.js";
 import { messageFromBurnedLog, messageFromLockedLog, messageId } from "../../lib/bridge/message.js";
 import type { DeployedToken } from "../../lib/deployments.js";
-import { BridgeError } from "../../lib/errors.js";
+import { BridgeError, errorSummary } from "../../lib/errors.js";
 import { progress } from "../output.js";
-import { bridgeContext, InvalidInputError } from "./bridgeContext.js";
-import { messageProgress } from "./status.js";
+import { type BridgeContext, bridgeContext, type ChainHandle, InvalidInputError } from "./bridgeContext.js";
+import { defaultWaitSeconds, followMessage } from "./follow.js";
+import { reachabilityProblems } from "./preflight.js";
 
 export class SendFailedError extends BridgeError {}
 
-type SendOptions = {
+export type SendOptions = {
   from: string;
   to: string;
   token: string;
   amount: string;
   recipient?: string;
   wait?: boolean;
-  timeout: string;
+  timeout?: string;
   deployment?: string;
 };
 
-export function registerSendCommand(program: Command): void {
-  program
-    .command("send")
-    .description(
-      "Send tokens to another chain: locks home tokens or burns wrapped ones, prints the message id.",
-    )
-    .requiredOption("--from <network>", "source network, e.g. devnet-a")
-    .requiredOption("--to <network>", "destination network, e.g. devnet-b")
-    .requiredOption("--token <symbol|address>", "token on the source chain, e.g. USDC or wUSDC")
-    .requiredOption("--amount <decimal>", "amount in token units, e.g. 12.5")
-    .option("--recipient <address>", "receiver on the destination (default: yourself)")
-    .option("--wait", "follow the message until it is delivered")
-    .option("--timeout <seconds>", "how long --wait follows before giving up", "180")
-    .option("--deployment <file>", "deployments file (default: $DEPLOYMENT_FILE or deployments/devnet.json)")
-    .action(async (options: SendOptions) => {
-      await send(options);
-    });
-}
+type SendPlan = {
+  source: ChainHandle;
+  destination: ChainHandle;
+  token: DeployedToken;
+  amount: bigint;
+  recipient: Address | undefined;
+  account: ReturnType<BridgeContext["account"]>;
+};
 
-async function send(options: SendOptions): Promise<void> {
-  const context = bridgeContext(options);
-  // Check every input before sending anything, and report all problems together.
+/**
+ * Every problem with the arguments, the environment and the services, found before any transaction:
+ * input first (no network), then both RPCs, the validators, the relayer and the balance, together.
+ */
+async function checkSend(context: BridgeContext, options: SendOptions): Promise<SendPlan> {
   const problems: string[] = [];
   const attempt = <T>(fn: () => T): T | undefined => {
     try {
       return fn();
     } catch (error) {
       if (error instanceof InvalidInputError) problems.push(...error.problems);
-      else problems.push(error instanceof Error ? error.message.split("\n")[0]! : String(error));
+      else problems.push(errorSummary(error));
       return undefined;
     }
   };
@@ -70,15 +63,17 @@ async function send(options: SendOptions): Promise<void> {
       );
     }
   }
+  const amountText = options.amount.trim();
   let amount: bigint | undefined;
-  if (!/^\d+(\.\d+)?$/.test(options.amount.trim())) {
+  if (!/^\d+(\.\d+)?$/.test(amountText)) {
     problems.push(`--amount "${options.amount}" must be a positive decimal number, e.g. 12.5`);
+  } else if (/^0+(\.0+)?$/.test(amountText)) {
+    problems.push("--amount must be greater than zero");
   } else if (token) {
-    const decimals = options.amount.split(".")[1]?.length ?? 0;
+    const decimals = amountText.split(".")[1]?.length ?? 0;
     if (decimals > token.decimals)
       problems.push(`--amount has more than ${token.decimals} decimals (${token.symbol})`);
-    else amount = parseUnits(options.amount.trim(), token.decimals);
-    if (amount === 0n) problems.push("--amount must be greater than zero");
+    else amount = parseUnits(amountText, token.decimals);
   }
   let recipient: Address | undefined;
   if (options.recipient !== undefined) {
@@ -96,22 +91,45 @@ async function send(options: SendOptions): Promise<void> {
     if (token.kind === "native" && destination.deployment.role === "home")
       problems.push("--to must be a remote chain for a home token");
   }
+  if (options.timeout !== undefined && !/^\d+$/.test(options.timeout))
+    problems.push(`--timeout "${options.timeout}" must be a whole number of seconds`);
   const account = attempt(() => context.account());
-  if (problems.length > 0 || !source || !destination || !token || amount === undefined || !account) {
-    throw new InvalidInputError(problems);
-  }
+  const validatorUrls = attempt(() => context.validatorUrls());
+  const relayerUrl = attempt(() => context.relayerUrl());
 
-  const balance = await source.client.readContract({
-    address: token.address,
-    abi: erc20Abi,
-    functionName: "balanceOf",
-    args: [account.address],
+  // The services are checked even when the arguments are wrong, so one run lists everything.
+  const chains = [source, destination].filter((c): c is ChainHandle => c !== undefined);
+  const unreachable = await reachabilityProblems({
+    context,
+    chains,
+    validatorUrls: validatorUrls ?? [],
+    relayerUrl: relayerUrl ?? "",
+    checkServices: validatorUrls !== undefined && relayerUrl !== undefined,
   });
-  if (balance < amount) {
-    throw new InvalidInputError([
-      `amount ${options.amount} ${token.symbol} is above your balance on ${source.deployment.network} (${balance} base units)`,
-    ]);
+  problems.push(...unreachable);
+
+  if (problems.length === 0 && source && destination && token && amount !== undefined && account) {
+    const balance = await source.client.readContract({
+      address: token.address,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [account.address],
+    });
+    if (balance < amount) {
+      problems.push(
+        `amount ${options.amount} ${token.symbol} is above your balance on ${source.deployment.network} (${balance} base units)`,
+      );
+    }
   }
+  if (problems.length > 0 || !source || !destination || !token || amount === undefined || !account)
+    throw new InvalidInputError(problems);
+  return { source, destination, token, amount, recipient, account };
+}
+
+export async function send(options: SendOptions): Promise<void> {
+  const context = bridgeContext(options);
+  const { source, destination, token, amount, recipient, account } = await checkSend(context, options);
+
   const wallet = source.wallet(account);
   const to = recipient ?? account.address;
   const bridge = source.deployment.bridge.address;
@@ -164,26 +182,9 @@ async function send(options: SendOptions): Promise<void> {
   );
   process.stdout.write(`${id}\n`);
   if (!options.wait) return;
-
-  const started = Date.now();
-  const deadline = started + Number(options.timeout) * 1000;
-  let last = "";
-  while (Date.now() < deadline) {
-    const state = await messageProgress(context, id).catch(() => undefined);
-    if (state) {
-      if (state.summary !== last)
-        progress(`[${((Date.now() - started) / 1000).toFixed(1)}s] ${state.summary}`);
-      last = state.summary;
-      if (state.destination.delivered) {
-        progress(
-          `delivered on ${state.destination.network}${state.destination.txHash ? ` in tx ${state.destination.txHash}` : ""}`,
-        );
-        return;
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new SendFailedError(`Not delivered within ${options.timeout} s; last state: ${last}.`, {
-    details: `Run \`bridge status ${id}\` to follow it.`,
-  });
+  const timeoutSeconds =
+    options.timeout !== undefined
+      ? Number(options.timeout)
+      : defaultWaitSeconds(source.network, destination.network);
+  await followMessage({ context, id, timeoutSeconds });
 }

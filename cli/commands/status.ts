@@ -1,6 +1,6 @@
-import type { Command } from "commander";
 import { type Hex, isHex } from "viem";
-import { bridgeMinterAbi, bridgeVaultAbi } from "../../contracts/generated/index.js";
+import { bridgeMinterAbi } from "../../contracts/generated/BridgeMinter.js";
+import { bridgeVaultAbi } from "../../contracts/generated/BridgeVault.js";
 import {
   collectQuorum,
   describeSignatures,
@@ -8,13 +8,25 @@ import {
   readValidatorSets,
 } from "../../lib/attestationApi.js";
 import { type BridgeMessage, messageFromBurnedLog, messageFromLockedLog } from "../../lib/bridge/message.js";
+import { finalityDistance, measureBlockTimeMs } from "../../lib/finality.js";
 import { toJson } from "../../lib/service/json.js";
 import { type BridgeContext, bridgeContext, findSourceLog, InvalidInputError } from "./bridgeContext.js";
 
 export type MessageProgress = {
   id: Hex;
   message: BridgeMessage;
-  source: { network: string; txHash: Hex; block: bigint; confirmations: number; needed: number | "tag" };
+  source: {
+    network: string;
+    txHash: Hex;
+    block: bigint;
+    confirmations: number;
+    needed: number | "tag";
+    /** The finality rule in words, e.g. "2 confirmations" or "the finalized head". */
+    rule: string;
+    /** Blocks until the source block is final (0 once final) and a time estimate from measured blocks. */
+    blocksToFinal: number;
+    secondsToFinal: number;
+  };
   signatures: { valid: number; threshold: number; epoch?: bigint };
   destination: { network: string; delivered: boolean; txHash?: Hex };
   relayer?: { status: string; stuckReason: string | null };
@@ -39,10 +51,17 @@ export async function messageProgress(context: BridgeContext, id: Hex): Promise<
     sourceChainId: source.deployment.chainId,
   });
   const destination = context.chain(Number(message.destinationChainId));
-  const head = await source.client.getBlockNumber({ cacheTime: 0 });
+  const rule = source.network.finality;
+  const [head, distance, measuredMs] = await Promise.all([
+    source.client.getBlockNumber({ cacheTime: 0 }),
+    finalityDistance({ client: source.client, rule, block: log.blockNumber }),
+    measureBlockTimeMs(source.client).catch(() => undefined),
+  ]);
   const confirmations = Number(head - log.blockNumber);
-  const needed =
-    source.network.finality.kind === "confirmations" ? source.network.finality.blocks : ("tag" as const);
+  const needed = rule.kind === "confirmations" ? rule.blocks : ("tag" as const);
+  const ruleWords = rule.kind === "confirmations" ? `${rule.blocks} confirmations` : `the ${rule.tag} head`;
+  const secondsPerBlock = (measuredMs ?? source.network.blockTimeSeconds * 1000) / 1000;
+  const secondsToFinal = Math.ceil(distance.blocksToGo * secondsPerBlock);
 
   const [delivered, sets, fetched] = await Promise.all([
     destination.client.readContract({
@@ -86,8 +105,8 @@ export async function messageProgress(context: BridgeContext, id: Hex): Promise<
   const signatureWords = describeSignatures(quorum.valid, quorum.threshold);
   let summary: string;
   if (delivered) summary = "delivered";
-  else if (needed !== "tag" && confirmations < needed)
-    summary = `waiting for finality (${confirmations} of ${needed} confirmations)`;
+  else if (distance.blocksToGo > 0)
+    summary = `waiting for source finality (${ruleWords}): ${distance.blocksToGo} block${distance.blocksToGo === 1 ? "" : "s"} to go, about ${secondsToFinal} s at ${secondsPerBlock.toFixed(1)} s per block`;
   else if (!quorum.ok) summary = `waiting for validators: ${signatureWords}`;
   // The relayer's record lags the validators by a poll: a signature-count reason is stale once we
   // have collected a quorum ourselves. Only a message the relayer gave up on is "stuck".
@@ -104,6 +123,9 @@ export async function messageProgress(context: BridgeContext, id: Hex): Promise<
       block: log.blockNumber,
       confirmations,
       needed,
+      rule: ruleWords,
+      blocksToFinal: distance.blocksToGo,
+      secondsToFinal,
     },
     signatures: {
       valid: quorum.valid,
@@ -121,7 +143,7 @@ export function formatProgress(progress: MessageProgress): string {
   const lines = [
     `message      ${progress.id}`,
     `route        ${progress.source.network} -> ${progress.destination.network} (nonce ${message.nonce}, amount ${message.amount} of ${message.token})`,
-    `source       tx ${progress.source.txHash} in block ${progress.source.block}, ${progress.source.confirmations} confirmations${progress.source.needed === "tag" ? "" : ` (final at ${progress.source.needed})`}`,
+    `source       tx ${progress.source.txHash} in block ${progress.source.block}, ${progress.source.confirmations} confirmations, ${progress.source.blocksToFinal === 0 ? `final (${progress.source.rule})` : `final in ${progress.source.blocksToFinal} blocks, about ${progress.source.secondsToFinal} s (${progress.source.rule})`}`,
     `signatures   ${progress.signatures.valid} valid, ${progress.signatures.threshold} required`,
     `destination  ${progress.destination.delivered ? `delivered${progress.destination.txHash ? ` in tx ${progress.destination.txHash}` : ""}` : "not delivered"}`,
   ];
@@ -133,23 +155,16 @@ export function formatProgress(progress: MessageProgress): string {
   return lines.join("\n");
 }
 
-export function registerStatusCommand(program: Command): void {
-  program
-    .command("status")
-    .description(
-      "Show where a message is: source leg, finality, signatures collected, delivery, and why it is stuck.",
-    )
-    .argument("<messageId>", "the message id printed by `bridge send`")
-    .option("--deployment <file>", "deployments file (default: $DEPLOYMENT_FILE or deployments/devnet.json)")
-    .option("--json", "print JSON instead of text")
-    .action(async (rawId: string, options: { deployment?: string; json?: boolean }) => {
-      const id = parseMessageId(rawId);
-      const context = bridgeContext(options);
-      const progress = await messageProgress(context, id);
-      if (!progress)
-        throw new InvalidInputError([
-          `no Locked or Burned event with id ${id} on any chain of ${context.deployment.name}`,
-        ]);
-      process.stdout.write(options.json ? `${toJson(progress, 2)}\n` : `${formatProgress(progress)}\n`);
-    });
+export async function statusCommand(
+  rawId: string,
+  options: { deployment?: string; json?: boolean },
+): Promise<void> {
+  const id = parseMessageId(rawId);
+  const context = bridgeContext(options);
+  const progress = await messageProgress(context, id);
+  if (!progress)
+    throw new InvalidInputError([
+      `no Locked or Burned event with id ${id} on any chain of ${context.deployment.name}`,
+    ]);
+  process.stdout.write(options.json ? `${toJson(progress, 2)}\n` : `${formatProgress(progress)}\n`);
 }

@@ -1,6 +1,5 @@
-import type { Command } from "commander";
 import { type Address, getAddress, type Hex, isAddress } from "viem";
-import { validatorSetAbi } from "../../contracts/generated/index.js";
+import { validatorSetAbi } from "../../contracts/generated/ValidatorSet.js";
 import { type RotationRequest, readValidatorSets, rotationResponseSchema } from "../../lib/attestationApi.js";
 import { rotationTypedData, sortAddresses, sortSignaturesBySigner } from "../../lib/bridge/typedData.js";
 import { BridgeError } from "../../lib/errors.js";
@@ -9,24 +8,9 @@ import { bridgeContext, type ChainHandle, InvalidInputError } from "./bridgeCont
 
 export class RotationFailedError extends BridgeError {}
 
-type RotateOptions = { validators: string; threshold: string; deployment?: string };
+export type RotateOptions = { validators: string; threshold: string; deployment?: string };
 
-export function registerValidatorsCommand(program: Command): void {
-  const validators = program.command("validators").description("Operate the validator set.");
-  validators
-    .command("rotate")
-    .description(
-      "Install a new validator set on every chain: collects signatures of a quorum of the current set (POST /v1/rotations, bearer $VALIDATOR_ROTATION_TOKEN) and submits rotate().",
-    )
-    .requiredOption("--validators <addresses>", "comma-separated addresses of the new set")
-    .requiredOption("--threshold <k>", "signatures the new set needs (above 2n/3)")
-    .option("--deployment <file>", "deployments file (default: $DEPLOYMENT_FILE or deployments/devnet.json)")
-    .action(async (options: RotateOptions) => {
-      await rotate(options);
-    });
-}
-
-async function rotate(options: RotateOptions): Promise<void> {
+export async function rotate(options: RotateOptions): Promise<void> {
   const problems: string[] = [];
   const addresses: Address[] = [];
   for (const entry of options.validators.split(",").map((s) => s.trim())) {

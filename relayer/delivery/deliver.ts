@@ -9,6 +9,7 @@ import {
   fetchAttestations,
 } from "../../lib/attestationApi.js";
 import { setStatus } from "../db.js";
+import { FinalityClock } from "../finalityClock.js";
 import { checkSourceLog, finalizedBlockNumber, REORGED_OUT_REASON } from "../sourceLog.js";
 import { steppedBackoff } from "./backoff.js";
 import { isProcessed, rateLimitClearsAt, validatorSetsOf } from "./destinationReads.js";
@@ -19,6 +20,9 @@ import { markDelivered, recordOutcome } from "./records.js";
 import { submitWithReplacement } from "./submission.js";
 import { callOf, encodeCall } from "./transaction.js";
 import type { DeliveryContext, DeliveryJobData } from "./types.js";
+
+/** Block times measured per source chain, shared by every delivery job of this process. */
+const finalityClock = new FinalityClock();
 
 /** Why a submission cannot go ahead now, with when to look again. */
 type Wait = {
@@ -86,8 +90,13 @@ export async function deliver(
       return wait({
         status: "awaiting_signatures",
         reason: "waiting for source finality",
-        // Sleep until about when the log turns final instead of polling every few hundred ms.
-        retryInMs: Math.max(context.timing.signaturePollMs, (blocksToGo - 0.5) * source.blockTimeMs),
+        // Sleep until about when the log turns final (measured block time, bounded re-check).
+        retryInMs: await finalityClock.recheckInMs({
+          client: source.client,
+          blocksToGo,
+          profileBlockTimeMs: source.blockTimeMs,
+          minMs: context.timing.signaturePollMs,
+        }),
       });
     }
   }

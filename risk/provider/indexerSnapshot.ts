@@ -34,9 +34,12 @@ export type IndexerDb = { select: PgDatabase<PgQueryResultHKT>["select"] };
  * views schema carries a `_ponder_checkpoint` view.
  */
 export const ponderCheckpoint = pgTable("_ponder_checkpoint", (t) => ({
-  chainName: t.text().primaryKey(),
-  chainId: t.bigint({ mode: "number" }).notNull(),
-  latestCheckpoint: t.varchar({ length: 75 }).notNull(),
+  // Explicit column names keep this partial declaration out of drizzle's casing cache, which is keyed
+  // by schema and table name and shared with Ponder's own full declaration on the same connection:
+  // cached first, a partial table made Ponder's GET /status select "undefined" columns (HTTP 500).
+  chainName: t.text("chain_name").primaryKey(),
+  chainId: t.bigint("chain_id", { mode: "number" }).notNull(),
+  latestCheckpoint: t.varchar("latest_checkpoint", { length: 75 }).notNull(),
 }));
 
 /** The indexer's data could not be read and there is no earlier snapshot to fall back on. */

@@ -2,12 +2,12 @@ import { createWalletClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bridgeMinterAbi } from "../../contracts/generated/index.js";
-import { devnetKeys } from "../../devnet/accounts.js";
+import { type BridgeNet, startBridgeNet, USDC } from "../../harness/bridgeNet.js";
+import { lockUsdc } from "../../harness/bridgeServices.js";
 import type { BridgeMessage } from "../../lib/bridge/message.js";
 import { attestationTypedData, sortSignaturesBySigner } from "../../lib/bridge/typedData.js";
+import { devnetKeys } from "../../lib/devnet/accounts.js";
 import { revertOf } from "../helpers/bridgeFixture.js";
-import { type BridgeNet, startBridgeNet, USDC } from "../helpers/bridgeNet.js";
-import { lockUsdc } from "./harness.js";
 
 /** Attestations sent straight to the contracts, bypassing validators and relayer. */
 describe("forged and replayed attestations", () => {

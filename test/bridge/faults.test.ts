@@ -5,10 +5,8 @@ import { join } from "node:path";
 import { parseAbiItem } from "viem";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { bridgeMinterAbi } from "../../contracts/generated/index.js";
-import { devnetKeys } from "../../devnet/accounts.js";
 import { freePort } from "../../devnet/anvil.js";
-import type { RunningValidator } from "../../validator/service.js";
-import { type BridgeNet, startBridgeNet, USDC } from "../helpers/bridgeNet.js";
+import { type BridgeNet, startBridgeNet, USDC } from "../../harness/bridgeNet.js";
 import {
   DATABASE_URL,
   lockUsdc,
@@ -17,7 +15,9 @@ import {
   startTestValidator,
   uniqueName,
   waitFor,
-} from "./harness.js";
+} from "../../harness/bridgeServices.js";
+import { devnetKeys } from "../../lib/devnet/accounts.js";
+import type { RunningValidator } from "../../validator/service.js";
 
 describe("faults", () => {
   let net: BridgeNet;

@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bridgeMinterAbi } from "../../contracts/generated/index.js";
+import { type BridgeNet, startBridgeNet, USDC } from "../../harness/bridgeNet.js";
+import {
+  lockUsdc,
+  relayerRecord,
+  startTestRelayer,
+  startTestValidator,
+  waitFor,
+} from "../../harness/bridgeServices.js";
 import type { RunningRelayer } from "../../relayer/service.js";
 import type { RunningValidator } from "../../validator/service.js";
-import { type BridgeNet, startBridgeNet, USDC } from "../helpers/bridgeNet.js";
-import { lockUsdc, relayerRecord, startTestRelayer, startTestValidator, waitFor } from "./harness.js";
 
 describe("relayer with validators down", () => {
   let net: BridgeNet;

@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bridgeMinterAbi } from "../../contracts/generated/index.js";
+import { type BridgeNet, startBridgeNet, USDC } from "../../harness/bridgeNet.js";
+import {
+  lockUsdc,
+  relayerRecord,
+  startTestRelayer,
+  startTestValidator,
+  waitFor,
+} from "../../harness/bridgeServices.js";
 import type { RunningRelayer } from "../../relayer/service.js";
 import { REORGED_OUT_REASON } from "../../relayer/sourceLog.js";
 import type { RunningValidator } from "../../validator/service.js";
-import { type BridgeNet, startBridgeNet, USDC } from "../helpers/bridgeNet.js";
-import { lockUsdc, relayerRecord, startTestRelayer, startTestValidator, waitFor } from "./harness.js";
 
 describe("relayer and a reorg on the source chain", () => {
   let net: BridgeNet;

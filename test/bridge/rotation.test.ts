@@ -5,13 +5,13 @@ import { type Address, createWalletClient, decodeFunctionData, type Hex, http } 
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bridgeMinterAbi, validatorSetAbi } from "../../contracts/generated/index.js";
-import { devnetKeys } from "../../devnet/accounts.js";
+import { type BridgeNet, startBridgeNet, USDC } from "../../harness/bridgeNet.js";
+import { lockUsdc, quiet } from "../../harness/bridgeServices.js";
 import type { BridgeMessage } from "../../lib/bridge/message.js";
 import { attestationTypedData, sortAddresses, sortSignaturesBySigner } from "../../lib/bridge/typedData.js";
+import { devnetKeys } from "../../lib/devnet/accounts.js";
 import { type RunningValidator, startValidator } from "../../validator/service.js";
 import { revertOf } from "../helpers/bridgeFixture.js";
-import { type BridgeNet, startBridgeNet, USDC } from "../helpers/bridgeNet.js";
-import { lockUsdc, quiet } from "./harness.js";
 
 const run = promisify(execFile);
 const ROTATION_TOKEN = "rotation-test-token";

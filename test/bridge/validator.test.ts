@@ -3,12 +3,12 @@ import { createWalletClient, type Hex, http, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bridgeTestTokenAbi, bridgeVaultAbi } from "../../contracts/generated/index.js";
-import { devnetKeys } from "../../devnet/accounts.js";
+import { type BridgeNet, startBridgeNet, USDC } from "../../harness/bridgeNet.js";
 import { fetchAttestations } from "../../lib/attestationApi.js";
 import { type BridgeMessage, messageFromLockedLog, messageId } from "../../lib/bridge/message.js";
+import { devnetKeys } from "../../lib/devnet/accounts.js";
 import { logger } from "../../lib/logger.js";
 import { type RunningValidator, startValidator } from "../../validator/service.js";
-import { type BridgeNet, startBridgeNet, USDC } from "../helpers/bridgeNet.js";
 
 const quiet = logger.child({}, { level: "silent" });
 

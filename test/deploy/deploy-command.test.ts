@@ -7,9 +7,9 @@ import { createPublicClient, http } from "viem";
 import { privateKeyToAddress } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bridgeVaultAbi, validatorSetAbi } from "../../contracts/generated/index.js";
-import { devnetKeys } from "../../devnet/accounts.js";
 import { type AnvilInstance, freePort, startAnvil } from "../../devnet/anvil.js";
 import { readDeployment } from "../../lib/deployments.js";
+import { devnetKeys } from "../../lib/devnet/accounts.js";
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, "../../cli/bin.js");

@@ -29,11 +29,11 @@ import {
   wrappedTokenAbi,
 } from "../../contracts/generated/index.js";
 import { deploySystem } from "../../deploy/system.js";
-import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "../../devnet/accounts.js";
 import { type AnvilInstance, freePort, startAnvil } from "../../devnet/anvil.js";
 import { type BridgeMessage, messageFromBurnedLog, messageFromLockedLog } from "../../lib/bridge/message.js";
 import { attestationTypedData, sortSignaturesBySigner } from "../../lib/bridge/typedData.js";
 import { type Deployment, writeDeployment } from "../../lib/deployments.js";
+import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "../../lib/devnet/accounts.js";
 import { httpWithGasMargin } from "../../lib/gasMarginTransport.js";
 import { devnetNetworks, rpcUrlVariable } from "../../lib/networks.js";
 import { toJson } from "../../lib/service/json.js";

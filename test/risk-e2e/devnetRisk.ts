@@ -101,6 +101,14 @@ export async function startDevnet(): Promise<Devnet> {
   };
 }
 
+/** The time of a chain's data in the risk snapshot, from /metrics (`risk_data_last_update_timestamp_seconds`). */
+export function riskDataTimestamp(metrics: string, chainId: number): number {
+  const line = metrics.match(
+    new RegExp(`^risk_data_last_update_timestamp_seconds\\{source="chain:${chainId}"\\} (\\d+)`, "m"),
+  );
+  return line ? Number(line[1]) : Number.NEGATIVE_INFINITY;
+}
+
 /**
  * Stops interval mining and mines a block at one common timestamp T on every chain, then an empty one at
  * T + 1. Afterwards nothing moves: the indexer catches up to the T blocks (with omnichain ordering a block

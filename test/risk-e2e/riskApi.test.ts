@@ -15,6 +15,7 @@ import {
   expectedExposure,
   freezeAtCommonTimestamp,
   readPool,
+  riskDataTimestamp,
   startDevnet,
   supplyAt,
 } from "./devnetRisk.js";
@@ -52,7 +53,7 @@ describe("risk API on the devnet (real anvil + real ponder)", () => {
     return body.data!;
   };
 
-  type Status = Record<string, { id: number; block: { number: number } }>;
+  type Status = Record<string, { id: number; block: { number: number; timestamp: number } }>;
   const status = async () => (await (await fetch(`${ponder.url}/status`)).json()) as Status;
 
   /**
@@ -69,9 +70,14 @@ describe("risk API on the devnet (real anvil + real ponder)", () => {
         Object.values(s).every((c) => BigInt(c.block.number) >= atT.get(c.id)!),
       150_000,
     );
-    // The provider looks at the indexer's progress at most once per second.
-    await new Promise((r) => setTimeout(r, 1_100));
-    heads = new Map(Object.values(await status()).map((c) => [c.id, BigInt(c.block.number)]));
+    // The risk provider looks at the indexer's progress at most once per second: wait until its
+    // snapshot holds the blocks /status reports (its per-chain data timestamps reach theirs).
+    const indexed = Object.values(await status());
+    await eventually(
+      async () => (await fetch(`${ponder.url}/risk/metrics`)).text(),
+      (metrics) => indexed.every((c) => riskDataTimestamp(metrics, c.id) >= c.block.timestamp),
+    );
+    heads = new Map(indexed.map((c) => [c.id, BigInt(c.block.number)]));
   };
 
   const pools = async (): Promise<ChainPool[]> =>

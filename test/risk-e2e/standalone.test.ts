@@ -5,7 +5,14 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../devnet/anvil.js";
 import { eventually, type IndexerNet, type PonderProcess, startPonder } from "../helpers/indexerFixture.js";
-import { balanceAt, type Devnet, freezeAtCommonTimestamp, startDevnet, supplyAt } from "./devnetRisk.js";
+import {
+  balanceAt,
+  type Devnet,
+  freezeAtCommonTimestamp,
+  riskDataTimestamp,
+  startDevnet,
+  supplyAt,
+} from "./devnetRisk.js";
 
 /**
  * `npm run risk` apart from the indexer: ponder start on PostgreSQL with a views schema, and the
@@ -90,16 +97,20 @@ describe("standalone risk API over PostgreSQL (risk/main.ts)", () => {
 
   it("answers bridgeBacking from the views schema as the chains say, and serves /metrics", async () => {
     const atT = await freezeAtCommonTimestamp(devnet);
-    await eventually(
+    const indexed = await eventually(
       async () =>
         (await (await fetch(`${ponder.url}/status`)).json()) as Record<
           string,
-          { id: number; block: { number: number } }
+          { id: number; block: { number: number; timestamp: number } }
         >,
       (s) => Object.values(s).every((c) => BigInt(c.block.number) >= atT.get(c.id)!),
       150_000,
     );
-    await new Promise((r) => setTimeout(r, 1_100));
+    // The risk API looks at the indexer's progress at most once per second: wait for these blocks.
+    await eventually(
+      async () => (await fetch(`${riskUrl}/metrics`)).text(),
+      (metrics) => Object.values(indexed).every((c) => riskDataTimestamp(metrics, c.id) >= c.block.timestamp),
+    );
     const home = devnet.chains.find((c) => c.deployment.role === "home")!;
     const usdc = home.deployment.tokens.find((t) => t.symbol === "USDC")!;
     const response = await fetch(`${riskUrl}/graphql`, {

@@ -13,14 +13,14 @@ import {
   type TestClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { bridgeTestTokenAbi, bridgeTestTokenBytecode } from "../../contracts/generated/index.js";
-import { deployBridgeHome, deployBridgeRemote, wireRoutes } from "../../deploy/bridge.js";
-import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "../../devnet/accounts.js";
-import { type AnvilInstance, startAnvil } from "../../devnet/anvil.js";
-import { type Deployment, writeDeployment } from "../../lib/deployments.js";
-import { httpWithGasMargin } from "../../lib/gasMarginTransport.js";
-import { devnetNetworks, rpcUrlVariable } from "../../lib/networks.js";
-import type { ValidatorChainConfig } from "../../validator/service.js";
+import { bridgeTestTokenAbi, bridgeTestTokenBytecode } from "../contracts/generated/index.js";
+import { deployBridgeHome, deployBridgeRemote, wireRoutes } from "../deploy/bridge.js";
+import { type AnvilInstance, startAnvil } from "../devnet/anvil.js";
+import { type Deployment, writeDeployment } from "../lib/deployments.js";
+import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "../lib/devnet/accounts.js";
+import { httpWithGasMargin } from "../lib/gasMarginTransport.js";
+import { devnetNetworks, rpcUrlVariable } from "../lib/networks.js";
+import type { ValidatorChainConfig } from "../validator/service.js";
 
 export const USDC_DECIMALS = 6;
 export const USDC = 10n ** 6n;
