@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { withDefaultUser } from "../../lib/postgres.js";
 import { openRelayerStore } from "../../relayer/db.js";
-import { DATABASE_URL, uniqueName } from "./harness.js";
+import { DATABASE_URL, uniqueName } from "../../harness/bridgeServices.js";
 
 /** The relayer's tables as release 0.1 created them (raw statements at start, no migrations record). */
 const release01 = (schema: string) => [
