@@ -275,6 +275,8 @@ export const reserve = onchainTable(
     /** Sum of the positions' scaled aToken balances / scaled variable debts (treasury included). */
     totalScaledSupply: t.bigint().notNull(),
     totalScaledVariableDebt: t.bigint().notNull(),
+    /** Sum of MintedToTreasury amounts (the treasury's aToken balance itself is a position). */
+    mintedToTreasury: t.bigint().notNull(),
     /** AaveOracle's source for the asset (a Chainlink proxy): price_source "<chainId>:<priceSource>". */
     priceSource: t.hex(),
     /**
@@ -315,10 +317,24 @@ export const marketUser = onchainTable(
     chainId: t.integer().notNull(),
     user: t.hex().notNull(),
     eModeCategory: t.integer().notNull(),
+    /** Last block with a Supply/Withdraw/Borrow/Repay/LiquidationCall for this user. */
+    lastActivityBlock: t.bigint().notNull(),
     updatedAtBlock: t.bigint().notNull(),
   }),
   (table) => ({ userIdx: index().on(table.user) }),
 );
+
+/**
+ * aToken / stable / variable debt token -> its reserve, written at ReserveInitialized, so each token event
+ * finds its reserve with one lookup by primary key. Id "<chainId>:<token>".
+ */
+export const reserveToken = onchainTable("reserve_token", (t) => ({
+  id: t.text().primaryKey(),
+  reserveId: t.text().notNull(),
+  protocol: t.text().notNull(),
+  asset: t.hex().notNull(),
+  kind: t.text().notNull(),
+}));
 
 /**
  * A user's position in one reserve, as the tokens keep it: the aToken's and variable debt token's scaled
