@@ -2,7 +2,33 @@ import { factory } from "ponder";
 import { type Address, getAbiItem } from "viem";
 import { aavePoolConfiguratorAbi } from "../contracts/generated/index.js";
 import type { ChainDeployment, Deployment } from "../lib/deployments.js";
-import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
+import {
+  getNetwork as catalogueNetwork,
+  type NetworkDefinition,
+  resolveRpcUrl,
+  UnknownNetworkError,
+} from "../lib/networks.js";
+
+/**
+ * The catalogue's network, or for a name it does not know (a test fixture's own anvil) a local chain with
+ * 1 s blocks reached through <NAME>_RPC_URL: test fixtures then need no catalogue entry of their own.
+ */
+export function getNetwork(name: string): NetworkDefinition {
+  try {
+    return catalogueNetwork(name);
+  } catch (error) {
+    if (!(error instanceof UnknownNetworkError)) throw error;
+    return {
+      name,
+      chainId: 0,
+      label: name,
+      rpc: { kind: "env", variable: `${name.toUpperCase().replace(/-/g, "_")}_RPC_URL` },
+      finality: { kind: "confirmations", blocks: 1 },
+      blockTimeSeconds: 1,
+      testnet: false,
+    };
+  }
+}
 
 export type IndexerChainConfig = {
   id: number;
@@ -81,9 +107,14 @@ export function priceCheckChains(
 ): Record<string, { startBlock: number; interval: number }> {
   const seconds = Number(env.INDEXER_PRICE_CHECK_SECONDS ?? 30);
   const result: Record<string, { startBlock: number; interval: number }> = {};
-  for (const [network, { startBlock }] of Object.entries(priceChains(deployment))) {
-    const blockTime = getNetwork(network).blockTimeSeconds;
-    result[network] = { startBlock, interval: Math.max(1, Math.round(seconds / blockTime)) };
+  for (const chain of deployment.chains) {
+    if (!priceChains(deployment)[chain.network]) continue;
+    const blockTime = getNetwork(chain.network).blockTimeSeconds;
+    // From the first block the deployment names: before it no source exists to be checked.
+    result[chain.network] = {
+      startBlock: earliestBlock(chain),
+      interval: Math.max(1, Math.round(seconds / blockTime)),
+    };
   }
   return result;
 }

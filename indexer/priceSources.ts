@@ -40,7 +40,15 @@ export async function readSource(
 ): Promise<SourceRead> {
   const read = <T>(functionName: "aggregator" | "decimals" | "description" | "latestRoundData") =>
     context.client
-      .readContract({ abi: eacAggregatorProxyAbi, address: proxy, functionName, blockNumber })
+      // retryEmptyResponse: a source without the function (or not deployed yet at this block) answers
+      // "0x"; Ponder would otherwise retry that for minutes before giving up.
+      .readContract({
+        abi: eacAggregatorProxyAbi,
+        address: proxy,
+        functionName,
+        blockNumber,
+        retryEmptyResponse: false,
+      })
       .then((value) => value as T)
       .catch(() => null);
   const aggregator = await read<Address>("aggregator");

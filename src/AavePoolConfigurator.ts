@@ -18,13 +18,32 @@ ponder.on("AavePoolConfigurator:ReserveInitialized", async ({ event, context }) 
   // A rare event: reading the token here keeps the per-event handlers free of RPC calls.
   const read = <T>(p: Promise<T>) => p.catch(() => null);
   const [decimals, symbol, revision] = await Promise.all([
-    read(context.client.readContract({ abi: erc20Abi, address: asset, functionName: "decimals" })),
+    read(
+      context.client.readContract({
+        abi: erc20Abi,
+        address: asset,
+        functionName: "decimals",
+        retryEmptyResponse: false,
+      }),
+    ),
     token
       ? token.symbol
-      : read(context.client.readContract({ abi: erc20Abi, address: asset, functionName: "symbol" })),
+      : read(
+          context.client.readContract({
+            abi: erc20Abi,
+            address: asset,
+            functionName: "symbol",
+            retryEmptyResponse: false,
+          }),
+        ),
     marketRow.poolRevision === null
       ? read(
-          context.client.readContract({ abi: aavePoolAbi, address: m.pool, functionName: "POOL_REVISION" }),
+          context.client.readContract({
+            abi: aavePoolAbi,
+            address: m.pool,
+            functionName: "POOL_REVISION",
+            retryEmptyResponse: false,
+          }),
         )
       : null,
   ]);

@@ -405,7 +405,8 @@ export type PonderProcess = {
 };
 
 export type StartPonderParameters = {
-  net: IndexerNet;
+  /** Only its `env` (DEPLOYMENT_FILE, RPC URLs) is used, so any fixture can provide one. */
+  net: Pick<IndexerNet, "env">;
   schema: string;
   /** PostgreSQL when set; PGlite in `pgliteDir` otherwise. */
   databaseUrl?: string;
