@@ -230,7 +230,7 @@ export async function lendingStep(market: MarketTraffic, keys: Hex[]): Promise<v
   const pool = market.market.pool;
   const dai = market.reserve("DAI");
   const action = pick(["supply", "borrow", "repay", "transfer"] as const);
-  const amount = parseUnits((50 + Math.random() * 950).toFixed(2), 18);
+  let amount = parseUnits((50 + Math.random() * 950).toFixed(2), 18);
   const poolCall = (functionName: string, args: readonly unknown[]) =>
     transact(
       clients,
@@ -257,7 +257,8 @@ export async function lendingStep(market: MarketTraffic, keys: Hex[]): Promise<v
     });
     // Stay clear of liquidation: the demo's liquidations come from the price dip, not from this loop.
     if (data[5] < 1_150000000000000000n) return;
-    await poolCall("borrow", [dai.asset, amount / 4n, 2n, 0, me]);
+    amount /= 4n;
+    await poolCall("borrow", [dai.asset, amount, 2n, 0, me]);
   } else {
     const aDai = await balance(clients, dai.aToken, me);
     if (aDai === 0n) return;

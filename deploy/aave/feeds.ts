@@ -109,9 +109,12 @@ export async function pushPrice(clients: Clients, aggregator: Address, answer: b
   return BigInt(roundId);
 }
 
-export type DeployPriceSourceParameters = DeployFluxAggregatorParameters & { initialAnswer: bigint };
+export type DeployPriceSourceParameters = DeployFluxAggregatorParameters;
 
-/** Deploys a FluxAggregator with its first answer and an EACAggregatorProxy in front of it (open reads). */
+/**
+ * Deploys a FluxAggregator (with its first answer when `initialAnswer` is given) and an EACAggregatorProxy
+ * in front of it (open reads).
+ */
 export async function deployPriceSource(
   clients: Clients,
   parameters: DeployPriceSourceParameters,

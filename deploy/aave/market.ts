@@ -42,7 +42,7 @@ import {
   type AaveReserveConfig,
   aaveMarketConfigSchema,
 } from "./config.js";
-import { deployLinkToken, deployPriceSource, type PriceSource } from "./feeds.js";
+import { deployLinkToken, deployPriceSource, type PriceSource, pushPrice } from "./feeds.js";
 import { linkBytecode } from "./link.js";
 
 const ZERO = "0x0000000000000000000000000000000000000000" as const;
@@ -108,6 +108,22 @@ export async function deployAaveMarket(clients: Clients, input: AaveMarketInput)
   const deployer = clients.walletClient.account.address;
   const treasury = config.treasury ?? deployer;
 
+  // Price sources first: every proxy then exists at the market's start block (the addresses provider's),
+  // so an indexer starting there can read each proxy's aggregator() from its first block on. Their first
+  // rounds are submitted after that block (below), so indexers see those AnswerUpdated events too.
+  const linkToken = config.linkToken ?? (await deployLinkToken(clients));
+  const sources = new Map<Address, PriceSource>();
+  for (const reserve of config.reserves) {
+    if (reserve.initialPrice === null) continue;
+    sources.set(
+      reserve.asset,
+      await deployPriceSource(clients, {
+        description: `${reserve.symbol} / USD`,
+        decimals: reserve.feedDecimals,
+        linkToken,
+      }),
+    );
+  }
   const provider = await deploy(
     clients,
     poolAddressesProviderAbi,
@@ -174,21 +190,12 @@ export async function deployAaveMarket(clients: Clients, input: AaveMarketInput)
   );
   await call(clients, p, poolAddressesProviderAbi, "setPoolDataProvider", [dataProvider.address]);
 
-  const linkToken = config.linkToken ?? (await deployLinkToken(clients));
-  const sources = new Map<Address, PriceSource>();
-  for (const reserve of config.reserves) {
-    if (reserve.initialPrice === null) continue;
-    sources.set(
-      reserve.asset,
-      await deployPriceSource(clients, {
-        description: `${reserve.symbol} / USD`,
-        decimals: reserve.feedDecimals,
-        initialAnswer: reserve.initialPrice,
-        linkToken,
-      }),
-    );
-  }
   const priced = [...sources.entries()];
+  for (const reserve of config.reserves) {
+    const source = sources.get(reserve.asset);
+    if (source && reserve.initialPrice !== null)
+      await pushPrice(clients, source.aggregator, reserve.initialPrice);
+  }
   // Base currency address 0 with unit 1e8: USD, as on Aave v3 mainnets.
   const oracle = await deploy(
     clients,

@@ -5,6 +5,7 @@ import {
   aavePoolAbi,
   aTokenAbi,
   eacAggregatorProxyAbi,
+  fluxAggregatorAbi,
 } from "../../contracts/generated/index.js";
 import { replaceAggregator } from "../../deploy/aave.js";
 import {
@@ -61,6 +62,21 @@ describe("real Aave v3 market on anvil", () => {
     expect(price).toBe(2000_00000000n);
     expect(f.market.deployment.baseCurrencyUnit).toBe("100000000");
     expect(f.market.deployment.priceSources.map((s) => s.symbol)).toEqual(["USDC", "DAI", "WETH", "NOCOL"]);
+  });
+
+  it("has every proxy deployed by the market's start block and every first round after it", async () => {
+    const start = BigInt(f.market.deployment.startBlock);
+    for (const source of f.market.deployment.priceSources) {
+      const code = await f.publicClient.getCode({ address: source.proxy, blockNumber: start });
+      expect(code?.length ?? 0, source.symbol).toBeGreaterThan(2);
+      const rounds = await f.publicClient.getLogs({
+        address: source.aggregator,
+        event: fluxAggregatorAbi.find((e) => e.type === "event" && e.name === "AnswerUpdated")!,
+        fromBlock: 0n,
+      });
+      expect(rounds.length, source.symbol).toBeGreaterThan(0);
+      expect(rounds[0]!.blockNumber, source.symbol).toBeGreaterThan(start);
+    }
   });
 
   it("supplies and borrows, and getUserAccountData reports the position", async () => {
