@@ -227,6 +227,7 @@ export async function startAaveFixture(options: AaveFixtureOptions = {}): Promis
               address: tokens[spec.symbol]!,
               homeToken: tokens[spec.symbol]!,
               kind: "native" as const,
+              priceFeed: market.reserve(spec.symbol).priceSource?.proxy,
             })),
             aaveMarkets: [market.deployment],
           },
