@@ -75,18 +75,24 @@ describe("devnet Aave traffic", () => {
 
   it("gives every feed a round each pass and switches one proxy silently on the sixth", async () => {
     const sources = f.market.deployment.priceSources;
-    const read = (proxy: `0x${string}`, functionName: "aggregator" | "latestRound") =>
-      f.publicClient.readContract({ address: proxy, abi: eacAggregatorProxyAbi, functionName });
-    const before = await Promise.all(sources.map((s) => read(s.proxy, "latestRound")));
-    const aggregatorsBefore = await Promise.all(sources.map((s) => read(s.proxy, "aggregator")));
+    const latestRound = (proxy: `0x${string}`) =>
+      f.publicClient.readContract({
+        address: proxy,
+        abi: eacAggregatorProxyAbi,
+        functionName: "latestRound",
+      });
+    const aggregator = (proxy: `0x${string}`) =>
+      f.publicClient.readContract({ address: proxy, abi: eacAggregatorProxyAbi, functionName: "aggregator" });
+    const before = await Promise.all(sources.map((s) => latestRound(s.proxy)));
+    const aggregatorsBefore = await Promise.all(sources.map((s) => aggregator(s.proxy)));
     const fromBlock = await f.publicClient.getBlockNumber();
     const targets = [{ chain: market.chain, clients: market.clientsFor(devnetKeys.deployer) }];
     for (let round = 0; round < 5; round++) await movePrices(targets, [market], log);
-    const after = await Promise.all(sources.map((s) => read(s.proxy, "latestRound")));
+    const after = await Promise.all(sources.map((s) => latestRound(s.proxy)));
     for (const [i, round] of after.entries()) expect(round - before[i]!).toBe(5n);
 
     await movePrices(targets, [market], log);
-    const aggregatorsAfter = await Promise.all(sources.map((s) => read(s.proxy, "aggregator")));
+    const aggregatorsAfter = await Promise.all(sources.map((s) => aggregator(s.proxy)));
     const switched = aggregatorsAfter.filter((a, i) => a !== aggregatorsBefore[i]);
     expect(switched).toHaveLength(1);
     // No log from any proxy, ever: the switch is only visible through aggregator().
