@@ -28,7 +28,11 @@ import {
 describe("real Aave v3 market on anvil", () => {
   let f: AaveFixture;
   beforeAll(async () => {
-    f = await startAaveFixture({ nonCollateralReserve: true, unpricedReserve: true });
+    f = await startAaveFixture({
+      nonCollateralReserve: true,
+      unpricedReserve: true,
+      oddDecimalsReserve: true,
+    });
   }, 120_000);
   afterAll(async () => {
     await f?.stop();
@@ -61,7 +65,13 @@ describe("real Aave v3 market on anvil", () => {
     });
     expect(price).toBe(2000_00000000n);
     expect(f.market.deployment.baseCurrencyUnit).toBe("100000000");
-    expect(f.market.deployment.priceSources.map((s) => s.symbol)).toEqual(["USDC", "DAI", "WETH", "NOCOL"]);
+    expect(f.market.deployment.priceSources.map((s) => s.symbol)).toEqual([
+      "USDC",
+      "DAI",
+      "WETH",
+      "NOCOL",
+      "ODD18",
+    ]);
   });
 
   it("has every proxy deployed by the market's start block and every first round after it", async () => {
@@ -170,6 +180,23 @@ describe("real Aave v3 market on anvil", () => {
         args: [f.tokens.NOPRICE!],
       }),
     ).rejects.toThrow();
+  });
+
+  it("returns a source's raw answer whatever decimals the feed declares", async () => {
+    const source = f.market.reserve("ODD18").priceSource!;
+    const decimals = await f.publicClient.readContract({
+      address: source.proxy,
+      abi: eacAggregatorProxyAbi,
+      functionName: "decimals",
+    });
+    expect(decimals).toBe(18);
+    const price = await f.publicClient.readContract({
+      address: f.market.aaveOracle,
+      abi: aaveOracleAbi,
+      functionName: "getAssetPrice",
+      args: [f.tokens.ODD18!],
+    });
+    expect(price).toBe(2_00000000n);
   });
 
   it("switches a proxy to a new aggregator without any event on the proxy", async () => {

@@ -48,6 +48,11 @@ export type AaveFixtureOptions = {
   nonCollateralReserve?: boolean;
   /** Lists NOPRICE: no price source in AaveOracle, borrowing disabled. Default false. */
   unpricedReserve?: boolean;
+  /**
+   * Lists ODD18: a source claiming 18 decimals while the market's base unit is 1e8 (AaveOracle still
+   * returns its raw answer, 2e8). Not collateral, not borrowable. Default false.
+   */
+  oddDecimalsReserve?: boolean;
   /** Liquidity the lender supplies to every priced reserve, in USD. Default 10M. */
   lenderLiquidityUsd?: bigint;
 };
@@ -130,6 +135,19 @@ function reserveSpecs(options: AaveFixtureOptions) {
       name: "No Price Source",
       decimals: 18,
       initialPrice: null,
+      ltv: 0,
+      liquidationThreshold: 0,
+      liquidationBonus: 0,
+      borrowingEnabled: false,
+    });
+  }
+  if (options.oddDecimalsReserve ?? false) {
+    specs.push({
+      symbol: "ODD18",
+      name: "Odd Feed Decimals",
+      decimals: 18,
+      initialPrice: 2_00000000n,
+      feedDecimals: 18,
       ltv: 0,
       liquidationThreshold: 0,
       liquidationBonus: 0,
