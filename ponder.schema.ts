@@ -395,7 +395,10 @@ export const priceSource = onchainTable(
      * "config" (read when first seen from the deployments file), "unreadable" (the read failed).
      */
     answerFrom: t.text(),
-    /** Block of the last `aggregator()` check and how it was triggered ("source-set", "interval", "config"). */
+    /**
+     * Block the source was last read in full and why ("source-set", "config", "aggregator-switch"); the
+     * interval check's own last block is price_check.checkedAtBlock.
+     */
     checkedAtBlock: t.bigint().notNull(),
     checkedBy: t.text().notNull(),
     /** Number of aggregator switches seen. */
@@ -403,6 +406,16 @@ export const priceSource = onchainTable(
   }),
   (table) => ({ chainIdx: index().on(table.chainId) }),
 );
+
+/**
+ * The interval check per chain: which sources it re-reads (ids of price_source) and the block it last ran
+ * at. One row per chain, so the check needs no SQL scan (which would flush Ponder's cache every tick).
+ */
+export const priceCheck = onchainTable("price_check", (t) => ({
+  chainId: t.integer().primaryKey(),
+  sources: t.text().array().notNull(),
+  checkedAtBlock: t.bigint().notNull(),
+}));
 
 /**
  * Reverse map aggregator -> proxies that currently forward to it, so AnswerUpdated (emitted by the

@@ -1,5 +1,5 @@
 import type { Context } from "ponder:registry";
-import { market, priceAggregator, priceSource, reserve } from "ponder:schema";
+import { market, priceAggregator, priceCheck, priceSource, reserve } from "ponder:schema";
 import { and, eq } from "ponder";
 import type { Address, Hex } from "viem";
 import { eacAggregatorProxyAbi } from "../contracts/generated/index.js";
@@ -127,6 +127,11 @@ export async function refreshSource(
     await unlink(context.db, chainId, existing.aggregator, id);
   if (read.aggregator) await link(context.db, chainId, read.aggregator, id);
   const switched = existing?.aggregator && read.aggregator !== existing.aggregator ? 1 : 0;
+  if (!existing)
+    await context.db
+      .insert(priceCheck)
+      .values({ chainId, sources: [id], checkedAtBlock: 0n })
+      .onConflictDoUpdate((row) => ({ sources: [...row.sources, id] }));
   return context.db
     .insert(priceSource)
     .values({
@@ -179,25 +184,25 @@ export async function applyAnswer(
  */
 export async function checkSources(context: ReadContext, blockNumber: bigint): Promise<void> {
   const chainId = context.chain.id;
-  const rows = await context.db.sql.select().from(priceSource).where(eq(priceSource.chainId, chainId));
-  const known = new Set(rows.map((r) => r.proxy));
+  let check = await context.db.find(priceCheck, { chainId });
+  const known = new Set(check?.sources ?? []);
   for (const s of currentDeployment().configuredSources.get(chainId) ?? []) {
-    if (!known.has(lower(s.proxy))) await refreshSource(context, s.proxy, blockNumber, "config");
+    if (!known.has(sourceId(chainId, s.proxy))) await refreshSource(context, s.proxy, blockNumber, "config");
   }
+  check = await context.db.find(priceCheck, { chainId });
+  const rows = await Promise.all((check?.sources ?? []).map((id) => context.db.find(priceSource, { id })));
   const reads = await Promise.all(
-    rows.map((r) => readSource(context, r.proxy, blockNumber, { aggregatorOnly: true })),
+    rows.map((r) => (r ? readSource(context, r.proxy, blockNumber, { aggregatorOnly: true }) : null)),
   );
   for (const [i, row] of rows.entries()) {
-    if (reads[i]!.aggregator === row.aggregator) {
-      await context.db
-        .update(priceSource, { id: row.id })
-        .set({ checkedAtBlock: blockNumber, checkedBy: "interval" });
-      continue;
-    }
+    if (!row || reads[i]!.aggregator === row.aggregator) continue;
     const updated = await refreshSource(context, row.proxy, blockNumber, "aggregator-switch");
-    await context.db.update(priceSource, { id: row.id }).set({ checkedBy: "interval" });
     if (updated.decimals !== row.decimals) await refreshProblemsOfSource(context.db, chainId, row.proxy);
   }
+  await context.db
+    .insert(priceCheck)
+    .values({ chainId, sources: [], checkedAtBlock: blockNumber })
+    .onConflictDoUpdate({ checkedAtBlock: blockNumber });
 }
 
 /** Re-derives the problems of every reserve priced by `proxy` (after its decimals changed). */

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
+import pg from "pg";
 import { type Address, createWalletClient, type Hex, http, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +11,7 @@ import { replaceAggregator } from "../../deploy/aave.js";
 import { writeDeployment } from "../../lib/deployments.js";
 import { type AaveAction, aaveActionSequenceArbitrary, applyAaveAction } from "../helpers/aaveActions.js";
 import { type AaveFixture, startAaveFixture, type Wallet } from "../helpers/aaveFixture.js";
-import { eventually, type PonderProcess, startPonder } from "../helpers/indexerFixture.js";
+import { type PonderProcess, startPonder } from "../helpers/indexerFixture.js";
 
 /**
  * The indexer against the real Aave v3 Pool: random sequences of supply, borrow, repay, withdraw, aToken
@@ -27,8 +28,11 @@ const RUNS = Number(process.env.AAVE_PROPERTY_RUNS ?? 100);
 const STEPS = Number(process.env.AAVE_PROPERTY_STEPS ?? 25);
 /** Checkpoint after every CHECK_EVERY steps and at the end of each run. */
 const CHECK_EVERY = Number(process.env.AAVE_PROPERTY_CHECK_EVERY ?? 13);
-/** Seconds of blocks between aggregator re-checks in this test (1 s blocks assumed: 3 blocks). */
-const PRICE_CHECK_SECONDS = 3;
+/**
+ * Seconds of blocks between aggregator re-checks in this test (the fixture chain counts as 1 s blocks, so
+ * 10 blocks): the switch test mines exactly this many blocks and expects the new price by then.
+ */
+const PRICE_CHECK_SECONDS = Number(process.env.AAVE_PROPERTY_PRICE_CHECK_SECONDS ?? 10);
 
 type AccountFigures = {
   totalCollateralBase: string;
@@ -55,6 +59,30 @@ type PositionItem = {
   stableDebtPrincipal: string;
 };
 
+/**
+ * PostgreSQL (DATABASE_URL, default the local server), one database per run: Ponder commits every live
+ * block, and on this 2-core machine PGlite took ~120 ms per block against ~N ms for PostgreSQL, which
+ * made checkpoints wait seconds for the hundreds of automined blocks a run produces. AAVE_PROPERTY_DB=pglite
+ * runs it on PGlite instead.
+ */
+const USE_PGLITE = process.env.AAVE_PROPERTY_DB === "pglite";
+const serverUrl = (database?: string) => {
+  const url = new URL(process.env.DATABASE_URL ?? "postgresql://127.0.0.1:5432/test");
+  if (!url.username) url.username = process.env.PGUSER || process.env.USER || userInfo().username;
+  if (database) url.pathname = `/${database}`;
+  return url.toString();
+};
+const runDatabase = `aaveprop_${process.pid}_${Date.now().toString(36)}`;
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 let f: AaveFixture;
 let ponder: PonderProcess;
 let dir: string;
@@ -69,8 +97,20 @@ async function indexedBlock(): Promise<number> {
 }
 
 /** Waits until Ponder has processed `blockNumber` (it polls every 100 ms here, its minimum). */
+let waitMs = 0;
 async function waitIndexed(blockNumber: bigint): Promise<void> {
-  await eventually(indexedBlock, (n) => n >= Number(blockNumber), 30_000);
+  const t0 = performance.now();
+  const before = await indexedBlock();
+  // A tight poll: 200 checkpoints at eventually()'s 250 ms granularity would add ~25 s of idle waiting.
+  for (let n = before; n < Number(blockNumber); n = await indexedBlock()) {
+    if (performance.now() - t0 > 30_000) throw new Error(`block ${blockNumber} not indexed within 30 s`);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  waitMs += performance.now() - t0;
+  if (process.env.AAVE_PROPERTY_TRACE)
+    console.log(
+      `wait ${Number(blockNumber) - before} blocks behind: ${(performance.now() - t0).toFixed(0)} ms`,
+    );
 }
 
 async function positionsOf(users: Address[]): Promise<PositionItem[]> {
@@ -176,6 +216,7 @@ async function freshUsers(): Promise<Wallet[]> {
 }
 
 beforeAll(async () => {
+  if (!USE_PGLITE) await admin(`CREATE DATABASE "${runDatabase}"`);
   f = await startAaveFixture();
   dir = mkdtempSync(join(tmpdir(), "aave-indexer-"));
   const deploymentFile = join(dir, "deployment.json");
@@ -192,20 +233,25 @@ beforeAll(async () => {
       },
     },
     schema: "aave_properties",
-    pgliteDir: join(dir, "pglite"),
+    ...(USE_PGLITE ? { pgliteDir: join(dir, "pglite") } : { databaseUrl: serverUrl(runDatabase) }),
   });
   await ponder.waitReady(120_000);
 }, 240_000);
 
 afterAll(async () => {
+  if (process.env.AAVE_PROPERTY_PONDER_LOG && ponder)
+    (await import("node:fs")).writeFileSync(process.env.AAVE_PROPERTY_PONDER_LOG, ponder.output());
   await ponder?.kill();
   await f?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
+  if (!USE_PGLITE) await admin(`DROP DATABASE IF EXISTS "${runDatabase}" WITH (FORCE)`);
 });
 
 describe("indexed Aave v3 positions equal the Pool's", () => {
   it(`${RUNS} random runs of ${STEPS} steps: account data and scaled balances to the wei`, async () => {
     const stats = {
+      actionMs: 0,
+      checkpointMs: 0,
       runs: 0,
       applied: 0,
       skipped: 0,
@@ -214,19 +260,24 @@ describe("indexed Aave v3 positions equal the Pool's", () => {
       kinds: {} as Record<string, number>,
     };
     const started = Date.now();
+    const firstBlock = await f.publicClient.getBlockNumber();
     await fc.assert(
       fc.asyncProperty(aaveActionSequenceArbitrary(STEPS), async (actions: AaveAction[]) => {
         const run = { ...f, users: await freshUsers() };
         const touched = new Set<Address>();
         for (const [i, action] of actions.entries()) {
+          const t0 = performance.now();
           const outcome = await applyAaveAction(run, action);
+          stats.actionMs += performance.now() - t0;
           if (outcome.status === "applied") {
             stats.applied++;
             stats.kinds[action.kind] = (stats.kinds[action.kind] ?? 0) + 1;
           } else stats.skipped++;
           for (const account of outcome.touched) touched.add(account);
           if ((i + 1) % CHECK_EVERY === 0 || i === actions.length - 1) {
+            const t1 = performance.now();
             stats.accounts += await checkpoint(touched);
+            stats.checkpointMs += performance.now() - t1;
             stats.checkpoints++;
           }
         }
@@ -238,7 +289,8 @@ describe("indexed Aave v3 positions equal the Pool's", () => {
     console.log(
       `aave properties: ${stats.runs} runs x ${STEPS} steps in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
         `${stats.applied} actions applied, ${stats.skipped} skipped; ${stats.checkpoints} checkpoints, ` +
-        `${stats.accounts} account comparisons; applied by kind ${JSON.stringify(stats.kinds)}`,
+        `${stats.accounts} account comparisons; ${(await f.publicClient.getBlockNumber()) - firstBlock} blocks; time in actions ${(stats.actionMs / 1000).toFixed(1)} s, ` +
+        `in checkpoints ${(stats.checkpointMs / 1000).toFixed(1)} s (waiting for Ponder ${(waitMs / 1000).toFixed(1)} s); applied by kind ${JSON.stringify(stats.kinds)}`,
     );
     expect(stats.runs).toBe(RUNS);
     // The sequences must really exercise the market, not be skipped wholesale.
