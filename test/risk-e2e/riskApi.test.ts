@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createWalletClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { priceFeedAbi } from "../../contracts/generated/index.js";
+import { eacAggregatorProxyAbi, fluxAggregatorAbi } from "../../contracts/generated/index.js";
 import { devnetKeys } from "../../devnet/accounts.js";
 import { eventually, type IndexerNet, type PonderProcess, startPonder } from "../helpers/indexerFixture.js";
 import {
@@ -77,7 +77,7 @@ describe("risk API on the devnet (real anvil + real ponder)", () => {
   const pools = async (): Promise<ChainPool[]> =>
     Promise.all(
       devnet.chains
-        .filter((c) => c.deployment.lendingPools.length > 0)
+        .filter((c) => c.deployment.aaveMarkets.length > 0)
         .map((c) => readPool(c, heads.get(c.deployment.chainId)!)),
     );
 
@@ -246,25 +246,42 @@ describe("risk API on the devnet (real anvil + real ponder)", () => {
   });
 
   it("a price drop moves positions into alerts and into the HF-bucket metrics", async () => {
-    const chain = devnet.chains.find((c) => c.deployment.lendingPools.length > 0)!;
-    const protocol = chain.deployment.lendingPools[0]!.protocol;
-    const wweth = chain.deployment.tokens.find((t) => t.symbol === "wWETH")!;
+    const chain = devnet.chains.find((c) => c.deployment.aaveMarkets.length > 0)!;
+    const market = chain.deployment.aaveMarkets[0]!;
+    const protocol = market.protocol;
+    const source = market.priceSources.find((s) => s.symbol === "wWETH")!;
+    // The aggregator behind the proxy now (the devnet may have switched it since deployment).
+    const aggregator = await chain.client.readContract({
+      address: source.proxy,
+      abi: eacAggregatorProxyAbi,
+      functionName: "aggregator",
+    });
     const before = await chain.client.readContract({
-      address: wweth.priceFeed!,
-      abi: priceFeedAbi,
+      address: source.proxy,
+      abi: eacAggregatorProxyAbi,
       functionName: "latestAnswer",
     });
-    // -10%: the seeded borrowers at HF 1.035 and 1.08 drop below 1.
+    // -10%: the seeded borrowers at HF 1.035 and 1.08 drop below 1. A new round on the aggregator, as
+    // its oracle (the devnet deployer) submits it; the proxy forwards it. Block production is frozen, so
+    // the transaction is only sent here and lands in settle()'s blocks.
     const wallet = createWalletClient({
       account: privateKeyToAccount(devnetKeys.deployer),
       transport: http(chain.rpcUrl),
     });
+    const [eligible, roundId] = await chain.client.readContract({
+      address: aggregator,
+      abi: fluxAggregatorAbi,
+      functionName: "oracleRoundState",
+      args: [wallet.account.address, 0],
+    });
+    expect(eligible).toBe(true);
     const hash = await wallet.writeContract({
       chain: null,
-      address: wweth.priceFeed!,
-      abi: priceFeedAbi,
-      functionName: "setAnswer",
-      args: [(before * 90n) / 100n],
+      address: aggregator,
+      abi: fluxAggregatorAbi,
+      functionName: "submit",
+      args: [BigInt(roundId), (before * 90n) / 100n],
+      gas: 500_000n,
     });
     await settle();
     expect((await chain.client.getTransactionReceipt({ hash })).status).toBe("success");
