@@ -204,6 +204,45 @@ async function checkpoint(touched: Set<Address>): Promise<number> {
   return users.length;
 }
 
+/**
+ * What a transaction the action driver waited for in vain looks like on the chain: its sender's mined and
+ * pending nonces, its fee cap against the base fee, and what the pool still holds. Only for diagnosis.
+ */
+async function stuckTransaction(error: Error): Promise<string> {
+  const hash = /hash "(0x[0-9a-f]{64})"/.exec(String(error.message))?.[1] as Hex | undefined;
+  if (!hash) return error.message.split("\n")[0]!;
+  const rpc = async (method: string, params: unknown[]) =>
+    (
+      (await (
+        await fetch(f.anvil.rpcUrl, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+        })
+      ).json()) as { result: unknown }
+    ).result;
+  const tx = (await rpc("eth_getTransactionByHash", [hash])) as Record<string, string> | null;
+  const block = (await rpc("eth_getBlockByNumber", ["latest", false])) as Record<string, string>;
+  const from = tx?.from ?? "?";
+  return JSON.stringify({
+    hash,
+    tx: tx && {
+      from,
+      to: tx.to,
+      nonce: tx.nonce,
+      gas: tx.gas,
+      maxFeePerGas: tx.maxFeePerGas,
+      blockNumber: tx.blockNumber,
+    },
+    latestNonce: tx ? await rpc("eth_getTransactionCount", [from, "latest"]) : null,
+    pendingNonce: tx ? await rpc("eth_getTransactionCount", [from, "pending"]) : null,
+    baseFee: block.baseFeePerGas,
+    gasLimit: block.gasLimit,
+    head: block.number,
+    pool: await rpc("txpool_status", []),
+  });
+}
+
 /** Five new accounts with gas money: each run starts from empty positions. */
 async function freshUsers(): Promise<Wallet[]> {
   return Promise.all(
@@ -259,33 +298,42 @@ describe("indexed Aave v3 positions equal the Pool's", () => {
       accounts: 0,
       kinds: {} as Record<string, number>,
     };
+    // An idle automined chain mines nothing until the next transaction, and viem's
+    // waitForTransactionReceipt re-checks only on a new block: when the receipt was not yet queryable at
+    // its first look (seen here under load: a mined faucet mint waited 180 s for its receipt), it waits
+    // forever. An empty block every second unblocks it; reads stay pinned to the checkpoint's block.
+    const ticker = setInterval(() => void f.testClient.mine({ blocks: 1 }).catch(() => undefined), 1000);
     const started = Date.now();
     const firstBlock = await f.publicClient.getBlockNumber();
-    await fc.assert(
-      fc.asyncProperty(aaveActionSequenceArbitrary(STEPS), async (actions: AaveAction[]) => {
-        const run = { ...f, users: await freshUsers() };
-        const touched = new Set<Address>();
-        for (const [i, action] of actions.entries()) {
-          const t0 = performance.now();
-          const outcome = await applyAaveAction(run, action);
-          stats.actionMs += performance.now() - t0;
-          if (outcome.status === "applied") {
-            stats.applied++;
-            stats.kinds[action.kind] = (stats.kinds[action.kind] ?? 0) + 1;
-          } else stats.skipped++;
-          for (const account of outcome.touched) touched.add(account);
-          if ((i + 1) % CHECK_EVERY === 0 || i === actions.length - 1) {
-            const t1 = performance.now();
-            stats.accounts += await checkpoint(touched);
-            stats.checkpointMs += performance.now() - t1;
-            stats.checkpoints++;
+    await fc
+      .assert(
+        fc.asyncProperty(aaveActionSequenceArbitrary(STEPS), async (actions: AaveAction[]) => {
+          const run = { ...f, users: await freshUsers() };
+          const touched = new Set<Address>();
+          for (const [i, action] of actions.entries()) {
+            const t0 = performance.now();
+            const outcome = await applyAaveAction(run, action).catch(async (error: Error) => {
+              throw new Error(`${action.kind} failed: ${await stuckTransaction(error)}`, { cause: error });
+            });
+            stats.actionMs += performance.now() - t0;
+            if (outcome.status === "applied") {
+              stats.applied++;
+              stats.kinds[action.kind] = (stats.kinds[action.kind] ?? 0) + 1;
+            } else stats.skipped++;
+            for (const account of outcome.touched) touched.add(account);
+            if ((i + 1) % CHECK_EVERY === 0 || i === actions.length - 1) {
+              const t1 = performance.now();
+              stats.accounts += await checkpoint(touched);
+              stats.checkpointMs += performance.now() - t1;
+              stats.checkpoints++;
+            }
           }
-        }
-        stats.runs++;
-      }),
-      // A failing run is reported as found: shrinking would replay hundreds of on-chain sequences.
-      { numRuns: RUNS, endOnFailure: true },
-    );
+          stats.runs++;
+        }),
+        // A failing run is reported as found: shrinking would replay hundreds of on-chain sequences.
+        { numRuns: RUNS, endOnFailure: true },
+      )
+      .finally(() => clearInterval(ticker));
     console.log(
       `aave properties: ${stats.runs} runs x ${STEPS} steps in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
         `${stats.applied} actions applied, ${stats.skipped} skipped; ${stats.checkpoints} checkpoints, ` +
