@@ -1,5 +1,6 @@
 import { GraphQLError } from "graphql/index.js";
 import { isAddress } from "viem";
+import { MAX_UINT256 } from "../lib/aave/accountData.js";
 import type { OraclePrice } from "../lib/aave/oracle.js";
 import { getUserAccountData, stableDebtBalance } from "../lib/aave/userAccountData.js";
 import { BridgeError } from "../lib/errors.js";
@@ -535,7 +536,17 @@ export function createRiskResolvers(options: RiskResolverOptions) {
     Position: {
       protocol: ({ a, i }: PositionRef) => protocolOf(a.book, a.book.positionProtocol[i]!),
       user: ({ a, i }: PositionRef) => a.book.positionUser[i],
-      healthFactor: ({ a, i }: PositionRef) => finiteOrNull(a.health.healthFactor[i]!),
+      // The Pool's own health factor when the snapshot has exact prices: the float engine weights LT
+      // exactly, while the Pool floors the average LT to a basis point (up to ~1e-4 relative apart).
+      healthFactor: (ref: PositionRef) => {
+        if (ref.a.book.positionStatus[ref.i] !== PRICED) return null;
+        const exact = exactAccountData(ref);
+        if (exact?.healthFactor != null) {
+          const hf = BigInt(exact.healthFactor);
+          return hf === MAX_UINT256 ? null : Number(hf) / 1e18;
+        }
+        return finiteOrNull(ref.a.health.healthFactor[ref.i]!);
+      },
       status: ({ a, i }: PositionRef) => statusEnum(STATUS_NAMES[a.book.positionStatus[i]!]!),
       statusReason: ({ a, i }: PositionRef) =>
         a.book.positionStatus[i] === PRICED ? null : (a.book.positionReason[i] ?? null),

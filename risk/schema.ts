@@ -154,7 +154,7 @@ export const riskTypeDefs = /* GraphQL */ `
   type Position {
     protocol: Protocol!
     user: String!
-    "Aave v3 health factor; null when the position has no debt (infinite) or is not PRICED (unknown)."
+    "Aave v3 health factor (the Pool's own, accountData.healthFactor / 1e18, when exact prices are known); null when the position has no debt (infinite) or is not PRICED (unknown)."
     healthFactor: Float
     status: PositionStatus!
     "Why the position is STALE or UNPRICED (which feed, how old); null when PRICED."
