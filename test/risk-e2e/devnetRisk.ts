@@ -139,8 +139,21 @@ export type ChainReserve = {
 
 export type ChainPosition = {
   user: Address;
-  /** getUserAccountData, as floats (base currency is USD with 8 decimals; HF is a wad). */
-  account: { collateralUsd: number; debtUsd: number; healthFactor: number | null };
+  /** getUserAccountData: exact (decimal strings) and as floats (base currency over its unit; HF over 1e18). */
+  account: {
+    exact: Record<
+      | "totalCollateralBase"
+      | "totalDebtBase"
+      | "availableBorrowsBase"
+      | "currentLiquidationThreshold"
+      | "ltv"
+      | "healthFactor",
+      string
+    >;
+    collateralUsd: number;
+    debtUsd: number;
+    healthFactor: number | null;
+  };
   reserves: { reserve: ChainReserve; collateral: bigint; debt: bigint; usedAsCollateral: boolean }[];
 };
 
@@ -283,6 +296,14 @@ export async function readPool(chain: DevnetChain, blockNumber: bigint) {
     positions.push({
       user,
       account: {
+        exact: {
+          totalCollateralBase: data[0].toString(),
+          totalDebtBase: data[1].toString(),
+          availableBorrowsBase: data[2].toString(),
+          currentLiquidationThreshold: data[3].toString(),
+          ltv: data[4].toString(),
+          healthFactor: data[5].toString(),
+        },
         collateralUsd: Number(data[0]) / unit,
         debtUsd: Number(data[1]) / unit,
         healthFactor: data[5] === maxUint256 ? null : Number(data[5]) / 1e18,
