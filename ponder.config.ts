@@ -1,13 +1,26 @@
 import { createConfig } from "ponder";
 import {
+  aaveOracleAbi,
+  aavePoolAbi,
+  aavePoolConfiguratorAbi,
+  aTokenAbi,
   bridgeMinterAbi,
   bridgeVaultAbi,
-  lendingPoolAbi,
-  priceFeedAbi,
+  fluxAggregatorAbi,
+  stableDebtTokenAbi,
   validatorSetAbi,
+  variableDebtTokenAbi,
   wrappedTokenAbi,
 } from "./contracts/generated/index.js";
-import { contractChains, feedsOf, indexerChains, wrappedTokensOf } from "./indexer/config.js";
+import {
+  aaveContractChains,
+  aaveTokenChains,
+  contractChains,
+  indexerChains,
+  priceChains,
+  priceCheckChains,
+  wrappedTokensOf,
+} from "./indexer/config.js";
 import { deploymentFilePath } from "./indexer/deployment.js";
 import { readDeployment } from "./lib/deployments.js";
 
@@ -49,14 +62,18 @@ export default createConfig({
       // Ponder 0.16.10 delivered the burns and none of the mints here; the handler skips the rest instead.
       chain: contractChains(deployment, wrappedTokensOf),
     },
-    PriceFeed: {
-      abi: priceFeedAbi,
-      chain: contractChains(deployment, feedsOf),
+    AavePool: { abi: aavePoolAbi, chain: aaveContractChains(deployment, "pool") },
+    AavePoolConfigurator: {
+      abi: aavePoolConfiguratorAbi,
+      chain: aaveContractChains(deployment, "poolConfigurator"),
     },
-    LendingPool: {
-      abi: lendingPoolAbi,
-      chain: contractChains(deployment, (c) => c.lendingPools),
-    },
+    AaveOracle: { abi: aaveOracleAbi, chain: aaveContractChains(deployment, "aaveOracle") },
+    AToken: { abi: aTokenAbi, chain: aaveTokenChains(deployment, "aToken") },
+    VariableDebtToken: { abi: variableDebtTokenAbi, chain: aaveTokenChains(deployment, "variableDebtToken") },
+    StableDebtToken: { abi: stableDebtTokenAbi, chain: aaveTokenChains(deployment, "stableDebtToken") },
+    // AnswerUpdated from any address: no event announces an aggregator, and a proxy switches silently.
+    // The handler keeps answers of aggregators a known source currently forwards to (one lookup by key).
+    ChainlinkAggregator: { abi: fluxAggregatorAbi, chain: priceChains(deployment) },
   },
   blocks: {
     // Re-runs the supply check on the home chain even when no bridge event arrives, so a destination leg
@@ -66,5 +83,7 @@ export default createConfig({
       startBlock: home.bridge.startBlock,
       interval: Number(process.env.INDEXER_SUPPLY_CHECK_INTERVAL_BLOCKS ?? 60),
     },
+    // Re-reads every price source's aggregator(): a proxy switch emits no event (indexer/priceSources.ts).
+    PriceSourceCheck: { chain: priceCheckChains(deployment) },
   },
 });

@@ -1,21 +1,23 @@
 /**
- * Gas per LendingPool action and per price update, on a fresh anvil chain: the median of RUNS repetitions,
- * each on the same snapshot so every run measures the same state (one existing supplier, interest accrued
- * for a day since the reserves were last touched).
+ * Gas per Pool action and per price round of the real Aave v3 market (@aave/core-v3 1.19.3 bytecode,
+ * FluxAggregator behind an EACAggregatorProxy), on a fresh anvil chain: the median of RUNS repetitions,
+ * each on the same snapshot so every run measures the same state (one existing supplier per reserve,
+ * interest accrued for a day since the reserves were last touched). These are Aave's own costs, for
+ * reference next to the bridge's: the project does not write market contracts any more.
  *
  * Usage: npx tsx bench/gas-market.ts
  */
-import type { TransactionReceipt } from "viem";
-import { lendingPoolAbi, priceFeedAbi } from "../contracts/generated/index.js";
+import type { Address, TransactionReceipt } from "viem";
+import { aavePoolAbi, fluxAggregatorAbi } from "../contracts/generated/index.js";
 import {
+  type AaveFixture,
   advanceTime,
   fund,
-  type MarketFixture,
   onSnapshot,
   send,
   setPrice,
-  startMarketFixture,
-} from "../test/helpers/marketFixture.js";
+  startAaveFixture,
+} from "../test/helpers/aaveFixture.js";
 
 const RUNS = 5;
 const e18 = 10n ** 18n;
@@ -26,74 +28,83 @@ function median(values: bigint[]): bigint {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** One pass through the lifecycle; returns gasUsed per action. */
-async function lifecycle(fixture: MarketFixture): Promise<Record<string, TransactionReceipt>> {
-  const { alice, liquidator, pool, weth, usdc } = fixture;
-  const user = alice.account.address;
-  const call = { address: pool, abi: lendingPoolAbi } as const;
+/** One pass through the lifecycle; returns the receipt per action. */
+async function lifecycle(f: AaveFixture): Promise<Record<string, TransactionReceipt>> {
+  const [alice] = f.users;
+  const user = alice!.account.address;
+  const weth = f.tokens.WETH as Address;
+  const usdc = f.tokens.USDC as Address;
+  const call = { address: f.market.pool, abi: aavePoolAbi } as const;
   const receipts: Record<string, TransactionReceipt> = {};
-  await advanceTime(fixture, 24 * 3600);
-  receipts["supply (first, enables collateral)"] = await send(fixture, alice, {
+  await advanceTime(f, 24 * 3600);
+  receipts["supply (first, enables collateral)"] = await send(f, alice!, {
     ...call,
     functionName: "supply",
-    args: [weth.token, 10n * e18, user, 0],
+    args: [weth, 10n * e18, user, 0],
   });
-  await advanceTime(fixture, 3600);
-  receipts["supply (top-up)"] = await send(fixture, alice, {
+  await advanceTime(f, 3600);
+  receipts["supply (top-up)"] = await send(f, alice!, {
     ...call,
     functionName: "supply",
-    args: [weth.token, e18, user, 0],
+    args: [weth, e18, user, 0],
   });
-  receipts["borrow (first)"] = await send(fixture, alice, {
+  receipts["borrow (first)"] = await send(f, alice!, {
     ...call,
     functionName: "borrow",
-    args: [usdc.token, 15_000n * e6, 2n, 0, user],
+    args: [usdc, 15_000n * e6, 2n, 0, user],
   });
-  await advanceTime(fixture, 3600);
-  receipts["repay (partial)"] = await send(fixture, alice, {
+  await advanceTime(f, 3600);
+  receipts["repay (partial)"] = await send(f, alice!, {
     ...call,
     functionName: "repay",
-    args: [usdc.token, 1_000n * e6, 2n, user],
+    args: [usdc, 1_000n * e6, 2n, user],
   });
-  receipts["withdraw (partial, HF check)"] = await send(fixture, alice, {
+  receipts["withdraw (partial, HF check)"] = await send(f, alice!, {
     ...call,
     functionName: "withdraw",
-    args: [weth.token, e18, user],
+    args: [weth, e18, user],
   });
-  receipts["setAnswer (PriceFeed)"] = await send(fixture, fixture.deployer, {
-    address: weth.feed,
-    abi: priceFeedAbi,
-    functionName: "setAnswer",
-    args: [1500_00000000n],
+  const aggregator = f.market.reserve("WETH").priceSource!.aggregator;
+  const [, roundId] = await f.publicClient.readContract({
+    address: aggregator,
+    abi: fluxAggregatorAbi,
+    functionName: "oracleRoundState",
+    args: [f.deployer.account.address, 0],
   });
-  receipts["liquidationCall (3,000 USDC of 14,000, HF 0.88)"] = await send(fixture, liquidator, {
+  receipts["submit (FluxAggregator round)"] = await send(f, f.deployer, {
+    address: aggregator,
+    abi: fluxAggregatorAbi,
+    functionName: "submit",
+    args: [BigInt(roundId), 1500_00000000n],
+  });
+  receipts["liquidationCall (3,000 USDC of 14,000, HF 0.88, protocol fee)"] = await send(f, f.liquidator, {
     ...call,
     functionName: "liquidationCall",
-    args: [weth.token, usdc.token, user, 3_000n * e6, false],
+    args: [weth, usdc, user, 3_000n * e6, false],
   });
-  await setPrice(fixture, weth, 2000_00000000n);
-  receipts["repay (all)"] = await send(fixture, alice, {
+  await setPrice(f, "WETH", 2000_00000000n);
+  receipts["repay (all)"] = await send(f, alice!, {
     ...call,
     functionName: "repay",
-    args: [usdc.token, 2n ** 256n - 1n, 2n, user],
+    args: [usdc, 2n ** 256n - 1n, 2n, user],
   });
-  receipts["withdraw (all, disables collateral)"] = await send(fixture, alice, {
+  receipts["withdraw (all, disables collateral)"] = await send(f, alice!, {
     ...call,
     functionName: "withdraw",
-    args: [weth.token, 2n ** 256n - 1n, user],
+    args: [weth, 2n ** 256n - 1n, user],
   });
   return receipts;
 }
 
 async function main() {
-  const fixture = await startMarketFixture();
+  const f = await startAaveFixture();
   try {
-    await fund(fixture, fixture.alice, fixture.weth, 100n * e18);
-    await fund(fixture, fixture.alice, fixture.usdc, 100_000n * e6);
-    await fund(fixture, fixture.liquidator, fixture.usdc, 100_000n * e6);
+    await fund(f, f.users[0]!, f.tokens.WETH!, 100n * e18);
+    await fund(f, f.users[0]!, f.tokens.USDC!, 100_000n * e6);
+    await fund(f, f.liquidator, f.tokens.USDC!, 100_000n * e6);
     const samples = new Map<string, bigint[]>();
     for (let run = 0; run < RUNS; run++) {
-      const receipts = await onSnapshot(fixture, () => lifecycle(fixture));
+      const receipts = await onSnapshot(f, () => lifecycle(f));
       for (const [name, receipt] of Object.entries(receipts)) {
         samples.set(name, [...(samples.get(name) ?? []), receipt.gasUsed]);
       }
@@ -105,11 +116,11 @@ async function main() {
       max: Number(gas.reduce((a, b) => (a > b ? a : b))),
     }));
     console.log(
-      `LendingPool / PriceFeed gas, ${RUNS} runs, 3 listed reserves, solc 0.8.28 optimizer 200 runs`,
+      `Aave v3 Pool (core-v3 1.19.3) / FluxAggregator gas, ${RUNS} runs, ${f.market.reserves.length} listed reserves`,
     );
     console.table(rows);
   } finally {
-    await fixture.stop();
+    await f.stop();
   }
 }
 

@@ -1,6 +1,5 @@
 import {
   type Account,
-  type Address,
   type Chain,
   createPublicClient,
   createWalletClient,
@@ -14,8 +13,9 @@ import { privateKeyToAccount } from "viem/accounts";
 import { bridgeMinterAbi, bridgeVaultAbi } from "../contracts/generated/index.js";
 import type { DeploymentInput } from "../lib/deployments.js";
 import { httpWithGasMargin } from "../lib/gasMarginTransport.js";
+import { deployAaveMarket, deployPriceSource, stablecoinRateStrategy, volatileRateStrategy } from "./aave.js";
 import { type DeployedContract, deployBridgeHome, deployBridgeRemote, wireRoutes } from "./bridge.js";
-import { deployLendingPool, deployPriceFeed, deployTestToken, initReserve } from "./market.js";
+import { deployTestToken } from "./market.js";
 import type { DeployPlan, DeployTarget } from "./targets.js";
 
 /** The assets the bridge carries, created on the home chain as test tokens. */
@@ -38,7 +38,7 @@ export const homeAssets = [
   },
 ] as const;
 
-/** A chain-native stablecoin on each remote chain, so lending pools hold unbridged collateral too. */
+/** A chain-native stablecoin on each remote chain, so the Aave markets hold unbridged collateral too. */
 const remoteNativeAsset = {
   symbol: "DAI",
   name: "Dai (test, chain-native)",
@@ -47,17 +47,52 @@ const remoteNativeAsset = {
 } as const;
 
 /**
- * Aave-v3-like risk parameters per asset symbol (basis points): stablecoins lend more against
- * themselves at a smaller bonus; ETH collateral has a wider liquidation buffer.
+ * Risk parameters per asset symbol (basis points), in the range of Aave v3's own listings: stablecoins
+ * lend more against themselves at a smaller bonus; ETH collateral has a wider liquidation buffer.
+ * Heartbeats are Chainlink's usual ones (ETH/USD 1 h, stablecoins 24 h); the devnet's price walk
+ * updates every feed far more often than that.
  */
 const reserveParameters: Record<
   string,
-  { ltvBps: number; liquidationThresholdBps: number; liquidationBonusBps: number }
+  {
+    ltv: number;
+    liquidationThreshold: number;
+    liquidationBonus: number;
+    stable: boolean;
+    heartbeatSeconds: number;
+  }
 > = {
-  USDC: { ltvBps: 7700, liquidationThresholdBps: 8000, liquidationBonusBps: 10450 },
-  WETH: { ltvBps: 8000, liquidationThresholdBps: 8250, liquidationBonusBps: 10500 },
-  DAI: { ltvBps: 7500, liquidationThresholdBps: 8000, liquidationBonusBps: 10500 },
+  USDC: {
+    ltv: 7700,
+    liquidationThreshold: 8000,
+    liquidationBonus: 10450,
+    stable: true,
+    heartbeatSeconds: 86_400,
+  },
+  WETH: {
+    ltv: 8000,
+    liquidationThreshold: 8250,
+    liquidationBonus: 10500,
+    stable: false,
+    heartbeatSeconds: 3600,
+  },
+  DAI: {
+    ltv: 7500,
+    liquidationThreshold: 8000,
+    liquidationBonus: 10500,
+    stable: true,
+    heartbeatSeconds: 86_400,
+  },
 };
+
+/** The one eMode category of every market deployed here: stablecoins against stablecoins. */
+export const STABLECOIN_EMODE_CATEGORY = {
+  id: 1,
+  ltv: 9300,
+  liquidationThreshold: 9500,
+  liquidationBonus: 10100,
+  label: "Stablecoins",
+} as const;
 
 const VALIDATOR_GRACE_SECONDS = 3600n;
 const MAX_PAUSE_SECONDS = 86_400n;
@@ -97,9 +132,9 @@ function priceAnswer(priceUsd: number): bigint {
 
 /**
  * Deploys the whole system described by a plan: on the home chain a ValidatorSet, a BridgeVault, the
- * test assets and their price feeds; on every remote chain a ValidatorSet, a BridgeMinter, a wrapped
- * token per asset, a chain-native stablecoin, price feeds and an Aave-v3-compatible lending pool that
- * accepts the wrapped tokens as collateral. Routes are wired both ways with rate limits. Returns the
+ * test assets and their price sources (Chainlink proxy + aggregator); on every remote chain a ValidatorSet,
+ * a BridgeMinter, a wrapped token per asset, a chain-native stablecoin and a real Aave v3 market
+ * (deployAaveMarket) listing the wrapped tokens and the stablecoin, each priced by its own proxy. Routes are wired both ways with rate limits. Returns the
  * deployments file content.
  *
  * @example
@@ -128,12 +163,12 @@ export async function deploySystem(
       symbol: asset.symbol,
       decimals: asset.decimals,
     });
-    const feed = await deployPriceFeed({
-      ...home,
+    // The home chain has no market, but backing is valued in USD: a proxy + aggregator like the markets'.
+    const source = await deployPriceSource(home, {
       description: `${asset.symbol} / USD`,
       initialAnswer: priceAnswer(asset.priceUsd),
     });
-    assets.push({ ...asset, token, feed });
+    assets.push({ ...asset, token, feed: { address: source.proxy, startBlock: source.startBlock } });
   }
   onProgress(`[${homeTarget.network.name}] deploying ValidatorSet and BridgeVault`);
   const homeBridge = await deployBridgeHome({
@@ -158,58 +193,52 @@ export async function deploySystem(
           mintCeiling: units(asset.ceiling, asset.decimals),
         })),
       });
-      onProgress(`[${target.network.name}] deploying price feeds and the lending pool`);
+      onProgress(`[${target.network.name}] deploying the Aave v3 market and its price sources`);
       const native = await deployTestToken({ ...clients, ...remoteNativeAsset });
-      const pool = await deployLendingPool(clients);
-      const reserves: {
-        symbol: string;
-        address: Address;
-        homeToken: Address;
-        decimals: number;
-        feed: Address;
-        kind: "native" | "wrapped";
-      }[] = [];
-      for (const [index, wrapped] of bridge.wrappedTokens.entries()) {
-        const asset = assets[index]!;
-        const feed = await deployPriceFeed({
-          ...clients,
-          description: `${wrapped.symbol} / USD`,
-          initialAnswer: priceAnswer(asset.priceUsd),
-        });
-        reserves.push({
+      const listed = [
+        ...bridge.wrappedTokens.map((wrapped, index) => ({
           symbol: wrapped.symbol,
           address: wrapped.address,
-          homeToken: asset.token.address,
-          decimals: asset.decimals,
-          feed: feed.address,
-          kind: "wrapped",
-        });
-      }
-      const nativeFeed = await deployPriceFeed({
-        ...clients,
-        description: `${remoteNativeAsset.symbol} / USD`,
-        initialAnswer: priceAnswer(remoteNativeAsset.priceUsd),
+          homeToken: assets[index]!.token.address,
+          decimals: assets[index]!.decimals,
+          priceUsd: assets[index]!.priceUsd,
+          kind: "wrapped" as const,
+        })),
+        {
+          symbol: remoteNativeAsset.symbol,
+          address: native.address,
+          homeToken: native.address,
+          decimals: remoteNativeAsset.decimals,
+          priceUsd: remoteNativeAsset.priceUsd,
+          kind: "native" as const,
+        },
+      ];
+      const market = await deployAaveMarket(clients, {
+        protocol: `aave-${target.network.name.replace(/^devnet-/, "")}`,
+        name: `Aave v3 on ${target.network.label}`,
+        marketId: `Aave ${target.network.label}`,
+        reserves: listed.map((reserve) => {
+          const parameters = reserveParameters[reserve.symbol.replace(/^w/, "")]!;
+          return {
+            symbol: reserve.symbol,
+            asset: reserve.address,
+            decimals: reserve.decimals,
+            initialPrice: priceAnswer(reserve.priceUsd),
+            heartbeatSeconds: parameters.heartbeatSeconds,
+            ltv: parameters.ltv,
+            liquidationThreshold: parameters.liquidationThreshold,
+            liquidationBonus: parameters.liquidationBonus,
+            eModeCategory: parameters.stable ? STABLECOIN_EMODE_CATEGORY.id : 0,
+            rateStrategy: parameters.stable ? stablecoinRateStrategy : volatileRateStrategy,
+          };
+        }),
+        eModeCategories: [STABLECOIN_EMODE_CATEGORY],
       });
-      reserves.push({
-        symbol: remoteNativeAsset.symbol,
-        address: native.address,
-        homeToken: native.address,
-        decimals: remoteNativeAsset.decimals,
-        feed: nativeFeed.address,
-        kind: "native",
-      });
-      for (const reserve of reserves) {
-        const parameters = reserveParameters[reserve.symbol.replace(/^w/, "")]!;
-        await initReserve({
-          ...clients,
-          pool: pool.address,
-          asset: reserve.address,
-          priceFeed: reserve.feed,
-          decimals: reserve.decimals,
-          ...parameters,
-        });
-      }
-      return { target, clients, bridge, pool, reserves };
+      const reserves = listed.map((reserve) => ({
+        ...reserve,
+        feed: market.reserve(reserve.symbol).priceSource!.proxy,
+      }));
+      return { target, clients, bridge, market, reserves };
     }),
   );
 
@@ -268,7 +297,7 @@ export async function deploySystem(
           kind: "native" as const,
           priceFeed: a.feed.address,
         })),
-        lendingPools: [],
+        aaveMarkets: [],
       },
       ...remotes.map((r) => ({
         network: r.target.network.name,
@@ -284,13 +313,7 @@ export async function deploySystem(
           kind: reserve.kind,
           priceFeed: reserve.feed,
         })),
-        lendingPools: [
-          {
-            ...r.pool,
-            protocol: `lend-${r.target.network.name}`,
-            name: `Lending pool on ${r.target.network.label}`,
-          },
-        ],
+        aaveMarkets: [r.market.deployment],
       })),
     ],
   };

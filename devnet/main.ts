@@ -1,6 +1,6 @@
 /**
- * `npm start`: the whole system on three local chains. Starts anvil ×3, deploys every contract, seeds
- * balances, prices and lending positions, writes deployments/devnet.json, then runs the off-chain
+ * `npm start`: the whole system on three local chains. Starts anvil ×3, deploys every contract (the real
+ * Aave v3 market with Chainlink proxy/aggregator feeds on B and C), seeds balances, prices and Aave positions, writes deployments/devnet.json, then runs the off-chain
  * services and demo traffic, and prints what to open. Ctrl-C stops every child it started.
  */
 import { privateKeyToAddress } from "viem/accounts";
@@ -68,7 +68,10 @@ async function main(): Promise<void> {
     ...deployment.chains.flatMap((chain) => [
       `  ${chain.network}: ${chain.role === "home" ? "BridgeVault" : "BridgeMinter"} ${chain.bridge.address}, ValidatorSet ${chain.validatorSet.address}`,
       `    tokens: ${chain.tokens.map((t) => `${t.symbol} ${t.address}`).join(", ")}`,
-      ...chain.lendingPools.map((p) => `    lending pool "${p.protocol}": ${p.address}`),
+      ...chain.aaveMarkets.map(
+        (m) =>
+          `    Aave v3 market "${m.protocol}": Pool ${m.pool}, PoolConfigurator ${m.poolConfigurator}, AaveOracle ${m.aaveOracle}`,
+      ),
     ]),
     "",
     `Validators (${deployment.validators.threshold} of ${deployment.validators.addresses.length}): ${deployment.validators.addresses.join(", ")}`,

@@ -1,10 +1,11 @@
-import { type Address, erc20Abi, type Hex, maxUint256, parseEventLogs, parseUnits } from "viem";
+import { type Abi, type Address, erc20Abi, type Hex, maxUint256, parseEventLogs, parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
+  aaveOracleAbi,
+  aavePoolAbi,
+  aTokenAbi,
   bridgeMinterAbi,
   bridgeVaultAbi,
-  lendingPoolAbi,
-  priceFeedAbi,
   testERC20Abi,
 } from "../contracts/generated/index.js";
 import { type Clients as BridgeClients, clientsFor } from "../deploy/system.js";
@@ -13,10 +14,14 @@ import { messageFromLockedLog } from "../lib/bridge/message.js";
 import { attestationTypedData, sortSignaturesBySigner } from "../lib/bridge/typedData.js";
 import type { ChainDeployment, Deployment } from "../lib/deployments.js";
 import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
-import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "./accounts.js";
+import { DEVNET_VALIDATOR_THRESHOLD, devKey, devnetKeys } from "./accounts.js";
 
 /** Borrowers are anvil accounts 12.. (the devnet starts anvil with 20 funded accounts). */
 export const BORROWER_ACCOUNT_INDEXES = [12, 13, 14, 15, 16, 17] as const;
+/** Stablecoin eMode users (wUSDC collateral, DAI debt), also the lenders/borrowers of the demo traffic. */
+export const EMODE_ACCOUNT_INDEXES = [18, 19] as const;
+/** Their health factors: eMode's LT 95% lets them borrow far beyond USDC's own 77% LTV. */
+const EMODE_TARGET_HEALTH_FACTORS = [1.06, 1.3] as const;
 
 /**
  * Target health factors of the seeded borrowers on each pool: a spread from comfortable to one price
@@ -136,7 +141,8 @@ async function fundAndApprove(
 
 /**
  * Gives the devnet something to look at: home assets for the demo users, bridged liquidity on every
- * remote chain, lenders in every pool, and borrowers at a spread of health factors.
+ * remote chain, lenders in every Aave market, borrowers at a spread of health factors, eMode users and
+ * aToken transfers.
  */
 export async function seedDevnet(deployment: Deployment, step: Step, borrowerKeys: Hex[]): Promise<void> {
   const home = deployment.chains.find((c) => c.role === "home")!;
@@ -163,87 +169,137 @@ export async function seedDevnet(deployment: Deployment, step: Step, borrowerKey
   }
 
   for (const remote of deployment.chains.filter((c) => c.role === "remote")) {
-    step(`[${remote.network}] bridging liquidity and seeding lending positions`);
+    step(`[${remote.network}] bridging liquidity and seeding Aave positions`);
     await bootstrapBridge(deployment, remote, "USDC", parseUnits("3000000", 6));
     await bootstrapBridge(deployment, remote, "WETH", parseUnits("400", 18));
-    const pool = remote.lendingPools[0]!;
-    const lender = chainClients(remote, devnetKeys.deployer);
-    const wusdc = tokenOf(remote, "wUSDC");
-    const wweth = tokenOf(remote, "wWETH");
-    const dai = tokenOf(remote, "DAI");
-    const wethPrice = await lender.publicClient.readContract({
-      address: wweth.priceFeed!,
-      abi: priceFeedAbi,
-      functionName: "latestAnswer",
-    });
-
-    // The lender supplies stablecoins for borrowers to borrow.
-    await transact(
-      lender,
-      {
-        address: dai.address,
-        abi: testERC20Abi,
-        functionName: "mint",
-        args: [lender.walletClient.account.address, parseUnits("2000000", 18)],
-      },
-      "mint DAI",
-    );
-    for (const [token, amount] of [
-      [wusdc, parseUnits("2000000", 6)],
-      [dai, parseUnits("2000000", 18)],
-    ] as const) {
-      await transact(
-        lender,
-        {
-          address: token.address,
-          abi: erc20Abi,
-          functionName: "approve",
-          args: [pool.address, maxUint256],
-        },
-        "approve",
-      );
-      await transact(
-        lender,
-        {
-          address: pool.address,
-          abi: lendingPoolAbi,
-          functionName: "supply",
-          args: [token.address, amount, lender.walletClient.account.address, 0],
-        },
-        "supply",
-      );
-    }
-
-    // Borrowers: wWETH collateral; debt in wUSDC on even accounts, DAI on odd ones.
-    const collateral = parseUnits("20", 18);
-    const collateralUsd = (Number(wethPrice) / 1e8) * 20;
-    for (const [index, key] of borrowerKeys.entries()) {
-      const borrower = chainClients(remote, key);
-      const target = TARGET_HEALTH_FACTORS[index % TARGET_HEALTH_FACTORS.length]!;
-      await fundAndApprove(borrower, lender, wweth.address, collateral, pool.address);
-      await transact(
-        borrower,
-        {
-          address: pool.address,
-          abi: lendingPoolAbi,
-          functionName: "supply",
-          args: [wweth.address, collateral, borrower.walletClient.account.address, 0],
-        },
-        "supply collateral",
-      );
-      const debtToken = index % 2 === 0 ? wusdc : dai;
-      const debtUsd = (collateralUsd * 0.825) / target;
-      const amount = parseUnits(debtUsd.toFixed(2), debtToken.decimals);
-      await transact(
-        borrower,
-        {
-          address: pool.address,
-          abi: lendingPoolAbi,
-          functionName: "borrow",
-          args: [debtToken.address, amount, 2n, 0, borrower.walletClient.account.address],
-        },
-        "borrow",
-      );
-    }
+    await seedMarket(remote, borrowerKeys);
   }
+}
+
+type Tx = { address: Address; abi: Abi; functionName: string; args: readonly unknown[] };
+const run = (clients: BridgeClients, tx: Tx, what: string) => transact(clients, tx, what);
+
+/**
+ * One remote chain's Aave market: the deployer lends stablecoins and some wWETH, borrowers borrow against
+ * wWETH at a spread of health factors, two users borrow DAI against wUSDC in the stablecoin eMode, aTokens
+ * change hands, and the liquidator account is funded and approved for the demo's liquidations.
+ */
+async function seedMarket(remote: ChainDeployment, borrowerKeys: Hex[]): Promise<void> {
+  const market = remote.aaveMarkets[0];
+  if (!market) throw new Error(`no Aave market on ${remote.network}`);
+  const pool = market.pool;
+  const lender = chainClients(remote, devnetKeys.deployer);
+  const lenderAddress = lender.walletClient.account.address;
+  const wusdc = tokenOf(remote, "wUSDC");
+  const wweth = tokenOf(remote, "wWETH");
+  const dai = tokenOf(remote, "DAI");
+  const poolTx = (functionName: string, args: readonly unknown[]): Tx => ({
+    address: pool,
+    abi: aavePoolAbi,
+    functionName,
+    args,
+  });
+  const wethPrice = await lender.publicClient.readContract({
+    address: market.aaveOracle,
+    abi: aaveOracleAbi,
+    functionName: "getAssetPrice",
+    args: [wweth.address],
+  });
+
+  // The lender supplies stablecoins (and some wWETH) for borrowers to borrow.
+  await run(
+    lender,
+    {
+      address: dai.address,
+      abi: testERC20Abi,
+      functionName: "mint",
+      args: [lenderAddress, parseUnits("2500000", 18)],
+    },
+    "mint DAI",
+  );
+  for (const [token, amount] of [
+    [wusdc, parseUnits("2000000", 6)],
+    [dai, parseUnits("2000000", 18)],
+    [wweth, parseUnits("100", 18)],
+  ] as const) {
+    await run(
+      lender,
+      { address: token.address, abi: erc20Abi, functionName: "approve", args: [pool, maxUint256] },
+      "approve",
+    );
+    await run(lender, poolTx("supply", [token.address, amount, lenderAddress, 0]), `supply ${token.symbol}`);
+  }
+
+  // Borrowers: wWETH collateral; debt in wUSDC on even accounts, DAI on odd ones.
+  const collateral = parseUnits("20", 18);
+  const collateralUsd = (Number(wethPrice) / 1e8) * 20;
+  for (const [index, key] of borrowerKeys.entries()) {
+    const borrower = chainClients(remote, key);
+    const target = TARGET_HEALTH_FACTORS[index % TARGET_HEALTH_FACTORS.length]!;
+    await fundAndApprove(borrower, lender, wweth.address, collateral, pool);
+    await run(
+      borrower,
+      poolTx("supply", [wweth.address, collateral, borrower.walletClient.account.address, 0]),
+      "supply collateral",
+    );
+    const debtToken = index % 2 === 0 ? wusdc : dai;
+    const debtUsd = (collateralUsd * 0.825) / target;
+    const amount = parseUnits(debtUsd.toFixed(2), debtToken.decimals);
+    await run(
+      borrower,
+      poolTx("borrow", [debtToken.address, amount, 2n, 0, borrower.walletClient.account.address]),
+      "borrow",
+    );
+  }
+
+  // eMode users: 50k wUSDC collateral, DAI debt at LT 95%; they keep the rest for the demo traffic.
+  for (const [index, accountIndex] of EMODE_ACCOUNT_INDEXES.entries()) {
+    const user = chainClients(remote, devKey(accountIndex));
+    const address = user.walletClient.account.address;
+    await fundAndApprove(user, lender, wusdc.address, parseUnits("100000", 6), pool);
+    await run(
+      user,
+      { address: dai.address, abi: erc20Abi, functionName: "approve", args: [pool, maxUint256] },
+      "approve DAI",
+    );
+    await run(user, poolTx("supply", [wusdc.address, parseUnits("50000", 6), address, 0]), "supply wUSDC");
+    await run(user, poolTx("setUserEMode", [1]), "setUserEMode");
+    const debt = (50_000 * 0.95) / EMODE_TARGET_HEALTH_FACTORS[index]!;
+    await run(
+      user,
+      poolTx("borrow", [dai.address, parseUnits(debt.toFixed(2), 18), 2n, 0, address]),
+      "eMode borrow",
+    );
+  }
+
+  // aToken transfers: the lender hands aWUSDC to a demo user, a borrower hands aWWETH to an eMode user.
+  const aTokenOf = async (asset: Address) =>
+    (
+      await lender.publicClient.readContract({
+        address: pool,
+        abi: aavePoolAbi,
+        functionName: "getReserveData",
+        args: [asset],
+      })
+    ).aTokenAddress;
+  const aWusdc = await aTokenOf(wusdc.address);
+  const aWweth = await aTokenOf(wweth.address);
+  const demoUser = privateKeyToAccount(devnetKeys.users[0]).address;
+  await run(
+    lender,
+    { address: aWusdc, abi: aTokenAbi, functionName: "transfer", args: [demoUser, parseUnits("10000", 6)] },
+    "aToken transfer",
+  );
+  const safeBorrower = chainClients(remote, borrowerKeys[0]!);
+  const emodeUser = privateKeyToAccount(devKey(EMODE_ACCOUNT_INDEXES[0])).address;
+  await run(
+    safeBorrower,
+    { address: aWweth, abi: aTokenAbi, functionName: "transfer", args: [emodeUser, parseUnits("1", 18)] },
+    "aToken transfer",
+  );
+
+  // The liquidator holds debt assets and has approved the Pool (devnet/traffic.ts liquidates).
+  const liquidator = chainClients(remote, devnetKeys.liquidator);
+  await fundAndApprove(liquidator, lender, wusdc.address, parseUnits("300000", 6), pool);
+  await fundAndApprove(liquidator, lender, dai.address, parseUnits("300000", 18), pool);
 }

@@ -1,24 +1,31 @@
 /**
  * Demo traffic for the devnet: each demo user bridges small amounts in both directions between the
- * home chain and every remote chain (lock A→B, A→C; burn B→A, C→A), and the wWETH price feeds on the
- * remote chains take a bounded random walk so health factors move. Runs until stopped.
+ * home chain and every remote chain (lock A→B, A→C; burn B→A, C→A); on the remote chains' Aave markets
+ * the eMode users supply, borrow, repay and move aTokens, every Chainlink aggregator gets a new round
+ * every ~10 s (a bounded random walk, far inside each feed's heartbeat so no staleness alert fires on a
+ * running devnet), once per run one proxy is switched to a new aggregator (silently, as Chainlink does),
+ * and the liquidator liquidates whatever becomes liquidatable (the walk dips wWETH once per run so at
+ * least one liquidation, with its protocol fee, happens). Runs until stopped.
  */
 import { erc20Abi, type Hex, maxUint256, parseUnits } from "viem";
-import { bridgeMinterAbi, bridgeVaultAbi, priceFeedAbi } from "../contracts/generated/index.js";
+import { privateKeyToAccount } from "viem/accounts";
+import { bridgeMinterAbi, bridgeVaultAbi } from "../contracts/generated/index.js";
 import { clientsFor } from "../deploy/system.js";
 import { transact } from "../deploy/transact.js";
 import { type ChainDeployment, deploymentPath, readDeployment } from "../lib/deployments.js";
 import { logger } from "../lib/logger.js";
 import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
-import { devnetKeys } from "./accounts.js";
+import { devKey, devnetKeys } from "./accounts.js";
+import { BORROWER_ACCOUNT_INDEXES, EMODE_ACCOUNT_INDEXES } from "./seed.js";
+import { lendingStep, liquidateAll, MarketTraffic, movePrices } from "./trafficAave.js";
 
 const log = logger.child({ service: "traffic" });
 const deployment = readDeployment(process.env.DEPLOYMENT_FILE ?? deploymentPath("devnet"));
 const home = deployment.chains.find((c) => c.role === "home")!;
 const remotes = deployment.chains.filter((c) => c.role === "remote");
 const INTERVAL_MS = Number(process.env.TRAFFIC_INTERVAL_MS ?? 4000);
-/** The random walk stays within this band around the starting price, so the demo never runs away. */
-const PRICE_BAND = [0.9, 1.05] as const;
+/** Every feed gets a round this often (1 h heartbeat for ETH, 24 h for stablecoins: far inside both). */
+const PRICE_INTERVAL_MS = Number(process.env.TRAFFIC_PRICE_INTERVAL_MS ?? 10_000);
 let running = true;
 
 function clients(chain: ChainDeployment, key: Hex) {
@@ -100,34 +107,6 @@ async function sendOne(key: Hex): Promise<void> {
   }
 }
 
-async function movePrices(): Promise<void> {
-  for (const remote of remotes) {
-    const feed = remote.tokens.find((t) => t.symbol === "wWETH")?.priceFeed;
-    if (!feed) continue;
-    const c = clients(remote, devnetKeys.deployer);
-    const initial = 3000;
-    const current =
-      Number(
-        await c.publicClient.readContract({ address: feed, abi: priceFeedAbi, functionName: "latestAnswer" }),
-      ) / 1e8;
-    const next = Math.min(
-      initial * PRICE_BAND[1],
-      Math.max(initial * PRICE_BAND[0], current * (1 + (Math.random() - 0.5) * 0.02)),
-    );
-    await transact(
-      c,
-      {
-        address: feed,
-        abi: priceFeedAbi,
-        functionName: "setAnswer",
-        args: [BigInt(Math.round(next * 1e8))],
-      },
-      "setAnswer",
-    );
-    log.info({ chain: remote.network, asset: "wWETH", priceUsd: next.toFixed(2) }, "price moved");
-  }
-}
-
 async function loop(name: string, work: () => Promise<void>, intervalMs: number): Promise<void> {
   while (running) {
     try {
@@ -151,8 +130,30 @@ process.once("SIGINT", () => {
   process.exit(0);
 });
 
+const markets = await Promise.all(
+  remotes
+    .filter((chain) => chain.aaveMarkets.length > 0)
+    .map((chain) => MarketTraffic.load(chain, (key) => clients(chain, key), log)),
+);
+const priceTargets = [home, ...remotes].map((chain) => ({
+  chain,
+  clients: clients(chain, devnetKeys.deployer),
+}));
+const borrowers = [...BORROWER_ACCOUNT_INDEXES, ...EMODE_ACCOUNT_INDEXES].map(
+  (i) => privateKeyToAccount(devKey(i)).address,
+);
+const eModeKeys = EMODE_ACCOUNT_INDEXES.map(devKey);
+
 log.info({ users: devnetKeys.users.length, remotes: remotes.map((r) => r.network) }, "demo traffic started");
 await Promise.all([
   ...devnetKeys.users.map((key, index) => loop(`user-${index}`, () => sendOne(key), INTERVAL_MS)),
-  ...(process.env.TRAFFIC_PRICE_WALK === "off" ? [] : [loop("prices", movePrices, 10_000)]),
+  ...(process.env.TRAFFIC_PRICE_WALK === "off"
+    ? []
+    : [loop("prices", () => movePrices(priceTargets, markets, log), PRICE_INTERVAL_MS)]),
+  ...markets.map((market) =>
+    loop(`liquidations-${market.chain.network}`, () => liquidateAll(market, borrowers), 5000),
+  ),
+  ...markets.map((market) =>
+    loop(`lending-${market.chain.network}`, () => lendingStep(market, eModeKeys), INTERVAL_MS * 2),
+  ),
 ]);

@@ -1,6 +1,34 @@
-import type { Address } from "viem";
+import { factory } from "ponder";
+import { type Address, getAbiItem } from "viem";
+import { aavePoolConfiguratorAbi } from "../contracts/generated/index.js";
 import type { ChainDeployment, Deployment } from "../lib/deployments.js";
-import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
+import {
+  getNetwork as catalogueNetwork,
+  type NetworkDefinition,
+  resolveRpcUrl,
+  UnknownNetworkError,
+} from "../lib/networks.js";
+
+/**
+ * The catalogue's network, or for a name it does not know (a test fixture's own anvil) a local chain with
+ * 1 s blocks reached through <NAME>_RPC_URL: test fixtures then need no catalogue entry of their own.
+ */
+export function getNetwork(name: string): NetworkDefinition {
+  try {
+    return catalogueNetwork(name);
+  } catch (error) {
+    if (!(error instanceof UnknownNetworkError)) throw error;
+    return {
+      name,
+      chainId: 0,
+      label: name,
+      rpc: { kind: "env", variable: `${name.toUpperCase().replace(/-/g, "_")}_RPC_URL` },
+      finality: { kind: "confirmations", blocks: 1 },
+      blockTimeSeconds: 1,
+      testnet: false,
+    };
+  }
+}
 
 export type IndexerChainConfig = {
   id: number;
@@ -55,27 +83,88 @@ export function contractChains(
   return result;
 }
 
-/** Price feeds deployed on a chain (one per token that has one), starting at the bridge's deployment. */
-export function feedsOf(chain: ChainDeployment): { address: Address; startBlock: number }[] {
-  const seen = new Set<string>();
-  const feeds: { address: Address; startBlock: number }[] = [];
-  for (const token of chain.tokens) {
-    if (!token.priceFeed || seen.has(token.priceFeed.toLowerCase())) continue;
-    seen.add(token.priceFeed.toLowerCase());
-    // The deployments file has no start block per feed, and a feed may predate the bridge (its first
-    // answer is set at deployment). Local chains are cheap to scan from genesis; on public networks the
-    // earliest block we know of on that chain is the bound.
+/** Chains with price sources (Aave sources or tokens' feeds) and where to start reading them. */
+export function priceChains(deployment: Deployment): Record<string, { startBlock: number }> {
+  const result: Record<string, { startBlock: number }> = {};
+  for (const chain of deployment.chains) {
+    if (chain.aaveMarkets.length === 0 && !chain.tokens.some((t) => t.priceFeed)) continue;
+    // A feed may predate everything else (its first answer is set at deployment). Local chains are cheap
+    // to scan from genesis; on public networks the earliest block we know of on that chain is the bound.
     const local = !getNetwork(chain.network).testnet;
-    feeds.push({ address: token.priceFeed, startBlock: local ? 0 : earliestBlock(chain) });
+    result[chain.network] = { startBlock: local ? 0 : earliestBlock(chain) };
   }
-  return feeds;
+  return result;
+}
+
+/**
+ * The aggregator re-check interval per chain: INDEXER_PRICE_CHECK_SECONDS (default 30 s) in blocks of
+ * that chain, at least 1. A proxy switched to a new aggregator emits nothing, so this is how long its new
+ * price can go unseen (README "Price sources").
+ */
+export function priceCheckChains(
+  deployment: Deployment,
+  env: NodeJS.ProcessEnv = process.env,
+): Record<string, { startBlock: number; interval: number }> {
+  const seconds = Number(env.INDEXER_PRICE_CHECK_SECONDS ?? 30);
+  const result: Record<string, { startBlock: number; interval: number }> = {};
+  for (const chain of deployment.chains) {
+    if (!priceChains(deployment)[chain.network]) continue;
+    const blockTime = getNetwork(chain.network).blockTimeSeconds;
+    // From the first block the deployment names: before it no source exists to be checked.
+    result[chain.network] = {
+      startBlock: earliestBlock(chain),
+      interval: Math.max(1, Math.round(seconds / blockTime)),
+    };
+  }
+  return result;
+}
+
+const reserveInitialized = getAbiItem({ abi: aavePoolConfiguratorAbi, name: "ReserveInitialized" });
+
+/**
+ * The `chain` map of one Aave token kind: children of every market's PoolConfigurator, announced by
+ * ReserveInitialized (the configurator creates the token proxies and names them in that event).
+ */
+export function aaveTokenChains(
+  deployment: Deployment,
+  parameter: "aToken" | "stableDebtToken" | "variableDebtToken",
+) {
+  const result: Record<string, { address: ReturnType<typeof aaveTokenFactory>; startBlock: number }> = {};
+  for (const chain of deployment.chains) {
+    if (chain.aaveMarkets.length === 0) continue;
+    result[chain.network] = {
+      address: aaveTokenFactory(
+        chain.aaveMarkets.map((m) => m.poolConfigurator),
+        parameter,
+      ),
+      startBlock: Math.min(...chain.aaveMarkets.map((m) => m.startBlock)),
+    };
+  }
+  return result;
+}
+
+function aaveTokenFactory(
+  configurators: Address[],
+  parameter: "aToken" | "stableDebtToken" | "variableDebtToken",
+) {
+  return factory({ address: configurators, event: reserveInitialized, parameter });
+}
+
+/** Pool / PoolConfigurator / AaveOracle addresses of every market, per chain. */
+export function aaveContractChains(
+  deployment: Deployment,
+  contract: "pool" | "poolConfigurator" | "aaveOracle",
+): ContractChains {
+  return contractChains(deployment, (c) =>
+    c.aaveMarkets.map((m) => ({ address: m[contract], startBlock: m.startBlock })),
+  );
 }
 
 export function earliestBlock(chain: ChainDeployment): number {
   return Math.min(
     chain.bridge.startBlock,
     chain.validatorSet.startBlock,
-    ...chain.lendingPools.map((p) => p.startBlock),
+    ...chain.aaveMarkets.map((m) => m.startBlock),
   );
 }
 

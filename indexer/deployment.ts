@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { type Address, getAddress } from "viem";
 import {
+  type AaveMarketDeployment,
   type ChainDeployment,
   type DeployedToken,
   type Deployment,
@@ -29,10 +30,25 @@ export type DeploymentIndex = {
   tokenByFeed: Map<string, TokenInfo>;
   /** (chain, home token) -> the token's address on that chain. */
   localTokenByAsset: Map<string, TokenInfo>;
-  /** (chain, pool) -> protocol id. */
-  protocolByPool: Map<string, string>;
+  /** (chain, Pool / PoolConfigurator / AaveOracle proxy) -> the Aave market it belongs to. */
+  marketByContract: Map<string, IndexedMarket>;
+  /** Aave market by protocol id. */
+  marketByProtocol: Map<string, IndexedMarket>;
+  /** Chainlink proxies named by the deployments file, per chain (Aave sources and tokens' feeds). */
+  configuredSources: Map<number, ConfiguredSource[]>;
   /** Home token -> symbol, for metric labels. */
   symbolByAsset: Map<string, string>;
+};
+
+export type IndexedMarket = AaveMarketDeployment & { chainId: number };
+
+/** A price source the deployments file names, with the aggregator behind it when the file was written. */
+export type ConfiguredSource = {
+  proxy: Address;
+  aggregator?: Address;
+  asset: Address;
+  symbol: string;
+  heartbeatSeconds?: number;
 };
 
 export const key = (chainId: number, address: string): string => `${chainId}:${address.toLowerCase()}`;
@@ -45,7 +61,9 @@ export function indexDeployment(deployment: Deployment): DeploymentIndex {
     tokenByAddress: new Map(),
     tokenByFeed: new Map(),
     localTokenByAsset: new Map(),
-    protocolByPool: new Map(),
+    marketByContract: new Map(),
+    marketByProtocol: new Map(),
+    configuredSources: new Map(),
     symbolByAsset: new Map(),
   };
   for (const chain of deployment.chains) {
@@ -57,8 +75,23 @@ export function indexDeployment(deployment: Deployment): DeploymentIndex {
       if (token.priceFeed) index.tokenByFeed.set(key(chain.chainId, token.priceFeed), info);
       if (token.kind === "native") index.symbolByAsset.set(token.homeToken.toLowerCase(), token.symbol);
     }
-    for (const pool of chain.lendingPools)
-      index.protocolByPool.set(key(chain.chainId, pool.address), pool.protocol);
+    const sources = new Map<string, ConfiguredSource>();
+    for (const token of chain.tokens) {
+      if (token.priceFeed)
+        sources.set(token.priceFeed.toLowerCase(), {
+          proxy: token.priceFeed,
+          asset: token.address,
+          symbol: token.symbol,
+        });
+    }
+    for (const m of chain.aaveMarkets) {
+      const market = { ...m, chainId: chain.chainId };
+      index.marketByProtocol.set(m.protocol, market);
+      for (const contract of [m.pool, m.poolConfigurator, m.aaveOracle])
+        index.marketByContract.set(key(chain.chainId, contract), market);
+      for (const s of m.priceSources) sources.set(s.proxy.toLowerCase(), s);
+    }
+    index.configuredSources.set(chain.chainId, [...sources.values()]);
   }
   return index;
 }

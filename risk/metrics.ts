@@ -3,7 +3,10 @@ import {
   DEBT_AT_RISK_THRESHOLDS,
   dataSources,
   type RiskAnalysis,
+  STALE,
+  STATUS_NAMES,
   type StandardScenarioResult,
+  UNPRICED,
 } from "../lib/risk/index.js";
 
 export type RiskMetrics = {
@@ -69,6 +72,18 @@ export function createRiskMetrics(registry: Registry): RiskMetrics {
     labelNames: ["scenario"] as const,
     registers,
   });
+  const positionsUnpriced = new Gauge({
+    name: "risk_positions_unpriced",
+    help: "Positions whose health factor is unknown because a price they depend on is stale or missing (status: stale | unpriced).",
+    labelNames: ["protocol", "chain", "status"] as const,
+    registers,
+  });
+  const priceSourcesUnusable = new Gauge({
+    name: "risk_price_sources_unusable",
+    help: "Reserves whose AaveOracle price is stale (older than the feed's heartbeat) or unpriced (no source, answer <= 0).",
+    labelNames: ["protocol", "chain", "status"] as const,
+    registers,
+  });
   const lastUpdate = new Gauge({
     name: "risk_data_last_update_timestamp_seconds",
     help: "Unix time of the last update of each data source of the risk snapshot.",
@@ -83,6 +98,8 @@ export function createRiskMetrics(registry: Registry): RiskMetrics {
     exposureShare,
     hhi,
     stressBadDebt,
+    positionsUnpriced,
+    priceSourcesUnusable,
     lastUpdate,
   ];
 
@@ -99,6 +116,16 @@ export function createRiskMetrics(registry: Registry): RiskMetrics {
         const p = book.protocols[s.protocol]!;
         const labels = { protocol: p.name, chain: String(p.chainId) };
         liquidatable.set(labels, s.positionsLiquidatable);
+        // Both statuses always have a series (0 when none), so "no problem" is a value, not an absence.
+        positionsUnpriced.set({ ...labels, status: "stale" }, s.positionsStale);
+        positionsUnpriced.set({ ...labels, status: "unpriced" }, s.positionsUnpriced);
+        const reserves = [0, 0, 0];
+        for (let r = 0; r < book.reserveCount; r++) {
+          if (book.reserveProtocol[r] === s.protocol) reserves[book.reserveStatus[r]!]!++;
+        }
+        for (const code of [STALE, UNPRICED]) {
+          priceSourcesUnusable.set({ ...labels, status: STATUS_NAMES[code]! }, reserves[code]!);
+        }
         DEBT_AT_RISK_THRESHOLDS.forEach((t, k) => {
           debtAtRisk.set({ ...labels, threshold: t.toFixed(t === 1.05 ? 2 : 1) }, s.debtAtRiskUsd[k]!);
         });

@@ -1,4 +1,8 @@
 import { GraphQLError } from "graphql/index.js";
+import { isAddress } from "viem";
+import { MAX_UINT256 } from "../lib/aave/accountData.js";
+import type { OraclePrice } from "../lib/aave/oracle.js";
+import { getUserAccountData, stableDebtBalance } from "../lib/aave/userAccountData.js";
 import { BridgeError } from "../lib/errors.js";
 import {
   type AlertConfig,
@@ -13,13 +17,18 @@ import {
   isLiquidatable,
   liquidationCurve,
   liquidationPrice,
+  PRICED,
+  type PriceStatus,
+  positionSortKey,
   priceShockCascade,
   type RiskAnalysis,
   type RiskBook,
+  type RiskProtocol,
   resolveAsset,
   resolveBridge,
   resolveProtocol,
   type Severity,
+  STATUS_NAMES,
   type StandardScenarioResult,
   tokensToFloat,
   UnknownRiskEntityError,
@@ -83,9 +92,10 @@ const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
 type CursorKey = { healthFactor: number; protocol: number; user: string };
 
+/** Cursor health factor: a number, null for no debt (infinite), "unknown" for stale/unpriced. */
 function encodeCursor(book: RiskBook, i: number, hf: number): string {
   const json = JSON.stringify([
-    Number.isFinite(hf) ? hf : null,
+    Number.isNaN(hf) ? "unknown" : Number.isFinite(hf) ? hf : null,
     book.protocols[book.positionProtocol[i]!]!.id,
     book.positionUser[i]!,
   ]);
@@ -96,9 +106,15 @@ function decodeCursor(book: RiskBook, cursor: string): CursorKey {
   try {
     const [hf, protocolId, user] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as unknown[];
     const protocol = book.protocolIndex.get(String(protocolId).toLowerCase());
-    if ((hf !== null && typeof hf !== "number") || typeof user !== "string" || protocol === undefined)
+    if (
+      (hf !== null && hf !== "unknown" && typeof hf !== "number") ||
+      typeof user !== "string" ||
+      protocol === undefined
+    )
       throw 0;
-    return { healthFactor: hf === null ? Number.POSITIVE_INFINITY : hf, protocol, user };
+    const healthFactor =
+      hf === null ? Number.POSITIVE_INFINITY : hf === "unknown" ? Number.NEGATIVE_INFINITY : (hf as number);
+    return { healthFactor, protocol, user };
   } catch {
     throw badInput(`after: "${cursor}" is not a cursor returned by positions`, { argument: "after" });
   }
@@ -122,12 +138,15 @@ function positionReserves({ a, i }: PositionRef) {
     const r = book.entryReserve[e]!;
     const m = book.reserveMarket[r]!;
     const b = book.marketBridge[m]!;
+    const stable = pr.stableDebt ? stableDebtBalance(pr.stableDebt, BigInt(protocolTime(a, pi))) : 0n;
     out.push({
       asset: reserve.asset,
       symbol: reserve.symbol,
       bridge: b >= 0 ? bridgeOf(book, b) : null,
       collateral: rayMul(pr.scaledCollateral, reserve.liquidityIndex).toString(),
-      debt: rayMul(pr.scaledDebt, reserve.variableBorrowIndex).toString(),
+      debt: (rayMul(pr.scaledDebt, reserve.variableBorrowIndex) + stable).toString(),
+      stableDebt: stable.toString(),
+      priceStatus: statusEnum(reserve.priceStatus ?? "priced"),
       collateralUsd: book.entryCollateral[e]! * book.marketPriceUsd[m]!,
       debtUsd: book.entryDebt[e]! * book.marketPriceUsd[m]!,
       usedAsCollateral: pr.usedAsCollateral,
@@ -137,6 +156,97 @@ function positionReserves({ a, i }: PositionRef) {
 }
 
 const SEVERITY_ENUM: Record<Severity, string> = { info: "INFO", warning: "WARNING", critical: "CRITICAL" };
+const statusEnum = (status: PriceStatus) => status.toUpperCase();
+const STATUS_BY_ENUM = new Map(STATUS_NAMES.map((name, code) => [name.toUpperCase(), code]));
+
+function protocolTime(a: RiskAnalysis, pi: number): number {
+  const p = a.snapshot.protocols[pi]!;
+  return p.timestamp ?? a.snapshot.asOf.blockTimestamps.find((b) => b.chainId === p.chainId)?.timestamp ?? 0;
+}
+
+function oracleOf(
+  answer: bigint | null | undefined,
+  status: PriceStatus,
+  reason: string | null | undefined,
+  label: string,
+): OraclePrice {
+  if (status === "unpriced" || answer == null)
+    return { status: "unpriced", reason: reason ?? `${label}: no price` };
+  if (status === "stale") return { status: "stale", price: answer, reason: reason ?? `${label}: stale` };
+  return { status: "priced", price: answer };
+}
+
+/**
+ * The Pool's exact account data for one position (lib/aave, Aave v3.0 rules), from the snapshot's bigint
+ * state. Null when any reserve of the position lacks an exact oracle answer (synthetic snapshots) or when
+ * the position is unpriced.
+ */
+function exactAccountData({ a, i }: PositionRef) {
+  const pi = a.book.positionProtocol[i]!;
+  const protocol: RiskProtocol = a.snapshot.protocols[pi]!;
+  const first = a.book.positionStart[i]!;
+  if (first === a.book.positionStart[i + 1]!) return null;
+  const position = protocol.positions[a.book.entrySource[3 * first + 1]!]!;
+  const byAsset = new Map(protocol.reserves.map((r) => [r.asset.toLowerCase(), r]));
+  const reserves = [];
+  for (const pr of position.reserves) {
+    const r = byAsset.get(pr.asset.toLowerCase())!;
+    if (r.oracleAnswer === undefined) return null;
+    reserves.push({
+      symbol: r.symbol,
+      decimals: r.decimals,
+      ltv: BigInt(r.ltv),
+      liquidationThreshold: BigInt(r.liquidationThreshold),
+      eModeCategory: r.eModeCategory ?? 0,
+      price: oracleOf(r.oracleAnswer, r.priceStatus ?? "priced", r.priceReason, r.symbol),
+      scaledATokenBalance: pr.scaledCollateral,
+      scaledVariableDebt: pr.scaledDebt,
+      stableDebt: pr.stableDebt ?? null,
+      usedAsCollateral: pr.usedAsCollateral,
+      normalizedIncome: r.liquidityIndex,
+      normalizedDebt: r.variableBorrowIndex,
+    });
+  }
+  const category = position.eModeCategory
+    ? protocol.eModeCategories?.find((c) => c.id === position.eModeCategory)
+    : undefined;
+  const result = getUserAccountData({
+    reserves,
+    eMode: category
+      ? {
+          id: category.id,
+          ltv: BigInt(category.ltv),
+          liquidationThreshold: BigInt(category.liquidationThreshold),
+          priceSource: category.hasPriceSource
+            ? oracleOf(
+                category.oracleAnswer,
+                category.priceStatus,
+                category.priceReason,
+                `eMode ${category.id}`,
+              )
+            : null,
+        }
+      : null,
+    timestamp: BigInt(protocolTime(a, pi)),
+  });
+  if (result.data === null) return null;
+  return {
+    totalCollateralBase: result.data.totalCollateralBase.toString(),
+    totalDebtBase: result.data.totalDebtBase.toString(),
+    availableBorrowsBase: result.data.availableBorrowsBase.toString(),
+    currentLiquidationThreshold: result.data.currentLiquidationThreshold.toString(),
+    ltv: result.data.ltv.toString(),
+    healthFactor: result.healthFactor === null ? null : result.healthFactor.toString(),
+  };
+}
+
+/** A user argument must be a 0x address: a typo must not read as "no position". */
+function parseUser(user: string): string {
+  if (!isAddress(user, { strict: false })) {
+    throw badInput(`user: "${user}" is not a 0x-prefixed 20-byte address`, { argument: "user", value: user });
+  }
+  return user.toLowerCase();
+}
 
 /**
  * Resolver map of {@link riskTypeDefs}. Every argument is validated here or by the engine, and every
@@ -172,6 +282,7 @@ export function createRiskResolvers(options: RiskResolverOptions) {
         args: {
           protocol?: string | null;
           chainId?: number | null;
+          status?: string | null;
           minHealthFactor?: number | null;
           maxHealthFactor?: number | null;
           first?: number | null;
@@ -199,12 +310,17 @@ export function createRiskResolvers(options: RiskResolverOptions) {
         const { book, health, order } = a;
         const protocol = args.protocol == null ? -1 : userInput(() => resolveProtocol(book, args.protocol!));
         const chainId = args.chainId ?? null;
+        const status = args.status == null ? -1 : STATUS_BY_ENUM.get(args.status)!;
+        const bounded = args.minHealthFactor != null || args.maxHealthFactor != null;
         const hf = health.healthFactor;
         const matches = (i: number) => {
           const p = book.positionProtocol[i]!;
           if (protocol >= 0 && p !== protocol) return false;
           if (chainId !== null && book.protocols[p]!.chainId !== chainId) return false;
+          if (status >= 0 && book.positionStatus[i] !== status) return false;
           const h = hf[i]!;
+          // Unknown health factors match only an unbounded query: they are in no range.
+          if (Number.isNaN(h)) return !bounded;
           return h >= min && h <= max;
         };
         let start = 0;
@@ -216,7 +332,7 @@ export function createRiskResolvers(options: RiskResolverOptions) {
             const mid = (lo + hi) >>> 1;
             const i = order[mid]!;
             const k = {
-              healthFactor: hf[i]!,
+              healthFactor: positionSortKey(hf[i]!),
               protocol: book.positionProtocol[i]!,
               user: book.positionUser[i]!,
             };
@@ -245,6 +361,57 @@ export function createRiskResolvers(options: RiskResolverOptions) {
         };
       },
 
+      async position(_: unknown, args: { protocol: string; user: string }, ctx: RiskContext) {
+        const user = parseUser(args.user);
+        const { analysis: a } = await ctx.risk();
+        const p = userInput(() => resolveProtocol(a.book, args.protocol));
+        for (let i = 0; i < a.book.positionCount; i++) {
+          if (a.book.positionProtocol[i] === p && a.book.positionUser[i]!.toLowerCase() === user) {
+            return { a, i } satisfies PositionRef;
+          }
+        }
+        return null;
+      },
+
+      async reserves(_: unknown, args: { protocol: string }, ctx: RiskContext) {
+        const { analysis: a } = await ctx.risk();
+        const { book, snapshot } = a;
+        const p = userInput(() => resolveProtocol(book, args.protocol));
+        const protocol = snapshot.protocols[p]!;
+        const unit = Number(protocol.baseCurrencyUnit ?? 100_000_000n);
+        const out = [];
+        for (let r = 0; r < book.reserveCount; r++) {
+          if (book.reserveProtocol[r] !== p) continue;
+          const reserve = protocol.reserves.find(
+            (x) => x.asset.toLowerCase() === book.marketToken[book.reserveMarket[r]!]!.toLowerCase(),
+          )!;
+          const status = STATUS_NAMES[book.reserveStatus[r]!]!;
+          const b = book.marketBridge[book.reserveMarket[r]!]!;
+          out.push({
+            protocol: protocolOf(book, p),
+            asset: reserve.asset,
+            symbol: reserve.symbol,
+            decimals: reserve.decimals,
+            bridge: b >= 0 ? bridgeOf(book, b) : null,
+            ltv: reserve.ltv,
+            liquidationThreshold: reserve.liquidationThreshold,
+            liquidationBonus: reserve.liquidationBonus,
+            eModeCategory: reserve.eModeCategory ?? 0,
+            oracleAnswer: reserve.oracleAnswer == null ? null : reserve.oracleAnswer.toString(),
+            priceUsd:
+              status === "unpriced"
+                ? null
+                : reserve.oracleAnswer == null
+                  ? reserve.priceUsd
+                  : Number(reserve.oracleAnswer) / unit,
+            priceStatus: statusEnum(status),
+            priceReason: book.reservePriceReason[r] ?? null,
+            problems: book.reserveProblems[r]!,
+          });
+        }
+        return out;
+      },
+
       async exposure(_: unknown, args: { protocol: string }, ctx: RiskContext) {
         const { analysis: a } = await ctx.risk();
         const p = userInput(() => resolveProtocol(a.book, args.protocol));
@@ -254,6 +421,7 @@ export function createRiskResolvers(options: RiskResolverOptions) {
           totalCollateralUsd: x.totalCollateralUsd,
           totalBorrowingPowerUsd: x.totalBorrowingPowerUsd,
           hhi: x.hhi,
+          positionsSkipped: x.positionsSkipped,
           bridges: x.bridges.map((e) => ({ ...e, bridge: bridgeOf(a.book, e.bridge) })),
         };
       },
@@ -368,7 +536,28 @@ export function createRiskResolvers(options: RiskResolverOptions) {
     Position: {
       protocol: ({ a, i }: PositionRef) => protocolOf(a.book, a.book.positionProtocol[i]!),
       user: ({ a, i }: PositionRef) => a.book.positionUser[i],
-      healthFactor: ({ a, i }: PositionRef) => finiteOrNull(a.health.healthFactor[i]!),
+      // The Pool's own health factor when the snapshot has exact prices: the float engine weights LT
+      // exactly, while the Pool floors the average LT to a basis point (up to ~1e-4 relative apart).
+      healthFactor: (ref: PositionRef) => {
+        if (ref.a.book.positionStatus[ref.i] !== PRICED) return null;
+        const exact = exactAccountData(ref);
+        if (exact?.healthFactor != null) {
+          const hf = BigInt(exact.healthFactor);
+          return hf === MAX_UINT256 ? null : Number(hf) / 1e18;
+        }
+        return finiteOrNull(ref.a.health.healthFactor[ref.i]!);
+      },
+      status: ({ a, i }: PositionRef) => statusEnum(STATUS_NAMES[a.book.positionStatus[i]!]!),
+      statusReason: ({ a, i }: PositionRef) =>
+        a.book.positionStatus[i] === PRICED ? null : (a.book.positionReason[i] ?? null),
+      eModeCategory: ({ a, i }: PositionRef) => {
+        const first = a.book.positionStart[i]!;
+        const pi = a.book.positionProtocol[i]!;
+        const posIdx = a.book.entrySource[3 * first + 1];
+        if (first === a.book.positionStart[i + 1] || posIdx === undefined) return 0;
+        return a.snapshot.protocols[pi]!.positions[posIdx]!.eModeCategory ?? 0;
+      },
+      accountData: exactAccountData,
       liquidatable: ({ a, i }: PositionRef) => isLiquidatable(a.health.healthFactor[i]!),
       collateralUsd: ({ a, i }: PositionRef) => a.health.collateralUsd[i],
       debtUsd: ({ a, i }: PositionRef) => a.health.debtUsd[i],

@@ -11,11 +11,17 @@ export const riskTypeDefs = /* GraphQL */ `
     positions(
       protocol: String
       chainId: Int
+      "Only positions in this state (stale and unpriced positions have no health factor)."
+      status: PositionStatus
       minHealthFactor: Float
       maxHealthFactor: Float
       first: Int
       after: String
     ): PositionConnection!
+    "One user's position in one protocol (null when the user has none). user: a 0x address."
+    position(protocol: String!, user: String!): Position
+    "A protocol's reserves with their configuration, price state and recorded problems."
+    reserves(protocol: String!): [Reserve!]!
     "Exposure of one protocol to every bridge."
     exposure(protocol: String!): ProtocolExposure!
     "Runs one stress scenario; exactly one member of the input must be set."
@@ -42,6 +48,48 @@ export const riskTypeDefs = /* GraphQL */ `
     id: String!
     name: String!
     chainId: Int!
+  }
+
+  "PRICED: every price the position depends on is usable. STALE: one is older than its feed's heartbeat. UNPRICED: one is missing or not positive."
+  enum PositionStatus {
+    PRICED
+    STALE
+    UNPRICED
+  }
+
+  type Reserve {
+    protocol: Protocol!
+    asset: String!
+    symbol: String!
+    decimals: Int!
+    bridge: Bridge
+    "Basis points."
+    ltv: Int!
+    "Basis points; 0 = not collateral."
+    liquidationThreshold: Int!
+    "Basis points including principal; 0 is valid with liquidationThreshold 0."
+    liquidationBonus: Int!
+    eModeCategory: Int!
+    "AaveOracle's answer in the market's base-currency units (decimal string); null when unknown."
+    oracleAnswer: String
+    "The answer over BASE_CURRENCY_UNIT; null when unpriced."
+    priceUsd: Float
+    priceStatus: PositionStatus!
+    priceReason: String
+    "Configuration problems recorded for this reserve; they never fail the API."
+    problems: [String!]!
+  }
+
+  "IPool.getUserAccountData as the Pool computes it (base-currency units, decimal strings)."
+  type AccountData {
+    totalCollateralBase: String!
+    totalDebtBase: String!
+    availableBorrowsBase: String!
+    "Basis points."
+    currentLiquidationThreshold: String!
+    ltv: String!
+    "Wad; uint256 max without debt; null unless the position is PRICED."
+    healthFactor: String
   }
 
   type RemoteSupply {
@@ -86,8 +134,11 @@ export const riskTypeDefs = /* GraphQL */ `
     bridge: Bridge
     "Supplied balance (scaled balance x liquidity index), base units."
     collateral: String!
-    "Debt (scaled debt x variable borrow index), base units."
+    "Variable debt (scaled debt x variable borrow index) plus stable debt, base units."
     debt: String!
+    "Stable debt compounded to the snapshot's time, base units (part of debt)."
+    stableDebt: String!
+    priceStatus: PositionStatus!
     "Value counted as collateral (0 unless usedAsCollateral and LT > 0)."
     collateralUsd: Float!
     debtUsd: Float!
@@ -103,8 +154,15 @@ export const riskTypeDefs = /* GraphQL */ `
   type Position {
     protocol: Protocol!
     user: String!
-    "Aave v3 health factor; null when the position has no debt (infinite)."
+    "Aave v3 health factor (the Pool's own, accountData.healthFactor / 1e18, when exact prices are known); null when the position has no debt (infinite) or is not PRICED (unknown)."
     healthFactor: Float
+    status: PositionStatus!
+    "Why the position is STALE or UNPRICED (which feed, how old); null when PRICED."
+    statusReason: String
+    eModeCategory: Int!
+    "The Pool's own figures, exact; null when UNPRICED or when the snapshot has no exact prices."
+    accountData: AccountData
+    "False for positions that are not PRICED: unknown is not liquidatable, nor healthy."
     liquidatable: Boolean!
     collateralUsd: Float!
     debtUsd: Float!
@@ -146,6 +204,8 @@ export const riskTypeDefs = /* GraphQL */ `
     bridges: [BridgeExposure!]!
     "Herfindahl index over bridges: sum of squared shares."
     hhi: Float!
+    "Stale or unpriced positions, whose collateral is left out of these figures."
+    positionsSkipped: Int!
   }
 
   input BridgeFailureInput {
@@ -176,6 +236,8 @@ export const riskTypeDefs = /* GraphQL */ `
     badDebtUsd: Float!
     liquidatableDebtUsd: Float!
     positionsLiquidatable: Int!
+    "Stale or unpriced positions left out (health unknown)."
+    positionsSkipped: Int!
   }
 
   type ProtocolBridgeFailure {
@@ -183,6 +245,7 @@ export const riskTypeDefs = /* GraphQL */ `
     badDebtUsd: Float!
     liquidatableDebtUsd: Float!
     positionsLiquidatable: Int!
+    positionsSkipped: Int!
     lendersLossUsd: Float!
     wrappedSupplyHaircutUsd: Float!
     baseline: StressLosses!
@@ -194,6 +257,8 @@ export const riskTypeDefs = /* GraphQL */ `
     badDebtUsd: Float!
     liquidatableDebtUsd: Float!
     positionsLiquidatable: Int!
+    "Stale or unpriced positions left out (health unknown)."
+    positionsSkipped: Int!
     "Bad debt added by the failure plus the haircut on wrapped tokens supplied by accounts without debt."
     lendersLossUsd: Float!
     wrappedSupplyHaircutUsd: Float!
@@ -218,6 +283,7 @@ export const riskTypeDefs = /* GraphQL */ `
     badDebtUsd: Float!
     remainingDebtUsd: Float!
     liquidatedPositions: Int!
+    positionsSkipped: Int!
   }
 
   type PriceShockResult {
@@ -232,6 +298,8 @@ export const riskTypeDefs = /* GraphQL */ `
     badDebtUsd: Float!
     remainingDebtUsd: Float!
     liquidatedPositions: Int!
+    "Stale or unpriced positions left out of the cascade (health unknown)."
+    positionsSkipped: Int!
     "Markets whose price moved."
     finalPrices: [MarketPrice!]!
     protocols: [ProtocolCascade!]!
@@ -241,6 +309,8 @@ export const riskTypeDefs = /* GraphQL */ `
     shock: Float!
     liquidatableDebtUsd: Float!
     positionsLiquidatable: Int!
+    "Stale or unpriced positions left out (health unknown)."
+    positionsSkipped: Int!
   }
 
   enum Severity {
@@ -256,6 +326,7 @@ export const riskTypeDefs = /* GraphQL */ `
     EXPOSURE_CONCENTRATION
     STRESS_BAD_DEBT
     STALE_DATA
+    POSITIONS_UNPRICED
   }
 
   type Alert {

@@ -230,6 +230,21 @@ export function alertRules(t: AlertThresholds = DEFAULT_THRESHOLDS): AlertRule[]
         "Check the feed's aggregator on chain (latestRoundData); treat health factors of positions using it as unreliable.",
     },
     {
+      name: "PositionsUnpriced",
+      severity: "warning",
+      query: "sum by (protocol, chain, status) (risk_positions_unpriced)",
+      op: ">",
+      threshold: 0,
+      for: "1m",
+      format: "count",
+      summary: (v) =>
+        `${v} positions of protocol {{ $labels.protocol }} (chain {{ $labels.chain }}) are {{ $labels.status }}: their health factor is unknown`,
+      description:
+        "A price these positions depend on is missing, not positive (unpriced) or older than its feed's heartbeat (stale); they are left out of every health, exposure and stress figure, so those figures look better than they are.",
+      runbook:
+        "Query positions(status: STALE or UNPRICED) { statusReason } and reserves(protocol) { priceStatus priceReason problems } over GraphQL: the reason names the feed. Check that feed's aggregator on chain (latestRoundData, the proxy's aggregator()); a stopped feed needs its operator, a missing source needs AaveOracle.setAssetSources. A heartbeat set too short in the deployments file (heartbeatSeconds) also trips this.",
+    },
+    {
       name: "ExporterDown",
       severity: "critical",
       query: `up{job=~"${JOBS.relayer}|${JOBS.indexer}|${JOBS.indexerBridge}|${JOBS.risk}"}`,

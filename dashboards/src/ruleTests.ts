@@ -184,6 +184,19 @@ const cases: Case[] = [
     value: "87060",
   },
   {
+    alert: "PositionsUnpriced",
+    series: [
+      ['risk_positions_unpriced{protocol="aave-b",chain="31338",status="stale"}', "0 0 3x10"],
+      ['risk_positions_unpriced{protocol="aave-b",chain="31338",status="unpriced"}', "0x12"],
+      ['risk_positions_unpriced{protocol="aave-c",chain="31339",status="stale"}', "0x12"],
+    ],
+    pendingAt: "2m",
+    firingAt: "3m",
+    labels: { protocol: "aave-b", chain: "31338", status: "stale" },
+    summary: "3 positions of protocol aave-b (chain 31338) are stale: their health factor is unknown",
+    value: "3",
+  },
+  {
     alert: "ExporterDown",
     series: [
       ['up{job="risk",instance="risk:4100"}', "1 0x10"],

@@ -3,5 +3,7 @@ export * from "./borrow.js";
 export * from "./interest.js";
 export * from "./interestRateModel.js";
 export * from "./liquidation.js";
+export * from "./oracle.js";
 export * from "./percentageMath.js";
+export * from "./userAccountData.js";
 export * from "./wadRayMath.js";

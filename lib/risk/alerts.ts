@@ -35,7 +35,8 @@ export type AlertKind =
   | "liquidation_risk_high"
   | "exposure_concentration"
   | "stress_bad_debt"
-  | "stale_data";
+  | "stale_data"
+  | "positions_unpriced";
 
 export type RiskAlert = {
   kind: AlertKind;
@@ -97,6 +98,18 @@ export function evaluateAlerts(analysis: RiskAnalysis, params: EvaluateAlertsPar
         severity: liquidatableDebt > cfg.liquidatableDebtCriticalUsd ? "critical" : "warning",
         message: `${name}: ${s.positionsLiquidatable} positions liquidatable (HF < 1), debt ${usd(liquidatableDebt)}`,
         value: liquidatableDebt,
+        threshold: 0,
+        protocol: name,
+      });
+    }
+    const unknown = s.positionsStale + s.positionsUnpriced;
+    if (unknown > 0) {
+      // Unknown is never healthy: these positions are out of every other figure, so say so loudly.
+      alerts.push({
+        kind: "positions_unpriced",
+        severity: "warning",
+        message: `${name}: ${s.positionsUnpriced} unpriced and ${s.positionsStale} stale positions (health unknown)`,
+        value: unknown,
         threshold: 0,
         protocol: name,
       });

@@ -1,5 +1,5 @@
 import { type BackingRow, computeBacking } from "./backing.js";
-import { compileRiskBook, type RiskBook } from "./book.js";
+import { compileRiskBook, PRICED, type RiskBook, STALE } from "./book.js";
 import { computeExposure, type ExposureMatrix } from "./exposure.js";
 import { computeHealth, type HealthArrays, isLiquidatable } from "./health.js";
 import type { RiskSnapshot } from "./snapshot.js";
@@ -11,6 +11,10 @@ export const DEBT_AT_RISK_THRESHOLDS = [1.0, 1.05, 1.1] as const;
 export type ProtocolSummary = {
   protocol: number;
   positions: number;
+  /** Positions whose figures depend on a stale / missing price: out of every sum below. */
+  positionsStale: number;
+  positionsUnpriced: number;
+  /** Priced positions only. */
   collateralUsd: number;
   debtUsd: number;
   positionsLiquidatable: number;
@@ -48,6 +52,8 @@ export function analyzeRisk(snapshot: RiskSnapshot): RiskAnalysis {
   const protocols: ProtocolSummary[] = book.protocols.map((_, p) => ({
     protocol: p,
     positions: 0,
+    positionsStale: 0,
+    positionsUnpriced: 0,
     collateralUsd: 0,
     debtUsd: 0,
     positionsLiquidatable: 0,
@@ -59,6 +65,12 @@ export function analyzeRisk(snapshot: RiskSnapshot): RiskAnalysis {
     const hf = health.healthFactor[i]!;
     const d = health.debtUsd[i]!;
     s.positions++;
+    const status = book.positionStatus[i]!;
+    if (status !== PRICED) {
+      if (status === STALE) s.positionsStale++;
+      else s.positionsUnpriced++;
+      continue;
+    }
     s.collateralUsd += health.collateralUsd[i]!;
     s.debtUsd += d;
     if (isLiquidatable(hf)) s.positionsLiquidatable++;
@@ -72,7 +84,7 @@ export function analyzeRisk(snapshot: RiskSnapshot): RiskAnalysis {
 function riskOrder(book: RiskBook, health: HealthArrays): Int32Array {
   const order = new Int32Array(book.positionCount);
   for (let i = 0; i < order.length; i++) order[i] = i;
-  const hf = health.healthFactor;
+  const hf = health.healthFactor.map(positionSortKey);
   const protocol = book.positionProtocol;
   const user = book.positionUser;
   // Same order as comparePositionKeys, without allocating per comparison (100k positions: ~1.7M calls).
@@ -90,7 +102,18 @@ function riskOrder(book: RiskBook, health: HealthArrays): Int32Array {
   return order;
 }
 
-/** Pagination order: health factor ascending (no-debt positions last), then protocol, then user. */
+/**
+ * Sort key of a health factor: unknown (NaN: stale or unpriced) sorts first, before the riskiest known
+ * position, so a page of "riskiest positions" never hides a position nobody can value.
+ */
+export function positionSortKey(healthFactor: number): number {
+  return Number.isNaN(healthFactor) ? Number.NEGATIVE_INFINITY : healthFactor;
+}
+
+/**
+ * Pagination order: health factor ascending (unknown first, no-debt positions last; keys from
+ * {@link positionSortKey}), then protocol, then user.
+ */
 export function comparePositionKeys(
   a: { healthFactor: number; protocol: number; user: string },
   b: { healthFactor: number; protocol: number; user: string },

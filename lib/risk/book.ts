@@ -1,7 +1,15 @@
+import { stableDebtBalance } from "../aave/userAccountData.js";
 import { InvalidRiskParameterError, UnknownRiskEntityError } from "./errors.js";
-import type { RiskSnapshot } from "./snapshot.js";
+import { type PriceStatus, type RiskSnapshot, reserveConfigurationProblems } from "./snapshot.js";
 
 const RAY = 1e27;
+
+/** Status codes of `reserveStatus` / `positionStatus`, ordered by severity (the worst one wins). */
+export const PRICED = 0;
+export const STALE = 1;
+export const UNPRICED = 2;
+export const STATUS_NAMES: readonly PriceStatus[] = ["priced", "stale", "unpriced"];
+const STATUS_CODE: Record<PriceStatus, number> = { priced: PRICED, stale: STALE, unpriced: UNPRICED };
 
 /**
  * A snapshot compiled for the hot path: every balance converted once to a float64 count of whole
@@ -37,20 +45,37 @@ export type RiskBook = {
   reserveLt: Float64Array;
   /** Multiplier including principal (1.05). */
   reserveLb: Float64Array;
+  /** {@link PRICED}, {@link STALE} or {@link UNPRICED}: can the reserve's oracle price be used. */
+  reserveStatus: Uint8Array;
+  reservePriceReason: (string | null)[];
+  /** Configuration problems (from the snapshot and {@link reserveConfigurationProblems}). */
+  reserveProblems: string[][];
 
   positionCount: number;
   positionProtocol: Int32Array;
   positionUser: string[];
   /** Entries of position i are `positionStart[i] .. positionStart[i + 1] - 1`. */
   positionStart: Int32Array;
+  /**
+   * The worst status of the prices the position's figures depend on (collateral counted or debt owed).
+   * Anything but {@link PRICED} gives a null health factor and keeps the position out of exposure, stress
+   * and liquidation figures: an unknown position is never counted as healthy.
+   */
+  positionStatus: Uint8Array;
+  /** Why a position is not priced ("WETH/USD feed: last answer 90000 s old, ..."); null when priced. */
+  positionReason: (string | null)[];
 
   entryReserve: Int32Array;
   /** Whole tokens counted as collateral: supplied, usedAsCollateral and the reserve's LT > 0. */
   entryCollateral: Float64Array;
   /** Whole tokens supplied, collateral or not. */
   entrySupplied: Float64Array;
-  /** Whole tokens of variable debt. */
+  /** Whole tokens of variable plus stable debt. */
   entryDebt: Float64Array;
+  /** Liquidation threshold (fraction) applying to the entry: the eMode category's when in it. */
+  entryLt: Float64Array;
+  /** Liquidation bonus multiplier applying to the entry (eMode-aware); 1 when the reserve's is unusable. */
+  entryLb: Float64Array;
   /** Where each entry came from, for exact (bigint) display: [protocol, position, reserve-in-position]. */
   entrySource: Int32Array;
 
@@ -110,11 +135,16 @@ export function compileRiskBook(snapshot: RiskSnapshot): RiskBook {
   const rLb: number[] = [];
   const rCollFactor: number[] = [];
   const rDebtFactor: number[] = [];
+  const rStatus: number[] = [];
+  const rReason: (string | null)[] = [];
+  const rProblems: string[][] = [];
   const reserveLookup: Map<string, number>[] = [];
 
+  const protocolFirstReserve: number[] = [];
   snapshot.protocols.forEach((p, pi) => {
     const lookup = new Map<string, number>();
     reserveLookup.push(lookup);
+    protocolFirstReserve.push(rProtocol.length);
     for (const r of p.reserves) {
       const key = `${p.chainId}:${r.asset.toLowerCase()}`;
       const unit = 10 ** r.decimals;
@@ -145,6 +175,10 @@ export function compileRiskBook(snapshot: RiskSnapshot): RiskBook {
       rLb.push(r.liquidationBonus / 10_000);
       rCollFactor.push(Number(r.liquidityIndex) / RAY / unit);
       rDebtFactor.push(Number(r.variableBorrowIndex) / RAY / unit);
+      // A reserve with an unusable price is still listed (with its problems); its price is never used.
+      rStatus.push(STATUS_CODE[r.priceStatus ?? "priced"]);
+      rReason.push(r.priceReason ?? null);
+      rProblems.push([...new Set([...(r.problems ?? []), ...reserveConfigurationProblems(r)])]);
     }
   });
 
@@ -161,31 +195,82 @@ export function compileRiskBook(snapshot: RiskSnapshot): RiskBook {
   const entryCollateral = new Float64Array(entryCount);
   const entrySupplied = new Float64Array(entryCount);
   const entryDebt = new Float64Array(entryCount);
+  const entryLt = new Float64Array(entryCount);
+  const entryLb = new Float64Array(entryCount);
   const entrySource = new Int32Array(entryCount * 3);
+  const positionStatus = new Uint8Array(positionCount);
+  const positionReason: (string | null)[] = new Array(positionCount).fill(null);
 
   let i = 0;
   let e = 0;
   snapshot.protocols.forEach((p, pi) => {
     const lookup = reserveLookup[pi]!;
+    const baseUnit = Number(p.baseCurrencyUnit ?? 100_000_000n);
+    const categories = new Map((p.eModeCategories ?? []).map((c) => [c.id, c]));
+    // Stable debt compounds to the moment the indexes were brought forward to.
+    const at = BigInt(
+      p.timestamp ?? snapshot.asOf.blockTimestamps.find((b) => b.chainId === p.chainId)?.timestamp ?? 0,
+    );
     p.positions.forEach((pos, posIdx) => {
       positionProtocol[i] = pi;
       positionUser[i] = pos.user;
       positionStart[i] = e;
+      const category = pos.eModeCategory ? categories.get(pos.eModeCategory) : undefined;
+      let status = PRICED;
+      const reasons: string[] = [];
       pos.reserves.forEach((pr, k) => {
         const r = lookup.get(pr.asset.toLowerCase());
         if (r === undefined) {
           throw new UnknownRiskEntityError("asset", `${pr.asset} (position ${pos.user} in ${p.name})`, []);
         }
-        const supplied = pr.scaledCollateral === 0n ? 0 : Number(pr.scaledCollateral) * rCollFactor[r]!;
+        const reserve = p.reserves[r - protocolFirstReserve[pi]!]!;
+        const inEMode = category !== undefined && (reserve.eModeCategory ?? 0) === category.id;
+        let supplied = pr.scaledCollateral === 0n ? 0 : Number(pr.scaledCollateral) * rCollFactor[r]!;
+        const stable = pr.stableDebt ? stableDebtBalance(pr.stableDebt, at) : 0n;
+        let debt =
+          (pr.scaledDebt === 0n ? 0 : Number(pr.scaledDebt) * rDebtFactor[r]!) +
+          (stable === 0n ? 0 : Number(stable) / 10 ** reserve.decimals);
+        let priceStatus = rStatus[r]!;
+        let reason: string | null = rReason[r] ?? null;
+        if (inEMode && category.hasPriceSource) {
+          // The category's source prices this reserve for this user (GenericLogic). The book keeps one
+          // price per market, so the amounts are rescaled to carry the category price instead; a shock
+          // on the market then moves this entry proportionally.
+          priceStatus = STATUS_CODE[category.priceStatus];
+          reason = category.priceReason;
+          const categoryUsd = category.oracleAnswer === null ? 0 : Number(category.oracleAnswer) / baseUnit;
+          const marketUsd = mPrice[rMarket[r]!]!;
+          if (priceStatus !== UNPRICED && marketUsd > 0) {
+            supplied *= categoryUsd / marketUsd;
+            debt *= categoryUsd / marketUsd;
+          } else if (priceStatus !== UNPRICED) {
+            priceStatus = UNPRICED;
+            reason = `${reserve.symbol}: eMode price set but the asset's own price is unusable here`;
+          }
+        }
+        const lt = inEMode ? category.liquidationThreshold / 10_000 : rLt[r]!;
+        const lb = inEMode ? category.liquidationBonus / 10_000 : rLb[r]!;
+        const collateral = pr.usedAsCollateral && rLt[r]! > 0 ? supplied : 0;
+        if ((collateral > 0 || debt > 0) && priceStatus !== PRICED) {
+          if (priceStatus > status) status = priceStatus;
+          const why = reason ?? `${reserve.symbol}: ${STATUS_NAMES[priceStatus]}`;
+          if (!reasons.includes(why)) reasons.push(why);
+        }
         entryReserve[e] = r;
         entrySupplied[e] = supplied;
-        entryCollateral[e] = pr.usedAsCollateral && rLt[r]! > 0 ? supplied : 0;
-        entryDebt[e] = pr.scaledDebt === 0n ? 0 : Number(pr.scaledDebt) * rDebtFactor[r]!;
+        entryCollateral[e] = collateral;
+        entryDebt[e] = debt;
+        entryLt[e] = lt;
+        // A bonus at or below 100% with a non-zero LT is a recorded configuration problem; counting
+        // no bonus keeps the liquidation arithmetic finite instead of dividing by zero.
+        entryLb[e] = lb > 1 ? lb : 1;
         entrySource[3 * e] = pi;
         entrySource[3 * e + 1] = posIdx;
         entrySource[3 * e + 2] = k;
         e++;
       });
+      positionStatus[i] = status;
+      positionReason[i] = reasons.length > 0 ? reasons.join("; ") : null;
       i++;
     });
   });
@@ -211,14 +296,21 @@ export function compileRiskBook(snapshot: RiskSnapshot): RiskBook {
     reserveLtv: Float64Array.from(rLtv),
     reserveLt: Float64Array.from(rLt),
     reserveLb: Float64Array.from(rLb),
+    reserveStatus: Uint8Array.from(rStatus),
+    reservePriceReason: rReason,
+    reserveProblems: rProblems,
     positionCount,
     positionProtocol,
     positionUser,
     positionStart,
+    positionStatus,
+    positionReason,
     entryReserve,
     entryCollateral,
     entrySupplied,
     entryDebt,
+    entryLt,
+    entryLb,
     entrySource,
     assetIndex,
     bridgeIndex,

@@ -1,4 +1,4 @@
-import type { RiskBook } from "./book.js";
+import { PRICED, type RiskBook } from "./book.js";
 
 /** Exposure of one protocol to one bridge. */
 export type BridgeExposure = {
@@ -20,6 +20,8 @@ export type ProtocolExposure = {
   bridges: BridgeExposure[];
   /** sum over bridges of E[p,b]^2; 0 when nothing is bridged, 1 when everything rides on one bridge. */
   hhi: number;
+  /** Stale or unpriced positions, whose collateral is left out of every figure above. */
+  positionsSkipped: number;
 };
 
 /** Which protocols depend on one bridge. */
@@ -49,15 +51,20 @@ export function computeExposure(
   const xw = new Float64Array(P * B);
   const tc = new Float64Array(P);
   const tw = new Float64Array(P);
+  const skipped = new Int32Array(P);
   for (let i = 0; i < book.positionCount; i++) {
     const p = book.positionProtocol[i]!;
+    if (book.positionStatus[i] !== PRICED) {
+      skipped[p] = skipped[p]! + 1;
+      continue;
+    }
     for (let e = book.positionStart[i]!; e < book.positionStart[i + 1]!; e++) {
       const coll = book.entryCollateral[e]!;
       if (coll === 0) continue;
       const r = book.entryReserve[e]!;
       const m = book.reserveMarket[r]!;
       const v = coll * collateralPrices[m]!;
-      const w = v * book.reserveLt[r]!;
+      const w = v * book.entryLt[e]!;
       tc[p] = tc[p]! + v;
       tw[p] = tw[p]! + w;
       const b = book.marketBridge[m]!;
@@ -84,7 +91,14 @@ export function computeExposure(
       });
     }
     bridges.sort((a, c) => c.collateralUsd - a.collateralUsd);
-    protocols.push({ protocol: p, totalCollateralUsd: tc[p]!, totalBorrowingPowerUsd: tw[p]!, bridges, hhi });
+    protocols.push({
+      protocol: p,
+      totalCollateralUsd: tc[p]!,
+      totalBorrowingPowerUsd: tw[p]!,
+      bridges,
+      hhi,
+      positionsSkipped: skipped[p]!,
+    });
   }
   const bridges: BridgeDependents[] = [];
   for (let b = 0; b < B; b++) {

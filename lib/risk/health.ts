@@ -1,4 +1,4 @@
-import type { RiskBook } from "./book.js";
+import { PRICED, type RiskBook } from "./book.js";
 
 /**
  * Relative tolerance of the "HF < 1" test. Float sums of a position's collateral carry ~1e-16 relative
@@ -21,7 +21,10 @@ export type HealthArrays = {
   bonusCollateralUsd: Float64Array;
   /** Debt at the book's oracle prices. */
   debtUsd: Float64Array;
-  /** weighted collateral / debt; Infinity when there is no debt (Aave returns uint256 max). */
+  /**
+   * weighted collateral / debt; Infinity when there is no debt (Aave returns uint256 max); NaN when the
+   * position is stale or unpriced (unknown: never healthy, never liquidatable; the API shows null).
+   */
   healthFactor: Float64Array;
 };
 
@@ -54,8 +57,7 @@ export function computeHealth(
   const bonusCollateralUsd = new Float64Array(n);
   const debtUsd = new Float64Array(n);
   const healthFactor = new Float64Array(n);
-  const { positionStart, entryReserve, entryCollateral, entryDebt, reserveMarket, reserveLt, reserveLb } =
-    book;
+  const { positionStart, entryReserve, entryCollateral, entryDebt, reserveMarket, entryLt, entryLb } = book;
   const debtPrices = book.marketPriceUsd;
   for (let i = 0; i < n; i++) {
     let c = 0;
@@ -70,8 +72,8 @@ export function computeHealth(
       if (coll !== 0) {
         const v = coll * collateralPrices[m]!;
         c += v;
-        wc += v * reserveLt[r]!;
-        bc += v / reserveLb[r]!;
+        wc += v * entryLt[e]!;
+        bc += v / entryLb[e]!;
       }
       const debt = entryDebt[e]!;
       if (debt !== 0) d += debt * debtPrices[m]!;
@@ -80,15 +82,16 @@ export function computeHealth(
     weightedCollateralUsd[i] = wc;
     bonusCollateralUsd[i] = bc;
     debtUsd[i] = d;
-    healthFactor[i] = d > 0 ? wc / d : Number.POSITIVE_INFINITY;
+    healthFactor[i] =
+      book.positionStatus[i] !== PRICED ? Number.NaN : d > 0 ? wc / d : Number.POSITIVE_INFINITY;
   }
   return { collateralUsd, weightedCollateralUsd, bonusCollateralUsd, debtUsd, healthFactor };
 }
 
 /**
  * Liquidation price of a position with exactly one collateral reserve: the collateral price at which
- * HF = 1, `P_liq = D / (q * LT)`. Returns null for positions without debt or with zero or several
- * collateral reserves (no single price defines their boundary).
+ * HF = 1, `P_liq = D / (q * LT)`. Returns null for positions without debt, with zero or several
+ * collateral reserves (no single price defines their boundary), or not priced.
  *
  * @example
  * // 10 WETH at LT 0.825 backing 16,500 USD of debt: liquidation below 2,000 USD/WETH
@@ -96,7 +99,7 @@ export function computeHealth(
  */
 export function liquidationPrice(book: RiskBook, health: HealthArrays, position: number): number | null {
   const d = health.debtUsd[position]!;
-  if (!(d > 0)) return null;
+  if (!(d > 0) || book.positionStatus[position] !== PRICED) return null;
   let only = -1;
   for (let e = book.positionStart[position]!; e < book.positionStart[position + 1]!; e++) {
     if (book.entryCollateral[e]! > 0) {
@@ -105,8 +108,7 @@ export function liquidationPrice(book: RiskBook, health: HealthArrays, position:
     }
   }
   if (only === -1) return null;
-  const r = book.entryReserve[only]!;
-  return d / (book.entryCollateral[only]! * book.reserveLt[r]!);
+  return d / (book.entryCollateral[only]! * book.entryLt[only]!);
 }
 
 /** Bridged part of one position's collateral. */

@@ -74,7 +74,45 @@ export type RiskReserve = {
    * null = no pool data: the price-shock cascade treats the pool as infinitely deep (no impact).
    */
   poolLiquidity: bigint | null;
+  /**
+   * AaveOracle's answer for the asset in the market's base-currency units (the source's raw
+   * `latestAnswer`); null when unknown. `priceUsd` is this over the market's `baseCurrencyUnit`.
+   * Absent: the reserve has no exact price (synthetic snapshots), `priceUsd` alone is used.
+   */
+  oracleAnswer?: bigint | null;
+  /** Whether `priceUsd` can be trusted (default "priced"); see lib/aave/oracle.ts. */
+  priceStatus?: PriceStatus;
+  /** Why the price is stale or unpriced. */
+  priceReason?: string | null;
+  /** The reserve's eMode category (0 or absent: none). */
+  eModeCategory?: number;
+  /**
+   * Configuration problems recorded for this reserve (one sentence each). They never make the snapshot
+   * invalid: the reserve is shown with them, and positions depending on a broken price are unpriced.
+   */
+  problems?: string[];
 };
+
+/** priced: usable; stale: older than its feed's heartbeat; unpriced: missing or non-positive. */
+export type PriceStatus = "priced" | "stale" | "unpriced";
+
+/** An eMode category of a protocol (Aave v3.0-3.1 form). */
+export type RiskEModeCategory = {
+  id: number;
+  /** Basis points. */
+  ltv: number;
+  liquidationThreshold: number;
+  liquidationBonus: number;
+  /** The category has a price source (then it prices every reserve of the category for its users). */
+  hasPriceSource: boolean;
+  /** The source's answer in base-currency units (null when none or unknown). */
+  oracleAnswer: bigint | null;
+  priceStatus: PriceStatus;
+  priceReason: string | null;
+};
+
+/** A user's stable-rate debt as StableDebtToken keeps it (principal at `lastUpdateTimestamp`). */
+export type RiskStableDebt = { principal: bigint; rate: bigint; lastUpdateTimestamp: bigint };
 
 export type RiskPositionReserve = {
   asset: string;
@@ -83,9 +121,16 @@ export type RiskPositionReserve = {
   /** Variable-debt-token scaled balance, base units. */
   scaledDebt: bigint;
   usedAsCollateral: boolean;
+  /** Stable debt, if any (Aave v3.0 still has it). */
+  stableDebt?: RiskStableDebt | null;
 };
 
-export type RiskPosition = { user: string; reserves: RiskPositionReserve[] };
+export type RiskPosition = {
+  user: string;
+  reserves: RiskPositionReserve[];
+  /** The user's eMode category (0 or absent: none). */
+  eModeCategory?: number;
+};
 
 export type RiskProtocol = {
   id: string;
@@ -93,6 +138,13 @@ export type RiskProtocol = {
   chainId: number;
   reserves: RiskReserve[];
   positions: RiskPosition[];
+  /** AaveOracle's BASE_CURRENCY_UNIT (default 1e8). */
+  baseCurrencyUnit?: bigint;
+  /** Unix seconds the indexes are brought forward to and stable debt is compounded to. */
+  timestamp?: number;
+  eModeCategories?: RiskEModeCategory[];
+  /** Problems of the whole market (unknown Pool revision, ...), one sentence each. */
+  problems?: string[];
 };
 
 /** Everything the risk engine needs, as of one moment. See the module comment for units. */
@@ -118,6 +170,14 @@ const amount = z.union([
 const bps = z.number().int().min(0).max(100_000);
 const price = z.number().finite().nonnegative();
 const unixSeconds = z.number().finite().nonnegative();
+const priceStatus = z.enum(["priced", "stale", "unpriced"]);
+const signedAmount = z.union([
+  z.bigint(),
+  z
+    .string()
+    .regex(/^-?\d+$/, "expected a decimal integer string")
+    .transform((s) => BigInt(s)),
+]);
 
 /**
  * zod schema of the JSON form of a snapshot: bigints may be given as decimal strings.
@@ -177,6 +237,11 @@ export const riskSnapshotSchema = z.object({
           liquidityIndex: amount,
           variableBorrowIndex: amount,
           poolLiquidity: amount.nullable(),
+          oracleAnswer: signedAmount.nullable().optional(),
+          priceStatus: priceStatus.optional(),
+          priceReason: z.string().nullable().optional(),
+          eModeCategory: z.number().int().min(0).max(255).optional(),
+          problems: z.array(z.string()).optional(),
         }),
       ),
       positions: z.array(
@@ -188,10 +253,32 @@ export const riskSnapshotSchema = z.object({
               scaledCollateral: amount,
               scaledDebt: amount,
               usedAsCollateral: z.boolean(),
+              stableDebt: z
+                .object({ principal: amount, rate: amount, lastUpdateTimestamp: amount })
+                .nullable()
+                .optional(),
             }),
           ),
+          eModeCategory: z.number().int().min(0).max(255).optional(),
         }),
       ),
+      baseCurrencyUnit: amount.optional(),
+      timestamp: unixSeconds.optional(),
+      eModeCategories: z
+        .array(
+          z.object({
+            id: z.number().int().min(1).max(255),
+            ltv: bps,
+            liquidationThreshold: bps,
+            liquidationBonus: bps,
+            hasPriceSource: z.boolean(),
+            oracleAnswer: signedAmount.nullable(),
+            priceStatus,
+            priceReason: z.string().nullable(),
+          }),
+        )
+        .optional(),
+      problems: z.array(z.string()).optional(),
     }),
   ),
 });
@@ -199,10 +286,40 @@ export const riskSnapshotSchema = z.object({
 const lower = (s: string) => s.toLowerCase();
 
 /**
- * Checks what a schema cannot: ids are unique (case-insensitively, as addresses are), every reference
- * resolves, percentages make sense (ltv <= LT <= 100%, bonus >= 100%, LT x bonus <= 100% as Aave v3
- * enforces so a liquidation never lowers a solvent position's health). Throws
- * {@link InvalidRiskSnapshotError} listing every problem.
+ * Configuration problems of one reserve, one sentence each (empty when none). LT 0 is valid whatever
+ * the bonus (Aave: the reserve is not collateral, and the configurator accepts bonus 0 then); with
+ * LT > 0 Aave's configurator requires ltv <= LT, bonus > 100% and LT x bonus <= 100%. These never make a
+ * snapshot invalid: one bad reserve must not take a whole market's answers down with it.
+ *
+ * @example
+ * reserveConfigurationProblems({ ...reserve, liquidationThreshold: 0, liquidationBonus: 0 }) // []
+ */
+export function reserveConfigurationProblems(
+  r: Pick<
+    RiskReserve,
+    "ltv" | "liquidationThreshold" | "liquidationBonus" | "liquidityIndex" | "variableBorrowIndex"
+  >,
+): string[] {
+  const problems: string[] = [];
+  if (r.liquidityIndex === 0n || r.variableBorrowIndex === 0n)
+    problems.push("zero liquidity or borrow index");
+  if (r.liquidationThreshold === 0) {
+    if (r.ltv !== 0) problems.push(`ltv ${r.ltv} with liquidation threshold 0 (not collateral)`);
+    return problems;
+  }
+  if (r.ltv > r.liquidationThreshold) problems.push("ltv above liquidation threshold");
+  if (r.liquidationThreshold > 10_000) problems.push("liquidation threshold above 100%");
+  if (r.liquidationBonus <= 10_000)
+    problems.push(`liquidation bonus ${r.liquidationBonus} not above 100% with a non-zero threshold`);
+  if (r.liquidationThreshold * r.liquidationBonus > 10_000 * 10_000)
+    problems.push("liquidation threshold x bonus above 100%");
+  return problems;
+}
+
+/**
+ * Checks what a schema cannot: ids are unique (case-insensitively, as addresses are) and every reference
+ * resolves. Throws {@link InvalidRiskSnapshotError} listing every problem. Reserve parameters are not
+ * checked here (see {@link reserveConfigurationProblems}: recorded per reserve, never fatal).
  *
  * @example
  * validateRiskSnapshot(snapshot); // throws if a reserve names a bridge that is not in snapshot.bridges
@@ -260,12 +377,6 @@ export function validateRiskSnapshot(snapshot: RiskSnapshot): void {
         problems.push(`${where}: unknown bridge ${r.bridge}`);
       if (r.bridge !== null && r.underlyingAsset === null)
         problems.push(`${where}: a bridged reserve needs its underlying home asset`);
-      if (r.ltv > r.liquidationThreshold) problems.push(`${where}: ltv above liquidation threshold`);
-      if (r.liquidationThreshold > 10_000) problems.push(`${where}: liquidation threshold above 100%`);
-      if (r.liquidationBonus < 10_000) problems.push(`${where}: liquidation bonus below 100%`);
-      if (r.liquidationThreshold * r.liquidationBonus > 10_000 * 10_000)
-        problems.push(`${where}: liquidation threshold x bonus above 100%`);
-      if (r.liquidityIndex === 0n || r.variableBorrowIndex === 0n) problems.push(`${where}: zero index`);
     }
     for (const pos of p.positions) {
       for (const pr of pos.reserves) {

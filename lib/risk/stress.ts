@@ -1,4 +1,4 @@
-import { type RiskBook, resolveAsset, resolveBridge, shockedPrices } from "./book.js";
+import { PRICED, type RiskBook, resolveAsset, resolveBridge, shockedPrices } from "./book.js";
 import { InvalidRiskParameterError } from "./errors.js";
 import { CLOSE_FACTOR_HF_THRESHOLD, computeHealth, type HealthArrays, isLiquidatable } from "./health.js";
 
@@ -82,6 +82,8 @@ export type LiquidationTotals = {
   /** Debt still owed and covered by collateral: total final debt minus bad debt. */
   remainingDebtUsd: number;
   liquidatedPositions: number;
+  /** Stale or unpriced positions: left out of every figure above (their health is unknown). */
+  positionsSkipped: number;
 };
 
 export type LiquidationPass = LiquidationTotals & {
@@ -99,6 +101,7 @@ const emptyTotals = (): LiquidationTotals => ({
   badDebtUsd: 0,
   remainingDebtUsd: 0,
   liquidatedPositions: 0,
+  positionsSkipped: 0,
 });
 
 /**
@@ -116,6 +119,10 @@ export function liquidateBook(book: RiskBook, prices: Float64Array): Liquidation
   const protocols = book.protocols.map(emptyTotals);
   for (let i = 0; i < book.positionCount; i++) {
     const p = protocols[book.positionProtocol[i]!]!;
+    if (book.positionStatus[i] !== PRICED) {
+      p.positionsSkipped++;
+      continue;
+    }
     const d = health.debtUsd[i]!;
     let c = health.collateralUsd[i]!;
     let finalDebt = d;
@@ -146,6 +153,7 @@ export function liquidateBook(book: RiskBook, prices: Float64Array): Liquidation
     total.badDebtUsd += p.badDebtUsd;
     total.remainingDebtUsd += p.remainingDebtUsd;
     total.liquidatedPositions += p.liquidatedPositions;
+    total.positionsSkipped += p.positionsSkipped;
   }
   return { ...total, prices, health, seizedTokens, protocols };
 }
@@ -240,6 +248,7 @@ export function priceShockCascade(book: RiskBook, params: PriceShockParameters):
     badDebtUsd: pass.badDebtUsd,
     remainingDebtUsd: pass.remainingDebtUsd,
     liquidatedPositions: pass.liquidatedPositions,
+    positionsSkipped: pass.positionsSkipped,
     protocols: pass.protocols,
   };
 }
@@ -251,6 +260,8 @@ export type StaticLosses = {
   /** sum of D over positions with HF < 1. */
   liquidatableDebtUsd: number;
   positionsLiquidatable: number;
+  /** Stale or unpriced positions, left out of the figures above (unknown, not healthy). */
+  positionsSkipped: number;
 };
 
 /**
@@ -267,9 +278,14 @@ export function staticLosses(
     badDebtUsd: 0,
     liquidatableDebtUsd: 0,
     positionsLiquidatable: 0,
+    positionsSkipped: 0,
   }));
   for (let i = 0; i < book.positionCount; i++) {
     const p = protocols[book.positionProtocol[i]!]!;
+    if (book.positionStatus[i] !== PRICED) {
+      p.positionsSkipped++;
+      continue;
+    }
     const d = health.debtUsd[i]!;
     const c = health.collateralUsd[i]!;
     if (d > c) p.badDebtUsd += d - c;
@@ -278,11 +294,12 @@ export function staticLosses(
       p.positionsLiquidatable++;
     }
   }
-  const total = { badDebtUsd: 0, liquidatableDebtUsd: 0, positionsLiquidatable: 0 };
+  const total = { badDebtUsd: 0, liquidatableDebtUsd: 0, positionsLiquidatable: 0, positionsSkipped: 0 };
   for (const p of protocols) {
     total.badDebtUsd += p.badDebtUsd;
     total.liquidatableDebtUsd += p.liquidatableDebtUsd;
     total.positionsLiquidatable += p.positionsLiquidatable;
+    total.positionsSkipped += p.positionsSkipped;
   }
   return { total, protocols };
 }
@@ -343,6 +360,7 @@ export function bridgeFailure(
   const haircut = new Float64Array(book.protocols.length);
   const lenderHaircut = new Float64Array(book.protocols.length);
   for (let i = 0; i < book.positionCount; i++) {
+    if (book.positionStatus[i] !== PRICED) continue;
     const p = book.positionProtocol[i]!;
     for (let e = book.positionStart[i]!; e < book.positionStart[i + 1]!; e++) {
       const supplied = book.entrySupplied[e]!;
@@ -386,6 +404,8 @@ export type LiquidationCurvePoint = {
   shock: number;
   liquidatableDebtUsd: number;
   positionsLiquidatable: number;
+  /** Stale or unpriced positions left out of the point (the same at every step). */
+  positionsSkipped: number;
 };
 
 export const LIQUIDATION_CURVE_STEP = 0.05;
@@ -417,6 +437,7 @@ export function liquidationCurve(
       shock,
       liquidatableDebtUsd: losses.liquidatableDebtUsd,
       positionsLiquidatable: losses.positionsLiquidatable,
+      positionsSkipped: losses.positionsSkipped,
     });
   }
   return points;

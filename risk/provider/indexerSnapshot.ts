@@ -1,12 +1,14 @@
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { pgTable } from "drizzle-orm/pg-core";
 import { normalizedDebt, normalizedIncome } from "../../lib/aave/interest.js";
+import { type OraclePrice, oraclePrice } from "../../lib/aave/oracle.js";
 import type { Deployment } from "../../lib/deployments.js";
 import { BridgeError } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import type {
   RiskAsset,
   RiskBridgeAsset,
+  RiskEModeCategory,
   RiskPosition,
   RiskProtocol,
   RiskReserve,
@@ -18,7 +20,16 @@ import type * as indexerSchema from "../../ponder.schema.js";
 /** The indexer's tables (ponder.schema.ts): Ponder's `ponder:schema` in the API, the file itself elsewhere. */
 export type IndexerTables = Pick<
   typeof indexerSchema,
-  "price" | "reserve" | "position" | "routeTotals" | "assetSupply" | "tokenSupply"
+  | "market"
+  | "reserve"
+  | "emodeCategory"
+  | "marketUser"
+  | "position"
+  | "priceSource"
+  | "assetSource"
+  | "routeTotals"
+  | "assetSupply"
+  | "tokenSupply"
 >;
 
 /**
@@ -60,16 +71,26 @@ export function decodeCheckpointBlock(checkpoint: string): IndexedBlock {
   };
 }
 
+type Row<K extends keyof IndexerTables> = IndexerTables[K]["$inferSelect"];
+
 export type IndexerRows = {
   checkpoints: { chainId: number; latestCheckpoint: string }[];
-  prices: (typeof indexerSchema.price.$inferSelect)[];
-  reserves: (typeof indexerSchema.reserve.$inferSelect)[];
-  positions: (typeof indexerSchema.position.$inferSelect)[];
-  routeTotals: (typeof indexerSchema.routeTotals.$inferSelect)[];
-  assetSupplies: (typeof indexerSchema.assetSupply.$inferSelect)[];
-  tokenSupplies: (typeof indexerSchema.tokenSupply.$inferSelect)[];
+  markets: Row<"market">[];
+  reserves: Row<"reserve">[];
+  emodeCategories: Row<"emodeCategory">[];
+  marketUsers: Row<"marketUser">[];
+  positions: Row<"position">[];
+  priceSources: Row<"priceSource">[];
+  assetSources: Row<"assetSource">[];
+  routeTotals: Row<"routeTotals">[];
+  assetSupplies: Row<"assetSupply">[];
+  tokenSupplies: Row<"tokenSupply">[];
 };
 
+/** Pool revisions whose account-data rules lib/aave implements: 1 = core-v3 1.19.x, the v3.0 line. */
+export const SUPPORTED_POOL_REVISIONS: readonly number[] = [1];
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const lower = (a: string) => a.toLowerCase();
 const chainKey = (chainId: number, address: string) => `${chainId}:${lower(address)}`;
 const maxOf = (values: number[]) => (values.length === 0 ? 0 : Math.max(...values));
@@ -78,23 +99,23 @@ const minOf = (values: number[]) => (values.length === 0 ? 0 : Math.min(...value
 /**
  * Builds the risk engine's snapshot from the indexer's rows. Pure: the same rows give the same snapshot.
  *
- * - Assets: the home chain's native tokens, priced by their home-chain feed (any chain's feed for the
- *   asset when home has none).
- * - Backing (bridge `deployment.bridgeId`): L = the supply check's custody (locked - released at home,
- *   which is the vault's balance unless someone sends tokens to the vault outside `lock`); remote supply =
- *   each wrapped token's totalSupply from its Transfer events (falls back to the route's minted - burned);
- *   in flight = source legs indexed without their destination leg, both directions (a lock not yet minted
- *   is held by the vault but not yet in any supply; a burn not yet released left the supply but is still
- *   in the vault).
- * - Reserves: configuration as indexed; indexes brought forward to the chain's last indexed block with
- *   the pool's own interest formulas, so balances are what `getUserAccountData` would see at that block;
- *   wrapped tokens belong to the deployment's bridge, native tokens to none. `poolLiquidity` is null
- *   (infinitely deep): no AMM is deployed next to the pools, and the lending pool's idle liquidity is not
- *   a price-impact curve.
- * - Sources (for `risk_data_last_update_timestamp_seconds` and staleness alerts): `prices:<chainId>`
- *   (the stalest feed answer on that chain), `positions:<protocol>` and `bridge:<bridgeId>` (how far the
- *   indexer has processed the chains behind them). `chain:<id>` and `price:<symbol>` are added by the
- *   engine from `asOf.blockTimestamps` and the assets.
+ * - Protocols: one per indexed Aave market (`market` rows, id = the deployments file's protocol id).
+ *   Reserve indexes are brought forward to the market chain's last indexed block with the Pool's own
+ *   formulas, and stable debt is compounded to it, so figures are what `getUserAccountData` returns at
+ *   that block.
+ * - Prices: each reserve's AaveOracle source (a Chainlink proxy, `price_source`), its raw answer taken as
+ *   base-currency units exactly as AaveOracle returns it; `priceUsd = answer / BASE_CURRENCY_UNIT`. The
+ *   answer is judged against that feed's heartbeat at the chain's last indexed block (lib/aave
+ *   oraclePrice): missing or <= 0 is unpriced, older than the heartbeat is stale. Judging at the indexed
+ *   block rather than the wall clock keeps the snapshot pure; an indexer that stops is caught by
+ *   DataStale/IndexerLagging.
+ * - eMode: categories with a price source are priced through AaveOracle's source of that asset.
+ * - Problems: the indexer's per-reserve problems (no source, decimals against BASE_CURRENCY_UNIT), plus a
+ *   Pool revision this engine does not implement, are recorded on the reserves, never fatal.
+ * - Assets (backing): the home chain's native tokens, priced by any market's source for a token that
+ *   represents them. Backing as before: custody at home, remote wrapped supply, in flight.
+ * - Sources (staleness alerts): `prices:<chainId>` (the stalest feed answer on that chain),
+ *   `positions:<protocol>` and `bridge:<bridgeId>` (how far the indexer has processed the chains).
  */
 export function snapshotFromIndexerRows(deployment: Deployment, rows: IndexerRows): RiskSnapshot {
   const indexed = new Map<number, IndexedBlock>();
@@ -105,22 +126,52 @@ export function snapshotFromIndexerRows(deployment: Deployment, rows: IndexerRow
   const indexedAt = (chainId: number) => indexed.get(chainId)?.timestamp ?? 0;
   const bridgeId = deployment.bridgeId;
   const home = deployment.chains.find((c) => c.role === "home")!;
+  const tokenByAddress = new Map(
+    deployment.chains.flatMap((c) => c.tokens.map((t) => [chainKey(c.chainId, t.address), t] as const)),
+  );
+  const sourceById = new Map(rows.priceSources.map((p) => [chainKey(p.chainId, p.proxy), p]));
+  const assetSourceByKey = new Map(rows.assetSources.map((a) => [`${a.protocol}:${lower(a.asset)}`, a]));
+  const marketById = new Map(rows.markets.map((m) => [m.id, m]));
 
-  const priceByFeed = new Map(rows.prices.map((p) => [chainKey(p.chainId, p.feed), p]));
-  const usd = (answer: bigint) => Number(answer) / 1e8;
+  const judge = (chainId: number, proxy: string | null, label: string): OraclePrice => {
+    const source =
+      proxy && lower(proxy) !== ZERO_ADDRESS ? sourceById.get(chainKey(chainId, proxy)) : undefined;
+    if (!source) return { status: "unpriced", reason: `${label}: no price source` };
+    return oraclePrice({
+      answer: source.answer,
+      updatedAt: source.updatedAt,
+      now: indexedAt(chainId),
+      heartbeatSeconds: source.heartbeatSeconds,
+      label: `${label} (${source.description ?? source.proxy})`,
+    });
+  };
+  const answerOf = (price: OraclePrice) => (price.status === "unpriced" ? null : price.price);
+  const reasonOf = (price: OraclePrice) => (price.status === "priced" ? null : price.reason);
 
+  // Home assets, priced by a market's source for any token representing them.
   const assets: RiskAsset[] = [];
   for (const token of home.tokens.filter((t) => t.kind === "native")) {
-    const price =
-      (token.priceFeed && priceByFeed.get(chainKey(home.chainId, token.priceFeed))) ||
-      rows.prices.find((p) => p.asset !== null && lower(p.asset) === lower(token.homeToken));
+    const id = lower(token.homeToken);
+    let priceUsd = 0;
+    let priceUpdatedAt = 0;
+    for (const r of rows.reserves) {
+      const t = tokenByAddress.get(chainKey(r.chainId, r.asset));
+      const homeAsset = t ? lower(t.homeToken) : r.homeAsset ? lower(r.homeAsset) : null;
+      if (homeAsset !== id || !r.priceSource) continue;
+      const source = sourceById.get(chainKey(r.chainId, r.priceSource));
+      const unit = marketById.get(r.protocol)?.baseCurrencyUnit ?? 10n ** 8n;
+      if (!source || source.answer === null || source.answer <= 0n) continue;
+      priceUsd = Number(source.answer) / Number(unit);
+      priceUpdatedAt = Number(source.updatedAt ?? 0n);
+      break;
+    }
     assets.push({
-      id: lower(token.homeToken),
+      id,
       symbol: token.symbol,
       decimals: token.decimals,
       chainId: home.chainId,
-      priceUsd: price ? usd(price.answer) : 0,
-      priceUpdatedAt: price ? Number(price.updatedAt) : 0,
+      priceUsd,
+      priceUpdatedAt,
     });
   }
   const assetIds = new Set(assets.map((a) => a.id));
@@ -153,84 +204,139 @@ export function snapshotFromIndexerRows(deployment: Deployment, rows: IndexerRow
     };
   });
 
-  const tokenByAddress = new Map(
-    deployment.chains.flatMap((c) => c.tokens.map((t) => [chainKey(c.chainId, t.address), t] as const)),
-  );
+  const eModeOf = new Map(rows.marketUsers.map((u) => [`${u.protocol}:${lower(u.user)}`, u.eModeCategory]));
   const positionsByProtocol = new Map<string, Map<string, RiskPosition>>();
   for (const row of rows.positions) {
-    if (row.scaledCollateral === 0n && row.scaledDebt === 0n) continue;
+    const empty =
+      row.scaledATokenBalance === 0n && row.scaledVariableDebt === 0n && row.stableDebtPrincipal === 0n;
+    if (empty) continue;
     let users = positionsByProtocol.get(row.protocol);
     if (!users) {
       users = new Map();
       positionsByProtocol.set(row.protocol, users);
     }
-    let position = users.get(row.user);
+    const user = lower(row.user);
+    let position = users.get(user);
     if (!position) {
-      position = { user: lower(row.user), reserves: [] };
-      users.set(row.user, position);
+      position = { user, reserves: [], eModeCategory: eModeOf.get(`${row.protocol}:${user}`) ?? 0 };
+      users.set(user, position);
     }
     position.reserves.push({
-      asset: lower(row.reserve),
-      scaledCollateral: row.scaledCollateral,
-      scaledDebt: row.scaledDebt,
+      asset: lower(row.asset),
+      scaledCollateral: row.scaledATokenBalance,
+      scaledDebt: row.scaledVariableDebt,
       usedAsCollateral: row.usedAsCollateral,
+      stableDebt:
+        row.stableDebtPrincipal === 0n
+          ? null
+          : {
+              principal: row.stableDebtPrincipal,
+              rate: row.stableBorrowRate,
+              lastUpdateTimestamp: row.stableDebtTimestamp,
+            },
     });
   }
 
   const protocols: RiskProtocol[] = [];
   const sources: { source: string; updatedAt: number }[] = [];
   for (const chain of deployment.chains) {
-    const feeds = rows.prices.filter((p) => p.chainId === chain.chainId);
+    const feeds = rows.priceSources.filter((p) => p.chainId === chain.chainId && p.updatedAt !== null);
     if (feeds.length > 0)
       sources.push({
         source: `prices:${chain.chainId}`,
         updatedAt: minOf(feeds.map((p) => Number(p.updatedAt))),
       });
-    for (const pool of chain.lendingPools) {
-      const at = BigInt(indexedAt(chain.chainId));
-      const reserves: RiskReserve[] = rows.reserves
-        .filter((r) => r.protocol === pool.protocol)
-        .map((r) => {
-          const token = tokenByAddress.get(chainKey(chain.chainId, r.reserve));
-          const homeAsset = token ? lower(token.homeToken) : r.asset ? lower(r.asset) : null;
-          const known = homeAsset !== null && assetIds.has(homeAsset);
-          const wrapped = token?.kind === "wrapped";
-          const state = {
-            liquidityIndex: r.liquidityIndex,
-            variableBorrowIndex: r.variableBorrowIndex,
-            currentLiquidityRate: r.liquidityRate,
-            currentVariableBorrowRate: r.variableBorrowRate,
-            lastUpdateTimestamp: r.lastUpdateTimestamp,
-          };
-          // Before the first checkpoint, or if a checkpoint lags the reserve row, keep the stored index.
-          const advance = at > r.lastUpdateTimestamp;
-          const price = priceByFeed.get(chainKey(chain.chainId, r.priceFeed));
-          return {
-            asset: lower(r.reserve),
-            symbol: token?.symbol ?? r.symbol ?? lower(r.reserve),
-            // A wrapped token stands for its home asset; a native token on the home chain is the asset.
-            underlyingAsset:
-              known && (wrapped || chain.chainId === deployment.homeChainId) ? homeAsset : null,
-            bridge: known && wrapped ? bridgeId : null,
-            priceUsd: price ? usd(price.answer) : 0,
-            decimals: r.decimals,
-            ltv: r.ltv,
-            liquidationThreshold: r.liquidationThreshold,
-            liquidationBonus: r.liquidationBonus,
-            liquidityIndex: advance ? normalizedIncome(state, at) : r.liquidityIndex,
-            variableBorrowIndex: advance ? normalizedDebt(state, at) : r.variableBorrowIndex,
-            poolLiquidity: null,
-          };
-        });
-      const known = new Set(reserves.map((r) => r.asset));
-      const positions = [...(positionsByProtocol.get(pool.protocol)?.values() ?? [])]
-        .map((p) => ({ ...p, reserves: p.reserves.filter((r) => known.has(r.asset)) }))
-        .filter((p) => p.reserves.length > 0);
-      // The protocol id doubles as its name: names are metric labels, and the deployment's long
-      // descriptive name would make every series unwieldy.
-      protocols.push({ id: pool.protocol, name: pool.protocol, chainId: chain.chainId, reserves, positions });
-      sources.push({ source: `positions:${pool.protocol}`, updatedAt: indexedAt(chain.chainId) });
+  }
+  for (const m of rows.markets) {
+    const at = indexedAt(m.chainId);
+    const atBig = BigInt(at);
+    const unit = m.baseCurrencyUnit;
+    const marketProblems: string[] = [];
+    if (m.poolRevision !== null && !SUPPORTED_POOL_REVISIONS.includes(m.poolRevision)) {
+      marketProblems.push(
+        `Pool revision ${m.poolRevision} is not one this engine implements (${SUPPORTED_POOL_REVISIONS.join(", ")}: Aave v3.0): figures may differ from the Pool's`,
+      );
     }
+    const reserves: RiskReserve[] = rows.reserves
+      .filter((r) => r.protocol === m.id)
+      .map((r) => {
+        const token = tokenByAddress.get(chainKey(m.chainId, r.asset));
+        const homeAsset = token ? lower(token.homeToken) : r.homeAsset ? lower(r.homeAsset) : null;
+        const known = homeAsset !== null && assetIds.has(homeAsset);
+        const wrapped = token?.kind === "wrapped";
+        const symbol = token?.symbol ?? r.symbol ?? lower(r.asset);
+        const state = {
+          liquidityIndex: r.liquidityIndex,
+          variableBorrowIndex: r.variableBorrowIndex,
+          currentLiquidityRate: r.liquidityRate,
+          currentVariableBorrowRate: r.variableBorrowRate,
+          lastUpdateTimestamp: r.lastUpdateTimestamp,
+        };
+        // Before the first checkpoint, or if a checkpoint lags the reserve row, keep the stored index.
+        const advance = atBig > r.lastUpdateTimestamp;
+        const price = judge(m.chainId, r.priceSource, symbol);
+        const answer = answerOf(price);
+        return {
+          asset: lower(r.asset),
+          symbol,
+          // A wrapped token stands for its home asset; a native token on the home chain is the asset.
+          underlyingAsset: known && (wrapped || m.chainId === deployment.homeChainId) ? homeAsset : null,
+          bridge: known && wrapped ? bridgeId : null,
+          priceUsd: answer === null ? 0 : Number(answer) / Number(unit),
+          decimals: r.decimals,
+          ltv: r.ltv,
+          liquidationThreshold: r.liquidationThreshold,
+          liquidationBonus: r.liquidationBonus,
+          liquidityIndex: advance ? normalizedIncome(state, atBig) : r.liquidityIndex,
+          variableBorrowIndex: advance ? normalizedDebt(state, atBig) : r.variableBorrowIndex,
+          poolLiquidity: null,
+          oracleAnswer: answer,
+          priceStatus: price.status,
+          priceReason: reasonOf(price),
+          eModeCategory: r.eModeCategory,
+          problems: [...r.problems, ...marketProblems],
+        };
+      });
+    const eModeCategories: RiskEModeCategory[] = rows.emodeCategories
+      .filter((c) => c.protocol === m.id && c.categoryId !== 0)
+      .map((c) => {
+        const hasPriceSource = lower(c.priceSource) !== ZERO_ADDRESS;
+        // The category's price source is an asset: AaveOracle prices it through that asset's source.
+        const price = hasPriceSource
+          ? judge(
+              m.chainId,
+              assetSourceByKey.get(`${m.id}:${lower(c.priceSource)}`)?.source ?? null,
+              `eMode ${c.categoryId} (${c.label})`,
+            )
+          : ({ status: "priced", price: 0n } as const);
+        return {
+          id: c.categoryId,
+          ltv: c.ltv,
+          liquidationThreshold: c.liquidationThreshold,
+          liquidationBonus: c.liquidationBonus,
+          hasPriceSource,
+          oracleAnswer: hasPriceSource ? answerOf(price) : null,
+          priceStatus: price.status,
+          priceReason: reasonOf(price),
+        };
+      });
+    const known = new Set(reserves.map((r) => r.asset));
+    const positions = [...(positionsByProtocol.get(m.id)?.values() ?? [])]
+      .map((p) => ({ ...p, reserves: p.reserves.filter((r) => known.has(r.asset)) }))
+      .filter((p) => p.reserves.length > 0);
+    // The protocol id doubles as its name: names are metric labels.
+    protocols.push({
+      id: m.id,
+      name: m.id,
+      chainId: m.chainId,
+      reserves,
+      positions,
+      baseCurrencyUnit: unit,
+      timestamp: at,
+      eModeCategories,
+      problems: marketProblems,
+    });
+    sources.push({ source: `positions:${m.id}`, updatedAt: at });
   }
   sources.push({
     source: `bridge:${bridgeId}`,
@@ -257,15 +363,42 @@ export function snapshotFromIndexerRows(deployment: Deployment, rows: IndexerRow
 /** Reads every row the snapshot needs. Checkpoints first: data read after them is at least that new. */
 export async function readIndexerRows(db: IndexerDb, tables: IndexerTables): Promise<IndexerRows> {
   const checkpoints = await readCheckpoints(db);
-  const [prices, reserves, positions, routeTotals, assetSupplies, tokenSupplies] = await Promise.all([
-    db.select().from(tables.price),
+  const [
+    markets,
+    reserves,
+    emodeCategories,
+    marketUsers,
+    positions,
+    priceSources,
+    assetSources,
+    routeTotals,
+    assetSupplies,
+    tokenSupplies,
+  ] = await Promise.all([
+    db.select().from(tables.market),
     db.select().from(tables.reserve),
+    db.select().from(tables.emodeCategory),
+    db.select().from(tables.marketUser),
     db.select().from(tables.position),
+    db.select().from(tables.priceSource),
+    db.select().from(tables.assetSource),
     db.select().from(tables.routeTotals),
     db.select().from(tables.assetSupply),
     db.select().from(tables.tokenSupply),
   ]);
-  return { checkpoints, prices, reserves, positions, routeTotals, assetSupplies, tokenSupplies };
+  return {
+    checkpoints,
+    markets,
+    reserves,
+    emodeCategories,
+    marketUsers,
+    positions,
+    priceSources,
+    assetSources,
+    routeTotals,
+    assetSupplies,
+    tokenSupplies,
+  };
 }
 
 async function readCheckpoints(db: IndexerDb) {

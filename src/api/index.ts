@@ -1,10 +1,10 @@
 import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { Hono } from "hono";
-import { and, client, count, eq, graphql } from "ponder";
+import { client, count, eq, graphql } from "ponder";
 import { Registry } from "prom-client";
 import type { Hex } from "viem";
-import { accountDataFromRows, type IndexedReserve } from "../../indexer/accountData.js";
+import { accountDataFromRows } from "../../indexer/accountData.js";
 import { currentDeployment } from "../../indexer/deployment.js";
 import { renderBridgeMetrics } from "../../indexer/metrics.js";
 import { mountRiskApi } from "./risk.js";
@@ -64,28 +64,45 @@ app.get("/lending/accounts/:user", async (c) => {
   if (at !== undefined && !/^\d+$/.test(at)) return c.json({ error: "timestamp must be unix seconds" }, 400);
   // A pool's views run at the timestamp of the block they are called in; default to now.
   const timestamp = BigInt(at ?? Math.floor(Date.now() / 1000));
-  const positions = await db.select().from(schema.position).where(eq(schema.position.user, user));
-  const protocols = [...new Set(positions.map((p) => p.protocol))];
+  const [positions, users] = await Promise.all([
+    db.select().from(schema.position).where(eq(schema.position.user, user)),
+    db.select().from(schema.marketUser).where(eq(schema.marketUser.user, user)),
+  ]);
+  const protocols = [...new Set([...positions.map((p) => p.protocol), ...users.map((u) => u.protocol)])];
   const accounts = [];
   for (const protocol of protocols) {
-    const reserves = await db.select().from(schema.reserve).where(eq(schema.reserve.protocol, protocol));
-    const byId = new Map<string, IndexedReserve>(reserves.map((r) => [r.id, r]));
-    const chainId = reserves[0]?.chainId ?? 0;
-    const prices = await db
-      .select()
-      .from(schema.price)
-      .where(and(eq(schema.price.chainId, chainId)));
-    const priceByFeed = new Map(prices.map((p) => [p.feed.toLowerCase(), p.answer]));
-    const data = accountDataFromRows(
+    const marketRow = (await db.select().from(schema.market).where(eq(schema.market.id, protocol)))[0];
+    if (!marketRow) continue;
+    const [reserves, sources, emodeCategories, assetSources] = await Promise.all([
+      db.select().from(schema.reserve).where(eq(schema.reserve.protocol, protocol)),
+      db.select().from(schema.priceSource).where(eq(schema.priceSource.chainId, marketRow.chainId)),
+      db.select().from(schema.emodeCategory).where(eq(schema.emodeCategory.protocol, protocol)),
+      db.select().from(schema.assetSource).where(eq(schema.assetSource.protocol, protocol)),
+    ]);
+    const eModeCategory = users.find((u) => u.protocol === protocol)?.eModeCategory ?? 0;
+    const result = accountDataFromRows(
       positions.filter((p) => p.protocol === protocol),
-      byId,
-      (r) => priceByFeed.get(r.priceFeed.toLowerCase()) ?? 0n,
+      eModeCategory,
+      {
+        reserves,
+        sources,
+        emodeCategories,
+        assetSources: new Map(assetSources.map((a) => [a.asset, a.source])),
+      },
       timestamp,
     );
+    const figures = result.data
+      ? Object.fromEntries(Object.entries(result.data).map(([k, v]) => [k, v.toString()]))
+      : null;
     accounts.push({
       protocol,
-      chainId,
-      ...Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.toString()])),
+      chainId: marketRow.chainId,
+      eModeCategory,
+      status: result.status,
+      reasons: result.reasons,
+      // Null unless every price it depends on is fresh: an unknown health is never reported as healthy.
+      healthFactor: result.healthFactor?.toString() ?? null,
+      data: figures,
     });
   }
   return c.json({ user, timestamp: timestamp.toString(), accounts });

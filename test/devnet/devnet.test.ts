@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPublicClient, http } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lendingPoolAbi, wrappedTokenAbi } from "../../contracts/generated/index.js";
+import { aavePoolAbi, wrappedTokenAbi } from "../../contracts/generated/index.js";
 import { freePort } from "../../devnet/anvil.js";
 import { type Deployment, readDeployment } from "../../lib/deployments.js";
 
@@ -62,7 +62,8 @@ describe("npm start (the devnet)", () => {
   it("prints every chain and the deployed addresses", () => {
     for (const url of rpcUrls) expect(output).toContain(url);
     for (const chain of deployment.chains) expect(output).toContain(chain.bridge.address);
-    expect(output).toContain('lending pool "lend-devnet-b"');
+    expect(output).toContain('Aave v3 market "aave-b"');
+    expect(output).toContain('Aave v3 market "aave-c"');
     expect(output).toContain("Validators (4 of 5)");
   });
 
@@ -93,15 +94,17 @@ describe("npm start (the devnet)", () => {
       });
       expect(supply).toBeGreaterThan(0n);
 
-      const pool = chain.lendingPools[0]!;
+      const market = chain.aaveMarkets[0]!;
+      expect(market.priceSources.map((s) => s.symbol).sort()).toEqual(["DAI", "wUSDC", "wWETH"]);
+      expect(market.priceSources.every((s) => s.heartbeatSeconds !== undefined)).toBe(true);
       const borrowers = [12, 13, 14, 15, 16, 17];
       const { privateKeyToAddress } = await import("viem/accounts");
       const { devKey } = await import("../../lib/devnet/accounts.js");
       const healthFactors = await Promise.all(
         borrowers.map(async (index) => {
           const data = await client.readContract({
-            address: pool.address,
-            abi: lendingPoolAbi,
+            address: market.pool,
+            abi: aavePoolAbi,
             functionName: "getUserAccountData",
             args: [privateKeyToAddress(devKey(index))],
           });
@@ -111,6 +114,25 @@ describe("npm start (the devnet)", () => {
       expect(Math.max(...healthFactors)).toBeGreaterThan(2);
       expect(Math.min(...healthFactors)).toBeGreaterThan(1);
       expect(Math.min(...healthFactors)).toBeLessThan(1.1);
+      // Stablecoin eMode users (accounts 18, 19) sit in category 1 with eMode's thresholds.
+      for (const index of [18, 19]) {
+        const user = privateKeyToAddress(devKey(index));
+        const eMode = await client.readContract({
+          address: market.pool,
+          abi: aavePoolAbi,
+          functionName: "getUserEMode",
+          args: [user],
+        });
+        expect(eMode).toBe(1n);
+        const data = await client.readContract({
+          address: market.pool,
+          abi: aavePoolAbi,
+          functionName: "getUserAccountData",
+          args: [user],
+        });
+        // Above wUSDC's own 80%: eMode's 95% applies (account 18 also holds 1 aWWETH, at WETH's 82.5%).
+        expect(data[3]).toBeGreaterThan(9000n);
+      }
     }
   });
 

@@ -21,13 +21,12 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import {
+  aavePoolAbi,
   bridgeMinterAbi,
   bridgeVaultAbi,
-  lendingPoolAbi,
-  priceFeedAbi,
   testERC20Abi,
-  wrappedTokenAbi,
 } from "../../contracts/generated/index.js";
+import { pushPrice } from "../../deploy/aave.js";
 import { deploySystem } from "../../deploy/system.js";
 import { type AnvilInstance, freePort, startAnvil } from "../../devnet/anvil.js";
 import { type BridgeMessage, messageFromBurnedLog, messageFromLockedLog } from "../../lib/bridge/message.js";
@@ -268,35 +267,32 @@ export async function startIndexerNet(options: { blockTime?: number } = {}): Pro
   };
 }
 
-/** Lending actions on a remote chain's pool for one user. */
-export function lendingOf(net: IndexerNet, chainId: number) {
+/** Actions on a remote chain's Aave v3 market (deploy/system.ts lists the wrapped tokens there). */
+export function aaveOf(net: IndexerNet, chainId: number) {
   const chain = net.chains.find((c) => c.chainId === chainId)!;
   const entry = net.deployment.chains.find((c) => c.chainId === chainId)!;
-  const pool = entry.lendingPools[0]!.address;
+  const market = entry.aaveMarkets[0]!;
+  const pool = market.pool;
+  const write = (wallet: Wallet, functionName: string, args: readonly unknown[]) =>
+    confirm(
+      chain,
+      wallet.writeContract({ address: pool, abi: aavePoolAbi, functionName, args } as never) as Promise<Hash>,
+    );
+  const approve = (wallet: Wallet, asset: Address) =>
+    confirm(
+      chain,
+      wallet.writeContract({
+        address: asset,
+        abi: testERC20Abi,
+        functionName: "approve",
+        args: [pool, maxUint256],
+      }),
+    );
   return {
     pool,
+    market,
     chain,
     native: entry.tokens.find((t) => t.kind === "native")!,
-    async supply(wallet: Wallet, asset: Address, amount: bigint) {
-      await confirm(
-        chain,
-        wallet.writeContract({
-          address: asset,
-          abi: wrappedTokenAbi,
-          functionName: "approve",
-          args: [pool, maxUint256],
-        }),
-      );
-      await confirm(
-        chain,
-        wallet.writeContract({
-          address: pool,
-          abi: lendingPoolAbi,
-          functionName: "supply",
-          args: [asset, amount, wallet.account.address, 0],
-        }),
-      );
-    },
     async faucet(wallet: Wallet, asset: Address, amount: bigint) {
       await confirm(
         chain,
@@ -308,48 +304,18 @@ export function lendingOf(net: IndexerNet, chainId: number) {
         }),
       );
     },
-    async borrow(wallet: Wallet, asset: Address, amount: bigint) {
-      await confirm(
-        chain,
-        wallet.writeContract({
-          address: pool,
-          abi: lendingPoolAbi,
-          functionName: "borrow",
-          args: [asset, amount, 2n, 0, wallet.account.address],
-        }),
-      );
+    async supply(wallet: Wallet, asset: Address, amount: bigint) {
+      await approve(wallet, asset);
+      await write(wallet, "supply", [asset, amount, wallet.account.address, 0]);
     },
+    borrow: (wallet: Wallet, asset: Address, amount: bigint) =>
+      write(wallet, "borrow", [asset, amount, 2n, 0, wallet.account.address]),
     async repay(wallet: Wallet, asset: Address, amount: bigint) {
-      await confirm(
-        chain,
-        wallet.writeContract({
-          address: asset,
-          abi: wrappedTokenAbi,
-          functionName: "approve",
-          args: [pool, maxUint256],
-        }),
-      );
-      await confirm(
-        chain,
-        wallet.writeContract({
-          address: pool,
-          abi: lendingPoolAbi,
-          functionName: "repay",
-          args: [asset, amount, 2n, wallet.account.address],
-        }),
-      );
+      await approve(wallet, asset);
+      await write(wallet, "repay", [asset, amount, 2n, wallet.account.address]);
     },
-    async withdraw(wallet: Wallet, asset: Address, amount: bigint) {
-      await confirm(
-        chain,
-        wallet.writeContract({
-          address: pool,
-          abi: lendingPoolAbi,
-          functionName: "withdraw",
-          args: [asset, amount, wallet.account.address],
-        }),
-      );
-    },
+    withdraw: (wallet: Wallet, asset: Address, amount: bigint) =>
+      write(wallet, "withdraw", [asset, amount, wallet.account.address]),
     async liquidate(
       wallet: Wallet,
       collateral: Address,
@@ -358,34 +324,16 @@ export function lendingOf(net: IndexerNet, chainId: number) {
       amount: bigint,
       receiveAToken: boolean,
     ) {
-      await confirm(
-        chain,
-        wallet.writeContract({
-          address: debt,
-          abi: wrappedTokenAbi,
-          functionName: "approve",
-          args: [pool, maxUint256],
-        }),
-      );
-      await confirm(
-        chain,
-        wallet.writeContract({
-          address: pool,
-          abi: lendingPoolAbi,
-          functionName: "liquidationCall",
-          args: [collateral, debt, user, amount, receiveAToken],
-        }),
-      );
+      await approve(wallet, debt);
+      await write(wallet, "liquidationCall", [collateral, debt, user, amount, receiveAToken]);
     },
-    async setPrice(feed: Address, answer: bigint) {
-      await confirm(
-        chain,
-        chain.deployer.writeContract({
-          address: feed,
-          abi: priceFeedAbi,
-          functionName: "setAnswer",
-          args: [answer],
-        }),
+    /** A new round on the asset's aggregator (the deployer is every aggregator's oracle). */
+    async setPrice(asset: Address, answer: bigint) {
+      const source = market.priceSources.find((p) => p.asset.toLowerCase() === asset.toLowerCase())!;
+      await pushPrice(
+        { walletClient: chain.deployer, publicClient: chain.publicClient },
+        source.aggregator,
+        answer,
       );
     },
   };
@@ -406,7 +354,8 @@ export type PonderProcess = {
 };
 
 export type StartPonderParameters = {
-  net: IndexerNet;
+  /** Only its `env` (DEPLOYMENT_FILE, RPC URLs) is used, so any fixture can provide one. */
+  net: Pick<IndexerNet, "env">;
   schema: string;
   /** PostgreSQL when set; PGlite in `pgliteDir` otherwise. */
   databaseUrl?: string;

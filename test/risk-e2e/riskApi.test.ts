@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { createWalletClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { priceFeedAbi } from "../../contracts/generated/index.js";
+import { eacAggregatorProxyAbi, fluxAggregatorAbi } from "../../contracts/generated/index.js";
 import { devnetKeys } from "../../devnet/accounts.js";
 import { eventually, type IndexerNet, type PonderProcess, startPonder } from "../helpers/indexerFixture.js";
 import {
@@ -83,7 +83,7 @@ describe("risk API on the devnet (real anvil + real ponder)", () => {
   const pools = async (): Promise<ChainPool[]> =>
     Promise.all(
       devnet.chains
-        .filter((c) => c.deployment.lendingPools.length > 0)
+        .filter((c) => c.deployment.aaveMarkets.length > 0)
         .map((c) => readPool(c, heads.get(c.deployment.chainId)!)),
     );
 
@@ -155,12 +155,20 @@ describe("risk API on the devnet (real anvil + real ponder)", () => {
         positions: {
           totalCount: number;
           edges: {
-            node: { user: string; healthFactor: number | null; collateralUsd: number; debtUsd: number };
+            node: {
+              user: string;
+              status: string;
+              healthFactor: number | null;
+              collateralUsd: number;
+              debtUsd: number;
+              accountData: Record<string, string | null> | null;
+            };
           }[];
         };
       }>(
         `query($p: String!) { positions(protocol: $p, first: 100) { totalCount
-          edges { node { user healthFactor collateralUsd debtUsd } } } }`,
+          edges { node { user status healthFactor collateralUsd debtUsd accountData {
+            totalCollateralBase totalDebtBase availableBorrowsBase currentLiquidationThreshold ltv healthFactor } } } } }`,
         { p: pool.protocol },
       );
       const onChain = pool.positions.filter((p) => p.reserves.length > 0);
@@ -169,10 +177,17 @@ describe("risk API on the devnet (real anvil + real ponder)", () => {
       expect(onChain.length).toBeGreaterThanOrEqual(7);
       for (const p of onChain) {
         const node = positions.edges.find((e) => e.node.user === p.user)!.node;
-        close(node.collateralUsd, p.account.collateralUsd);
-        close(node.debtUsd, p.account.debtUsd);
+        // The Pool's own figures, to the wei (lib/aave getUserAccountData on the indexed state).
+        expect(node.status).toBe("PRICED");
+        expect({ user: p.user, ...node.accountData }).toEqual({ user: p.user, ...p.account.exact });
+        // The float engine's figures: the Pool floors each reserve's value to base units (1e-8 USD), so
+        // dust positions differ by up to a few base units; compare with that absolute slack.
+        const near = (actual: number, expected: number, slack: number) =>
+          expect(Math.abs(actual - expected)).toBeLessThanOrEqual(REL * Math.abs(expected) + slack);
+        near(node.collateralUsd, p.account.collateralUsd, 1e-7);
+        near(node.debtUsd, p.account.debtUsd, 1e-7);
         if (p.account.healthFactor === null) expect(node.healthFactor).toBeNull();
-        else close(node.healthFactor!, p.account.healthFactor);
+        else if (p.account.debtUsd > 1) close(node.healthFactor!, p.account.healthFactor);
       }
     }
   });
@@ -252,25 +267,42 @@ describe("risk API on the devnet (real anvil + real ponder)", () => {
   });
 
   it("a price drop moves positions into alerts and into the HF-bucket metrics", async () => {
-    const chain = devnet.chains.find((c) => c.deployment.lendingPools.length > 0)!;
-    const protocol = chain.deployment.lendingPools[0]!.protocol;
-    const wweth = chain.deployment.tokens.find((t) => t.symbol === "wWETH")!;
+    const chain = devnet.chains.find((c) => c.deployment.aaveMarkets.length > 0)!;
+    const market = chain.deployment.aaveMarkets[0]!;
+    const protocol = market.protocol;
+    const source = market.priceSources.find((s) => s.symbol === "wWETH")!;
+    // The aggregator behind the proxy now (the devnet may have switched it since deployment).
+    const aggregator = await chain.client.readContract({
+      address: source.proxy,
+      abi: eacAggregatorProxyAbi,
+      functionName: "aggregator",
+    });
     const before = await chain.client.readContract({
-      address: wweth.priceFeed!,
-      abi: priceFeedAbi,
+      address: source.proxy,
+      abi: eacAggregatorProxyAbi,
       functionName: "latestAnswer",
     });
-    // -10%: the seeded borrowers at HF 1.035 and 1.08 drop below 1.
+    // -10%: the seeded borrowers at HF 1.035 and 1.08 drop below 1. A new round on the aggregator, as
+    // its oracle (the devnet deployer) submits it; the proxy forwards it. Block production is frozen, so
+    // the transaction is only sent here and lands in settle()'s blocks.
     const wallet = createWalletClient({
       account: privateKeyToAccount(devnetKeys.deployer),
       transport: http(chain.rpcUrl),
     });
+    const [eligible, roundId] = await chain.client.readContract({
+      address: aggregator,
+      abi: fluxAggregatorAbi,
+      functionName: "oracleRoundState",
+      args: [wallet.account.address, 0],
+    });
+    expect(eligible).toBe(true);
     const hash = await wallet.writeContract({
       chain: null,
-      address: wweth.priceFeed!,
-      abi: priceFeedAbi,
-      functionName: "setAnswer",
-      args: [(before * 90n) / 100n],
+      address: aggregator,
+      abi: fluxAggregatorAbi,
+      functionName: "submit",
+      args: [BigInt(roundId), (before * 90n) / 100n],
+      gas: 500_000n,
     });
     await settle();
     expect((await chain.client.getTransactionReceipt({ hash })).status).toBe("success");

@@ -115,7 +115,12 @@ describe("bridge failure", () => {
     expect(r.badDebtUsd).toBeCloseTo(5_000, 9);
     expect(r.liquidatableDebtUsd).toBeCloseTo(15_000 + 9_000 + 1_700 + 1_050, 9);
     expect(r.positionsLiquidatable).toBe(4);
-    expect(r.baseline).toEqual({ badDebtUsd: 0, liquidatableDebtUsd: 1_700, positionsLiquidatable: 1 });
+    expect(r.baseline).toEqual({
+      badDebtUsd: 0,
+      liquidatableDebtUsd: 1_700,
+      positionsLiquidatable: 1,
+      positionsSkipped: 0,
+    });
     // dave (no debt) loses half of 2 WETH; the rest of the haircut is borrowers' equity or bad debt
     expect(r.lendersLossUsd).toBeCloseTo(5_000 + 2_000, 9);
     expect(r.wrappedSupplyHaircutUsd).toBeCloseTo(17_000 + 1_100, 9);
@@ -303,6 +308,16 @@ describe("snapshot", () => {
     expect(parseRiskSnapshot(JSON.parse(serializeRiskSnapshot(s)))).toEqual(s);
   });
 
+  it("records a bad reserve configuration on the reserve instead of rejecting the snapshot", () => {
+    const s = fixtureSnapshot();
+    s.protocols[0]!.reserves[2]!.liquidationBonus = 9_000;
+    validateRiskSnapshot(s);
+    const book = compileRiskBook(s);
+    expect(book.reserveProblems[2]).toEqual([
+      "liquidation bonus 9000 not above 100% with a non-zero threshold",
+    ]);
+  });
+
   it("lists every referential problem", () => {
     const s = fixtureSnapshot();
     s.protocols[0]!.reserves[0]!.bridge = "0xdead";
@@ -316,7 +331,6 @@ describe("snapshot", () => {
       expect((error as InvalidRiskSnapshotError).problems).toEqual([
         'duplicate bridge name "main"',
         "lend-b/mWETH: unknown bridge 0xdead",
-        "lend-b/bUSD: liquidation bonus below 100%",
       ]);
     }
   });

@@ -1,0 +1,42 @@
+import { ponder } from "ponder:registry";
+import { setStableDebt, tokenReserve } from "../indexer/aave.js";
+import { stableAfterBurn, stableAfterMint } from "../indexer/aaveBalances.js";
+
+// Stable debt tokens (v3.0 still has them): principal, the user's rate and timestamp, as the token stores
+// them; the balance at any time is principal compounded at that rate since the timestamp.
+
+const state = (row: {
+  stableDebtPrincipal: bigint;
+  stableBorrowRate: bigint;
+  stableDebtTimestamp: bigint;
+}) => ({
+  principal: row.stableDebtPrincipal,
+  rate: row.stableBorrowRate,
+  timestamp: row.stableDebtTimestamp,
+});
+
+ponder.on("StableDebtToken:Mint", async ({ event, context }) => {
+  const token = await tokenReserve(context.db, context.chain.id, event.log.address);
+  const { onBehalfOf, amount, newRate } = event.args;
+  await setStableDebt(
+    context.db,
+    token,
+    context.chain.id,
+    onBehalfOf,
+    (row) => stableAfterMint(state(row), amount, newRate, event.block.timestamp),
+    event.block.number,
+  );
+});
+
+ponder.on("StableDebtToken:Burn", async ({ event, context }) => {
+  const token = await tokenReserve(context.db, context.chain.id, event.log.address);
+  const { from, amount, currentBalance, balanceIncrease } = event.args;
+  await setStableDebt(
+    context.db,
+    token,
+    context.chain.id,
+    from,
+    (row) => stableAfterBurn(state(row), amount, currentBalance, balanceIncrease, event.block.timestamp),
+    event.block.number,
+  );
+});

@@ -1,0 +1,27 @@
+import { ponder } from "ponder:registry";
+import { addScaled, tokenReserve } from "../indexer/aave.js";
+import { scaledDeltaOfBurn, scaledDeltaOfMint } from "../indexer/aaveBalances.js";
+
+// Variable debt tokens (found through ReserveInitialized): the same scaled arithmetic as aTokens.
+
+ponder.on("VariableDebtToken:Mint", async ({ event, context }) => {
+  const token = await tokenReserve(context.db, context.chain.id, event.log.address);
+  const { onBehalfOf, value, balanceIncrease, index } = event.args;
+  const delta = scaledDeltaOfMint(value, balanceIncrease, index);
+  await addScaled(
+    context.db,
+    token,
+    context.chain.id,
+    onBehalfOf,
+    "scaledVariableDebt",
+    delta,
+    event.block.number,
+  );
+});
+
+ponder.on("VariableDebtToken:Burn", async ({ event, context }) => {
+  const token = await tokenReserve(context.db, context.chain.id, event.log.address);
+  const { from, value, balanceIncrease, index } = event.args;
+  const delta = scaledDeltaOfBurn(value, balanceIncrease, index);
+  await addScaled(context.db, token, context.chain.id, from, "scaledVariableDebt", delta, event.block.number);
+});
