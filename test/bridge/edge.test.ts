@@ -3,10 +3,10 @@ import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { devnetKeys } from "../../lib/devnet/accounts.js";
 import { freePort } from "../../devnet/anvil.js";
 import { type BridgeNet, startBridgeNet } from "../../harness/bridgeNet.js";
 import { DATABASE_URL, REDIS_URL, uniqueName, waitFor } from "../../harness/bridgeServices.js";
+import { devnetKeys } from "../../lib/devnet/accounts.js";
 
 /*
  * The service edge as operators meet it: the real entry files (validator/main.ts, relayer/main.ts)

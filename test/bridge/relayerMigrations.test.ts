@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
+import { DATABASE_URL, uniqueName } from "../../harness/bridgeServices.js";
 import { withDefaultUser } from "../../lib/postgres.js";
 import { openRelayerStore } from "../../relayer/db.js";
-import { DATABASE_URL, uniqueName } from "../../harness/bridgeServices.js";
 
 /** The relayer's tables as release 0.1 created them (raw statements at start, no migrations record). */
 const release01 = (schema: string) => [

@@ -5,15 +5,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Registry } from "prom-client";
-import { createPublicClient, createWalletClient, http } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { priceFeedAbi } from "../../contracts/generated/index.js";
+import { eacAggregatorProxyAbi } from "../../contracts/generated/index.js";
+import { pushPrice } from "../../deploy/aave.js";
+import { clientsFor } from "../../deploy/system.js";
 import { devnetKeys } from "../../devnet/accounts.js";
 import { freePort } from "../../devnet/anvil.js";
 import { devnetPorts } from "../../devnet/services.js";
 import { renderBridgeMetrics } from "../../indexer/metrics.js";
 import { type Deployment, readDeployment } from "../../lib/deployments.js";
+import { getNetwork } from "../../lib/networks.js";
 import { analyzeRisk, runStandardScenarios } from "../../lib/risk/index.js";
 import { createRiskMetrics } from "../../risk/metrics.js";
 import { fixtureSnapshot } from "../risk/fixtures.js";
@@ -241,8 +242,8 @@ describe("operations against a running devnet", () => {
       context.skip();
       return;
     }
-    const remote = deployment.chains.find((c) => c.role === "remote" && c.lendingPools.length > 0)!;
-    const protocol = remote.lendingPools[0]!.protocol;
+    const remote = deployment.chains.find((c) => c.role === "remote" && c.aaveMarkets.length > 0)!;
+    const protocol = remote.aaveMarkets[0]!.protocol;
     const series = (text: string) =>
       text
         .split("\n")
@@ -276,25 +277,26 @@ describe("operations against a running devnet", () => {
     });
     const index = deployment.chains.indexOf(remote);
     const feed = remote.tokens.find((t) => t.symbol === "wWETH")!.priceFeed!;
-    const account = privateKeyToAccount(devnetKeys.deployer);
-    const publicClient = createPublicClient({ transport: http(rpcUrls[index]) });
-    const walletClient = createWalletClient({ account, transport: http(rpcUrls[index]) });
+    const clients = clientsFor(
+      { network: getNetwork(remote.network), rpcUrl: rpcUrls[index]!, role: "remote" },
+      devnetKeys.deployer,
+    );
+    const publicClient = clients.publicClient;
+    // AaveOracle reads the proxy; a new round goes to the aggregator behind it (the proxy emits nothing).
+    const aggregator = await publicClient.readContract({
+      address: feed,
+      abi: eacAggregatorProxyAbi,
+      functionName: "aggregator",
+    });
     const setPrice = async (answer: bigint) => {
-      const hash = await walletClient.writeContract({
-        address: feed,
-        abi: priceFeedAbi,
-        functionName: "setAnswer",
-        args: [answer],
-        chain: null,
-      });
-      await publicClient.waitForTransactionReceipt({ hash });
+      await pushPrice(clients, aggregator, answer);
     };
     const ours = (status: string) => (a: WebhookAlert) =>
       a.labels.alertname === "LiquidationRiskHigh" && a.labels.protocol === protocol && a.status === status;
     try {
       const original = await publicClient.readContract({
         address: feed,
-        abi: priceFeedAbi,
+        abi: eacAggregatorProxyAbi,
         functionName: "latestAnswer",
       });
       // Not firing before the drop.
