@@ -4,6 +4,7 @@ export * from "./BridgeTestToken.js";
 export * from "./BridgeVault.js";
 export * from "./LendingPool.js";
 export * from "./MarketMath.js";
+export * from "./MessageMerkle.js";
 export * from "./PriceFeed.js";
 export * from "./TestERC20.js";
 export * from "./ValidatorSet.js";
