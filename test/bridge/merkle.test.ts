@@ -1,8 +1,6 @@
 import fc from "fast-check";
 import { type Hex, keccak256, toHex } from "viem";
 import { describe, expect, it } from "vitest";
-import type { BridgeMessage } from "../../lib/bridge/message.js";
-import { messageId } from "../../lib/bridge/message.js";
 import {
   buildMessageTree,
   buildTree,
@@ -18,8 +16,11 @@ import {
   verifyMultiProof,
   verifyProof,
 } from "../../lib/bridge/merkle.js";
+import type { BridgeMessage } from "../../lib/bridge/message.js";
+import { messageId } from "../../lib/bridge/message.js";
 
-const ids = (n: number, seed = 0): Hex[] => Array.from({ length: n }, (_, i) => keccak256(toHex(`${seed}:${i}`)));
+const ids = (n: number, seed = 0): Hex[] =>
+  Array.from({ length: n }, (_, i) => keccak256(toHex(`${seed}:${i}`)));
 const arbTree = fc
   .record({ n: fc.integer({ min: 1, max: 70 }), seed: fc.nat() })
   .map(({ n, seed }) => ({ ids: ids(n, seed), tree: buildTree(ids(n, seed).map(leafHash)) }));
@@ -112,11 +113,18 @@ describe("Merkle proofs (properties)", () => {
           const { leafIndices, proof, proofFlags } = multiProof(tree, [...subset].reverse());
           const proven = leafIndices.map((k) => ids[k]!);
           expect(verifyMultiProof(proven, proof, proofFlags, tree.root)).toBe(true);
-          expect(verifyMultiProof(proven.map((id, i) => (i === 0 ? flip(id) : id)), proof, proofFlags, tree.root)).toBe(
-            false,
-          );
+          expect(
+            verifyMultiProof(
+              proven.map((id, i) => (i === 0 ? flip(id) : id)),
+              proof,
+              proofFlags,
+              tree.root,
+            ),
+          ).toBe(false);
           if (proof.length > 0) {
-            expect(verifyMultiProof(proven, [flip(proof[0]!), ...proof.slice(1)], proofFlags, tree.root)).toBe(false);
+            expect(
+              verifyMultiProof(proven, [flip(proof[0]!), ...proof.slice(1)], proofFlags, tree.root),
+            ).toBe(false);
             expect(verifyMultiProof(proven, proof.slice(1), proofFlags, tree.root)).toBe(false);
           }
           expect(verifyMultiProof(proven, [...proof, tree.root], proofFlags, tree.root)).toBe(false);
@@ -147,17 +155,22 @@ describe("message trees", () => {
     const tree = buildMessageTree(messages);
     expect([tree.firstNonce, tree.lastNonce]).toEqual([3n, 7n]);
     expect(tree.messages.map((m) => m.nonce)).toEqual([3n, 4n, 5n, 6n, 7n]);
-    for (const m of messages) expect(verifyProof(messageId(m), messageProof(tree, m.nonce), tree.root)).toBe(true);
+    for (const m of messages)
+      expect(verifyProof(messageId(m), messageProof(tree, m.nonce), tree.root)).toBe(true);
     const batch = messageMultiProof(tree, [7n, 4n]);
     expect(batch.messages.map((m) => m.nonce)).toEqual([4n, 7n]);
-    expect(verifyMultiProof(batch.messages.map(messageId), batch.proof, batch.proofFlags, tree.root)).toBe(true);
+    expect(verifyMultiProof(batch.messages.map(messageId), batch.proof, batch.proofFlags, tree.root)).toBe(
+      true,
+    );
     expect(() => messageProof(tree, 8n)).toThrow(MerkleError);
   });
 
   it("refuses gaps, duplicate nonces and mixed routes", () => {
     expect(() => buildMessageTree([message(1n), message(3n)])).toThrow(/contiguous/);
     expect(() => buildMessageTree([message(1n), message(1n)])).toThrow(/contiguous/);
-    expect(() => buildMessageTree([message(1n), message(2n, { destinationChainId: 1339n })])).toThrow(/route/);
+    expect(() => buildMessageTree([message(1n), message(2n, { destinationChainId: 1339n })])).toThrow(
+      /route/,
+    );
     expect(() => buildMessageTree([message(0n)])).toThrow(/start at 1/);
   });
 });

@@ -28,7 +28,11 @@ export function rootAttestationOf(tree: MessageTree, epoch = 1n): RootAttestatio
 }
 
 /** Signatures of `signers` (default: the first 4 validators, ascending) over a root attestation. */
-export function signRoot(f: BridgeFixture, attestation: RootAttestation, signers?: HDAccount[]): Promise<Hex[]> {
+export function signRoot(
+  f: BridgeFixture,
+  attestation: RootAttestation,
+  signers?: HDAccount[],
+): Promise<Hex[]> {
   const typedData = rootAttestationTypedData(attestation);
   return Promise.all((signers ?? f.validators.slice(0, 4)).map((s) => s.signTypedData(typedData)));
 }
@@ -52,7 +56,12 @@ export function rootPath(f: BridgeFixture, side: Destination) {
         args: [rootAttestationArgument(attestation), signatures],
       }),
     deliverOne: (message: BridgeMessage, root: Hex, proof: Hex[]) =>
-      wallet.writeContract({ address, abi, functionName: one as "mintWithProof", args: [message, root, proof] }),
+      wallet.writeContract({
+        address,
+        abi,
+        functionName: one as "mintWithProof",
+        args: [message, root, proof],
+      }),
     deliverBatch: (messages: BridgeMessage[], root: Hex, proof: Hex[], proofFlags: boolean[]) =>
       wallet.writeContract({
         address,
