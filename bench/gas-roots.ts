@@ -341,7 +341,6 @@ async function main() {
     console.log("\nBatch 64, holders, per message:");
     for (const [name, gas] of Object.entries(breakdown))
       console.log(`  ${name.padEnd(24)}${gas.toFixed(0).padStart(8)}`);
-    console.log(`    ${name.padEnd(30)}${String(gas).padStart(8)}`);
     figures.gas_per_message_batch_64_holders_breakdown = JSON.stringify(breakdown);
     figures.goal_batch_64_holders_at_most_25000 =
       (figures.gas_per_message_batch_64_holders as number) <= 25_000;
