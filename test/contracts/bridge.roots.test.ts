@@ -466,4 +466,39 @@ describe("rate limit, ceiling and pause hold on the root path", () => {
     await minter.confirm(minter.deliverNonce(tree, 1n));
     expect(await wrappedSupply()).toBe(6n * USDC_UNIT);
   });
+
+  it("on the vault: spends the inbound rate limit, and stops while paused", async () => {
+    const [locked] = await locks(20n);
+    await f.mint(locked!);
+    const burns = [await f.burn(6n * USDC_UNIT), await f.burn(6n * USDC_UNIT)];
+    const tree = buildMessageTree(burns);
+    const attestation = rootAttestationOf(tree);
+    await vault.confirm(vault.submitRoot(attestation, await signRoot(f, attestation)));
+    await ownerWrite("vault", "setRateLimit", [
+      BigInt(REMOTE_CHAIN_ID),
+      f.usdc,
+      INBOUND,
+      10n * USDC_UNIT,
+      0n,
+    ]);
+    expect(await revertOf(vault.deliverNonces(tree, [1n, 2n]))).toEqual({
+      errorName: "RateLimited",
+      args: [4n * USDC_UNIT, 6n * USDC_UNIT],
+    });
+    await vault.confirm(
+      f.home.wallet(f.pauser).writeContract({
+        address: f.vault,
+        abi: bridgeVaultAbi,
+        functionName: "pause",
+        args: [600n],
+      }),
+    );
+    expect((await revertOf(vault.deliverNonce(tree, 1n))).errorName).toBe("Paused");
+    expect((await revertOf(vault.submitRoot(attestation, await signRoot(f, attestation)))).errorName).toBe(
+      "Paused",
+    );
+    await f.home.travel(601);
+    await vault.confirm(vault.deliverNonce(tree, 1n));
+    expect((await revertOf(vault.deliverNonce(tree, 2n))).errorName).toBe("RateLimited");
+  });
 });
