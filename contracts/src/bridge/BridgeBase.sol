@@ -87,12 +87,20 @@ abstract contract BridgeBase is IValidatorSetErrors, Owned, Pausable, RateLimite
         return _deliveredNonces[sourceChainId][sourceBridge][nonce >> 8] & (uint256(1) << (nonce & 0xff)) != 0;
     }
 
+    /// @dev The bitmap words of one route; a batch (one route) looks them up once.
+    function _nonceWords(uint64 sourceChainId, address sourceBridge)
+        internal
+        view
+        returns (mapping(uint256 => uint256) storage)
+    {
+        return _deliveredNonces[sourceChainId][sourceBridge];
+    }
+
     /// @dev Sets the nonce's bit; false when it was already set (the message was delivered before).
-    function _markNonceDelivered(uint64 sourceChainId, address sourceBridge, uint64 nonce)
+    function _markNonceDelivered(mapping(uint256 => uint256) storage words, uint64 nonce)
         internal
         returns (bool fresh)
     {
-        mapping(uint256 => uint256) storage words = _deliveredNonces[sourceChainId][sourceBridge];
         uint256 bit = uint256(1) << (nonce & 0xff);
         uint256 word = words[nonce >> 8];
         if (word & bit != 0) return false;
@@ -103,6 +111,11 @@ abstract contract BridgeBase is IValidatorSetErrors, Owned, Pausable, RateLimite
     /// @dev The checks every inbound message passes whatever vouches for it: version, addressed to this
     /// chain and contract, and sent by the bridge this contract trusts on the source chain.
     function _checkEnvelope(Message calldata message) internal view {
+        _checkAddressedHere(message);
+        _checkRoute(message.sourceChainId, message.sourceBridge);
+    }
+
+    function _checkAddressedHere(Message calldata message) internal view {
         if (message.version != MESSAGE_VERSION) revert UnsupportedVersion(message.version);
         if (message.destinationChainId != block.chainid) {
             revert WrongDestinationChain(uint64(block.chainid), message.destinationChainId);
@@ -110,7 +123,6 @@ abstract contract BridgeBase is IValidatorSetErrors, Owned, Pausable, RateLimite
         if (message.destinationBridge != address(this)) {
             revert WrongDestinationBridge(address(this), message.destinationBridge);
         }
-        _checkRoute(message.sourceChainId, message.sourceBridge);
     }
 
     function _checkRoute(uint64 sourceChainId, address sourceBridge) internal view {
@@ -135,7 +147,7 @@ abstract contract BridgeBase is IValidatorSetErrors, Owned, Pausable, RateLimite
         validatorSet.verify(attestationDigest(message, epoch), epoch, signatures);
         processed[id] = true;
         // The nonce bit is what the root path checks, so a message minted here is never minted there.
-        if (!_markNonceDelivered(message.sourceChainId, message.sourceBridge, message.nonce)) {
+        if (!_markNonceDelivered(_nonceWords(message.sourceChainId, message.sourceBridge), message.nonce)) {
             revert NonceAlreadyDelivered(message.sourceChainId, message.sourceBridge, message.nonce);
         }
         _consumeRateLimit(message.sourceChainId, message.token, INBOUND, message.amount);

@@ -113,7 +113,7 @@ contract BridgeMinter is BridgeRootInbox, IBurnForHolder {
         nonReentrant
     {
         (bytes32 id, RootRange memory range) = _proveOne(message, root, proof);
-        if (!_acceptProven(message, range)) {
+        if (!_acceptProven(message, range, _nonceWords(message.sourceChainId, message.sourceBridge))) {
             revert NonceAlreadyDelivered(message.sourceChainId, message.sourceBridge, message.nonce);
         }
         _credit(message, id);
@@ -131,8 +131,9 @@ contract BridgeMinter is BridgeRootInbox, IBurnForHolder {
         bool[] calldata proofFlags
     ) external whenNotPaused nonReentrant returns (uint256 minted) {
         (bytes32[] memory ids, RootRange memory range) = _proveBatch(messages, root, proof, proofFlags);
+        mapping(uint256 => uint256) storage words = _nonceWords(messages[0].sourceChainId, messages[0].sourceBridge);
         for (uint256 i = 0; i < ids.length; i++) {
-            if (!_acceptProven(messages[i], range)) continue;
+            if (!_acceptProven(messages[i], range, words)) continue;
             _credit(messages[i], ids[i]);
             minted++;
         }

@@ -159,23 +159,31 @@ abstract contract BridgeRootInbox is BridgeBase {
         if (MessageMerkle.multiRootOf(leaves, proof, proofFlags) != root) revert InvalidProof();
     }
 
-    /// @dev The per-message checks after a proof: envelope, nonce inside the signed range, replay guard,
-    /// inbound rate limit. Returns false (and changes nothing) when the nonce was already delivered.
-    function _acceptProven(Message calldata message, RootRange memory range) internal returns (bool) {
-        _checkEnvelope(message);
-        if (message.nonce < range.firstNonce || message.nonce > range.lastNonce) {
-            revert NonceOutsideRoot(message.nonce, range.firstNonce, range.lastNonce);
+    /// @dev The per-message checks after a proof: addressed here, nonce inside the signed range, replay
+    /// guard (`words`: the route's bitmap), inbound rate limit. The route itself was checked with the
+    /// root (and a batch holds one route). Returns false, changing nothing, for a delivered nonce.
+    function _acceptProven(
+        Message calldata message,
+        RootRange memory range,
+        mapping(uint256 => uint256) storage words
+    ) internal returns (bool) {
+        _checkAddressedHere(message);
+        uint64 nonce = message.nonce;
+        if (nonce < range.firstNonce || nonce > range.lastNonce) {
+            revert NonceOutsideRoot(nonce, range.firstNonce, range.lastNonce);
         }
-        if (!_markNonceDelivered(message.sourceChainId, message.sourceBridge, message.nonce)) return false;
+        if (!_markNonceDelivered(words, nonce)) return false;
         _consumeRateLimit(message.sourceChainId, message.token, INBOUND, message.amount);
         return true;
     }
 
+    /// @dev The range of a root stored for a route this contract trusts now (routes can be removed).
     function _storedRoot(uint64 sourceChainId, address sourceBridge, bytes32 root)
         private
         view
         returns (RootRange memory range)
     {
+        _checkRoute(sourceChainId, sourceBridge);
         range = _roots[sourceChainId][sourceBridge][root];
         if (range.lastNonce == 0) revert UnknownRoot(sourceChainId, sourceBridge, root);
     }

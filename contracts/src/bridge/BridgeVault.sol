@@ -100,7 +100,7 @@ contract BridgeVault is BridgeRootInbox {
         nonReentrant
     {
         (bytes32 id, RootRange memory range) = _proveOne(message, root, proof);
-        if (!_acceptProven(message, range)) {
+        if (!_acceptProven(message, range, _nonceWords(message.sourceChainId, message.sourceBridge))) {
             revert NonceAlreadyDelivered(message.sourceChainId, message.sourceBridge, message.nonce);
         }
         _payOut(message, id);
@@ -118,8 +118,9 @@ contract BridgeVault is BridgeRootInbox {
         bool[] calldata proofFlags
     ) external whenNotPaused nonReentrant returns (uint256 released) {
         (bytes32[] memory ids, RootRange memory range) = _proveBatch(messages, root, proof, proofFlags);
+        mapping(uint256 => uint256) storage words = _nonceWords(messages[0].sourceChainId, messages[0].sourceBridge);
         for (uint256 i = 0; i < ids.length; i++) {
-            if (!_acceptProven(messages[i], range)) continue;
+            if (!_acceptProven(messages[i], range, words)) continue;
             _payOut(messages[i], ids[i]);
             released++;
         }
