@@ -101,8 +101,18 @@ async function main() {
       ],
     });
     const minter = deployment.minter.address;
-    const send = async (hash: Promise<Hash>) => {
-      const receipt = await publicClient.waitForTransactionReceipt({ hash: await hash, timeout: 120_000 });
+    const send = async (pending: Promise<Hash>) => {
+      const hash = await pending;
+      const receipt = await publicClient
+        .waitForTransactionReceipt({ hash, timeout: 120_000 })
+        .catch(async (error) => {
+          const tx = await publicClient.getTransaction({ hash }).catch(() => undefined);
+          const block = await publicClient.getBlock();
+          process.stderr.write(
+            `stuck ${hash}: nonce ${tx?.nonce} gas ${tx?.gas} maxFee ${tx?.maxFeePerGas} input ${tx?.input.length}; head ${block.number} baseFee ${block.baseFeePerGas} gasUsed ${block.gasUsed}\n`,
+          );
+          throw error;
+        });
       if (receipt.status !== "success") throw new Error(`reverted: ${receipt.transactionHash}`);
       return receipt;
     };
@@ -246,6 +256,7 @@ async function main() {
       batch: number,
       runs: number,
     ) => {
+      process.stderr.write(`measuring ${path} ${kind} x${batch}\n`);
       const results: Measured[] = [];
       for (let r = 0; r < runs; r++) {
         const recipients = recipientsOf(kind, batch);
