@@ -2,6 +2,7 @@
 export * from "./BridgeMinter.js";
 export * from "./BridgeTestToken.js";
 export * from "./BridgeVault.js";
+export * from "./MessageMerkle.js";
 export * from "./TestERC20.js";
 export * from "./ValidatorSet.js";
 export * from "./WrappedToken.js";

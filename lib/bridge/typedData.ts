@@ -25,7 +25,21 @@ export const rotationTypes = {
   ],
 } as const;
 
+export const rootAttestationTypes = {
+  RootAttestation: [
+    { name: "sourceChainId", type: "uint64" },
+    { name: "sourceBridge", type: "address" },
+    { name: "destinationChainId", type: "uint64" },
+    { name: "destinationBridge", type: "address" },
+    { name: "epoch", type: "uint64" },
+    { name: "firstNonce", type: "uint64" },
+    { name: "lastNonce", type: "uint64" },
+    { name: "root", type: "bytes32" },
+  ],
+} as const;
+
 export type AttestationTypedData = TypedDataDefinition<typeof attestationTypes, "Attestation">;
+export type RootAttestationTypedData = TypedDataDefinition<typeof rootAttestationTypes, "RootAttestation">;
 export type RotationTypedData = TypedDataDefinition<typeof rotationTypes, "Rotation">;
 
 /**
@@ -47,6 +61,49 @@ export function attestationTypedData(message: BridgeMessage, epoch: bigint): Att
     primaryType: "Attestation",
     message: { ...message, epoch },
   };
+}
+
+/** A Merkle root over the contiguous nonce range of one route (see lib/bridge/merkle.ts). */
+export type RootAttestation = {
+  sourceChainId: bigint;
+  sourceBridge: Address;
+  destinationChainId: bigint;
+  destinationBridge: Address;
+  epoch: bigint;
+  firstNonce: bigint;
+  lastNonce: bigint;
+  root: Hex;
+};
+
+/**
+ * The EIP-712 root attestation validators sign once for many messages. Same domain as the per-message
+ * attestation (destination chain and bridge), another primary type, so neither can stand for the other.
+ *
+ * @example
+ * const tree = buildMessageTree(messages);
+ * const signature = await validator.signTypedData(rootAttestationTypedData({ ...route, epoch: 1n, firstNonce: tree.firstNonce, lastNonce: tree.lastNonce, root: tree.root }));
+ */
+export function rootAttestationTypedData(attestation: RootAttestation): RootAttestationTypedData {
+  return {
+    domain: {
+      name: "CrossChainBridge",
+      version: "1",
+      chainId: attestation.destinationChainId,
+      verifyingContract: attestation.destinationBridge,
+    },
+    types: rootAttestationTypes,
+    primaryType: "RootAttestation",
+    message: attestation,
+  };
+}
+
+/**
+ * The `RootAttestation` struct the contracts' `submitRoot` takes: the destination fields are implicit
+ * there (the contract itself).
+ */
+export function rootAttestationArgument(attestation: RootAttestation) {
+  const { sourceChainId, sourceBridge, epoch, firstNonce, lastNonce, root } = attestation;
+  return { sourceChainId, sourceBridge, epoch, firstNonce, lastNonce, root };
 }
 
 export type RotationTypedDataParameters = {
@@ -110,7 +167,7 @@ export type SignedBy = { signer: Address; signature: Hex };
  * await walletClient.writeContract({ ..., functionName: "mint", args: [message, 1n, sorted.map((s) => s.signature)] });
  */
 export async function sortSignaturesBySigner(
-  typedData: AttestationTypedData | RotationTypedData,
+  typedData: AttestationTypedData | RotationTypedData | RootAttestationTypedData,
   signatures: readonly Hex[],
 ): Promise<SignedBy[]> {
   const recovered = await Promise.all(

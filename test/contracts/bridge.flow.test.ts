@@ -364,10 +364,15 @@ describe("owner powers", () => {
       "release",
       // Each message of a batch goes through exactly release's checks (test/contracts/bridge.batch.test.ts).
       "releaseBatch",
+      // The root path: a quorum-signed root, then each message proven against it under release's own
+      // checks (test/contracts/bridge.roots.test.ts).
+      "releaseBatchWithProof",
+      "releaseWithProof",
       "setPauser",
       "setRateLimit",
       "setRoute",
       "setToken",
+      "submitRoot",
       "transferOwnership",
       "unpause",
     ]);

@@ -21,7 +21,14 @@ abstract contract BridgeBase is IValidatorSetErrors, Owned, Pausable, RateLimite
     uint64 public lastNonce;
     /// @notice The bridge contract this one trusts on each remote chain.
     mapping(uint64 => address) public routes;
+    /// @notice Ids delivered by the per-message path (`mint`/`release`), kept for callers that look
+    /// them up. The replay guard of both paths is the nonce bitmap below.
     mapping(bytes32 => bool) public processed;
+    /// @dev sourceChainId => sourceBridge => nonce / 256 => bit (nonce % 256) set once delivered. One
+    /// storage word serves 256 consecutive messages of a route, so a batch pays a fresh slot at most once
+    /// per 256 nonces instead of once per message. Keyed by the source bridge too, so a route moved to a
+    /// new source contract (whose nonces restart at 1) cannot collide with the old one.
+    mapping(uint64 => mapping(address => mapping(uint256 => uint256))) private _deliveredNonces;
 
     bool private transient _entered;
 
@@ -32,6 +39,7 @@ abstract contract BridgeBase is IValidatorSetErrors, Owned, Pausable, RateLimite
     error WrongDestinationBridge(address expected, address actual);
     error UnknownRoute(uint64 remoteChainId, address remoteBridge);
     error AlreadyProcessed(bytes32 messageId);
+    error NonceAlreadyDelivered(uint64 sourceChainId, address sourceBridge, uint64 nonce);
     error ZeroAmount();
     error ZeroRecipient();
     error Reentrancy();
@@ -73,11 +81,41 @@ abstract contract BridgeBase is IValidatorSetErrors, Owned, Pausable, RateLimite
         return hashMessage(message);
     }
 
-    /// @dev Every check of an inbound message; marks it processed and spends the inbound rate limit.
-    function _acceptInbound(Message calldata message, uint64 epoch, bytes[] calldata signatures)
+    /// @notice Whether the message with `nonce` from `sourceBridge` on `sourceChainId` was delivered here,
+    /// by either path (per-message signatures or a proof against a signed root).
+    function isNonceDelivered(uint64 sourceChainId, address sourceBridge, uint64 nonce) public view returns (bool) {
+        return _deliveredNonces[sourceChainId][sourceBridge][nonce >> 8] & (uint256(1) << (nonce & 0xff)) != 0;
+    }
+
+    /// @dev The bitmap words of one route; a batch (one route) looks them up once.
+    function _nonceWords(uint64 sourceChainId, address sourceBridge)
         internal
-        returns (bytes32 id)
+        view
+        returns (mapping(uint256 => uint256) storage)
     {
+        return _deliveredNonces[sourceChainId][sourceBridge];
+    }
+
+    /// @dev Sets the nonce's bit; false when it was already set (the message was delivered before).
+    function _markNonceDelivered(mapping(uint256 => uint256) storage words, uint64 nonce)
+        internal
+        returns (bool fresh)
+    {
+        uint256 bit = uint256(1) << (nonce & 0xff);
+        uint256 word = words[nonce >> 8];
+        if (word & bit != 0) return false;
+        words[nonce >> 8] = word | bit;
+        return true;
+    }
+
+    /// @dev The checks every inbound message passes whatever vouches for it: version, addressed to this
+    /// chain and contract, and sent by the bridge this contract trusts on the source chain.
+    function _checkEnvelope(Message calldata message) internal view {
+        _checkAddressedHere(message);
+        _checkRoute(message.sourceChainId, message.sourceBridge);
+    }
+
+    function _checkAddressedHere(Message calldata message) internal view {
         if (message.version != MESSAGE_VERSION) revert UnsupportedVersion(message.version);
         if (message.destinationChainId != block.chainid) {
             revert WrongDestinationChain(uint64(block.chainid), message.destinationChainId);
@@ -85,14 +123,33 @@ abstract contract BridgeBase is IValidatorSetErrors, Owned, Pausable, RateLimite
         if (message.destinationBridge != address(this)) {
             revert WrongDestinationBridge(address(this), message.destinationBridge);
         }
-        address route = routes[message.sourceChainId];
-        if (route == address(0) || route != message.sourceBridge) {
-            revert UnknownRoute(message.sourceChainId, message.sourceBridge);
-        }
+    }
+
+    function _checkRoute(uint64 sourceChainId, address sourceBridge) internal view {
+        address route = routes[sourceChainId];
+        if (route == address(0) || route != sourceBridge) revert UnknownRoute(sourceChainId, sourceBridge);
+    }
+
+    /// @dev Whether the per-message batch entry points should skip `message`: delivered by either path.
+    function _alreadyDelivered(Message calldata message) internal view returns (bool) {
+        return processed[hashMessage(message)]
+            || isNonceDelivered(message.sourceChainId, message.sourceBridge, message.nonce);
+    }
+
+    /// @dev Every check of an inbound message; marks it processed and spends the inbound rate limit.
+    function _acceptInbound(Message calldata message, uint64 epoch, bytes[] calldata signatures)
+        internal
+        returns (bytes32 id)
+    {
+        _checkEnvelope(message);
         id = hashMessage(message);
         if (processed[id]) revert AlreadyProcessed(id);
         validatorSet.verify(attestationDigest(message, epoch), epoch, signatures);
         processed[id] = true;
+        // The nonce bit is what the root path checks, so a message minted here is never minted there.
+        if (!_markNonceDelivered(_nonceWords(message.sourceChainId, message.sourceBridge), message.nonce)) {
+            revert NonceAlreadyDelivered(message.sourceChainId, message.sourceBridge, message.nonce);
+        }
         _consumeRateLimit(message.sourceChainId, message.token, INBOUND, message.amount);
     }
 

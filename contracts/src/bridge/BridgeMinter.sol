@@ -2,13 +2,14 @@
 pragma solidity 0.8.28;
 
 import {BridgeBase} from "./BridgeBase.sol";
-import {Message, hashMessage, hashMessageMemory} from "./BridgeMessage.sol";
+import {BridgeRootInbox} from "./BridgeRootInbox.sol";
+import {Message, hashMessageMemory} from "./BridgeMessage.sol";
 import {IBurnForHolder, IWrappedToken} from "./IWrappedToken.sol";
 
 /// @notice Mints wrapped tokens for attested home-chain locks and burns them back toward the home chain.
 /// Supply rule: a wrapped token's totalSupply never exceeds `mintCeiling[homeToken]`, the credit line of
 /// locks this chain may have received; it is 0 (nothing mints) until the owner sets it.
-contract BridgeMinter is BridgeBase, IBurnForHolder {
+contract BridgeMinter is BridgeRootInbox, IBurnForHolder {
     struct WrappedAsset {
         address wrappedToken;
         uint64 homeChainId;
@@ -98,14 +99,53 @@ contract BridgeMinter is BridgeBase, IBurnForHolder {
     {
         if (messages.length != signatures.length) revert BatchLengthMismatch(messages.length, signatures.length);
         for (uint256 i = 0; i < messages.length; i++) {
-            if (processed[hashMessage(messages[i])]) continue;
+            if (_alreadyDelivered(messages[i])) continue;
             _mint(messages[i], epoch, signatures[i]);
             minted++;
         }
     }
 
+    /// @notice Mints one message proven against a root a quorum signed (`submitRoot`): the path for
+    /// self-relay. Reverts NonceAlreadyDelivered when either path already delivered the message.
+    function mintWithProof(Message calldata message, bytes32 root, bytes32[] calldata proof)
+        external
+        whenNotPaused
+        nonReentrant
+    {
+        (bytes32 id, RootRange memory range) = _proveOne(message, root, proof);
+        if (!_acceptProven(message, range, _nonceWords(message.sourceChainId, message.sourceBridge))) {
+            revert NonceAlreadyDelivered(message.sourceChainId, message.sourceBridge, message.nonce);
+        }
+        _credit(message, id);
+        emit DeliveredUnderRoot(root, message.sourceChainId, 1);
+    }
+
+    /// @notice Mints a batch of one route proven against one stored root by a single multiproof
+    /// (`proof`, `proofFlags`; lib/bridge/merkle.ts builds them; `messages` in ascending nonce order).
+    /// Messages either path already delivered are skipped, like `mintBatch`; any other failed check
+    /// reverts the batch. Returns how many messages were minted.
+    function mintBatchWithProof(
+        Message[] calldata messages,
+        bytes32 root,
+        bytes32[] calldata proof,
+        bool[] calldata proofFlags
+    ) external whenNotPaused nonReentrant returns (uint256 minted) {
+        (bytes32[] memory ids, RootRange memory range) = _proveBatch(messages, root, proof, proofFlags);
+        mapping(uint256 => uint256) storage words = _nonceWords(messages[0].sourceChainId, messages[0].sourceBridge);
+        for (uint256 i = 0; i < ids.length; i++) {
+            if (!_acceptProven(messages[i], range, words)) continue;
+            _credit(messages[i], ids[i]);
+            minted++;
+        }
+        emit DeliveredUnderRoot(root, messages[0].sourceChainId, minted);
+    }
+
     function _mint(Message calldata message, uint64 epoch, bytes[] calldata signatures) private {
-        bytes32 id = _acceptInbound(message, epoch, signatures);
+        _credit(message, _acceptInbound(message, epoch, signatures));
+    }
+
+    /// @dev The minting half both paths share: the token, its home chain and the supply ceiling.
+    function _credit(Message calldata message, bytes32 id) private {
         WrappedAsset memory asset = wrappedAssets[message.token];
         if (asset.wrappedToken == address(0)) revert UnsupportedToken(message.token);
         if (message.sourceChainId != asset.homeChainId) {

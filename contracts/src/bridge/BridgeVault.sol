@@ -2,12 +2,13 @@
 pragma solidity 0.8.28;
 
 import {BridgeBase} from "./BridgeBase.sol";
-import {Message, hashMessage, hashMessageMemory} from "./BridgeMessage.sol";
+import {BridgeRootInbox} from "./BridgeRootInbox.sol";
+import {Message, hashMessageMemory} from "./BridgeMessage.sol";
 
 /// @notice Holds home-chain tokens: `lock` sends them to a remote chain, `release` pays out attested burns.
 /// Supply rule: per remote chain and token, the vault never releases more than it locked toward that
 /// chain (`outstanding`), whatever the signatures say (the Wormhole lesson).
-contract BridgeVault is BridgeBase {
+contract BridgeVault is BridgeRootInbox {
     mapping(address => bool) public supportedTokens;
     /// @notice outstanding[remoteChainId][token]: locked toward that chain minus released from it.
     mapping(uint64 => mapping(address => uint256)) public outstanding;
@@ -85,14 +86,53 @@ contract BridgeVault is BridgeBase {
     {
         if (messages.length != signatures.length) revert BatchLengthMismatch(messages.length, signatures.length);
         for (uint256 i = 0; i < messages.length; i++) {
-            if (processed[hashMessage(messages[i])]) continue;
+            if (_alreadyDelivered(messages[i])) continue;
             _release(messages[i], epoch, signatures[i]);
             released++;
         }
     }
 
+    /// @notice Releases one burn proven against a root a quorum signed (`submitRoot`): the path for
+    /// self-relay. Reverts NonceAlreadyDelivered when either path already delivered the message.
+    function releaseWithProof(Message calldata message, bytes32 root, bytes32[] calldata proof)
+        external
+        whenNotPaused
+        nonReentrant
+    {
+        (bytes32 id, RootRange memory range) = _proveOne(message, root, proof);
+        if (!_acceptProven(message, range, _nonceWords(message.sourceChainId, message.sourceBridge))) {
+            revert NonceAlreadyDelivered(message.sourceChainId, message.sourceBridge, message.nonce);
+        }
+        _payOut(message, id);
+        emit DeliveredUnderRoot(root, message.sourceChainId, 1);
+    }
+
+    /// @notice Releases a batch of one route proven against one stored root by a single multiproof
+    /// (`messages` in ascending nonce order). Messages either path already delivered are skipped; any
+    /// other failed check reverts the batch. The outstanding bound holds per message. Returns how many
+    /// messages were released.
+    function releaseBatchWithProof(
+        Message[] calldata messages,
+        bytes32 root,
+        bytes32[] calldata proof,
+        bool[] calldata proofFlags
+    ) external whenNotPaused nonReentrant returns (uint256 released) {
+        (bytes32[] memory ids, RootRange memory range) = _proveBatch(messages, root, proof, proofFlags);
+        mapping(uint256 => uint256) storage words = _nonceWords(messages[0].sourceChainId, messages[0].sourceBridge);
+        for (uint256 i = 0; i < ids.length; i++) {
+            if (!_acceptProven(messages[i], range, words)) continue;
+            _payOut(messages[i], ids[i]);
+            released++;
+        }
+        emit DeliveredUnderRoot(root, messages[0].sourceChainId, released);
+    }
+
     function _release(Message calldata message, uint64 epoch, bytes[] calldata signatures) private {
-        bytes32 id = _acceptInbound(message, epoch, signatures);
+        _payOut(message, _acceptInbound(message, epoch, signatures));
+    }
+
+    /// @dev The paying half both paths share: never more than is outstanding toward the source chain.
+    function _payOut(Message calldata message, bytes32 id) private {
         uint256 available = outstanding[message.sourceChainId][message.token];
         if (message.amount > available) revert ReleaseExceedsOutstanding(available, message.amount);
         outstanding[message.sourceChainId][message.token] = available - message.amount;
