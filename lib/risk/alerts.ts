@@ -187,7 +187,11 @@ export function dataSources(
   return [
     ...asOf.sources,
     ...asOf.blockTimestamps.map((b) => ({ source: `chain:${b.chainId}`, updatedAt: b.timestamp })),
-    ...assets.map((a) => ({ source: `price:${a.symbol}`, updatedAt: a.priceUpdatedAt })),
+    // An asset with no price source at all has no answer to age (updatedAt 0): it would read as stale
+    // for ever. Its reserves are unpriced instead, which reserves() and PositionsUnpriced report.
+    ...assets
+      .filter((a) => a.priceUpdatedAt > 0)
+      .map((a) => ({ source: `price:${a.symbol}`, updatedAt: a.priceUpdatedAt })),
   ];
 }
 
