@@ -17,7 +17,7 @@ import {
   send,
   setPrice,
   startAaveFixture,
-} from "../test/helpers/aaveFixture.js";
+} from "../harness/aaveFixture.js";
 
 const RUNS = 5;
 const e18 = 10n ** 18n;

@@ -45,31 +45,25 @@ const allowed: Record<string, readonly string[] | "all-but-test-and-bench"> = {
 };
 
 /**
- * Imports that break the rule in files being rewritten on other branches; each entry goes when its
- * file is replaced. Nothing else may be added here.
+ * Imports that break the rule today, each with its reason; an entry goes when its import is moved
+ * behind a library. Nothing else may be added here.
  */
 const allowlist: ReadonlyArray<{ from: string; to: string; why: string }> = [
-  {
-    from: "bench/gas-market.ts",
-    to: "test/helpers/marketFixture.ts",
-    why: "the Aave market bench and fixture are being replaced on the lending branch",
-  },
+  // Known gap, kept visible: the risk API is mounted inside the indexer's HTTP server and reads the
+  // indexer's tables through their drizzle definitions. The fix is to move the risk API (provider,
+  // schema, resolvers) into a library room both the indexer and `npm run risk` import.
   {
     from: "src/api/risk.ts",
     to: "risk/provider/indexerSnapshot.ts",
-    why: "the risk API mount in the indexer is being rewritten on the lending branch",
+    why: "the indexer's HTTP server mounts the risk API (same origin as its GraphQL)",
   },
-  {
-    from: "src/api/risk.ts",
-    to: "risk/provider/riskService.ts",
-    why: "the risk API mount in the indexer is being rewritten on the lending branch",
-  },
+  { from: "src/api/risk.ts", to: "risk/provider/riskService.ts", why: "as above" },
   {
     from: "risk/main.ts",
     to: "indexer/deployment.ts",
-    why: "risk/ reads the indexer's tables; being rewritten on the lending branch",
+    why: "the standalone risk API reads the same deployments file the indexer was started on",
   },
-  { from: "risk/main.ts", to: "ponder.schema.ts", why: "as above" },
+  { from: "risk/main.ts", to: "ponder.schema.ts", why: "the risk API reads the indexer's tables" },
   { from: "risk/provider/indexerSnapshot.ts", to: "ponder.schema.ts", why: "as above" },
 ];
 

@@ -19,7 +19,7 @@ import {
   setPrice,
   startAaveFixture,
   supply,
-} from "../helpers/aaveFixture.js";
+} from "../../harness/aaveFixture.js";
 
 /**
  * The real Aave v3 market (core-v3 1.19.3) as deployAaveMarket sets it up: these tests pin the behaviour

@@ -5,8 +5,6 @@ import { aTokenAbi, eacAggregatorProxyAbi } from "../../contracts/generated/inde
 import type { Clients } from "../../deploy/system.js";
 import { devnetKeys } from "../../devnet/accounts.js";
 import { liquidateAll, MarketTraffic, movePrices } from "../../devnet/trafficAave.js";
-import { deploymentSchema } from "../../lib/deployments.js";
-import { logger } from "../../lib/logger.js";
 import {
   type AaveFixture,
   accountData,
@@ -15,7 +13,9 @@ import {
   setPrice,
   startAaveFixture,
   supply,
-} from "../helpers/aaveFixture.js";
+} from "../../harness/aaveFixture.js";
+import { deploymentSchema } from "../../lib/deployments.js";
+import { logger } from "../../lib/logger.js";
 
 /** The devnet's Aave traffic (price rounds, the silent switch, liquidations) against a real market. */
 describe("devnet Aave traffic", () => {

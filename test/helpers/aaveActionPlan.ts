@@ -13,9 +13,9 @@ import {
 } from "../../contracts/generated/index.js";
 import type { AaveReserveHandle } from "../../deploy/aave.js";
 import { pushPrice } from "../../deploy/aave.js";
+import { type AaveFixture, accountData, STABLECOIN_EMODE } from "../../harness/aaveFixture.js";
+import { send, type Wallet } from "../../harness/aaveTx.js";
 import type { AaveAction } from "./aaveActions.js";
-import { type AaveFixture, accountData, STABLECOIN_EMODE } from "./aaveFixture.js";
-import { send, type Wallet } from "./aaveTx.js";
 
 const MAX_UINT = 2n ** 256n - 1n;
 const WAD = 10n ** 18n;

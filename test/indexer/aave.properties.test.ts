@@ -8,9 +8,9 @@ import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aavePoolAbi, aTokenAbi, stableDebtTokenAbi } from "../../contracts/generated/index.js";
 import { replaceAggregator } from "../../deploy/aave.js";
+import { type AaveFixture, startAaveFixture, type Wallet } from "../../harness/aaveFixture.js";
 import { writeDeployment } from "../../lib/deployments.js";
 import { type AaveAction, aaveActionSequenceArbitrary, applyAaveAction } from "../helpers/aaveActions.js";
-import { type AaveFixture, startAaveFixture, type Wallet } from "../helpers/aaveFixture.js";
 import { type PonderProcess, startPonder } from "../helpers/indexerFixture.js";
 
 /**

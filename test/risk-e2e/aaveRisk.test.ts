@@ -4,7 +4,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseUnits } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DeploymentInput, writeDeployment } from "../../lib/deployments.js";
 import {
   type AaveFixture,
   accountData,
@@ -12,7 +11,8 @@ import {
   fund,
   startAaveFixture,
   supply,
-} from "../helpers/aaveFixture.js";
+} from "../../harness/aaveFixture.js";
+import { type DeploymentInput, writeDeployment } from "../../lib/deployments.js";
 import { type PonderProcess, startPonder } from "../helpers/indexerFixture.js";
 import { startAlertStack } from "../ops/alertStack.js";
 

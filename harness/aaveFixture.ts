@@ -13,7 +13,7 @@ import {
   type WalletClient,
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { aavePoolAbi, testERC20Abi, testERC20Bytecode } from "../../contracts/generated/index.js";
+import { aavePoolAbi, testERC20Abi, testERC20Bytecode } from "../contracts/generated/index.js";
 import {
   type AaveMarket,
   type AaveReserveInput,
@@ -21,12 +21,12 @@ import {
   type EModeCategoryConfig,
   pushPrice,
   stablecoinRateStrategy,
-} from "../../deploy/aave.js";
-import { deployBridgeHome } from "../../deploy/bridge.js";
-import { deployedContract } from "../../deploy/receipts.js";
-import type { Clients } from "../../deploy/system.js";
-import { type AnvilInstance, startAnvil } from "../../devnet/anvil.js";
-import type { DeploymentInput } from "../../lib/deployments.js";
+} from "../deploy/aave.js";
+import { deployBridgeHome } from "../deploy/bridge.js";
+import { deployedContract } from "../deploy/receipts.js";
+import type { Clients } from "../deploy/system.js";
+import { type AnvilInstance, startAnvil } from "../devnet/anvil.js";
+import type { DeploymentInput } from "../lib/deployments.js";
 import { send, type Wallet } from "./aaveTx.js";
 
 export { revertName, send, type Wallet } from "./aaveTx.js";
