@@ -5,35 +5,33 @@
  *
  * Usage: npm run bench:indexer   (BENCH_EVENTS=100000 by default; PGlite for both apps)
  *
- * The logs come from a small generator contract (compiled here with the solc npm package, so the shared
- * contracts/generated artifacts are untouched) that emits the bridge's exact Locked/Minted/Burned/Released
- * events in batches: message ids match across chains, so the indexer joins every leg as it would in
+ * The logs come from a small generator contract (compiled by bench/indexer/generators.ts with the solc npm
+ * package, so the shared contracts/generated artifacts are untouched) that emits the bridge's exact
+ * Locked/Minted/Burned/Released events in batches: message ids match across chains, so the indexer joins every leg as it would in
  * production, supply check included.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
-  type Abi,
   type Address,
   createPublicClient,
   createWalletClient,
   defineChain,
   encodeAbiParameters,
-  type Hex,
   http,
   keccak256,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { type AnvilInstance, freePort, startAnvil } from "../devnet/anvil.js";
+import { startAnvil } from "../devnet/anvil.js";
 import { writeDeployment } from "../lib/deployments.js";
 import { devnetKeys } from "../lib/devnet/accounts.js";
 import { devnetNetworks, rpcUrlVariable } from "../lib/networks.js";
-
-const require = createRequire(import.meta.url);
-const solc = require("solc") as { compile(input: string): string };
+import { generateAave } from "./indexer/aaveEvents.js";
+import { bareApp } from "./indexer/bareApp.js";
+import type { BenchChain } from "./indexer/benchChain.js";
+import { compileGenerator } from "./indexer/generators.js";
+import { startPonderApp, stop, waitReady } from "./indexer/ponderRun.js";
 
 const TOTAL_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const BATCH = 500;
@@ -42,325 +40,9 @@ const WARM_UP_SAMPLES = 5;
 /** Share of the events that are Aave market events (the rest are bridge events). */
 const AAVE_SHARE = 0.4;
 
-const generatorSource = `
-pragma solidity 0.8.28;
-contract BridgeEventGenerator {
-    event Locked(bytes32 indexed messageId, address indexed token, address indexed sender, uint64 destinationChainId, address destinationBridge, uint64 nonce, address recipient, uint256 amount);
-    event Burned(bytes32 indexed messageId, address indexed token, address indexed sender, uint64 destinationChainId, address destinationBridge, uint64 nonce, address recipient, uint256 amount);
-    event Minted(bytes32 indexed messageId, address indexed token, address indexed recipient, address wrappedToken, uint64 sourceChainId, uint256 amount);
-    event Released(bytes32 indexed messageId, address indexed token, address indexed recipient, uint64 sourceChainId, uint256 amount);
-    function id(uint64 source, uint64 nonce) public pure returns (bytes32) { return keccak256(abi.encode(source, nonce)); }
-    function locks(address token, uint64 destination, uint64 firstNonce, uint64 count, uint256 amount) external {
-        for (uint64 n = firstNonce; n < firstNonce + count; n++) emit Locked(id(uint64(block.chainid), n), token, msg.sender, destination, address(this), n, msg.sender, amount);
-    }
-    function mints(address token, uint64 source, uint64 firstNonce, uint64 count, uint256 amount) external {
-        for (uint64 n = firstNonce; n < firstNonce + count; n++) emit Minted(id(source, n), token, msg.sender, address(this), source, amount);
-    }
-    function burns(address token, uint64 destination, uint64 firstNonce, uint64 count, uint256 amount) external {
-        for (uint64 n = firstNonce; n < firstNonce + count; n++) emit Burned(id(uint64(block.chainid), n), token, msg.sender, destination, address(this), n, msg.sender, amount);
-    }
-    function releases(address token, uint64 source, uint64 firstNonce, uint64 count, uint256 amount) external {
-        for (uint64 n = firstNonce; n < firstNonce + count; n++) emit Released(id(source, n), token, msg.sender, source, amount);
-    }
-}`;
-
-/**
- * Aave v3.0's exact event signatures, emitted in batches: AaveMarketEvents stands for the Pool, the
- * PoolConfigurator and AaveOracle (one address for all three in the deployments file), AaveTokenEvents for
- * an aToken or a variable debt token (announced by the ReserveInitialized this contract emits, so Ponder's
- * factory finds them as in production), AggregatorEvents for a Chainlink aggregator and FeedProxy for the
- * proxy in front of it (the indexer reads aggregator(), decimals() and latestRoundData() from it).
- */
-const aaveGeneratorSource = `
-pragma solidity 0.8.28;
-contract AaveMarketEvents {
-    event ReserveInitialized(address indexed asset, address indexed aToken, address stableDebtToken, address variableDebtToken, address interestRateStrategyAddress);
-    event CollateralConfigurationChanged(address indexed asset, uint256 ltv, uint256 liquidationThreshold, uint256 liquidationBonus);
-    event AssetSourceUpdated(address indexed asset, address indexed source);
-    event ReserveDataUpdated(address indexed reserve, uint256 liquidityRate, uint256 stableBorrowRate, uint256 variableBorrowRate, uint256 liquidityIndex, uint256 variableBorrowIndex);
-    event Supply(address indexed reserve, address user, address indexed onBehalfOf, uint256 amount, uint16 indexed referralCode);
-    event Borrow(address indexed reserve, address user, address indexed onBehalfOf, uint256 amount, uint8 interestRateMode, uint256 borrowRate, uint16 indexed referralCode);
-    event ReserveUsedAsCollateralEnabled(address indexed reserve, address indexed user);
-    function init(address asset, address aToken, address variableDebtToken, address source) external {
-        emit AssetSourceUpdated(asset, source);
-        emit ReserveInitialized(asset, aToken, address(0xdead), variableDebtToken, address(0xbeef));
-        emit CollateralConfigurationChanged(asset, 8000, 8250, 10500);
-    }
-    /// Per user: ReserveDataUpdated, Supply, collateral enabled (the aToken's Mint comes from the token).
-    function supplies(address asset, uint160 firstUser, uint160 count) external {
-        for (uint160 u = firstUser; u < firstUser + count; u++) {
-            emit ReserveDataUpdated(asset, 1e25, 0, 2e25, 1e27 + u, 1e27 + 2 * u);
-            emit Supply(asset, address(u), address(u), 1e18, 0);
-            emit ReserveUsedAsCollateralEnabled(asset, address(u));
-        }
-    }
-    function borrows(address asset, uint160 firstUser, uint160 count) external {
-        for (uint160 u = firstUser; u < firstUser + count; u++) {
-            emit ReserveDataUpdated(asset, 1e25, 0, 2e25, 1e27 + u, 1e27 + 2 * u);
-            emit Borrow(asset, address(u), address(u), 1e17, 2, 2e25, 0);
-        }
-    }
-}
-contract AaveTokenEvents {
-    event Mint(address indexed caller, address indexed onBehalfOf, uint256 value, uint256 balanceIncrease, uint256 index);
-    function mints(uint160 firstUser, uint160 count, uint256 value) external {
-        for (uint160 u = firstUser; u < firstUser + count; u++) emit Mint(address(u), address(u), value, 0, 1e27);
-    }
-}
-contract AggregatorEvents {
-    event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt);
-    function answers(uint256 firstRound, uint256 count) external {
-        for (uint256 r = firstRound; r < firstRound + count; r++) emit AnswerUpdated(int256(2000e8 + r), r, block.timestamp);
-    }
-}
-contract FeedProxy {
-    address public aggregator;
-    constructor(address a) { aggregator = a; }
-    function decimals() external pure returns (uint8) { return 8; }
-    function description() external pure returns (string memory) { return "BENCH / USD"; }
-    function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
-        return (1, 2000e8, block.timestamp, block.timestamp, 1);
-    }
-}`;
-
-type Compiled = Record<string, { abi: Abi; bytecode: Hex }>;
-
-function compile(file: string, content: string): Compiled {
-  const output = JSON.parse(
-    solc.compile(
-      JSON.stringify({
-        language: "Solidity",
-        sources: { [file]: { content } },
-        settings: {
-          optimizer: { enabled: true, runs: 200 },
-          evmVersion: "cancun",
-          outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
-        },
-      }),
-    ),
-  );
-  const result: Compiled = {};
-  for (const [name, artifact] of Object.entries(
-    output.contracts[file] as Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>,
-  ))
-    result[name] = { abi: artifact.abi, bytecode: `0x${artifact.evm.bytecode.object}` as Hex };
-  return result;
-}
-
-function compileGenerator(): { abi: Abi; bytecode: Hex } {
-  const output = JSON.parse(
-    solc.compile(
-      JSON.stringify({
-        language: "Solidity",
-        sources: { "BridgeEventGenerator.sol": { content: generatorSource } },
-        settings: {
-          optimizer: { enabled: true, runs: 200 },
-          evmVersion: "cancun",
-          outputSelection: { "*": { "*": ["abi", "evm.bytecode.object"] } },
-        },
-      }),
-    ),
-  );
-  const artifact = output.contracts["BridgeEventGenerator.sol"].BridgeEventGenerator;
-  return { abi: artifact.abi as Abi, bytecode: `0x${artifact.evm.bytecode.object}` as Hex };
-}
-
-type BenchChain = {
-  network: (typeof devnetNetworks)[number];
-  anvil: AnvilInstance;
-  generator: Address;
-  startBlock: number;
-};
-
-const ponderBin = resolve("node_modules/ponder/dist/esm/bin/ponder.js");
-
-type Run = { child: ChildProcess; url: string; output: () => string; backfillStartedAt?: number };
-
-async function startPonderApp(
-  root: string | undefined,
-  env: Record<string, string>,
-  pgliteDir: string,
-): Promise<Run> {
-  const port = await freePort();
-  const args = [
-    ponderBin,
-    ...(root ? ["--root", root] : []),
-    "start",
-    "--schema",
-    "public",
-    "--port",
-    String(port),
-    "--hostname",
-    "127.0.0.1",
-  ];
-  const child = spawn(process.execPath, args, {
-    env: {
-      ...process.env,
-      ...env,
-      PONDER_TELEMETRY_DISABLED: "true",
-      INDEXER_PGLITE_DIR: pgliteDir,
-      DATABASE_URL: "",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  const run: Run = { child, url: `http://127.0.0.1:${port}`, output: () => output };
-  const collect = (chunk: Buffer) => {
-    const text = chunk.toString();
-    if (run.backfillStartedAt === undefined && text.includes("Started backfill indexing"))
-      run.backfillStartedAt = Date.now();
-    output = (output + text).slice(-100_000);
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  return run;
-}
-
-async function waitReady(run: Run, timeoutMs = 900_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (run.child.exitCode !== null) throw new Error(`ponder exited:\n${run.output().slice(-3000)}`);
-    const ok = await fetch(`${run.url}/ready`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) return Date.now();
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`not ready:\n${run.output().slice(-3000)}`);
-}
-
-async function stop(run: Run) {
-  if (run.child.exitCode !== null) return;
-  await new Promise<void>((done) => {
-    run.child.once("exit", () => done());
-    run.child.kill("SIGKILL");
-  });
-}
-
-function bareApp(dir: string, deploymentFile: string) {
-  // The ceiling: same chains, contracts and logs, handlers that do nothing, one unused table.
-  mkdirSync(join(dir, "src", "api"), { recursive: true });
-  writeFileSync(
-    join(dir, "src", "api", "index.ts"),
-    `import { db } from "ponder:api";\nimport schema from "ponder:schema";\nimport { Hono } from "hono";\nimport { graphql } from "ponder";\nconst app = new Hono();\napp.use("/graphql", graphql({ db, schema }));\nexport default app;\n`,
-  );
-  writeFileSync(
-    join(dir, "ponder.config.ts"),
-    `import { createConfig } from "ponder";
-import { aaveOracleAbi, aavePoolAbi, aavePoolConfiguratorAbi, aTokenAbi, bridgeMinterAbi, bridgeVaultAbi, fluxAggregatorAbi, variableDebtTokenAbi } from "${resolve("contracts/generated/index.js")}";
-import { aaveContractChains, aaveTokenChains, contractChains, indexerChains, priceChains } from "${resolve("indexer/config.js")}";
-import { readDeployment } from "${resolve("lib/deployments.js")}";
-const deployment = readDeployment(${JSON.stringify(deploymentFile)});
-export default createConfig({
-  ordering: "omnichain",
-  database: { kind: "pglite", directory: process.env.INDEXER_PGLITE_DIR },
-  chains: indexerChains(deployment),
-  contracts: {
-    BridgeVault: { abi: bridgeVaultAbi, chain: contractChains(deployment, (c) => (c.role === "home" ? [c.bridge] : [])) },
-    BridgeMinter: { abi: bridgeMinterAbi, chain: contractChains(deployment, (c) => (c.role === "remote" ? [c.bridge] : [])) },
-    AavePool: { abi: aavePoolAbi, chain: aaveContractChains(deployment, "pool") },
-    AavePoolConfigurator: { abi: aavePoolConfiguratorAbi, chain: aaveContractChains(deployment, "poolConfigurator") },
-    AaveOracle: { abi: aaveOracleAbi, chain: aaveContractChains(deployment, "aaveOracle") },
-    AToken: { abi: aTokenAbi, chain: aaveTokenChains(deployment, "aToken") },
-    VariableDebtToken: { abi: variableDebtTokenAbi, chain: aaveTokenChains(deployment, "variableDebtToken") },
-    ChainlinkAggregator: { abi: fluxAggregatorAbi, chain: priceChains(deployment) },
-  },
-});
-`,
-  );
-  writeFileSync(
-    join(dir, "ponder.schema.ts"),
-    `import { onchainTable } from "ponder";\nexport const counter = onchainTable("counter", (t) => ({ id: t.text().primaryKey() }));\n`,
-  );
-  writeFileSync(
-    join(dir, "src", "index.ts"),
-    `import { ponder } from "ponder:registry";\nfor (const name of ["BridgeVault:Locked", "BridgeVault:Released", "BridgeMinter:Minted", "BridgeMinter:Burned", "AavePool:ReserveDataUpdated", "AavePool:Supply", "AavePool:Borrow", "AavePool:ReserveUsedAsCollateralEnabled", "AavePoolConfigurator:ReserveInitialized", "AavePoolConfigurator:CollateralConfigurationChanged", "AaveOracle:AssetSourceUpdated", "AToken:Mint", "VariableDebtToken:Mint", "ChainlinkAggregator:AnswerUpdated"] as const) ponder.on(name, async () => {});\n`,
-  );
-}
-
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-type Account = ReturnType<typeof privateKeyToAccount>;
-
-/**
- * Aave events on `chain`: a reserve initialised through the configurator (so the indexer's factories find
- * its aToken and variable debt token), then per user ReserveDataUpdated + Supply + collateral enabled +
- * aToken Mint and ReserveDataUpdated + Borrow + variable debt Mint, and AnswerUpdated rounds (5%).
- */
-async function generateAave(chain: BenchChain, account: Account, target: number) {
-  const contracts = compile("AaveEvents.sol", aaveGeneratorSource);
-  const viemChain = defineChain({
-    id: chain.network.chainId,
-    name: chain.network.name,
-    nativeCurrency: { name: "ETH", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [chain.anvil.rpcUrl] } },
-  });
-  const wallet = createWalletClient({ account, chain: viemChain, transport: http(chain.anvil.rpcUrl) });
-  const client = createPublicClient({ chain: viemChain, transport: http(chain.anvil.rpcUrl) });
-  const deploy = async (name: string, args: unknown[] = []) => {
-    const { abi, bytecode } = contracts[name]!;
-    const hash = await wallet.deployContract({ abi, bytecode, args });
-    return (await client.waitForTransactionReceipt({ hash })).contractAddress!;
-  };
-  const [market, aToken, variableDebt, aggregator] = [
-    await deploy("AaveMarketEvents"),
-    await deploy("AaveTokenEvents"),
-    await deploy("AaveTokenEvents"),
-    await deploy("AggregatorEvents"),
-  ];
-  const proxy = await deploy("FeedProxy", [aggregator]);
-  const asset = "0x00000000000000000000000000000000000b0b00" as Address;
-  const call = async (address: Address, name: string, functionName: string, args: unknown[]) => {
-    const hash = await wallet.writeContract({
-      address,
-      abi: contracts[name]!.abi,
-      functionName,
-      args,
-      gas: 55_000_000n,
-    });
-    await client.waitForTransactionReceipt({ hash });
-  };
-  await call(market, "AaveMarketEvents", "init", [asset, aToken, variableDebt, proxy]);
-  let events = 3;
-  const answers = Math.round(target * 0.05);
-  const users = Math.floor((target - answers) / 7);
-  const perTx = 400;
-  for (let first = 1; first <= users; first += perTx) {
-    const n = Math.min(perTx, users - first + 1);
-    const u = BigInt(first);
-    await call(market, "AaveMarketEvents", "supplies", [asset, u, BigInt(n)]);
-    await call(aToken, "AaveTokenEvents", "mints", [u, BigInt(n), 10n ** 18n]);
-    await call(market, "AaveMarketEvents", "borrows", [asset, u, BigInt(n)]);
-    await call(variableDebt, "AaveTokenEvents", "mints", [u, BigInt(n), 10n ** 17n]);
-    events += n * 7;
-  }
-  for (let first = 1; first <= answers; first += 1000) {
-    const n = Math.min(1000, answers - first + 1);
-    await call(aggregator, "AggregatorEvents", "answers", [BigInt(first), BigInt(n)]);
-    events += n;
-  }
-  return {
-    events,
-    contracts,
-    addresses: { market, aToken, variableDebt, aggregator, proxy, asset },
-    market: (startBlock: number) => ({
-      protocol: "aave-bench",
-      name: "Bench",
-      startBlock,
-      addressesProvider: market,
-      pool: market,
-      poolConfigurator: market,
-      aaveOracle: market,
-      aclManager: market,
-      dataProvider: market,
-      baseCurrencyUnit: "100000000",
-      priceSources: [{ asset, symbol: "BOB", proxy, aggregator }],
-    }),
-  };
 }
 
 async function main() {

@@ -12,7 +12,7 @@ import type { Logger } from "../lib/logger.js";
 import { type AlertConfig, analyzeRisk, type RiskSnapshot, runStandardScenarios } from "../lib/risk/index.js";
 import { createServiceApp } from "../lib/service/http.js";
 import { type RiskLimits, riskLimitsPlugins, riskLimitsSchema } from "./limits.js";
-import { createRiskResolvers, type RiskContext, type RiskState } from "./resolvers.js";
+import { createRiskResolvers, type RiskContext, type RiskState } from "./resolvers/index.js";
 import { riskTypeDefs } from "./schema.js";
 
 export type CreateRiskYogaParameters = {

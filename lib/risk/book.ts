@@ -1,6 +1,7 @@
 import { stableDebtBalance } from "../aave/userAccountData.js";
 import { InvalidRiskParameterError, UnknownRiskEntityError } from "./errors.js";
-import { type PriceStatus, type RiskSnapshot, reserveConfigurationProblems } from "./snapshot.js";
+import type { PriceStatus, RiskSnapshot } from "./snapshot.js";
+import { reserveConfigurationProblems } from "./snapshotChecks.js";
 
 const RAY = 1e27;
 

@@ -64,7 +64,7 @@ const allowlist: ReadonlyArray<{ from: string; to: string; why: string }> = [
     why: "the standalone risk API reads the same deployments file the indexer was started on",
   },
   { from: "risk/main.ts", to: "ponder.schema.ts", why: "the risk API reads the indexer's tables" },
-  { from: "risk/provider/indexerSnapshot.ts", to: "ponder.schema.ts", why: "as above" },
+  { from: "risk/provider/indexerRows.ts", to: "ponder.schema.ts", why: "as above" },
 ];
 
 function roomOf(file: string): string {

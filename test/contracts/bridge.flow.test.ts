@@ -1,14 +1,9 @@
 import { parseEventLogs, toFunctionSelector } from "viem";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  bridgeMinterAbi,
-  bridgeTestTokenAbi,
-  bridgeTestTokenBytecode,
-  bridgeVaultAbi,
-  wrappedTokenAbi,
-} from "../../contracts/generated/index.js";
+import { bridgeMinterAbi, bridgeVaultAbi, wrappedTokenAbi } from "../../contracts/generated/index.js";
 import { type BridgeMessage, messageId } from "../../lib/bridge/message.js";
 import { attestationTypedData } from "../../lib/bridge/typedData.js";
+import { usdcBalance, vaultOutstanding, wrappedBalance } from "../helpers/bridgeBalances.js";
 import {
   type BridgeFixture,
   HOME_CHAIN_ID,
@@ -19,11 +14,10 @@ import {
   TWIN_CHAIN_ID,
   USDC_UNIT,
 } from "../helpers/bridgeFixture.js";
+import { snapshotChains } from "../helpers/chainSnapshots.js";
+import { deployFeeToken } from "../helpers/feeToken.js";
 
 let f: BridgeFixture;
-let homeSnapshot: `0x${string}`;
-let remoteSnapshot: `0x${string}`;
-let twinSnapshot: `0x${string}`;
 
 beforeAll(async () => {
   f = await startBridgeFixture({ twin: true });
@@ -32,31 +26,7 @@ afterAll(async () => {
   await f?.stop();
 });
 // Every test starts from the freshly deployed state.
-beforeEach(async () => {
-  homeSnapshot = await f.home.testClient.snapshot();
-  remoteSnapshot = await f.remote.testClient.snapshot();
-  twinSnapshot = await f.twin!.testClient.snapshot();
-  return async () => {
-    await f.home.testClient.revert({ id: homeSnapshot });
-    await f.remote.testClient.revert({ id: remoteSnapshot });
-    await f.twin!.testClient.revert({ id: twinSnapshot });
-  };
-});
-
-const wrappedBalance = (address: `0x${string}`) =>
-  f.remote.publicClient.readContract({
-    address: f.wrappedUsdc,
-    abi: wrappedTokenAbi,
-    functionName: "balanceOf",
-    args: [address],
-  });
-const usdcBalance = (address: `0x${string}`) =>
-  f.home.publicClient.readContract({
-    address: f.usdc,
-    abi: bridgeTestTokenAbi,
-    functionName: "balanceOf",
-    args: [address],
-  });
+beforeEach(() => snapshotChains([f.home, f.remote, f.twin!]));
 
 describe("lock -> mint", () => {
   it("mints wrapped tokens for a lock attested by 4 of 5 validators", async () => {
@@ -74,15 +44,8 @@ describe("lock -> mint", () => {
       recipient: f.user.address,
       amount,
     });
-    expect(await usdcBalance(f.vault)).toBe(amount);
-    expect(
-      await f.home.publicClient.readContract({
-        address: f.vault,
-        abi: bridgeVaultAbi,
-        functionName: "outstanding",
-        args: [BigInt(REMOTE_CHAIN_ID), f.usdc],
-      }),
-    ).toBe(amount);
+    expect(await usdcBalance(f, f.vault)).toBe(amount);
+    expect(await vaultOutstanding(f, REMOTE_CHAIN_ID)).toBe(amount);
 
     const hash = await f.remote.wallet(f.user).writeContract({
       address: f.minter,
@@ -100,7 +63,7 @@ describe("lock -> mint", () => {
       sourceChainId: BigInt(HOME_CHAIN_ID),
       amount,
     });
-    expect(await wrappedBalance(f.user.address)).toBe(amount);
+    expect(await wrappedBalance(f, f.user.address)).toBe(amount);
   });
 
   it("computes the same message id in TypeScript and Solidity, and numbers nonces from 1", async () => {
@@ -179,50 +142,12 @@ describe("lock -> mint", () => {
     ).toEqual({ errorName: "MintExceedsCredit", args: [MINT_CEILING, MINT_CEILING + 1n] });
     // Up to the ceiling is fine.
     await f.mint({ ...forged, amount: MINT_CEILING });
-    expect(await wrappedBalance(f.user.address)).toBe(MINT_CEILING);
+    expect(await wrappedBalance(f, f.user.address)).toBe(MINT_CEILING);
   });
 
   it("refuses a fee-on-transfer token whose received amount differs", async () => {
     const wallet = f.home.wallet(f.owner);
-    const hash = await wallet.deployContract({
-      abi: bridgeTestTokenAbi,
-      bytecode: bridgeTestTokenBytecode,
-      args: ["Fee Token", "FEE", 18],
-    });
-    const fee = (await f.home.publicClient.waitForTransactionReceipt({ hash })).contractAddress!;
-    const mined = async (hash: `0x${string}`) => f.home.publicClient.waitForTransactionReceipt({ hash });
-    await mined(
-      await wallet.writeContract({
-        address: fee,
-        abi: bridgeTestTokenAbi,
-        functionName: "setTransferFeeBps",
-        args: [100],
-      }),
-    );
-    await mined(
-      await wallet.writeContract({
-        address: fee,
-        abi: bridgeTestTokenAbi,
-        functionName: "mint",
-        args: [f.owner.address, 1000n],
-      }),
-    );
-    await mined(
-      await wallet.writeContract({
-        address: fee,
-        abi: bridgeTestTokenAbi,
-        functionName: "approve",
-        args: [f.vault, 1000n],
-      }),
-    );
-    await mined(
-      await wallet.writeContract({
-        address: f.vault,
-        abi: bridgeVaultAbi,
-        functionName: "setToken",
-        args: [fee, true],
-      }),
-    );
+    const fee = await deployFeeToken(f, 100, 1000n);
     expect(
       await revertOf(
         wallet.writeContract({
@@ -255,7 +180,7 @@ describe("burn -> release", () => {
   it("releases home tokens for a burn attested by 4 of 5 validators", async () => {
     const locked = 300n * USDC_UNIT;
     await f.mint(await f.lock(locked));
-    const before = await usdcBalance(f.user.address);
+    const before = await usdcBalance(f, f.user.address);
 
     const message = await f.burn(100n * USDC_UNIT);
     expect(message).toMatchObject({
@@ -267,7 +192,7 @@ describe("burn -> release", () => {
       token: f.usdc, // the home token identifies the asset on every leg
       amount: 100n * USDC_UNIT,
     });
-    expect(await wrappedBalance(f.user.address)).toBe(200n * USDC_UNIT);
+    expect(await wrappedBalance(f, f.user.address)).toBe(200n * USDC_UNIT);
 
     const hash = await f.home.wallet(f.user).writeContract({
       address: f.vault,
@@ -278,15 +203,8 @@ describe("burn -> release", () => {
     const receipt = await f.home.publicClient.waitForTransactionReceipt({ hash });
     const [released] = parseEventLogs({ abi: bridgeVaultAbi, eventName: "Released", logs: receipt.logs });
     expect(released?.args.messageId).toBe(messageId(message));
-    expect(await usdcBalance(f.user.address)).toBe(before + 100n * USDC_UNIT);
-    expect(
-      await f.home.publicClient.readContract({
-        address: f.vault,
-        abi: bridgeVaultAbi,
-        functionName: "outstanding",
-        args: [BigInt(REMOTE_CHAIN_ID), f.usdc],
-      }),
-    ).toBe(200n * USDC_UNIT);
+    expect(await usdcBalance(f, f.user.address)).toBe(before + 100n * USDC_UNIT);
+    expect(await vaultOutstanding(f, REMOTE_CHAIN_ID)).toBe(200n * USDC_UNIT);
   });
 
   it("burns through the wrapped token's own burn(amount, chain, recipient)", async () => {
@@ -300,7 +218,7 @@ describe("burn -> release", () => {
     const receipt = await f.remote.publicClient.waitForTransactionReceipt({ hash });
     const [burned] = parseEventLogs({ abi: bridgeMinterAbi, eventName: "Burned", logs: receipt.logs });
     expect(burned?.args).toMatchObject({ token: f.usdc, sender: f.user.address, amount: 20n * USDC_UNIT });
-    expect(await wrappedBalance(f.user.address)).toBe(30n * USDC_UNIT);
+    expect(await wrappedBalance(f, f.user.address)).toBe(30n * USDC_UNIT);
   });
 
   it("rejects a burn toward a chain that is not the token's home", async () => {
@@ -424,7 +342,7 @@ describe("owner powers", () => {
         )
       ).errorName,
     ).toBe("BelowThreshold");
-    expect(await usdcBalance(f.vault)).toBe(500n * USDC_UNIT);
+    expect(await usdcBalance(f, f.vault)).toBe(500n * USDC_UNIT);
   });
 
   it("transfers ownership in two steps", async () => {

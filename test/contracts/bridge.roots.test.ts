@@ -1,14 +1,10 @@
-import { type Address, type Hex, keccak256, parseEventLogs, toHex } from "viem";
+import { type Hex, keccak256, parseEventLogs, toHex } from "viem";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  bridgeMinterAbi,
-  bridgeVaultAbi,
-  validatorSetAbi,
-  wrappedTokenAbi,
-} from "../../contracts/generated/index.js";
+import { bridgeMinterAbi, bridgeVaultAbi } from "../../contracts/generated/index.js";
 import { buildMessageTree, leafHash, messageProof, nodeHash } from "../../lib/bridge/merkle.js";
 import { type BridgeMessage, messageId } from "../../lib/bridge/message.js";
-import { rotationTypedData, sortAddresses } from "../../lib/bridge/typedData.js";
+import { sortAddresses } from "../../lib/bridge/typedData.js";
+import { vaultOutstanding, wrappedSupply } from "../helpers/bridgeBalances.js";
 import {
   type BridgeFixture,
   GRACE_SECONDS,
@@ -19,6 +15,21 @@ import {
   TWIN_CHAIN_ID,
   USDC_UNIT,
 } from "../helpers/bridgeFixture.js";
+import { snapshotChains } from "../helpers/chainSnapshots.js";
+import {
+  burnAndSubmit,
+  fabricatedBurn,
+  lockAndSubmit,
+  locks,
+  mintedIds,
+  minterRootRange,
+  ownerWrite,
+  pause,
+  perMessageMint,
+  perMessageMintBatch,
+  rotateRemoteSet,
+  submitTreeRoot,
+} from "../helpers/rootActions.js";
 import { rootAttestationOf, rootPath, signRoot } from "../helpers/roots.js";
 
 const INBOUND = 1;
@@ -34,59 +45,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await f?.stop();
 });
-beforeEach(async () => {
-  const home = await f.home.testClient.snapshot();
-  const remote = await f.remote.testClient.snapshot();
-  return async () => {
-    await f.home.testClient.revert({ id: home });
-    await f.remote.testClient.revert({ id: remote });
-  };
-});
-
-async function locks(...amounts: bigint[]): Promise<BridgeMessage[]> {
-  const messages: BridgeMessage[] = [];
-  for (const amount of amounts) messages.push(await f.lock(amount * USDC_UNIT));
-  return messages;
-}
-
-/** Locks, builds the tree over the new messages, and stores its root on the minter with a 4-of-5 quorum. */
-async function lockAndSubmit(...amounts: bigint[]) {
-  const messages = await locks(...amounts);
-  const tree = buildMessageTree(messages);
-  const attestation = rootAttestationOf(tree);
-  await minter.confirm(minter.submitRoot(attestation, await signRoot(f, attestation)));
-  return { messages, tree, attestation };
-}
-
-const wrappedSupply = () =>
-  f.remote.publicClient.readContract({
-    address: f.wrappedUsdc,
-    abi: wrappedTokenAbi,
-    functionName: "totalSupply",
-  });
-const mintedIds = (logs: Parameters<typeof parseEventLogs>[0]["logs"]) =>
-  parseEventLogs({ abi: bridgeMinterAbi, eventName: "Minted", logs }).map((l) => l.args.messageId);
-const ownerWrite = async (side: "minter" | "vault", functionName: string, args: unknown[]) => {
-  const path = side === "minter" ? minter : vault;
-  await path.confirm(
-    path.chain.wallet(f.owner).writeContract({
-      address: path.address,
-      abi: (side === "minter" ? bridgeMinterAbi : bridgeVaultAbi) as typeof bridgeMinterAbi,
-      functionName: functionName as "setRoute",
-      args: args as [bigint, Address],
-    }),
-  );
-};
+beforeEach(() => snapshotChains([f.home, f.remote]));
 
 describe("submitRoot and proof delivery (positive path)", () => {
   it("stores a quorum-signed root once and mints each message once, by single proof and by multiproof", async () => {
-    const { messages, tree, attestation } = await lockAndSubmit(1n, 2n, 3n, 4n, 5n);
-    const range = await f.remote.publicClient.readContract({
-      address: f.minter,
-      abi: bridgeMinterAbi,
-      functionName: "rootRange",
-      args: [BigInt(HOME_CHAIN_ID), f.vault, tree.root],
-    });
+    const { messages, tree, attestation } = await lockAndSubmit(f, 1n, 2n, 3n, 4n, 5n);
+    const range = await minterRootRange(f, tree.root);
     expect([range.firstNonce, range.lastNonce, range.epoch]).toEqual([1n, 5n, 1n]);
     // Re-submitting the same root is a harmless no-op (racing relayers).
     await minter.confirm(minter.submitRoot(attestation, await signRoot(f, attestation)));
@@ -101,51 +65,38 @@ describe("submitRoot and proof delivery (positive path)", () => {
       logs: batch.logs,
     });
     expect(under!.args).toEqual({ root: tree.root, sourceChainId: BigInt(HOME_CHAIN_ID), delivered: 4n });
-    expect(await wrappedSupply()).toBe(15n * USDC_UNIT);
+    expect(await wrappedSupply(f)).toBe(15n * USDC_UNIT);
     for (const m of messages) expect(await minter.isNonceDelivered(m)).toBe(true);
     // Everything again: single reverts, batch mints nothing.
     expect((await revertOf(minter.deliverNonce(tree, 2n))).errorName).toBe("NonceAlreadyDelivered");
     expect(mintedIds((await minter.confirm(minter.deliverNonces(tree, [1n, 2n, 3n, 4n, 5n]))).logs)).toEqual(
       [],
     );
-    expect(await wrappedSupply()).toBe(15n * USDC_UNIT);
+    expect(await wrappedSupply(f)).toBe(15n * USDC_UNIT);
   });
 
   it("releases burns on the vault by proof, never above what is outstanding toward the source chain", async () => {
-    const [locked] = await locks(10n);
-    await f.mint(locked!);
-    const burns = [await f.burn(2n * USDC_UNIT), await f.burn(3n * USDC_UNIT)];
-    const tree = buildMessageTree(burns);
-    const attestation = rootAttestationOf(tree);
-    await vault.confirm(vault.submitRoot(attestation, await signRoot(f, attestation)));
+    const { burns, tree } = await burnAndSubmit(f, 10n, 2n, 3n);
     const receipt = await vault.confirm(vault.deliverNonces(tree, [1n, 2n]));
     const released = parseEventLogs({ abi: bridgeVaultAbi, eventName: "Released", logs: receipt.logs });
     expect(released.map((l) => l.args.messageId)).toEqual(burns.map(messageId));
-    const outstanding = () =>
-      f.home.publicClient.readContract({
-        address: f.vault,
-        abi: bridgeVaultAbi,
-        functionName: "outstanding",
-        args: [BigInt(REMOTE_CHAIN_ID), f.usdc],
-      });
-    expect(await outstanding()).toBe(5n * USDC_UNIT);
+    expect(await vaultOutstanding(f, REMOTE_CHAIN_ID)).toBe(5n * USDC_UNIT);
 
     // A quorum-signed root whose burn claims more than is outstanding still cannot drain the vault.
     const third = await f.burn(1n * USDC_UNIT);
     const inflated = buildMessageTree([{ ...third, amount: 6n * USDC_UNIT }]);
-    const inflatedAttestation = rootAttestationOf(inflated);
-    await vault.confirm(vault.submitRoot(inflatedAttestation, await signRoot(f, inflatedAttestation)));
+    await submitTreeRoot(f, "vault", inflated);
     expect(await revertOf(vault.deliverNonce(inflated, third.nonce))).toEqual({
       errorName: "ReleaseExceedsOutstanding",
       args: [5n * USDC_UNIT, 6n * USDC_UNIT],
     });
-    expect(await outstanding()).toBe(5n * USDC_UNIT);
+    expect(await vaultOutstanding(f, REMOTE_CHAIN_ID)).toBe(5n * USDC_UNIT);
   });
 });
 
 describe("Merkle attacks on chain (each with its positive control)", () => {
   it("an inner node presented as a leaf: its path proves nothing for any message", async () => {
-    const { messages, tree } = await lockAndSubmit(1n, 1n, 1n, 1n);
+    const { messages, tree } = await lockAndSubmit(f, 1n, 1n, 1n, 1n);
     const [l1, l2, l3, l4] = messages.map((m) => leafHash(messageId(m)));
     const n12 = nodeHash(l1!, l2!);
     expect(nodeHash(n12, nodeHash(l3!, l4!))).toBe(tree.root);
@@ -160,11 +111,11 @@ describe("Merkle attacks on chain (each with its positive control)", () => {
     ).toBe("InvalidProof");
     // Positive control: the real proof.
     await minter.confirm(minter.deliverOne(messages[0]!, tree.root, messageProof(tree, 1n)));
-    expect(await wrappedSupply()).toBe(1n * USDC_UNIT);
+    expect(await wrappedSupply(f)).toBe(1n * USDC_UNIT);
   });
 
   it("a forged, tampered or truncated proof, or a forged message, fails; the honest proof passes", async () => {
-    const { messages, tree } = await lockAndSubmit(1n, 2n, 3n);
+    const { messages, tree } = await lockAndSubmit(f, 1n, 2n, 3n);
     const proof = messageProof(tree, 1n);
     const cases: Hex[][] = [
       [keccak256(toHex("forged")), ...proof.slice(1)],
@@ -185,36 +136,27 @@ describe("Merkle attacks on chain (each with its positive control)", () => {
     expect((await revertOf(minter.deliverBatch(messages, tree.root, [], [true, false]))).errorName).toBe(
       "InvalidMultiProof",
     );
-    expect(await wrappedSupply()).toBe(0n);
+    expect(await wrappedSupply(f)).toBe(0n);
     await minter.confirm(minter.deliverOne(messages[0]!, tree.root, proof));
     await minter.confirm(minter.deliverBatch(messages, tree.root, [], [true, true]));
-    expect(await wrappedSupply()).toBe(6n * USDC_UNIT);
+    expect(await wrappedSupply(f)).toBe(6n * USDC_UNIT);
   });
 
   it("a proof against another route's root fails with UnknownRoot; under its own route's root it passes", async () => {
     // The vault trusts the minter on REMOTE and (for this test) on TWIN too; burns are fabricated, the
     // vault only checks quorum, proof and outstanding.
-    await ownerWrite("vault", "setRoute", [BigInt(TWIN_CHAIN_ID), f.minter]);
+    await ownerWrite(f, "vault", "setRoute", [BigInt(TWIN_CHAIN_ID), f.minter]);
     await f.lock(10n * USDC_UNIT);
     await f.lock(10n * USDC_UNIT, { destinationChainId: TWIN_CHAIN_ID });
-    const burn = (sourceChainId: number, nonce: bigint): BridgeMessage => ({
-      version: 1,
-      sourceChainId: BigInt(sourceChainId),
-      destinationChainId: BigInt(HOME_CHAIN_ID),
-      sourceBridge: f.minter,
-      destinationBridge: f.vault,
-      nonce,
-      token: f.usdc,
-      sender: f.user.address,
-      recipient: f.user.address,
-      amount: nonce * USDC_UNIT,
-    });
-    const treeA = buildMessageTree([burn(REMOTE_CHAIN_ID, 1n), burn(REMOTE_CHAIN_ID, 2n)]);
-    const treeB = buildMessageTree([burn(TWIN_CHAIN_ID, 1n), burn(TWIN_CHAIN_ID, 2n)]);
-    for (const tree of [treeA, treeB]) {
-      const attestation = rootAttestationOf(tree);
-      await vault.confirm(vault.submitRoot(attestation, await signRoot(f, attestation)));
-    }
+    const treeA = buildMessageTree([
+      fabricatedBurn(f, REMOTE_CHAIN_ID, 1n),
+      fabricatedBurn(f, REMOTE_CHAIN_ID, 2n),
+    ]);
+    const treeB = buildMessageTree([
+      fabricatedBurn(f, TWIN_CHAIN_ID, 1n),
+      fabricatedBurn(f, TWIN_CHAIN_ID, 2n),
+    ]);
+    for (const tree of [treeA, treeB]) await submitTreeRoot(f, "vault", tree);
     // Twin's message with twin's (valid) proof shape, pointed at route A's root.
     const twinMessage = treeB.messages[0]!;
     expect(await revertOf(vault.deliverOne(twinMessage, treeA.root, messageProof(treeA, 1n)))).toEqual({
@@ -231,7 +173,7 @@ describe("Merkle attacks on chain (each with its positive control)", () => {
   });
 
   it("a root signed for another chain id, contract, epoch or as a per-message attestation is refused", async () => {
-    const messages = await locks(1n, 2n);
+    const messages = await locks(f, 1n, 2n);
     const tree = buildMessageTree(messages);
     const attestation = rootAttestationOf(tree);
     const signers = f.validators.slice(0, 4);
@@ -258,22 +200,19 @@ describe("Merkle attacks on chain (each with its positive control)", () => {
   });
 
   it("a message proven under two overlapping roots mints once", async () => {
-    const messages = await locks(1n, 2n, 3n, 4n, 5n, 6n);
+    const messages = await locks(f, 1n, 2n, 3n, 4n, 5n, 6n);
     const first = buildMessageTree(messages.slice(0, 4));
     const second = buildMessageTree(messages.slice(2));
-    for (const tree of [first, second]) {
-      const attestation = rootAttestationOf(tree);
-      await minter.confirm(minter.submitRoot(attestation, await signRoot(f, attestation)));
-    }
+    for (const tree of [first, second]) await submitTreeRoot(f, "minter", tree);
     await minter.confirm(minter.deliverNonces(first, [1n, 2n, 3n, 4n]));
     expect((await revertOf(minter.deliverNonce(second, 3n))).errorName).toBe("NonceAlreadyDelivered");
     const receipt = await minter.confirm(minter.deliverNonces(second, [3n, 4n, 5n, 6n]));
     expect(mintedIds(receipt.logs)).toEqual([messageId(messages[4]!), messageId(messages[5]!)]);
-    expect(await wrappedSupply()).toBe(21n * USDC_UNIT);
+    expect(await wrappedSupply(f)).toBe(21n * USDC_UNIT);
   });
 
   it("a message duplicated inside one batch cannot be proven twice; a repeat of a delivered one is skipped", async () => {
-    const { messages, tree } = await lockAndSubmit(1n, 2n);
+    const { messages, tree } = await lockAndSubmit(f, 1n, 2n);
     const [m1, m2] = messages as [BridgeMessage, BridgeMessage];
     const l2 = leafHash(messageId(m2));
     const attempts: [BridgeMessage[], Hex[], boolean[]][] = [
@@ -288,15 +227,15 @@ describe("Merkle attacks on chain (each with its positive control)", () => {
         "InvalidProof",
       );
     }
-    expect(await wrappedSupply()).toBe(0n);
+    expect(await wrappedSupply(f)).toBe(0n);
     await minter.confirm(minter.deliverNonce(tree, 1n));
     const receipt = await minter.confirm(minter.deliverNonces(tree, [1n, 2n]));
     expect(mintedIds(receipt.logs)).toEqual([messageId(m2)]);
-    expect(await wrappedSupply()).toBe(3n * USDC_UNIT);
+    expect(await wrappedSupply(f)).toBe(3n * USDC_UNIT);
   });
 
   it("an empty batch, a zero root, an inverted or zero range, and an unknown root are refused", async () => {
-    const { messages, tree, attestation } = await lockAndSubmit(1n);
+    const { messages, tree, attestation } = await lockAndSubmit(f, 1n);
     expect((await revertOf(minter.deliverBatch([], tree.root, [], []))).errorName).toBe("EmptyBatch");
     const zero = `0x${"00".repeat(32)}` as Hex;
     const zeroRoot = { ...attestation, root: zero };
@@ -322,7 +261,7 @@ describe("Merkle attacks on chain (each with its positive control)", () => {
   });
 
   it("a message outside the signed range is refused even if the tree contains it", async () => {
-    const messages = await locks(1n, 2n, 3n);
+    const messages = await locks(f, 1n, 2n, 3n);
     const tree = buildMessageTree(messages);
     const narrow = { ...rootAttestationOf(tree), lastNonce: 2n };
     await minter.confirm(minter.submitRoot(narrow, await signRoot(f, narrow)));
@@ -336,7 +275,7 @@ describe("Merkle attacks on chain (each with its positive control)", () => {
 
 describe("root quorum rules (same as the per-message path)", () => {
   it("refuses fewer than k, unsorted, duplicated or outsider signatures", async () => {
-    const tree = buildMessageTree(await locks(1n));
+    const tree = buildMessageTree(await locks(f, 1n));
     const attestation = rootAttestationOf(tree);
     const good = await signRoot(f, attestation);
     const withOutsider = [...f.validators.slice(0, 3), f.outsiders[0]!];
@@ -361,29 +300,11 @@ describe("root quorum rules (same as the per-message path)", () => {
   });
 
   it("refuses a removed validator after a rotation, accepts the old epoch only inside its grace window", async () => {
-    const messages = await locks(1n, 2n, 3n);
+    const messages = await locks(f, 1n, 2n, 3n);
     const removed = f.validators[0]!;
     const kept = f.validators.slice(1);
     const nextSet = sortAddresses([...kept.map((v) => v.address), f.outsiders[0]!.address]);
-    const rotation = rotationTypedData({
-      chainId: REMOTE_CHAIN_ID,
-      validatorSet: f.remoteValidatorSet,
-      newEpoch: 2n,
-      validators: nextSet,
-      threshold: 4n,
-    });
-    await minter.confirm(
-      f.remote.wallet(f.user).writeContract({
-        address: f.remoteValidatorSet,
-        abi: validatorSetAbi,
-        functionName: "rotate",
-        args: [
-          nextSet,
-          4n,
-          await Promise.all(f.validators.slice(0, 4).map((v) => v.signTypedData(rotation))),
-        ],
-      }),
-    );
+    await minter.confirm(rotateRemoteSet(f, nextSet, 4n));
     const [first, second, third] = messages.map((m) => buildMessageTree([m]));
     const epoch2 = rootAttestationOf(first!, 2n);
     expect(
@@ -409,72 +330,54 @@ describe("root quorum rules (same as the per-message path)", () => {
 
 describe("the root path and the per-message path share one replay guard", () => {
   it("a message minted by mint is not minted again by proof, and the reverse", async () => {
-    const { messages, tree } = await lockAndSubmit(1n, 2n, 3n);
+    const { messages, tree } = await lockAndSubmit(f, 1n, 2n, 3n);
     await f.mint(messages[0]!);
     expect((await revertOf(minter.deliverNonce(tree, 1n))).errorName).toBe("NonceAlreadyDelivered");
     const batch = await minter.confirm(minter.deliverNonces(tree, [1n, 2n]));
     expect(mintedIds(batch.logs)).toEqual([messageId(messages[1]!)]);
     const signatures = await f.signAttestation(messages[1]!);
-    const mintAgain = f.remote.wallet(f.user).writeContract({
-      address: f.minter,
-      abi: bridgeMinterAbi,
-      functionName: "mint",
-      args: [messages[1]!, 1n, signatures],
-    });
+    const mintAgain = perMessageMint(f, messages[1]!, signatures);
     expect((await revertOf(mintAgain)).errorName).toBe("NonceAlreadyDelivered");
     // The per-message batch skips what the root path delivered, and still mints the rest.
     const rest = [messages[1]!, messages[2]!];
-    const receipt = await minter.confirm(
-      f.remote.wallet(f.user).writeContract({
-        address: f.minter,
-        abi: bridgeMinterAbi,
-        functionName: "mintBatch",
-        args: [rest, 1n, await Promise.all(rest.map((m) => f.signAttestation(m)))],
-      }),
-    );
+    const receipt = await minter.confirm(perMessageMintBatch(f, rest));
     expect(mintedIds(receipt.logs)).toEqual([messageId(messages[2]!)]);
-    expect(await wrappedSupply()).toBe(6n * USDC_UNIT);
+    expect(await wrappedSupply(f)).toBe(6n * USDC_UNIT);
   });
 });
 
 describe("rate limit, ceiling and pause hold on the root path", () => {
   it("spends the inbound rate limit and respects the mint ceiling per message, and stops while paused", async () => {
-    const { tree } = await lockAndSubmit(6n, 6n);
-    await ownerWrite("minter", "setRateLimit", [BigInt(HOME_CHAIN_ID), f.usdc, INBOUND, 10n * USDC_UNIT, 0n]);
+    const { tree } = await lockAndSubmit(f, 6n, 6n);
+    await ownerWrite(f, "minter", "setRateLimit", [
+      BigInt(HOME_CHAIN_ID),
+      f.usdc,
+      INBOUND,
+      10n * USDC_UNIT,
+      0n,
+    ]);
     expect(await revertOf(minter.deliverNonces(tree, [1n, 2n]))).toEqual({
       errorName: "RateLimited",
       args: [4n * USDC_UNIT, 6n * USDC_UNIT],
     });
-    await ownerWrite("minter", "setRateLimit", [BigInt(HOME_CHAIN_ID), f.usdc, INBOUND, 0n, 0n]);
-    await ownerWrite("minter", "setMintCeiling", [f.usdc, 10n * USDC_UNIT]);
+    await ownerWrite(f, "minter", "setRateLimit", [BigInt(HOME_CHAIN_ID), f.usdc, INBOUND, 0n, 0n]);
+    await ownerWrite(f, "minter", "setMintCeiling", [f.usdc, 10n * USDC_UNIT]);
     expect(await revertOf(minter.deliverNonces(tree, [1n, 2n]))).toEqual({
       errorName: "MintExceedsCredit",
       args: [10n * USDC_UNIT, 12n * USDC_UNIT],
     });
-    await minter.confirm(
-      f.remote.wallet(f.pauser).writeContract({
-        address: f.minter,
-        abi: bridgeMinterAbi,
-        functionName: "pause",
-        args: [600n],
-      }),
-    );
+    await minter.confirm(pause(f, "minter", 600n));
     expect((await revertOf(minter.deliverNonce(tree, 1n))).errorName).toBe("Paused");
     expect((await revertOf(minter.deliverNonces(tree, [1n]))).errorName).toBe("Paused");
-    expect(await wrappedSupply()).toBe(0n);
+    expect(await wrappedSupply(f)).toBe(0n);
     await f.remote.travel(601);
     await minter.confirm(minter.deliverNonce(tree, 1n));
-    expect(await wrappedSupply()).toBe(6n * USDC_UNIT);
+    expect(await wrappedSupply(f)).toBe(6n * USDC_UNIT);
   });
 
   it("on the vault: spends the inbound rate limit, and stops while paused", async () => {
-    const [locked] = await locks(20n);
-    await f.mint(locked!);
-    const burns = [await f.burn(6n * USDC_UNIT), await f.burn(6n * USDC_UNIT)];
-    const tree = buildMessageTree(burns);
-    const attestation = rootAttestationOf(tree);
-    await vault.confirm(vault.submitRoot(attestation, await signRoot(f, attestation)));
-    await ownerWrite("vault", "setRateLimit", [
+    const { tree, attestation } = await burnAndSubmit(f, 20n, 6n, 6n);
+    await ownerWrite(f, "vault", "setRateLimit", [
       BigInt(REMOTE_CHAIN_ID),
       f.usdc,
       INBOUND,
@@ -485,14 +388,7 @@ describe("rate limit, ceiling and pause hold on the root path", () => {
       errorName: "RateLimited",
       args: [4n * USDC_UNIT, 6n * USDC_UNIT],
     });
-    await vault.confirm(
-      f.home.wallet(f.pauser).writeContract({
-        address: f.vault,
-        abi: bridgeVaultAbi,
-        functionName: "pause",
-        args: [600n],
-      }),
-    );
+    await vault.confirm(pause(f, "vault", 600n));
     expect((await revertOf(vault.deliverNonce(tree, 1n))).errorName).toBe("Paused");
     expect((await revertOf(vault.submitRoot(attestation, await signRoot(f, attestation)))).errorName).toBe(
       "Paused",

@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
-import { join, resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   type Account,
   type Address,
@@ -12,7 +11,6 @@ import {
   defineChain,
   type Hash,
   type Hex,
-  maxUint256,
   type PublicClient,
   parseEventLogs,
   type TestClient,
@@ -20,28 +18,21 @@ import {
   type WalletClient,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import {
-  aavePoolAbi,
-  bridgeMinterAbi,
-  bridgeVaultAbi,
-  testERC20Abi,
-} from "../../contracts/generated/index.js";
-import { pushPrice } from "../../deploy/aave.js";
+import { bridgeMinterAbi, bridgeVaultAbi, testERC20Abi } from "../../contracts/generated/index.js";
 import { deploySystem } from "../../deploy/system.js";
-import { type AnvilInstance, freePort, startAnvil } from "../../devnet/anvil.js";
+import { type AnvilInstance, startAnvil } from "../../devnet/anvil.js";
 import { type BridgeMessage, messageFromBurnedLog, messageFromLockedLog } from "../../lib/bridge/message.js";
 import { attestationTypedData, sortSignaturesBySigner } from "../../lib/bridge/typedData.js";
 import { type Deployment, writeDeployment } from "../../lib/deployments.js";
 import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "../../lib/devnet/accounts.js";
 import { httpWithGasMargin } from "../../lib/gasMarginTransport.js";
 import { devnetNetworks, rpcUrlVariable } from "../../lib/networks.js";
-import { toJson } from "../../lib/service/json.js";
 
 /**
  * A three-chain system for indexer tests: anvil chains named like the devnet (so ponder.config.ts resolves
  * them through <NETWORK>_RPC_URL), everything deployed by deploy/system.ts, a deployments file in a temp
- * dir, helpers that move real tokens through the real contracts (validator signatures included), and a
- * `ponder start` child process pointed at it all.
+ * dir, and helpers that move real tokens through the real contracts (validator signatures included).
+ * Aave actions on it are in indexerAave.ts; the `ponder start` child process is in ponderProcess.ts.
  */
 
 export type Wallet = WalletClient<Transport, Chain, Account>;
@@ -265,193 +256,4 @@ export async function startIndexerNet(options: { blockTime?: number } = {}): Pro
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Actions on a remote chain's Aave v3 market (deploy/system.ts lists the wrapped tokens there). */
-export function aaveOf(net: IndexerNet, chainId: number) {
-  const chain = net.chains.find((c) => c.chainId === chainId)!;
-  const entry = net.deployment.chains.find((c) => c.chainId === chainId)!;
-  const market = entry.aaveMarkets[0]!;
-  const pool = market.pool;
-  const write = (wallet: Wallet, functionName: string, args: readonly unknown[]) =>
-    confirm(
-      chain,
-      wallet.writeContract({ address: pool, abi: aavePoolAbi, functionName, args } as never) as Promise<Hash>,
-    );
-  const approve = (wallet: Wallet, asset: Address) =>
-    confirm(
-      chain,
-      wallet.writeContract({
-        address: asset,
-        abi: testERC20Abi,
-        functionName: "approve",
-        args: [pool, maxUint256],
-      }),
-    );
-  return {
-    pool,
-    market,
-    chain,
-    native: entry.tokens.find((t) => t.kind === "native")!,
-    async faucet(wallet: Wallet, asset: Address, amount: bigint) {
-      await confirm(
-        chain,
-        wallet.writeContract({
-          address: asset,
-          abi: testERC20Abi,
-          functionName: "mint",
-          args: [wallet.account.address, amount],
-        }),
-      );
-    },
-    async supply(wallet: Wallet, asset: Address, amount: bigint) {
-      await approve(wallet, asset);
-      await write(wallet, "supply", [asset, amount, wallet.account.address, 0]);
-    },
-    borrow: (wallet: Wallet, asset: Address, amount: bigint) =>
-      write(wallet, "borrow", [asset, amount, 2n, 0, wallet.account.address]),
-    async repay(wallet: Wallet, asset: Address, amount: bigint) {
-      await approve(wallet, asset);
-      await write(wallet, "repay", [asset, amount, 2n, wallet.account.address]);
-    },
-    withdraw: (wallet: Wallet, asset: Address, amount: bigint) =>
-      write(wallet, "withdraw", [asset, amount, wallet.account.address]),
-    async liquidate(
-      wallet: Wallet,
-      collateral: Address,
-      debt: Address,
-      user: Address,
-      amount: bigint,
-      receiveAToken: boolean,
-    ) {
-      await approve(wallet, debt);
-      await write(wallet, "liquidationCall", [collateral, debt, user, amount, receiveAToken]);
-    },
-    /** A new round on the asset's aggregator (the deployer is every aggregator's oracle). */
-    async setPrice(asset: Address, answer: bigint) {
-      const source = market.priceSources.find((p) => p.asset.toLowerCase() === asset.toLowerCase())!;
-      await pushPrice(
-        { walletClient: chain.deployer, publicClient: chain.publicClient },
-        source.aggregator,
-        answer,
-      );
-    },
-  };
-}
-
-export type PonderProcess = {
-  url: string;
-  port: number;
-  child: ChildProcess;
-  output(): string;
-  /** POSTs a GraphQL query; returns the parsed body (data and/or errors). */
-  graphql<T = Record<string, unknown>>(
-    query: string,
-    variables?: Record<string, unknown>,
-  ): Promise<{ data?: T; errors?: { message: string }[] }>;
-  waitReady(timeoutMs?: number): Promise<void>;
-  kill(signal?: NodeJS.Signals): Promise<void>;
-};
-
-export type StartPonderParameters = {
-  /** Only its `env` (DEPLOYMENT_FILE, RPC URLs) is used, so any fixture can provide one. */
-  net: Pick<IndexerNet, "env">;
-  schema: string;
-  /** PostgreSQL when set; PGlite in `pgliteDir` otherwise. */
-  databaseUrl?: string;
-  pgliteDir?: string;
-  viewsSchema?: string;
-  extraEnv?: Record<string, string>;
-};
-
-const ponderBin = resolve("node_modules/ponder/dist/esm/bin/ponder.js");
-
-/** Starts `ponder start` as the devnet will, on a free port; call waitReady() before querying. */
-export async function startPonder(parameters: StartPonderParameters): Promise<PonderProcess> {
-  const port = await freePort();
-  const args = [
-    ponderBin,
-    "start",
-    "--schema",
-    parameters.schema,
-    "--port",
-    String(port),
-    "--hostname",
-    "127.0.0.1",
-  ];
-  if (parameters.viewsSchema) args.push("--views-schema", parameters.viewsSchema);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    ...parameters.net.env,
-    PONDER_TELEMETRY_DISABLED: "true",
-    ...parameters.extraEnv,
-  };
-  delete env.DATABASE_URL;
-  delete env.DATABASE_PRIVATE_URL;
-  if (parameters.databaseUrl) env.DATABASE_URL = parameters.databaseUrl;
-  // node-postgres takes the role from USER when the URL names none; some CI shells leave USER unset.
-  env.PGUSER ??= env.USER || userInfo().username;
-  if (parameters.pgliteDir) env.INDEXER_PGLITE_DIR = parameters.pgliteDir;
-  const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const collect = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-200_000);
-  };
-  child.stdout?.on("data", collect);
-  child.stderr?.on("data", collect);
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    port,
-    child,
-    output: () => output,
-    async graphql(query, variables) {
-      const response = await fetch(`${url}/graphql`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ query, variables }),
-      });
-      return (await response.json()) as never;
-    },
-    async waitReady(timeoutMs = 90_000) {
-      const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline) {
-        if (child.exitCode !== null)
-          throw new Error(`ponder exited with ${child.exitCode}:\n${output.slice(-4000)}`);
-        try {
-          const response = await fetch(`${url}/ready`);
-          if (response.status === 200) return;
-        } catch {
-          // not listening yet
-        }
-        await new Promise((r) => setTimeout(r, 200));
-      }
-      throw new Error(`ponder not ready within ${timeoutMs} ms:\n${output.slice(-4000)}`);
-    },
-    kill(signal = "SIGTERM") {
-      return new Promise((done) => {
-        if (child.exitCode !== null || child.signalCode !== null) return done();
-        child.once("exit", () => done());
-        child.kill(signal);
-        setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
-      });
-    },
-  };
-}
-
-/** Polls `read` until `check` accepts its value (indexing is asynchronous); returns the last value. */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  check: (value: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!check(value)) {
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${toJson(value)}`);
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
 }

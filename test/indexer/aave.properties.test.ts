@@ -11,7 +11,7 @@ import { replaceAggregator } from "../../deploy/aave.js";
 import { type AaveFixture, startAaveFixture, type Wallet } from "../../harness/aaveFixture.js";
 import { writeDeployment } from "../../lib/deployments.js";
 import { type AaveAction, aaveActionSequenceArbitrary, applyAaveAction } from "../helpers/aaveActions.js";
-import { type PonderProcess, startPonder } from "../helpers/indexerFixture.js";
+import { type PonderProcess, startPonder } from "../helpers/ponderProcess.js";
 
 /**
  * The indexer against the real Aave v3 Pool: random sequences of supply, borrow, repay, withdraw, aToken

@@ -1,18 +1,17 @@
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { type Address, type Hex, parseUnits } from "viem";
+import type { Address, Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aavePoolAbi, aTokenAbi, testERC20Abi, wrappedTokenAbi } from "../../contracts/generated/index.js";
+import { aavePoolAbi, aTokenAbi } from "../../contracts/generated/index.js";
 import { type BridgeMessage, messageId } from "../../lib/bridge/message.js";
-import {
-  aaveOf,
-  eventually,
-  type IndexerNet,
-  type PonderProcess,
-  startIndexerNet,
-  startPonder,
-} from "../helpers/indexerFixture.js";
+import { eventually } from "../helpers/eventually.js";
+import { aaveOf } from "../helpers/indexerAave.js";
+import { chainTotals } from "../helpers/indexerChainTotals.js";
+import { type IndexerNet, startIndexerNet } from "../helpers/indexerFixture.js";
+import { big, deliveredCount, indexedTotals, query, type Rows } from "../helpers/indexerQueries.js";
+import { seedTraffic, usdc } from "../helpers/indexerTraffic.js";
+import { type PonderProcess, startPonder } from "../helpers/ponderProcess.js";
 
 /**
  * One three-chain system with real traffic, indexed by real `ponder start` processes: PostgreSQL first
@@ -38,8 +37,6 @@ const pgClient = (database?: string) => new pg.Client({ connectionString: databa
 const HOME = 31337;
 const B = 31338;
 const C = 31339;
-const usdc = (n: number) => parseUnits(String(n), 6);
-const weth = (n: number) => parseUnits(String(n), 18);
 const run = `ix${process.pid}${Date.now().toString(36)}`;
 
 let net: IndexerNet;
@@ -59,24 +56,6 @@ let USDC: Address;
 let WETH: Address;
 let pending: BridgeMessage;
 
-type Rows<T> = { items: T[] };
-
-async function query<T>(p: PonderProcess, q: string): Promise<T> {
-  const body = await p.graphql<T>(q);
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data as T;
-}
-
-const big = (value: unknown) => BigInt(value as string);
-
-async function deliveredCount(p: PonderProcess): Promise<number> {
-  const data = await query<{ transfers: { totalCount: number } }>(
-    p,
-    `{ transfers(where: { status: delivered }, limit: 1) { totalCount } }`,
-  );
-  return data.transfers.totalCount;
-}
-
 beforeAll(async () => {
   const admin = pgClient();
   await admin.connect();
@@ -85,45 +64,7 @@ beforeAll(async () => {
   net = await startIndexerNet();
   USDC = net.homeToken("USDC");
   WETH = net.homeToken("WETH");
-  // Bridge traffic: out to both remotes, back from one, and one message left in flight.
-  await net.deliver(await net.lock(0, "USDC", usdc(1000), B));
-  await net.deliver(await net.lock(0, "USDC", usdc(500), C));
-  await net.deliver(await net.lock(1, "WETH", weth(2), B));
-  await net.deliver(await net.burn(0, B, USDC, usdc(300)));
-  await net.deliver(await net.lock(2, "USDC", usdc(400), B)); // the liquidator's repayment funds
-  pending = await net.lock(0, "USDC", usdc(70), C);
-
-  // The real Aave v3 market on B (wrapped tokens listed): a lender, a WETH-backed borrower pushed under
-  // water and liquidated twice (once receiving aTokens), a borrower on B's own stablecoin.
-  const lend = aaveOf(net, B);
-  const wUsdcB = net.wrappedToken(B, USDC);
-  const wWethB = net.wrappedToken(B, WETH);
-  const [lender, borrower, daiUser] = lend.chain.users as [never, never, never];
-  await lend.supply(lender, wUsdcB, usdc(600));
-  await lend.supply(borrower, wWethB, weth(2));
-  await lend.borrow(borrower, wUsdcB, usdc(300));
-  await lend.faucet(daiUser, lend.native.address, weth(5000));
-  await lend.supply(daiUser, lend.native.address, weth(5000));
-  await lend.borrow(daiUser, wWethB, weth(1) / 2n);
-  await lend.repay(daiUser, wWethB, weth(1) / 10n);
-  await lend.withdraw(lender, wUsdcB, usdc(50));
-  await lend.setPrice(wWethB, 150_00000000n); // 2 WETH at 150 against 300 USDC of debt: HF < 0.95
-  await lend.liquidate(
-    lend.chain.users[2]!,
-    wWethB,
-    wUsdcB,
-    lend.chain.users[1]!.account.address,
-    usdc(100),
-    false,
-  );
-  await lend.liquidate(
-    lend.chain.users[2]!,
-    wWethB,
-    wUsdcB,
-    lend.chain.users[1]!.account.address,
-    usdc(20),
-    true,
-  );
+  pending = await seedTraffic(net, { USDC, WETH, B, C });
 
   await net.finalize();
   net.tick();
@@ -144,68 +85,9 @@ afterAll(async () => {
   await client.end();
 }, 60_000);
 
-async function chainTotals() {
-  const home = net.chains[0]!;
-  const vault = net.deployment.chains[0]!.bridge.address;
-  const balance = (chain: (typeof net.chains)[number], token: Address, owner: Address) =>
-    chain.publicClient.readContract({
-      address: token,
-      abi: testERC20Abi,
-      functionName: "balanceOf",
-      args: [owner],
-    });
-  const supply = (chainId: number, token: Address) =>
-    net.chains
-      .find((c) => c.chainId === chainId)!
-      .publicClient.readContract({
-        address: net.wrappedToken(chainId, token),
-        abi: wrappedTokenAbi,
-        functionName: "totalSupply",
-      });
-  return {
-    custody: { USDC: await balance(home, USDC, vault), WETH: await balance(home, WETH, vault) },
-    wrapped: {
-      [`${B}:USDC`]: await supply(B, USDC),
-      [`${C}:USDC`]: await supply(C, USDC),
-      [`${B}:WETH`]: await supply(B, WETH),
-      [`${C}:WETH`]: await supply(C, WETH),
-    },
-  };
-}
-
-type SupplyRow = {
-  id: string;
-  custody: string;
-  remoteOutstanding: string;
-  inFlight: string;
-  awaitingSource: string;
-  healthy: boolean;
-  violations: number;
-  excess: string;
-};
-
-async function indexedTotals(p: PonderProcess) {
-  const data = await query<{
-    assetSupplys: Rows<SupplyRow>;
-    tokenSupplys: Rows<{ chainId: number; asset: string; totalSupply: string; bridgeSupply: string }>;
-    routeTotalss: Rows<{ asset: string; remoteChainId: number; outstanding: string; messages: number }>;
-    transfers: { totalCount: number };
-  }>(
-    p,
-    `{ assetSupplys { items { id custody remoteOutstanding inFlight awaitingSource healthy violations excess } }
-       tokenSupplys { items { chainId asset totalSupply bridgeSupply } }
-       routeTotalss { items { asset remoteChainId outstanding messages } }
-       transfers(limit: 1) { totalCount } }`,
-  );
-  const supplyOf = (asset: Address) => data.assetSupplys.items.find((r) => r.id === asset.toLowerCase());
-  const tokenOf = (chainId: number, asset: Address) =>
-    data.tokenSupplys.items.find((r) => r.chainId === chainId && r.asset === asset.toLowerCase());
-  return { data, supplyOf, tokenOf };
-}
-
 describe("indexer on PostgreSQL", () => {
   it("indexed totals equal vault balances and wrapped totalSupply on every chain", async () => {
-    const chain = await chainTotals();
+    const chain = await chainTotals(net, { USDC, WETH, B, C });
     const { data, supplyOf, tokenOf } = await indexedTotals(ponder);
     expect(big(supplyOf(USDC)!.custody)).toBe(chain.custody.USDC);
     expect(big(supplyOf(WETH)!.custody)).toBe(chain.custody.WETH);
@@ -352,7 +234,7 @@ describe("indexer on PostgreSQL", () => {
     await chainC.testClient.revert({ id: snapshot });
     await chainC.testClient.mine({ blocks: 3 });
     await eventually(find, (d) => d.transfer === null);
-    const chain = await chainTotals();
+    const chain = await chainTotals(net, { USDC, WETH, B, C });
     const { tokenOf } = await eventually(
       () => indexedTotals(ponder),
       (t) => big(t.tokenOf(C, USDC)!.totalSupply) === chain.wrapped[`${C}:USDC`],
@@ -412,7 +294,7 @@ describe("indexer on PostgreSQL", () => {
         60_000,
       );
       const row = supplyOf(USDC)!;
-      const chain = await chainTotals();
+      const chain = await chainTotals(net, { USDC, WETH, B, C });
       const remote = chain.wrapped[`${B}:USDC`] + chain.wrapped[`${C}:USDC`];
       expect(row.healthy).toBe(false);
       expect(big(row.remoteOutstanding)).toBe(remote);
@@ -470,7 +352,7 @@ describe("indexer on PGlite", () => {
         `{ transfer(id: "${pendingId}") { status } }`,
       );
       expect(row.transfer?.status).toBe("delivered");
-      const chain = await chainTotals();
+      const chain = await chainTotals(net, { USDC, WETH, B, C });
       expect(big(restarted.supplyOf(USDC)!.custody)).toBe(chain.custody.USDC);
       expect(big(restarted.tokenOf(C, USDC)!.totalSupply)).toBe(chain.wrapped[`${C}:USDC`]);
       expect(restarted.data.routeTotalss.items.reduce((n, r) => n + r.messages, 0)).toBe(total);

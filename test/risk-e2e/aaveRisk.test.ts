@@ -13,7 +13,7 @@ import {
   supply,
 } from "../../harness/aaveFixture.js";
 import { type DeploymentInput, writeDeployment } from "../../lib/deployments.js";
-import { type PonderProcess, startPonder } from "../helpers/indexerFixture.js";
+import { type PonderProcess, startPonder } from "../helpers/ponderProcess.js";
 import { startAlertStack } from "../ops/alertStack.js";
 
 /*

@@ -6,19 +6,19 @@ import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eacAggregatorProxyAbi, fluxAggregatorAbi } from "../../contracts/generated/index.js";
 import { devnetKeys } from "../../devnet/accounts.js";
-import { eventually, type IndexerNet, type PonderProcess, startPonder } from "../helpers/indexerFixture.js";
+import { eventually } from "../helpers/eventually.js";
+import type { IndexerNet } from "../helpers/indexerFixture.js";
+import { type PonderProcess, startPonder } from "../helpers/ponderProcess.js";
+import { type ChainPool, readPool } from "./chainPool.js";
 import {
   balanceAt,
-  type ChainPool,
   type Devnet,
-  expectedBridgeFailure,
-  expectedExposure,
   freezeAtCommonTimestamp,
-  readPool,
   riskDataTimestamp,
   startDevnet,
   supplyAt,
 } from "./devnetRisk.js";
+import { expectedBridgeFailure, expectedExposure } from "./expectedRisk.js";
 
 /**
  * The risk API on live devnet data, end to end: the devnet (chains, contracts, seeded borrowers at HF

@@ -1,0 +1,107 @@
+import { InvalidRiskSnapshotError } from "./errors.js";
+import type { RiskReserve, RiskSnapshot } from "./snapshot.js";
+
+const lower = (s: string) => s.toLowerCase();
+
+/**
+ * Configuration problems of one reserve, one sentence each (empty when none). LT 0 is valid whatever
+ * the bonus (Aave: the reserve is not collateral, and the configurator accepts bonus 0 then); with
+ * LT > 0 Aave's configurator requires ltv <= LT, bonus > 100% and LT x bonus <= 100%. These never make a
+ * snapshot invalid: one bad reserve must not take a whole market's answers down with it.
+ *
+ * @example
+ * reserveConfigurationProblems({ ...reserve, liquidationThreshold: 0, liquidationBonus: 0 }) // []
+ */
+export function reserveConfigurationProblems(
+  r: Pick<
+    RiskReserve,
+    "ltv" | "liquidationThreshold" | "liquidationBonus" | "liquidityIndex" | "variableBorrowIndex"
+  >,
+): string[] {
+  const problems: string[] = [];
+  if (r.liquidityIndex === 0n || r.variableBorrowIndex === 0n)
+    problems.push("zero liquidity or borrow index");
+  if (r.liquidationThreshold === 0) {
+    if (r.ltv !== 0) problems.push(`ltv ${r.ltv} with liquidation threshold 0 (not collateral)`);
+    return problems;
+  }
+  if (r.ltv > r.liquidationThreshold) problems.push("ltv above liquidation threshold");
+  if (r.liquidationThreshold > 10_000) problems.push("liquidation threshold above 100%");
+  if (r.liquidationBonus <= 10_000)
+    problems.push(`liquidation bonus ${r.liquidationBonus} not above 100% with a non-zero threshold`);
+  if (r.liquidationThreshold * r.liquidationBonus > 10_000 * 10_000)
+    problems.push("liquidation threshold x bonus above 100%");
+  return problems;
+}
+
+/**
+ * Checks what a schema cannot: ids are unique (case-insensitively, as addresses are) and every reference
+ * resolves. Throws {@link InvalidRiskSnapshotError} listing every problem. Reserve parameters are not
+ * checked here (see {@link reserveConfigurationProblems}: recorded per reserve, never fatal).
+ *
+ * @example
+ * validateRiskSnapshot(snapshot); // throws if a reserve names a bridge that is not in snapshot.bridges
+ */
+export function validateRiskSnapshot(snapshot: RiskSnapshot): void {
+  const problems: string[] = [];
+  const unique = (what: string, values: string[]) => {
+    const seen = new Set<string>();
+    for (const v of values) {
+      if (seen.has(lower(v))) problems.push(`duplicate ${what} "${v}"`);
+      seen.add(lower(v));
+    }
+    return seen;
+  };
+  const assetIds = unique(
+    "asset id",
+    snapshot.assets.map((a) => a.id),
+  );
+  unique(
+    "asset symbol",
+    snapshot.assets.map((a) => a.symbol),
+  );
+  const bridgeIds = unique(
+    "bridge id",
+    snapshot.bridges.map((b) => b.id),
+  );
+  unique(
+    "bridge name",
+    snapshot.bridges.map((b) => b.name),
+  );
+  unique(
+    "protocol id",
+    snapshot.protocols.map((p) => p.id),
+  );
+  unique(
+    "protocol name",
+    snapshot.protocols.map((p) => p.name),
+  );
+
+  for (const b of snapshot.bridges) {
+    for (const ba of b.assets) {
+      if (!assetIds.has(lower(ba.asset))) problems.push(`bridge ${b.name}: unknown asset ${ba.asset}`);
+    }
+  }
+  for (const p of snapshot.protocols) {
+    const reserveAssets = unique(
+      `reserve in ${p.name}`,
+      p.reserves.map((r) => r.asset),
+    );
+    for (const r of p.reserves) {
+      const where = `${p.name}/${r.symbol}`;
+      if (r.underlyingAsset !== null && !assetIds.has(lower(r.underlyingAsset)))
+        problems.push(`${where}: unknown underlying asset ${r.underlyingAsset}`);
+      if (r.bridge !== null && !bridgeIds.has(lower(r.bridge)))
+        problems.push(`${where}: unknown bridge ${r.bridge}`);
+      if (r.bridge !== null && r.underlyingAsset === null)
+        problems.push(`${where}: a bridged reserve needs its underlying home asset`);
+    }
+    for (const pos of p.positions) {
+      for (const pr of pos.reserves) {
+        if (!reserveAssets.has(lower(pr.asset)))
+          problems.push(`${p.name}/${pos.user}: unknown reserve ${pr.asset}`);
+      }
+    }
+  }
+  if (problems.length > 0) throw new InvalidRiskSnapshotError(problems);
+}

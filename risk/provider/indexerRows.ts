@@ -1,0 +1,117 @@
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { pgTable } from "drizzle-orm/pg-core";
+import type * as indexerSchema from "../../ponder.schema.js";
+
+/** The indexer's tables (ponder.schema.ts): Ponder's `ponder:schema` in the API, the file itself elsewhere. */
+export type IndexerTables = Pick<
+  typeof indexerSchema,
+  | "market"
+  | "reserve"
+  | "emodeCategory"
+  | "marketUser"
+  | "position"
+  | "priceSource"
+  | "assetSource"
+  | "routeTotals"
+  | "assetSupply"
+  | "tokenSupply"
+>;
+
+/**
+ * A drizzle database with the indexer's tables on its search path and `casing: "snake_case"` (Ponder's
+ * convention): Ponder's read-only `db` from "ponder:api", or a node-postgres drizzle whose search_path is
+ * Ponder's views schema. Only `select` is used.
+ */
+export type IndexerDb = { select: PgDatabase<PgQueryResultHKT>["select"] };
+
+/**
+ * Ponder's own progress table (one row per chain). Declared here without a schema so it resolves
+ * through the search path: Ponder sets it to the instance's schema for its API connections, and the
+ * views schema carries a `_ponder_checkpoint` view.
+ */
+export const ponderCheckpoint = pgTable("_ponder_checkpoint", (t) => ({
+  // Explicit column names keep this partial declaration out of drizzle's casing cache, which is keyed
+  // by schema and table name and shared with Ponder's own full declaration on the same connection:
+  // cached first, a partial table made Ponder's GET /status select "undefined" columns (HTTP 500).
+  chainName: t.text("chain_name").primaryKey(),
+  chainId: t.bigint("chain_id", { mode: "number" }).notNull(),
+  latestCheckpoint: t.varchar("latest_checkpoint", { length: 75 }).notNull(),
+}));
+
+export type IndexedBlock = { chainId: number; blockNumber: bigint; timestamp: number };
+
+/**
+ * Ponder's checkpoint string: 10 digits block timestamp, 16 chain id, 16 block number, then
+ * transaction index, event type and event index (ponder/src/utils/checkpoint.ts). Only the leading
+ * fields are needed here.
+ */
+export function decodeCheckpointBlock(checkpoint: string): IndexedBlock {
+  return {
+    timestamp: Number(checkpoint.slice(0, 10)),
+    chainId: Number(checkpoint.slice(10, 26)),
+    blockNumber: BigInt(checkpoint.slice(26, 42)),
+  };
+}
+
+type Row<K extends keyof IndexerTables> = IndexerTables[K]["$inferSelect"];
+
+export type IndexerRows = {
+  checkpoints: { chainId: number; latestCheckpoint: string }[];
+  markets: Row<"market">[];
+  reserves: Row<"reserve">[];
+  emodeCategories: Row<"emodeCategory">[];
+  marketUsers: Row<"marketUser">[];
+  positions: Row<"position">[];
+  priceSources: Row<"priceSource">[];
+  assetSources: Row<"assetSource">[];
+  routeTotals: Row<"routeTotals">[];
+  assetSupplies: Row<"assetSupply">[];
+  tokenSupplies: Row<"tokenSupply">[];
+};
+
+/** Reads every row the snapshot needs. Checkpoints first: data read after them is at least that new. */
+export async function readIndexerRows(db: IndexerDb, tables: IndexerTables): Promise<IndexerRows> {
+  const checkpoints = await readCheckpoints(db);
+  const [
+    markets,
+    reserves,
+    emodeCategories,
+    marketUsers,
+    positions,
+    priceSources,
+    assetSources,
+    routeTotals,
+    assetSupplies,
+    tokenSupplies,
+  ] = await Promise.all([
+    db.select().from(tables.market),
+    db.select().from(tables.reserve),
+    db.select().from(tables.emodeCategory),
+    db.select().from(tables.marketUser),
+    db.select().from(tables.position),
+    db.select().from(tables.priceSource),
+    db.select().from(tables.assetSource),
+    db.select().from(tables.routeTotals),
+    db.select().from(tables.assetSupply),
+    db.select().from(tables.tokenSupply),
+  ]);
+  return {
+    checkpoints,
+    markets,
+    reserves,
+    emodeCategories,
+    marketUsers,
+    positions,
+    priceSources,
+    assetSources,
+    routeTotals,
+    assetSupplies,
+    tokenSupplies,
+  };
+}
+
+export async function readCheckpoints(db: IndexerDb) {
+  return db
+    .select({ chainId: ponderCheckpoint.chainId, latestCheckpoint: ponderCheckpoint.latestCheckpoint })
+    .from(ponderCheckpoint);
+}

@@ -1,0 +1,287 @@
+import { normalizedDebt, normalizedIncome } from "../../lib/aave/interest.js";
+import { type OraclePrice, oraclePrice } from "../../lib/aave/oracle.js";
+import type { Deployment } from "../../lib/deployments.js";
+import type {
+  RiskAsset,
+  RiskBridgeAsset,
+  RiskEModeCategory,
+  RiskPosition,
+  RiskProtocol,
+  RiskReserve,
+  RiskSnapshot,
+} from "../../lib/risk/index.js";
+import { validateRiskSnapshot } from "../../lib/risk/index.js";
+import { decodeCheckpointBlock, type IndexedBlock, type IndexerRows } from "./indexerRows.js";
+
+/** Pool revisions whose account-data rules lib/aave implements: 1 = core-v3 1.19.x, the v3.0 line. */
+export const SUPPORTED_POOL_REVISIONS: readonly number[] = [1];
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+const lower = (a: string) => a.toLowerCase();
+const chainKey = (chainId: number, address: string) => `${chainId}:${lower(address)}`;
+const maxOf = (values: number[]) => (values.length === 0 ? 0 : Math.max(...values));
+const minOf = (values: number[]) => (values.length === 0 ? 0 : Math.min(...values));
+
+/**
+ * Builds the risk engine's snapshot from the indexer's rows. Pure: the same rows give the same snapshot.
+ *
+ * - Protocols: one per indexed Aave market (`market` rows, id = the deployments file's protocol id).
+ *   Reserve indexes are brought forward to the market chain's last indexed block with the Pool's own
+ *   formulas, and stable debt is compounded to it, so figures are what `getUserAccountData` returns at
+ *   that block.
+ * - Prices: each reserve's AaveOracle source (a Chainlink proxy, `price_source`), its raw answer taken as
+ *   base-currency units exactly as AaveOracle returns it; `priceUsd = answer / BASE_CURRENCY_UNIT`. The
+ *   answer is judged against that feed's heartbeat at the chain's last indexed block (lib/aave
+ *   oraclePrice): missing or <= 0 is unpriced, older than the heartbeat is stale. Judging at the indexed
+ *   block rather than the wall clock keeps the snapshot pure; an indexer that stops is caught by
+ *   DataStale/IndexerLagging.
+ * - eMode: categories with a price source are priced through AaveOracle's source of that asset.
+ * - Problems: the indexer's per-reserve problems (no source, decimals against BASE_CURRENCY_UNIT), plus a
+ *   Pool revision this engine does not implement, are recorded on the reserves, never fatal.
+ * - Assets (backing): the home chain's native tokens, priced by any market's source for a token that
+ *   represents them. Backing as before: custody at home, remote wrapped supply, in flight.
+ * - Sources (staleness alerts): `prices:<chainId>` (the stalest feed answer on that chain),
+ *   `positions:<protocol>` and `bridge:<bridgeId>` (how far the indexer has processed the chains).
+ */
+export function snapshotFromIndexerRows(deployment: Deployment, rows: IndexerRows): RiskSnapshot {
+  const indexed = new Map<number, IndexedBlock>();
+  for (const c of rows.checkpoints) {
+    const block = decodeCheckpointBlock(c.latestCheckpoint);
+    indexed.set(c.chainId, { ...block, chainId: c.chainId });
+  }
+  const indexedAt = (chainId: number) => indexed.get(chainId)?.timestamp ?? 0;
+  const bridgeId = deployment.bridgeId;
+  const home = deployment.chains.find((c) => c.role === "home")!;
+  const tokenByAddress = new Map(
+    deployment.chains.flatMap((c) => c.tokens.map((t) => [chainKey(c.chainId, t.address), t] as const)),
+  );
+  const sourceById = new Map(rows.priceSources.map((p) => [chainKey(p.chainId, p.proxy), p]));
+  const assetSourceByKey = new Map(rows.assetSources.map((a) => [`${a.protocol}:${lower(a.asset)}`, a]));
+  const marketById = new Map(rows.markets.map((m) => [m.id, m]));
+
+  const judge = (chainId: number, proxy: string | null, label: string): OraclePrice => {
+    const source =
+      proxy && lower(proxy) !== ZERO_ADDRESS ? sourceById.get(chainKey(chainId, proxy)) : undefined;
+    if (!source) return { status: "unpriced", reason: `${label}: no price source` };
+    return oraclePrice({
+      answer: source.answer,
+      updatedAt: source.updatedAt,
+      now: indexedAt(chainId),
+      heartbeatSeconds: source.heartbeatSeconds,
+      label: `${label} (${source.description ?? source.proxy})`,
+    });
+  };
+  const answerOf = (price: OraclePrice) => (price.status === "unpriced" ? null : price.price);
+  const reasonOf = (price: OraclePrice) => (price.status === "priced" ? null : price.reason);
+
+  // Home assets, priced by a market's source for any token representing them.
+  const assets: RiskAsset[] = [];
+  for (const token of home.tokens.filter((t) => t.kind === "native")) {
+    const id = lower(token.homeToken);
+    let priceUsd = 0;
+    let priceUpdatedAt = 0;
+    for (const r of rows.reserves) {
+      const t = tokenByAddress.get(chainKey(r.chainId, r.asset));
+      const homeAsset = t ? lower(t.homeToken) : r.homeAsset ? lower(r.homeAsset) : null;
+      if (homeAsset !== id || !r.priceSource) continue;
+      const source = sourceById.get(chainKey(r.chainId, r.priceSource));
+      const unit = marketById.get(r.protocol)?.baseCurrencyUnit ?? 10n ** 8n;
+      if (!source || source.answer === null || source.answer <= 0n) continue;
+      priceUsd = Number(source.answer) / Number(unit);
+      priceUpdatedAt = Number(source.updatedAt ?? 0n);
+      break;
+    }
+    assets.push({
+      id,
+      symbol: token.symbol,
+      decimals: token.decimals,
+      chainId: home.chainId,
+      priceUsd,
+      priceUpdatedAt,
+    });
+  }
+  const assetIds = new Set(assets.map((a) => a.id));
+
+  const supplyByToken = new Map(rows.tokenSupplies.map((s) => [chainKey(s.chainId, s.token), s]));
+  const bridgeAssets: RiskBridgeAsset[] = assets.map((asset) => {
+    const custody = rows.assetSupplies.find((s) => lower(s.id) === asset.id)?.custody ?? 0n;
+    const routes = rows.routeTotals.filter((r) => lower(r.asset) === asset.id);
+    const remoteSupply = deployment.chains
+      .filter((c) => c.role === "remote")
+      .flatMap((chain) => {
+        const wrapped = chain.tokens.find((t) => t.kind === "wrapped" && lower(t.homeToken) === asset.id);
+        if (!wrapped) return [];
+        const indexedSupply = supplyByToken.get(chainKey(chain.chainId, wrapped.address))?.totalSupply;
+        const route = routes.find((r) => r.remoteChainId === chain.chainId);
+        return [
+          {
+            chainId: chain.chainId,
+            wrappedToken: lower(wrapped.address),
+            supply: indexedSupply ?? route?.outstanding ?? 0n,
+          },
+        ];
+      });
+    const inFlight = routes.reduce((sum, r) => sum + r.inFlight, 0n);
+    return {
+      asset: asset.id,
+      lockedOnHome: custody > 0n ? custody : 0n,
+      remoteSupply,
+      inFlight: inFlight > 0n ? inFlight : 0n,
+    };
+  });
+
+  const eModeOf = new Map(rows.marketUsers.map((u) => [`${u.protocol}:${lower(u.user)}`, u.eModeCategory]));
+  const positionsByProtocol = new Map<string, Map<string, RiskPosition>>();
+  for (const row of rows.positions) {
+    const empty =
+      row.scaledATokenBalance === 0n && row.scaledVariableDebt === 0n && row.stableDebtPrincipal === 0n;
+    if (empty) continue;
+    let users = positionsByProtocol.get(row.protocol);
+    if (!users) {
+      users = new Map();
+      positionsByProtocol.set(row.protocol, users);
+    }
+    const user = lower(row.user);
+    let position = users.get(user);
+    if (!position) {
+      position = { user, reserves: [], eModeCategory: eModeOf.get(`${row.protocol}:${user}`) ?? 0 };
+      users.set(user, position);
+    }
+    position.reserves.push({
+      asset: lower(row.asset),
+      scaledCollateral: row.scaledATokenBalance,
+      scaledDebt: row.scaledVariableDebt,
+      usedAsCollateral: row.usedAsCollateral,
+      stableDebt:
+        row.stableDebtPrincipal === 0n
+          ? null
+          : {
+              principal: row.stableDebtPrincipal,
+              rate: row.stableBorrowRate,
+              lastUpdateTimestamp: row.stableDebtTimestamp,
+            },
+    });
+  }
+
+  const protocols: RiskProtocol[] = [];
+  const sources: { source: string; updatedAt: number }[] = [];
+  for (const chain of deployment.chains) {
+    const feeds = rows.priceSources.filter((p) => p.chainId === chain.chainId && p.updatedAt !== null);
+    if (feeds.length > 0)
+      sources.push({
+        source: `prices:${chain.chainId}`,
+        updatedAt: minOf(feeds.map((p) => Number(p.updatedAt))),
+      });
+  }
+  for (const m of rows.markets) {
+    const at = indexedAt(m.chainId);
+    const atBig = BigInt(at);
+    const unit = m.baseCurrencyUnit;
+    const marketProblems: string[] = [];
+    if (m.poolRevision !== null && !SUPPORTED_POOL_REVISIONS.includes(m.poolRevision)) {
+      marketProblems.push(
+        `Pool revision ${m.poolRevision} is not one this engine implements (${SUPPORTED_POOL_REVISIONS.join(", ")}: Aave v3.0): figures may differ from the Pool's`,
+      );
+    }
+    const reserves: RiskReserve[] = rows.reserves
+      .filter((r) => r.protocol === m.id)
+      .map((r) => {
+        const token = tokenByAddress.get(chainKey(m.chainId, r.asset));
+        const homeAsset = token ? lower(token.homeToken) : r.homeAsset ? lower(r.homeAsset) : null;
+        const known = homeAsset !== null && assetIds.has(homeAsset);
+        const wrapped = token?.kind === "wrapped";
+        const symbol = token?.symbol ?? r.symbol ?? lower(r.asset);
+        const state = {
+          liquidityIndex: r.liquidityIndex,
+          variableBorrowIndex: r.variableBorrowIndex,
+          currentLiquidityRate: r.liquidityRate,
+          currentVariableBorrowRate: r.variableBorrowRate,
+          lastUpdateTimestamp: r.lastUpdateTimestamp,
+        };
+        // Before the first checkpoint, or if a checkpoint lags the reserve row, keep the stored index.
+        const advance = atBig > r.lastUpdateTimestamp;
+        const price = judge(m.chainId, r.priceSource, symbol);
+        const answer = answerOf(price);
+        return {
+          asset: lower(r.asset),
+          symbol,
+          // A wrapped token stands for its home asset; a native token on the home chain is the asset.
+          underlyingAsset: known && (wrapped || m.chainId === deployment.homeChainId) ? homeAsset : null,
+          bridge: known && wrapped ? bridgeId : null,
+          priceUsd: answer === null ? 0 : Number(answer) / Number(unit),
+          decimals: r.decimals,
+          ltv: r.ltv,
+          liquidationThreshold: r.liquidationThreshold,
+          liquidationBonus: r.liquidationBonus,
+          liquidityIndex: advance ? normalizedIncome(state, atBig) : r.liquidityIndex,
+          variableBorrowIndex: advance ? normalizedDebt(state, atBig) : r.variableBorrowIndex,
+          poolLiquidity: null,
+          oracleAnswer: answer,
+          priceStatus: price.status,
+          priceReason: reasonOf(price),
+          eModeCategory: r.eModeCategory,
+          problems: [...r.problems, ...marketProblems],
+        };
+      });
+    const eModeCategories: RiskEModeCategory[] = rows.emodeCategories
+      .filter((c) => c.protocol === m.id && c.categoryId !== 0)
+      .map((c) => {
+        const hasPriceSource = lower(c.priceSource) !== ZERO_ADDRESS;
+        // The category's price source is an asset: AaveOracle prices it through that asset's source.
+        const price = hasPriceSource
+          ? judge(
+              m.chainId,
+              assetSourceByKey.get(`${m.id}:${lower(c.priceSource)}`)?.source ?? null,
+              `eMode ${c.categoryId} (${c.label})`,
+            )
+          : ({ status: "priced", price: 0n } as const);
+        return {
+          id: c.categoryId,
+          ltv: c.ltv,
+          liquidationThreshold: c.liquidationThreshold,
+          liquidationBonus: c.liquidationBonus,
+          hasPriceSource,
+          oracleAnswer: hasPriceSource ? answerOf(price) : null,
+          priceStatus: price.status,
+          priceReason: reasonOf(price),
+        };
+      });
+    const known = new Set(reserves.map((r) => r.asset));
+    const positions = [...(positionsByProtocol.get(m.id)?.values() ?? [])]
+      .map((p) => ({ ...p, reserves: p.reserves.filter((r) => known.has(r.asset)) }))
+      .filter((p) => p.reserves.length > 0);
+    // The protocol id doubles as its name: names are metric labels.
+    protocols.push({
+      id: m.id,
+      name: m.id,
+      chainId: m.chainId,
+      reserves,
+      positions,
+      baseCurrencyUnit: unit,
+      timestamp: at,
+      eModeCategories,
+      problems: marketProblems,
+    });
+    sources.push({ source: `positions:${m.id}`, updatedAt: at });
+  }
+  sources.push({
+    source: `bridge:${bridgeId}`,
+    updatedAt: minOf(deployment.chains.map((c) => indexedAt(c.chainId))),
+  });
+  sources.push({ source: "indexer", updatedAt: maxOf([...indexed.values()].map((b) => b.timestamp)) });
+
+  const snapshot: RiskSnapshot = {
+    asOf: {
+      blockTimestamps: deployment.chains.map((c) => ({
+        chainId: c.chainId,
+        timestamp: indexedAt(c.chainId),
+      })),
+      sources,
+    },
+    assets,
+    bridges: [{ id: bridgeId, name: bridgeId, assets: bridgeAssets }],
+    protocols,
+  };
+  validateRiskSnapshot(snapshot);
+  return snapshot;
+}

@@ -1,0 +1,85 @@
+import type { OraclePrice } from "../../lib/aave/oracle.js";
+import { getUserAccountData } from "../../lib/aave/userAccountData.js";
+import type { PriceStatus, RiskAnalysis, RiskProtocol } from "../../lib/risk/index.js";
+import type { PositionRef } from "./shared.js";
+
+export function protocolTime(a: RiskAnalysis, pi: number): number {
+  const p = a.snapshot.protocols[pi]!;
+  return p.timestamp ?? a.snapshot.asOf.blockTimestamps.find((b) => b.chainId === p.chainId)?.timestamp ?? 0;
+}
+
+function oracleOf(
+  answer: bigint | null | undefined,
+  status: PriceStatus,
+  reason: string | null | undefined,
+  label: string,
+): OraclePrice {
+  if (status === "unpriced" || answer == null)
+    return { status: "unpriced", reason: reason ?? `${label}: no price` };
+  if (status === "stale") return { status: "stale", price: answer, reason: reason ?? `${label}: stale` };
+  return { status: "priced", price: answer };
+}
+
+/**
+ * The Pool's exact account data for one position (lib/aave, Aave v3.0 rules), from the snapshot's bigint
+ * state. Null when any reserve of the position lacks an exact oracle answer (synthetic snapshots) or when
+ * the position is unpriced.
+ */
+export function exactAccountData({ a, i }: PositionRef) {
+  const pi = a.book.positionProtocol[i]!;
+  const protocol: RiskProtocol = a.snapshot.protocols[pi]!;
+  const first = a.book.positionStart[i]!;
+  if (first === a.book.positionStart[i + 1]!) return null;
+  const position = protocol.positions[a.book.entrySource[3 * first + 1]!]!;
+  const byAsset = new Map(protocol.reserves.map((r) => [r.asset.toLowerCase(), r]));
+  const reserves = [];
+  for (const pr of position.reserves) {
+    const r = byAsset.get(pr.asset.toLowerCase())!;
+    if (r.oracleAnswer === undefined) return null;
+    reserves.push({
+      symbol: r.symbol,
+      decimals: r.decimals,
+      ltv: BigInt(r.ltv),
+      liquidationThreshold: BigInt(r.liquidationThreshold),
+      eModeCategory: r.eModeCategory ?? 0,
+      price: oracleOf(r.oracleAnswer, r.priceStatus ?? "priced", r.priceReason, r.symbol),
+      scaledATokenBalance: pr.scaledCollateral,
+      scaledVariableDebt: pr.scaledDebt,
+      stableDebt: pr.stableDebt ?? null,
+      usedAsCollateral: pr.usedAsCollateral,
+      normalizedIncome: r.liquidityIndex,
+      normalizedDebt: r.variableBorrowIndex,
+    });
+  }
+  const category = position.eModeCategory
+    ? protocol.eModeCategories?.find((c) => c.id === position.eModeCategory)
+    : undefined;
+  const result = getUserAccountData({
+    reserves,
+    eMode: category
+      ? {
+          id: category.id,
+          ltv: BigInt(category.ltv),
+          liquidationThreshold: BigInt(category.liquidationThreshold),
+          priceSource: category.hasPriceSource
+            ? oracleOf(
+                category.oracleAnswer,
+                category.priceStatus,
+                category.priceReason,
+                `eMode ${category.id}`,
+              )
+            : null,
+        }
+      : null,
+    timestamp: BigInt(protocolTime(a, pi)),
+  });
+  if (result.data === null) return null;
+  return {
+    totalCollateralBase: result.data.totalCollateralBase.toString(),
+    totalDebtBase: result.data.totalDebtBase.toString(),
+    availableBorrowsBase: result.data.availableBorrowsBase.toString(),
+    currentLiquidationThreshold: result.data.currentLiquidationThreshold.toString(),
+    ltv: result.data.ltv.toString(),
+    healthFactor: result.healthFactor === null ? null : result.healthFactor.toString(),
+  };
+}

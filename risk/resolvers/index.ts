@@ -1,0 +1,50 @@
+import { atLeast, evaluateAlerts, type Severity } from "../../lib/risk/index.js";
+import { backingQueries, bridgeBackingFields } from "./backing.js";
+import { exposureQueries } from "./exposure.js";
+import { positionFields, positionQueries } from "./positions.js";
+import { type RiskContext, type RiskResolverOptions, SEVERITY_ENUM } from "./shared.js";
+import { stressQueries, stressTestResultType } from "./stress.js";
+
+export { badInput } from "./inputs.js";
+export type { RiskContext, RiskResolverOptions, RiskState } from "./shared.js";
+
+/**
+ * Resolver map of {@link riskTypeDefs}. Every argument is validated here or by the engine, and every
+ * caller mistake comes back as a GraphQLError with `extensions.code = "BAD_USER_INPUT"` naming the
+ * argument.
+ *
+ * @example
+ * const schema = createSchema({ typeDefs: riskTypeDefs, resolvers: createRiskResolvers(options) });
+ */
+export function createRiskResolvers(options: RiskResolverOptions) {
+  const { limits } = options;
+  return {
+    Query: {
+      ...backingQueries,
+      ...positionQueries(limits),
+      ...exposureQueries,
+      ...stressQueries,
+      async alerts(_: unknown, args: { minSeverity: string }, ctx: RiskContext) {
+        const state = await ctx.risk();
+        const min = args.minSeverity.toLowerCase() as Severity;
+        return evaluateAlerts(state.analysis, {
+          config: options.alertConfig,
+          now: options.now(),
+          scenarios: state.scenarios(),
+        })
+          .filter((alert) => atLeast(alert.severity, min))
+          .map((alert) => ({
+            ...alert,
+            kind: alert.kind.toUpperCase(),
+            severity: SEVERITY_ENUM[alert.severity],
+          }));
+      },
+    },
+
+    StressTestResult: stressTestResultType,
+
+    BridgeBacking: bridgeBackingFields,
+
+    Position: positionFields,
+  };
+}
