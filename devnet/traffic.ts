@@ -150,9 +150,12 @@ await Promise.all([
   ...(process.env.TRAFFIC_PRICE_WALK === "off"
     ? []
     : [loop("prices", () => movePrices(priceTargets, markets, log), PRICE_INTERVAL_MS)]),
-  ...markets.map((market) =>
-    loop(`liquidations-${market.chain.network}`, () => liquidateAll(market, borrowers), 5000),
-  ),
+  // off: nobody liquidates, so a test that drops a price sees the debt at risk stay at risk.
+  ...(process.env.TRAFFIC_LIQUIDATIONS === "off"
+    ? []
+    : markets.map((market) =>
+        loop(`liquidations-${market.chain.network}`, () => liquidateAll(market, borrowers), 5000),
+      )),
   ...markets.map((market) =>
     loop(`lending-${market.chain.network}`, () => lendingStep(market, eModeKeys), INTERVAL_MS * 2),
   ),

@@ -162,6 +162,8 @@ describe("operations against a running devnet", () => {
       // No price walk: the end-to-end test moves the price itself and needs a steady baseline.
       TRAFFIC_INTERVAL_MS: "3600000",
       TRAFFIC_PRICE_WALK: "off",
+      // No liquidator either: it would close the positions the price drop puts at risk before the alert fires.
+      TRAFFIC_LIQUIDATIONS: "off",
     });
     const deadline = Date.now() + 280_000;
     while (!devnet.output().includes("Ctrl-C stops everything")) {
