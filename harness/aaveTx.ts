@@ -24,8 +24,34 @@ export async function send(
     gas: (estimate * 13n) / 10n + 50_000n,
   } as WriteParameters);
   const receipt = await fixture.publicClient.waitForTransactionReceipt({ hash });
-  if (receipt.status !== "success") throw new Error(`transaction ${hash} reverted`);
+  if (receipt.status !== "success") {
+    // The estimate passed a moment earlier; the mined block is later, so interest accrued and a call at
+    // the edge of a rule (a borrow up to the health-factor limit) can fail. Replay it in the mined block
+    // to name the rule; without a reason the revert stays unexplained and fails loudly.
+    let reason: string | undefined;
+    try {
+      await fixture.publicClient.simulateContract({
+        ...(call as WriteParameters),
+        account: wallet.account,
+        blockNumber: receipt.blockNumber,
+      } as Parameters<PublicClient["simulateContract"]>[0]);
+    } catch (error) {
+      reason = revertReason(error);
+    }
+    throw new TransactionRevertedError(hash, reason);
+  }
   return receipt;
+}
+
+/** A mined transaction that reverted; `reason` is the rule that rejected it, when a replay names it. */
+export class TransactionRevertedError extends Error {
+  constructor(
+    readonly hash: Hash,
+    readonly reason: string | undefined,
+  ) {
+    super(`transaction ${hash} reverted${reason ? ` (${reason})` : ""}`);
+    this.name = "TransactionRevertedError";
+  }
 }
 
 /**
