@@ -65,4 +65,14 @@ console.log(
 console.log(
   `  floor (finality wait + one block) ${floor.toFixed(2)} s; goal p95 <= ${(floor + 1.5 * blockTime).toFixed(2)} s`,
 );
+// Last line: the figures as one JSON object.
+console.log(
+  JSON.stringify({
+    transfers: samples,
+    latency_p50_seconds: pct(50),
+    latency_p95_seconds: pct(95),
+    latency_max_seconds: latencies.at(-1),
+    finality_floor_seconds: floor,
+  }),
+);
 process.exit(0);

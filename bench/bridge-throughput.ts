@@ -175,6 +175,18 @@ try {
   console.log(
     `  stages (median): lock block -> 4th signature ${median(toQuorum).toFixed(2)} s (finality rule: 2 blocks), 4th signature -> mint block ${median(toMint).toFixed(2)} s`,
   );
+  // Last line: the figures as one JSON object.
+  console.log(
+    JSON.stringify({
+      delivered: logs.length,
+      sent: total,
+      mints_per_second_sustained: sustained,
+      gas_per_message_as_delivered: gasPerMessage,
+      throughput_share_of_bound_as_delivered: sustained / (gasLimit / gasPerMessage),
+      lock_to_quorum_median_seconds: median(toQuorum),
+      quorum_to_mint_median_seconds: median(toMint),
+    }),
+  );
 } finally {
   await relayer.stop();
   await Promise.all(validators.map((v) => v.stop()));

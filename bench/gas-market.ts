@@ -119,6 +119,20 @@ async function main() {
       `Aave v3 Pool (core-v3 1.19.3) / FluxAggregator gas, ${RUNS} runs, ${f.market.reserves.length} listed reserves`,
     );
     console.table(rows);
+    // Last line: the figures as one JSON object (median gas per action).
+    console.log(
+      JSON.stringify(
+        Object.fromEntries(
+          rows.map((r) => [
+            `gas_median_${r.action
+              .toLowerCase()
+              .replace(/[^a-z0-9]+/g, "_")
+              .replace(/^_|_$/g, "")}`,
+            r["median gas"],
+          ]),
+        ),
+      ),
+    );
   } finally {
     await f.stop();
   }

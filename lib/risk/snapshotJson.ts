@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { toJson } from "../service/json.js";
 import { InvalidRiskSnapshotError } from "./errors.js";
 import type { RiskSnapshot } from "./snapshot.js";
 import { validateRiskSnapshot } from "./snapshotChecks.js";
@@ -149,5 +150,5 @@ export function parseRiskSnapshot(input: unknown): RiskSnapshot {
  * await writeFile("snapshot.json", serializeRiskSnapshot(snapshot));
  */
 export function serializeRiskSnapshot(snapshot: RiskSnapshot): string {
-  return JSON.stringify(snapshot, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
+  return toJson(snapshot);
 }
