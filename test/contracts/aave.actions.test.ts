@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aTokenAbi } from "../../contracts/generated/index.js";
+import { aaveOracleAbi, aTokenAbi } from "../../contracts/generated/index.js";
 import { type AaveFixture, accountData, onSnapshot, startAaveFixture } from "../../harness/aaveFixture.js";
 import {
   type AaveAction,
@@ -19,6 +19,14 @@ describe("Aave action driver", () => {
     await f?.stop();
   });
 
+  const wethPrice = () =>
+    f.publicClient.readContract({
+      address: f.market.aaveOracle,
+      abi: aaveOracleAbi,
+      functionName: "getAssetPrice",
+      args: [f.market.reserve("WETH").asset],
+    });
+
   it("drives a liquidation with protocol fee after a price drop", async () => {
     await onSnapshot(f, async () => {
       // Reserves in the driver: USDC(0), DAI(1), WETH(2), NOCOL(3).
@@ -28,18 +36,7 @@ describe("Aave action driver", () => {
         { kind: "price", reserve: 2, changeBps: -2000, onBorrowerCollateral: false },
         { kind: "liquidate", user: 0, collateral: 0, debt: 0, perMille: 500, receiveAToken: false },
       ];
-      const outcomes = await applyAaveActions(f, script.slice(0, 2));
-      // While nobody is liquidatable, a liquidation is skipped, not thrown.
-      const healthy = await applyAaveAction(f, {
-        kind: "liquidate",
-        user: 1,
-        collateral: 0,
-        debt: 0,
-        perMille: 1000,
-        receiveAToken: true,
-      });
-      expect(healthy).toMatchObject({ status: "skipped", reason: "position is not liquidatable" });
-      outcomes.push(...(await applyAaveActions(f, script.slice(2))));
+      const outcomes = await applyAaveActions(f, script);
       expect(outcomes.map((o) => o.status)).toEqual(["applied", "applied", "applied", "applied"]);
       const fee = await f.publicClient.readContract({
         address: f.market.reserve("WETH").aToken,
@@ -48,6 +45,37 @@ describe("Aave action driver", () => {
         args: [f.treasury],
       });
       expect(fee).toBeGreaterThan(0n);
+    });
+  }, 60_000);
+
+  it("crashes a borrower's collateral price to liquidate a healthy market, and skips when nobody borrows", async () => {
+    await onSnapshot(f, async () => {
+      const liquidate: AaveAction = {
+        kind: "liquidate",
+        user: 0,
+        collateral: 0,
+        debt: 0,
+        perMille: 1000,
+        receiveAToken: true,
+      };
+      expect(await applyAaveAction(f, liquidate)).toMatchObject({
+        status: "skipped",
+        reason: "nobody borrows: no position to liquidate",
+      });
+      await applyAaveActions(f, [
+        { kind: "supply", user: 0, reserve: 2, usd: 50_000 },
+        { kind: "borrow", user: 0, reserve: 0, perMille: 500 },
+      ]);
+      const borrower = f.users[0]!.account.address;
+      const before = await accountData(f, borrower);
+      expect(before.healthFactor).toBeGreaterThan(10n ** 18n);
+      const wethBefore = await wethPrice();
+      const outcome = await applyAaveAction(f, liquidate);
+      expect(outcome.status).toBe("applied");
+      // The crash hit WETH, the only collateral, and every account was touched by it.
+      expect(await wethPrice()).toBeLessThan(wethBefore);
+      expect(outcome.touched).toContain(f.lender.account.address);
+      expect((await accountData(f, borrower)).totalDebtBase).toBeLessThan(before.totalDebtBase);
     });
   }, 60_000);
 

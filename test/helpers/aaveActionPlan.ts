@@ -1,144 +1,31 @@
 /**
  * How each AaveAction is carried out (test/helpers/aaveActions.ts applies them): the reads that pick the
- * account and amount, and the transaction to send.
+ * account and amount, and the transaction to send. Liquidations: test/helpers/aaveLiquidation.ts.
  */
-import type { Address, Hash } from "viem";
-import {
-  aavePoolAbi,
-  aavePoolConfiguratorAbi,
-  aaveProtocolDataProviderAbi,
-  aTokenAbi,
-  eacAggregatorProxyAbi,
-  testERC20Abi,
-} from "../../contracts/generated/index.js";
+import type { Hash } from "viem";
+import { aaveProtocolDataProviderAbi, aTokenAbi } from "../../contracts/generated/index.js";
 import type { AaveReserveHandle } from "../../deploy/aave.js";
-import { pushPrice } from "../../deploy/aave.js";
 import { type AaveFixture, accountData, STABLECOIN_EMODE } from "../../harness/aaveFixture.js";
-import { send, type Wallet } from "../../harness/aaveTx.js";
 import type { AaveAction } from "./aaveActions.js";
+import { planLiquidation } from "./aaveLiquidation.js";
+import {
+  borrowerCollateral,
+  chooseUser,
+  configurator,
+  everyone,
+  held,
+  holdsAny,
+  MAX_UINT,
+  pick,
+  pool,
+  price,
+  pricedReserves,
+  provide,
+  pushReservePrice,
+  type Step,
+} from "./aaveMarketReads.js";
 
-const MAX_UINT = 2n ** 256n - 1n;
-const WAD = 10n ** 18n;
-
-function pricedReserves(f: AaveFixture): AaveReserveHandle[] {
-  return f.market.reserves.filter((r) => r.priceSource !== undefined);
-}
-
-const pick = <T>(items: readonly T[], i: number): T => items[i % items.length]!;
-
-async function balance(f: AaveFixture, token: Address, owner: Address): Promise<bigint> {
-  return f.publicClient.readContract({
-    address: token,
-    abi: aTokenAbi,
-    functionName: "balanceOf",
-    args: [owner],
-  });
-}
-
-async function price(f: AaveFixture, reserve: AaveReserveHandle): Promise<bigint> {
-  return f.publicClient.readContract({
-    address: f.market.aaveOracle,
-    abi: [
-      {
-        type: "function",
-        name: "getAssetPrice",
-        stateMutability: "view",
-        inputs: [{ name: "asset", type: "address" }],
-        outputs: [{ name: "", type: "uint256" }],
-      },
-    ] as const,
-    functionName: "getAssetPrice",
-    args: [reserve.asset],
-  });
-}
-
-/**
- * The `i`-th reserve (modulo) among those where `owner` holds a nonzero balance of `token(reserve)`, so
- * repay/withdraw/transfer actions hit real positions instead of being skipped most of the time.
- */
-async function held(
-  f: AaveFixture,
-  reserves: AaveReserveHandle[],
-  owner: Address,
-  token: (r: AaveReserveHandle) => Address,
-  i: number,
-): Promise<{ reserve: AaveReserveHandle; amount: bigint } | undefined> {
-  const amounts = await Promise.all(reserves.map((r) => balance(f, token(r), owner)));
-  const nonzero = reserves.flatMap((reserve, k) =>
-    amounts[k]! > 0n ? [{ reserve, amount: amounts[k]! }] : [],
-  );
-  return nonzero.length === 0 ? undefined : pick(nonzero, i);
-}
-
-/**
- * The first user, rotating from index `start`, for whom `eligible` holds (or the one at `start` when none
- * is): actions then mostly hit accounts where they can do something, and still shrink by index.
- */
-async function chooseUser(
-  f: AaveFixture,
-  start: number,
-  eligible: (user: Address) => Promise<boolean>,
-): Promise<Wallet> {
-  for (let k = 0; k < f.users.length; k++) {
-    const user = pick(f.users, start + k);
-    if (await eligible(user.account.address)) return user;
-  }
-  return pick(f.users, start);
-}
-
-async function holdsAny(
-  f: AaveFixture,
-  reserves: AaveReserveHandle[],
-  owner: Address,
-  token: (r: AaveReserveHandle) => Address,
-): Promise<boolean> {
-  const amounts = await Promise.all(reserves.map((r) => balance(f, token(r), owner)));
-  return amounts.some((a) => a > 0n);
-}
-
-/** A collateral reserve of some user with debt (rotating from `start`); any reserve when nobody borrows. */
-async function borrowerCollateral(f: AaveFixture, reserves: AaveReserveHandle[], start: number) {
-  const user = await chooseUser(f, start, (u) => holdsAny(f, reserves, u, (r) => r.variableDebtToken));
-  const collateral = reserves.filter((r) => r.config.liquidationThreshold > 0);
-  const position = await held(f, collateral, user.account.address, (r) => r.aToken, start);
-  return position?.reserve ?? pick(reserves, start);
-}
-
-/** Mints `amount` to `wallet` and makes sure the Pool may pull it (reads the allowance: snapshots revert approvals). */
-async function provide(f: AaveFixture, wallet: Wallet, asset: Address, amount: bigint, hashes: Hash[]) {
-  const mint = await send(f, f.deployer, {
-    address: asset,
-    abi: testERC20Abi,
-    functionName: "mint",
-    args: [wallet.account.address, amount],
-  });
-  hashes.push(mint.transactionHash);
-  const allowance = await f.publicClient.readContract({
-    address: asset,
-    abi: testERC20Abi,
-    functionName: "allowance",
-    args: [wallet.account.address, f.market.pool],
-  });
-  if (allowance < amount) {
-    const approve = await send(f, wallet, {
-      address: asset,
-      abi: testERC20Abi,
-      functionName: "approve",
-      args: [f.market.pool, MAX_UINT],
-    });
-    hashes.push(approve.transactionHash);
-  }
-}
-
-export type Step =
-  | { skip: string }
-  | { send: Parameters<typeof send>[2]; from: Wallet; touched: Address[] }
-  /** Already carried out during planning (price rounds, time jumps). */
-  | { done: true; touched: Address[] };
-
-const pool = (f: AaveFixture) => ({ address: f.market.pool, abi: aavePoolAbi }) as const;
-const configurator = (f: AaveFixture) =>
-  ({ address: f.market.poolConfigurator, abi: aavePoolConfiguratorAbi }) as const;
+export type { Step } from "./aaveMarketReads.js";
 
 export async function plan(f: AaveFixture, action: AaveAction, hashes: Hash[]): Promise<Step> {
   const reserves = pricedReserves(f);
@@ -290,17 +177,10 @@ export async function plan(f: AaveFixture, action: AaveAction, hashes: Hash[]): 
       const reserve = action.onBorrowerCollateral
         ? await borrowerCollateral(f, reserves, action.reserve)
         : pick(reserves, action.reserve);
-      const source = reserve.priceSource!;
-      // The proxy may have been switched to another aggregator: submit to the one it reads now.
-      const aggregator = await f.publicClient.readContract({
-        address: source.proxy,
-        abi: eacAggregatorProxyAbi,
-        functionName: "aggregator",
-      });
       const current = await price(f, reserve);
       const next = (current * BigInt(10_000 + action.changeBps)) / 10_000n;
       if (next <= 0n) return { skip: "price would not be positive" };
-      await pushPrice(f.clients, aggregator, next);
+      await pushReservePrice(f, reserve, next);
       return { done: true, touched: everyone(f) };
     }
     case "time": {
@@ -313,10 +193,6 @@ export async function plan(f: AaveFixture, action: AaveAction, hashes: Hash[]): 
     case "liquidate":
       return planLiquidation(f, action, reserves, hashes);
   }
-}
-
-function everyone(f: AaveFixture): Address[] {
-  return [...[f.lender, ...f.users, f.liquidator].map((w) => w.account.address), f.treasury];
 }
 
 /** New LTV/LT/bonus from the current ones, kept inside the PoolConfigurator's rules so most changes apply. */
@@ -357,39 +233,3 @@ async function planRiskParams(
 }
 
 const clamp = (value: number, min: number, max: number) => Math.max(min, Math.min(max, value));
-
-async function planLiquidation(
-  f: AaveFixture,
-  action: Extract<AaveAction, { kind: "liquidate" }>,
-  reserves: AaveReserveHandle[],
-  hashes: Hash[],
-): Promise<Step> {
-  const user = await chooseUser(f, action.user, async (u) => (await accountData(f, u)).healthFactor < WAD);
-  const { healthFactor } = await accountData(f, user.account.address);
-  if (healthFactor >= WAD) return { skip: "position is not liquidatable" };
-  const balances = await Promise.all(
-    reserves.map(async (r) => ({
-      r,
-      collateral: await balance(f, r.aToken, user.account.address),
-      debt: await balance(f, r.variableDebtToken, user.account.address),
-    })),
-  );
-  const collaterals = balances.filter((b) => b.collateral > 0n && b.r.config.liquidationThreshold > 0);
-  const debts = balances.filter((b) => b.debt > 0n);
-  if (collaterals.length === 0 || debts.length === 0)
-    return { skip: "no collateral or no debt to liquidate" };
-  const collateral = pick(collaterals, action.collateral).r;
-  const debt = pick(debts, action.debt);
-  // Ask for up to the whole debt: the Pool caps it at the close factor and the available collateral.
-  const toCover = action.perMille >= 950 ? MAX_UINT : (debt.debt * BigInt(action.perMille)) / 1000n + 1n;
-  await provide(f, f.liquidator, debt.r.asset, debt.debt + debt.debt / 100n + 1n, hashes);
-  return {
-    from: f.liquidator,
-    touched: [user.account.address, f.liquidator.account.address, f.treasury],
-    send: {
-      ...pool(f),
-      functionName: "liquidationCall",
-      args: [collateral.asset, debt.r.asset, user.account.address, toCover, action.receiveAToken],
-    },
-  };
-}

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import pg from "pg";
 import { type Address, createWalletClient, type Hex, http, parseEther } from "viem";
@@ -11,7 +12,9 @@ import { replaceAggregator } from "../../deploy/aave.js";
 import { type AaveFixture, startAaveFixture, type Wallet } from "../../harness/aaveFixture.js";
 import { writeDeployment } from "../../lib/deployments.js";
 import { type AaveAction, aaveActionSequenceArbitrary, applyAaveAction } from "../helpers/aaveActions.js";
+import { explainAccountMismatch } from "../helpers/aaveDiagnosis.js";
 import { type PonderProcess, startPonder } from "../helpers/ponderProcess.js";
+import { settledBlock } from "../helpers/settledBlock.js";
 
 /**
  * The indexer against the real Aave v3 Pool: random sequences of supply, borrow, repay, withdraw, aToken
@@ -26,6 +29,7 @@ import { type PonderProcess, startPonder } from "../helpers/ponderProcess.js";
 
 const RUNS = Number(process.env.AAVE_PROPERTY_RUNS ?? 100);
 const STEPS = Number(process.env.AAVE_PROPERTY_STEPS ?? 25);
+const SEED = process.env.AAVE_PROPERTY_SEED ? Number(process.env.AAVE_PROPERTY_SEED) : undefined;
 /** Checkpoint after every CHECK_EVERY steps and at the end of each run. */
 const CHECK_EVERY = Number(process.env.AAVE_PROPERTY_CHECK_EVERY ?? 13);
 /**
@@ -86,6 +90,7 @@ async function admin(sql: string): Promise<void> {
 let f: AaveFixture;
 let ponder: PonderProcess;
 let dir: string;
+let ticker: ReturnType<typeof setInterval> | undefined;
 const protocol = () => f.market.deployment.protocol;
 
 async function indexedBlock(): Promise<number> {
@@ -125,7 +130,7 @@ async function positionsOf(users: Address[]): Promise<PositionItem[]> {
 
 /** Compares every touched account at the chain's latest block; returns how many accounts were compared. */
 async function checkpoint(touched: Set<Address>): Promise<number> {
-  const block = await f.publicClient.getBlock();
+  const block = await settledBlock(f.publicClient, f.testClient);
   await waitIndexed(block.number);
   const users = [...touched];
   const blockNumber = block.number;
@@ -152,21 +157,6 @@ async function checkpoint(touched: Set<Address>): Promise<number> {
         ltv: onChain[4].toString(),
         healthFactor: onChain[5].toString(),
       };
-      const account = api.accounts.find((a) => a.protocol === protocol());
-      // An account the indexer never saw must be one the Pool also knows nothing of.
-      const indexed = account?.data ?? {
-        totalCollateralBase: "0",
-        totalDebtBase: "0",
-        availableBorrowsBase: "0",
-        currentLiquidationThreshold: "0",
-        ltv: "0",
-        healthFactor: (2n ** 256n - 1n).toString(),
-      };
-      expect({ user, block: blockNumber, ...indexed }).toEqual({ user, block: blockNumber, ...expected });
-      // Unknown is never healthy: a health factor is reported only when every price it uses is fresh.
-      if (account?.status === "priced") expect(account.healthFactor).toBe(expected.healthFactor);
-      else if (account) expect(account.healthFactor).toBeNull();
-
       for (const reserve of f.market.reserves) {
         const read = (address: Address, abi: typeof aTokenAbi | typeof stableDebtTokenAbi, fn: string) =>
           f.publicClient.readContract({
@@ -198,6 +188,28 @@ async function checkpoint(touched: Set<Address>): Promise<number> {
           stable: stable.toString(),
         });
       }
+      const account = api.accounts.find((a) => a.protocol === protocol());
+      // An account the indexer never saw must be one the Pool also knows nothing of.
+      const indexed = account?.data ?? {
+        totalCollateralBase: "0",
+        totalDebtBase: "0",
+        availableBorrowsBase: "0",
+        currentLiquidationThreshold: "0",
+        ltv: "0",
+        healthFactor: (2n ** 256n - 1n).toString(),
+      };
+      // On a difference, name the differing input (index, rate, price or balance of which reserve).
+      const why = isDeepStrictEqual(indexed, expected)
+        ? undefined
+        : await explainAccountMismatch(f, ponder.graphql, user, blockNumber, positions);
+      expect({ user, block: blockNumber, ...indexed }, why).toEqual({
+        user,
+        block: blockNumber,
+        ...expected,
+      });
+      // Unknown is never healthy: a health factor is reported only when every price it uses is fresh.
+      if (account?.status === "priced") expect(account.healthFactor).toBe(expected.healthFactor);
+      else if (account) expect(account.healthFactor).toBeNull();
     }),
   );
   touched.clear();
@@ -275,9 +287,15 @@ beforeAll(async () => {
     ...(USE_PGLITE ? { pgliteDir: join(dir, "pglite") } : { databaseUrl: serverUrl(runDatabase) }),
   });
   await ponder.waitReady(120_000);
+  // An idle automined chain mines nothing until the next transaction, and viem's
+  // waitForTransactionReceipt re-checks only on a new block: when the receipt was not yet queryable at
+  // its first look (seen here under load: a mined faucet mint waited 180 s for its receipt), it waits
+  // forever. An empty block every second unblocks it; reads stay pinned to the checkpoint's block.
+  ticker = setInterval(() => void f.testClient.mine({ blocks: 1 }).catch(() => undefined), 1000);
 }, 240_000);
 
 afterAll(async () => {
+  clearInterval(ticker);
   if (process.env.AAVE_PROPERTY_PONDER_LOG && ponder)
     (await import("node:fs")).writeFileSync(process.env.AAVE_PROPERTY_PONDER_LOG, ponder.output());
   await ponder?.kill();
@@ -298,42 +316,36 @@ describe("indexed Aave v3 positions equal the Pool's", () => {
       accounts: 0,
       kinds: {} as Record<string, number>,
     };
-    // An idle automined chain mines nothing until the next transaction, and viem's
-    // waitForTransactionReceipt re-checks only on a new block: when the receipt was not yet queryable at
-    // its first look (seen here under load: a mined faucet mint waited 180 s for its receipt), it waits
-    // forever. An empty block every second unblocks it; reads stay pinned to the checkpoint's block.
-    const ticker = setInterval(() => void f.testClient.mine({ blocks: 1 }).catch(() => undefined), 1000);
     const started = Date.now();
     const firstBlock = await f.publicClient.getBlockNumber();
-    await fc
-      .assert(
-        fc.asyncProperty(aaveActionSequenceArbitrary(STEPS), async (actions: AaveAction[]) => {
-          const run = { ...f, users: await freshUsers() };
-          const touched = new Set<Address>();
-          for (const [i, action] of actions.entries()) {
-            const t0 = performance.now();
-            const outcome = await applyAaveAction(run, action).catch(async (error: Error) => {
-              throw new Error(`${action.kind} failed: ${await stuckTransaction(error)}`, { cause: error });
-            });
-            stats.actionMs += performance.now() - t0;
-            if (outcome.status === "applied") {
-              stats.applied++;
-              stats.kinds[action.kind] = (stats.kinds[action.kind] ?? 0) + 1;
-            } else stats.skipped++;
-            for (const account of outcome.touched) touched.add(account);
-            if ((i + 1) % CHECK_EVERY === 0 || i === actions.length - 1) {
-              const t1 = performance.now();
-              stats.accounts += await checkpoint(touched);
-              stats.checkpointMs += performance.now() - t1;
-              stats.checkpoints++;
-            }
+    await fc.assert(
+      fc.asyncProperty(aaveActionSequenceArbitrary(STEPS), async (actions: AaveAction[]) => {
+        const run = { ...f, users: await freshUsers() };
+        const touched = new Set<Address>();
+        for (const [i, action] of actions.entries()) {
+          const t0 = performance.now();
+          const outcome = await applyAaveAction(run, action).catch(async (error: Error) => {
+            throw new Error(`${action.kind} failed: ${await stuckTransaction(error)}`, { cause: error });
+          });
+          stats.actionMs += performance.now() - t0;
+          if (outcome.status === "applied") {
+            stats.applied++;
+            stats.kinds[action.kind] = (stats.kinds[action.kind] ?? 0) + 1;
+          } else stats.skipped++;
+          for (const account of outcome.touched) touched.add(account);
+          if ((i + 1) % CHECK_EVERY === 0 || i === actions.length - 1) {
+            const t1 = performance.now();
+            stats.accounts += await checkpoint(touched);
+            stats.checkpointMs += performance.now() - t1;
+            stats.checkpoints++;
           }
-          stats.runs++;
-        }),
-        // A failing run is reported as found: shrinking would replay hundreds of on-chain sequences.
-        { numRuns: RUNS, endOnFailure: true },
-      )
-      .finally(() => clearInterval(ticker));
+        }
+        stats.runs++;
+      }),
+      // A failing run is reported as found: shrinking would replay hundreds of on-chain sequences.
+      // AAVE_PROPERTY_SEED replays a reported failure's sequence of runs (the market carries on across runs).
+      { numRuns: RUNS, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) },
+    );
     console.log(
       `aave properties: ${stats.runs} runs x ${STEPS} steps in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
         `${stats.applied} actions applied, ${stats.skipped} skipped; ${stats.checkpoints} checkpoints, ` +

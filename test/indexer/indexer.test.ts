@@ -12,6 +12,7 @@ import { type IndexerNet, startIndexerNet } from "../helpers/indexerFixture.js";
 import { big, deliveredCount, indexedTotals, query, type Rows } from "../helpers/indexerQueries.js";
 import { seedTraffic, usdc } from "../helpers/indexerTraffic.js";
 import { type PonderProcess, startPonder } from "../helpers/ponderProcess.js";
+import { settledBlock } from "../helpers/settledBlock.js";
 
 /**
  * One three-chain system with real traffic, indexed by real `ponder start` processes: PostgreSQL first
@@ -122,8 +123,8 @@ describe("indexer on PostgreSQL", () => {
         query<{ liquidations: { totalCount: number } }>(ponder, `{ liquidations(limit: 1) { totalCount } }`),
       (d) => d.liquidations.totalCount === 2,
     );
-    // Compare at one block Ponder has indexed on B (the chains keep ticking).
-    const block = await chain.publicClient.getBlock();
+    // Compare at one block Ponder has indexed on B (the chains keep ticking), read as a settled block.
+    const block = await settledBlock(chain.publicClient, chain.testClient);
     await eventually(
       async () =>
         (
