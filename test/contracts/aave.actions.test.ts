@@ -1,13 +1,13 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aaveOracleAbi, aTokenAbi } from "../../contracts/generated/index.js";
-import { type AaveFixture, accountData, onSnapshot, startAaveFixture } from "../../harness/aaveFixture.js";
 import {
   type AaveAction,
   aaveActionSequenceArbitrary,
   applyAaveAction,
   applyAaveActions,
-} from "../helpers/aaveActions.js";
+} from "../../harness/aaveActions.js";
+import { type AaveFixture, accountData, onSnapshot, startAaveFixture } from "../../harness/aaveFixture.js";
 
 /** The random-action driver the indexer's property test uses: it must apply or skip, never blow up. */
 describe("Aave action driver", () => {

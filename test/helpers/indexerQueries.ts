@@ -1,5 +1,5 @@
 import type { Address } from "viem";
-import type { PonderProcess } from "./ponderProcess.js";
+import type { PonderProcess } from "../../harness/ponderProcess.js";
 
 /** Reads of the indexer's GraphQL API that the indexer tests compare with the chains. */
 

@@ -4,6 +4,8 @@ import pg from "pg";
 import type { Address, Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aavePoolAbi, aTokenAbi } from "../../contracts/generated/index.js";
+import { type PonderProcess, startPonder } from "../../harness/ponderProcess.js";
+import { settledBlock } from "../../harness/settledBlock.js";
 import { type BridgeMessage, messageId } from "../../lib/bridge/message.js";
 import { eventually } from "../helpers/eventually.js";
 import { aaveOf } from "../helpers/indexerAave.js";
@@ -11,8 +13,6 @@ import { chainTotals } from "../helpers/indexerChainTotals.js";
 import { type IndexerNet, startIndexerNet } from "../helpers/indexerFixture.js";
 import { big, deliveredCount, indexedTotals, query, type Rows } from "../helpers/indexerQueries.js";
 import { seedTraffic, usdc } from "../helpers/indexerTraffic.js";
-import { type PonderProcess, startPonder } from "../helpers/ponderProcess.js";
-import { settledBlock } from "../helpers/settledBlock.js";
 
 /**
  * One three-chain system with real traffic, indexed by real `ponder start` processes: PostgreSQL first

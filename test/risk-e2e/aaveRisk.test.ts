@@ -12,8 +12,8 @@ import {
   startAaveFixture,
   supply,
 } from "../../harness/aaveFixture.js";
+import { type PonderProcess, startPonder } from "../../harness/ponderProcess.js";
 import { type DeploymentInput, writeDeployment } from "../../lib/deployments.js";
-import { type PonderProcess, startPonder } from "../helpers/ponderProcess.js";
 import { startAlertStack } from "../ops/alertStack.js";
 
 /*

@@ -6,9 +6,9 @@ import { privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eacAggregatorProxyAbi, fluxAggregatorAbi } from "../../contracts/generated/index.js";
 import { devnetKeys } from "../../devnet/accounts.js";
+import { type PonderProcess, startPonder } from "../../harness/ponderProcess.js";
 import { eventually } from "../helpers/eventually.js";
 import type { IndexerNet } from "../helpers/indexerFixture.js";
-import { type PonderProcess, startPonder } from "../helpers/ponderProcess.js";
 import { type ChainPool, readPool } from "./chainPool.js";
 import {
   balanceAt,

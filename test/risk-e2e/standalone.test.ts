@@ -4,9 +4,9 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../devnet/anvil.js";
+import { type PonderProcess, startPonder } from "../../harness/ponderProcess.js";
 import { eventually } from "../helpers/eventually.js";
 import type { IndexerNet } from "../helpers/indexerFixture.js";
-import { type PonderProcess, startPonder } from "../helpers/ponderProcess.js";
 import {
   balanceAt,
   type Devnet,

@@ -9,11 +9,11 @@ import {
   aTokenAbi,
   eacAggregatorProxyAbi,
   testERC20Abi,
-} from "../../contracts/generated/index.js";
-import type { AaveReserveHandle } from "../../deploy/aave.js";
-import { pushPrice } from "../../deploy/aave.js";
-import type { AaveFixture } from "../../harness/aaveFixture.js";
-import { send, type Wallet } from "../../harness/aaveTx.js";
+} from "../contracts/generated/index.js";
+import type { AaveReserveHandle } from "../deploy/aave.js";
+import { pushPrice } from "../deploy/aave.js";
+import type { AaveFixture } from "./aaveFixture.js";
+import { send, type Wallet } from "./aaveTx.js";
 
 export const MAX_UINT = 2n ** 256n - 1n;
 export const WAD = 10n ** 18n;

@@ -1,8 +1,7 @@
 import type { Address, Hash } from "viem";
-import type { AaveReserveHandle } from "../../deploy/aave.js";
-import { type AaveFixture, accountData } from "../../harness/aaveFixture.js";
-import type { Wallet } from "../../harness/aaveTx.js";
+import type { AaveReserveHandle } from "../deploy/aave.js";
 import type { AaveAction } from "./aaveActions.js";
+import { type AaveFixture, accountData } from "./aaveFixture.js";
 import {
   balance,
   chooseUser,
@@ -17,6 +16,7 @@ import {
   type Step,
   WAD,
 } from "./aaveMarketReads.js";
+import type { Wallet } from "./aaveTx.js";
 
 /** At most this many price cuts (each to 70% of the last) to push a borrower under water. */
 const MAX_CUTS = 8;

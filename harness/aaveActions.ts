@@ -3,9 +3,9 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import fc from "fast-check";
 import type { Address, Hash } from "viem";
-import type { AaveFixture } from "../../harness/aaveFixture.js";
-import { revertReason, send } from "../../harness/aaveTx.js";
 import { plan, type Step } from "./aaveActionPlan.js";
+import type { AaveFixture } from "./aaveFixture.js";
+import { revertReason, send } from "./aaveTx.js";
 /**
  * Random action sequences against the real Aave v3 Pool, for property tests: each action is either
  * applied (one or more transactions, automined) or skipped with a reason, never a test failure by itself.

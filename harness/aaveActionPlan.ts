@@ -3,10 +3,10 @@
  * account and amount, and the transaction to send. Liquidations: test/helpers/aaveLiquidation.ts.
  */
 import type { Hash } from "viem";
-import { aaveProtocolDataProviderAbi, aTokenAbi } from "../../contracts/generated/index.js";
-import type { AaveReserveHandle } from "../../deploy/aave.js";
-import { type AaveFixture, accountData, STABLECOIN_EMODE } from "../../harness/aaveFixture.js";
+import { aaveProtocolDataProviderAbi, aTokenAbi } from "../contracts/generated/index.js";
+import type { AaveReserveHandle } from "../deploy/aave.js";
 import type { AaveAction } from "./aaveActions.js";
+import { type AaveFixture, accountData, STABLECOIN_EMODE } from "./aaveFixture.js";
 import { planLiquidation } from "./aaveLiquidation.js";
 import {
   borrowerCollateral,

@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
-import { freePort } from "../../devnet/anvil.js";
-import type { IndexerNet } from "./indexerFixture.js";
+import { freePort } from "../devnet/anvil.js";
 
 export type PonderProcess = {
   url: string;
@@ -20,7 +19,7 @@ export type PonderProcess = {
 
 export type StartPonderParameters = {
   /** Only its `env` (DEPLOYMENT_FILE, RPC URLs) is used, so any fixture can provide one. */
-  net: Pick<IndexerNet, "env">;
+  net: { env: Record<string, string> };
   schema: string;
   /** PostgreSQL when set; PGlite in `pgliteDir` otherwise. */
   databaseUrl?: string;

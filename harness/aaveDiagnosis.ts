@@ -1,6 +1,6 @@
 import type { Address } from "viem";
-import { aaveOracleAbi, aavePoolAbi, aTokenAbi } from "../../contracts/generated/index.js";
-import type { AaveFixture } from "../../harness/aaveFixture.js";
+import { aaveOracleAbi, aavePoolAbi, aTokenAbi } from "../contracts/generated/index.js";
+import type { AaveFixture } from "./aaveFixture.js";
 
 /**
  * When an account's indexed figures differ from Pool.getUserAccountData, says which reserve's inputs
