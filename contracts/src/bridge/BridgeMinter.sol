@@ -5,11 +5,14 @@ import {BridgeBase} from "./BridgeBase.sol";
 import {BridgeRootInbox} from "./BridgeRootInbox.sol";
 import {Message, hashMessageMemory} from "./BridgeMessage.sol";
 import {IBurnForHolder, IWrappedToken} from "./IWrappedToken.sol";
+import {MintBudget} from "./MintBudget.sol";
 
 /// @notice Mints wrapped tokens for attested home-chain locks and burns them back toward the home chain.
 /// Supply rule: a wrapped token's totalSupply never exceeds `mintCeiling[homeToken]`, the credit line of
-/// locks this chain may have received; it is 0 (nothing mints) until the owner sets it.
-contract BridgeMinter is BridgeRootInbox, IBurnForHolder {
+/// locks this chain may have received; it is 0 (nothing mints) until the owner sets it. Every mint also
+/// spends the per-epoch mint budget of its source chain and token (MintBudget), which bounds what a
+/// stolen validator quorum can mint per day, however much ceiling room burns have freed.
+contract BridgeMinter is BridgeRootInbox, MintBudget, IBurnForHolder {
     struct WrappedAsset {
         address wrappedToken;
         uint64 homeChainId;
@@ -144,7 +147,8 @@ contract BridgeMinter is BridgeRootInbox, IBurnForHolder {
         _credit(message, _acceptInbound(message, epoch, signatures));
     }
 
-    /// @dev The minting half both paths share: the token, its home chain and the supply ceiling.
+    /// @dev The minting half both paths share: the token, its home chain, the supply ceiling and the
+    /// mint budget of the current epoch.
     function _credit(Message calldata message, bytes32 id) private {
         WrappedAsset memory asset = wrappedAssets[message.token];
         if (asset.wrappedToken == address(0)) revert UnsupportedToken(message.token);
@@ -155,6 +159,7 @@ contract BridgeMinter is BridgeRootInbox, IBurnForHolder {
         uint256 supplyAfter = wrapped.totalSupply() + message.amount;
         uint256 ceiling = mintCeiling[message.token];
         if (supplyAfter > ceiling) revert MintExceedsCredit(ceiling, supplyAfter);
+        _spendMintBudget(message.sourceChainId, message.token, message.amount);
         wrapped.mint(message.recipient, message.amount);
         emit Minted(
             id, message.token, message.recipient, asset.wrappedToken, message.sourceChainId, message.amount
