@@ -124,6 +124,12 @@ export type WrappedTokenConfig = {
   decimals: number;
   /** Credit line: the most wrapped supply this chain may ever have outstanding (0 = mint nothing). */
   mintCeiling: bigint;
+  /**
+   * What may be minted per budget epoch (one day, `MINT_EPOCH_SECONDS`) from the home chain, whatever
+   * the validators sign: the most a stolen quorum can mint per day. Defaults to `mintCeiling`; set it to
+   * the daily volume you expect, not more.
+   */
+  mintBudgetPerEpoch?: bigint;
 };
 
 export type DeployBridgeRemoteParameters = DeployBridgeBaseParameters & {
@@ -139,7 +145,7 @@ export type DeployBridgeRemoteReturnType = {
 
 /**
  * Deploys a remote chain's ValidatorSet, BridgeMinter and one WrappedToken per home token, registers
- * the wrapped tokens and sets their mint ceilings.
+ * the wrapped tokens and sets their mint ceilings and per-epoch mint budgets.
  *
  * @example
  * const remote = await deployBridgeRemote({
@@ -189,6 +195,17 @@ export async function deployBridgeRemote(
       args: [config.homeToken, config.mintCeiling],
     });
     await confirmDeployStep(publicClient, ceilingHash, `setMintCeiling(${config.symbol})`);
+    const budgetHash = await walletClient.writeContract({
+      address: minter.address,
+      abi: bridgeMinterAbi,
+      functionName: "setMintBudget",
+      args: [
+        BigInt(parameters.homeChainId),
+        config.homeToken,
+        config.mintBudgetPerEpoch ?? config.mintCeiling,
+      ],
+    });
+    await confirmDeployStep(publicClient, budgetHash, `setMintBudget(${config.symbol})`);
     wrappedTokens.push({
       ...token,
       homeToken: config.homeToken,

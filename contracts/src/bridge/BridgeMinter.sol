@@ -5,11 +5,14 @@ import {BridgeBase} from "./BridgeBase.sol";
 import {BridgeRootInbox} from "./BridgeRootInbox.sol";
 import {Message, hashMessageMemory} from "./BridgeMessage.sol";
 import {IBurnForHolder, IWrappedToken} from "./IWrappedToken.sol";
+import {MintBudget} from "./MintBudget.sol";
 
 /// @notice Mints wrapped tokens for attested home-chain locks and burns them back toward the home chain.
 /// Supply rule: a wrapped token's totalSupply never exceeds `mintCeiling[homeToken]`, the credit line of
-/// locks this chain may have received; it is 0 (nothing mints) until the owner sets it.
-contract BridgeMinter is BridgeRootInbox, IBurnForHolder {
+/// locks this chain may have received; it is 0 (nothing mints) until the owner sets it. Every mint also
+/// spends the per-epoch mint budget of its source chain and token (MintBudget), which bounds what a
+/// stolen validator quorum can mint per day, however much ceiling room burns have freed.
+contract BridgeMinter is BridgeRootInbox, MintBudget, IBurnForHolder {
     struct WrappedAsset {
         address wrappedToken;
         uint64 homeChainId;
@@ -131,21 +134,40 @@ contract BridgeMinter is BridgeRootInbox, IBurnForHolder {
         bool[] calldata proofFlags
     ) external whenNotPaused nonReentrant returns (uint256 minted) {
         (bytes32[] memory ids, RootRange memory range) = _proveBatch(messages, root, proof, proofFlags);
-        mapping(uint256 => uint256) storage words = _nonceWords(messages[0].sourceChainId, messages[0].sourceBridge);
+        uint64 sourceChainId = messages[0].sourceChainId;
+        mapping(uint256 => uint256) storage words = _nonceWords(sourceChainId, messages[0].sourceBridge);
+        // The mint budget is spent once per run of same-token messages rather than once per message (a
+        // batch is usually one token): the batch reverts as a whole anyway if any run exceeds it.
+        address runToken;
+        uint256 runAmount;
         for (uint256 i = 0; i < ids.length; i++) {
-            if (!_acceptProven(messages[i], range, words)) continue;
-            _credit(messages[i], ids[i]);
+            Message calldata message = messages[i];
+            if (!_acceptProven(message, range, words)) continue;
+            if (message.token != runToken) {
+                if (runAmount != 0) _spendMintBudget(sourceChainId, runToken, runAmount);
+                (runToken, runAmount) = (message.token, 0);
+            }
+            _mintWrapped(message, ids[i]);
+            runAmount += message.amount;
             minted++;
         }
-        emit DeliveredUnderRoot(root, messages[0].sourceChainId, minted);
+        if (runAmount != 0) _spendMintBudget(sourceChainId, runToken, runAmount);
+        emit DeliveredUnderRoot(root, sourceChainId, minted);
     }
 
     function _mint(Message calldata message, uint64 epoch, bytes[] calldata signatures) private {
         _credit(message, _acceptInbound(message, epoch, signatures));
     }
 
-    /// @dev The minting half both paths share: the token, its home chain and the supply ceiling.
+    /// @dev The minting half every path shares: the token, its home chain, the supply ceiling and the
+    /// mint budget of the current epoch.
     function _credit(Message calldata message, bytes32 id) private {
+        _mintWrapped(message, id);
+        _spendMintBudget(message.sourceChainId, message.token, message.amount);
+    }
+
+    /// @dev `_credit` without the budget, which the caller spends: the token, its home chain and the ceiling.
+    function _mintWrapped(Message calldata message, bytes32 id) private {
         WrappedAsset memory asset = wrappedAssets[message.token];
         if (asset.wrappedToken == address(0)) revert UnsupportedToken(message.token);
         if (message.sourceChainId != asset.homeChainId) {

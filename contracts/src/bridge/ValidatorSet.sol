@@ -16,6 +16,10 @@ contract ValidatorSet is IValidatorSet, Owned {
         keccak256("Rotation(uint64 newEpoch,address[] validators,uint256 threshold)");
     /// @dev secp256k1n / 2: a larger s is the malleable twin of a valid signature.
     uint256 private constant HALF_CURVE_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0;
+    /// @notice The longest grace window the owner can set. Without a bound a stolen owner key could set
+    /// type(uint64).max, so that `block.timestamp + graceSeconds` overflows and every quorum-signed
+    /// rotation reverts, or a huge value that keeps a retired (possibly compromised) set valid for ever.
+    uint64 public constant MAX_GRACE_SECONDS = 7 days;
 
     uint64 public epoch;
     /// @notice Seconds the previous set stays valid after a rotation (fixed per rotation when it happens).
@@ -37,19 +41,24 @@ contract ValidatorSet is IValidatorSet, Owned {
     error ValidatorsNotAscending(uint256 index);
     error ThresholdTooHigh(uint256 threshold, uint256 validators);
     error ThresholdTooLow(uint256 threshold, uint256 validators);
+    error GraceTooLong(uint64 graceSeconds, uint64 maxGraceSeconds);
 
     constructor(address[] memory validators, uint256 threshold, uint64 graceSeconds_, address owner_)
         Owned(owner_)
     {
         _checkSet(validators, threshold);
-        graceSeconds = graceSeconds_;
-        emit GraceSecondsSet(graceSeconds_);
+        _setGraceSeconds(graceSeconds_);
         epoch = 1;
         _store(1, validators, threshold);
         emit ValidatorSetRotated(1, validators, threshold, 0);
     }
 
     function setGraceSeconds(uint64 graceSeconds_) external onlyOwner {
+        _setGraceSeconds(graceSeconds_);
+    }
+
+    function _setGraceSeconds(uint64 graceSeconds_) private {
+        if (graceSeconds_ > MAX_GRACE_SECONDS) revert GraceTooLong(graceSeconds_, MAX_GRACE_SECONDS);
         graceSeconds = graceSeconds_;
         emit GraceSecondsSet(graceSeconds_);
     }
