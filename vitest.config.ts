@@ -38,7 +38,12 @@ export default defineConfig({
       { extends: true, test: { name: "unit", include: unitSuites, testTimeout: 20_000 } },
       {
         extends: true,
-        test: { name: "integration", include: ["test/**/*.test.ts"], exclude: unitSuites },
+        test: {
+          name: "integration",
+          include: ["test/**/*.test.ts"],
+          exclude: unitSuites,
+          globalSetup: ["test/setup/build.ts"],
+        },
       },
     ],
   },
