@@ -1,5 +1,5 @@
 # One image for every service of the stack (validators, relayer, indexer, risk API, deployer); each
-# compose service picks its npm script. Same scripts as the devnet (`npm start`) runs.
+# compose service runs its built entry point (dist/, made by `npm run build` below) or `ponder start`.
 FROM node:20-bookworm-slim
 
 # ca-certificates: @foundry-rs/anvil's install script fetches its binary over HTTPS.
@@ -11,12 +11,12 @@ WORKDIR /app
 ENV NODE_ENV=production \
     PONDER_TELEMETRY_DISABLED=true
 
-# Dependencies first, so source edits do not re-run npm ci. tsx and the CLI are runtime dependencies.
+# Dependencies first, so source edits do not re-run npm ci. The build needs esbuild, a devDependency.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --include=dev
 
 COPY . .
-# The CLI build (`prepare` skipped it above, before the sources were copied).
+# The CLI and service builds in dist/ (`prepare` skipped them above, before the sources were copied).
 RUN npm run build
 
 # Services run as the unprivileged node user; their data lives in volumes.

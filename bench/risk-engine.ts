@@ -8,6 +8,7 @@
  * The GraphQL load test (autocannon against createRiskHttpServer) is bench/risk-graphql.ts.
  */
 import { Registry } from "prom-client";
+import { createRiskMetrics } from "../lib/risk/api/metrics.js";
 import {
   analyzeRisk,
   bridgeFailure,
@@ -16,7 +17,6 @@ import {
   priceShockCascade,
   runStandardScenarios,
 } from "../lib/risk/index.js";
-import { createRiskMetrics } from "../risk/metrics.js";
 import { syntheticSnapshot } from "./syntheticRiskSnapshot.js";
 
 const POSITIONS = Number(process.argv[2] ?? 100_000);

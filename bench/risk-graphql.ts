@@ -13,9 +13,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import autocannon from "autocannon";
 import { logger } from "../lib/logger.js";
+import { createRiskService } from "../lib/risk/api/provider/riskService.js";
+import { createRiskApp } from "../lib/risk/api/server.js";
 import { serve as serveHttp } from "../lib/service/http.js";
-import { createRiskService } from "../risk/provider/riskService.js";
-import { createRiskApp } from "../risk/server.js";
 import { syntheticSnapshot } from "./syntheticRiskSnapshot.js";
 
 const POSITIONS = Number(process.argv[2] ?? 100_000);

@@ -1,9 +1,10 @@
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import type { Deployment } from "../lib/deployments.js";
 import { devnetKeys } from "../lib/devnet/accounts.js";
 import { devnetPorts, devnetServiceUrls } from "../lib/devnet/ports.js";
+import { BridgeError } from "../lib/errors.js";
 import type { Supervisor } from "./supervisor.js";
 
 export type StartServicesParameters = {
@@ -15,7 +16,22 @@ export type StartServicesParameters = {
 
 export { devnetPorts };
 
-const tsx = ["--import", "tsx"];
+/** A service's build (dist/) is missing: the set-up command (`npm ci` / `npm run build`) makes it. */
+export class ServiceNotBuiltError extends BridgeError {}
+
+/**
+ * Node arguments that run one of our processes from its build in dist/ (build.mjs), not through tsx:
+ * nothing is transpiled when the devnet starts five validators, the relayer and the traffic.
+ */
+function built(entry: string): string[] {
+  const file = join("dist", `${entry}.js`);
+  if (!existsSync(file)) {
+    throw new ServiceNotBuiltError(
+      `${file} is missing: run \`npm run build\` (npm ci and npm install run it too).`,
+    );
+  }
+  return ["--enable-source-maps", file];
+}
 
 async function redisReachable(url: string): Promise<boolean> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -59,7 +75,7 @@ export async function startServices(
 
   step(`starting ${ports.validators.length} validators`);
   for (const [index, key] of devnetKeys.validators.entries()) {
-    supervisor.spawn(`validator-${index + 1}`, process.execPath, [...tsx, "validator/main.ts"], {
+    supervisor.spawn(`validator-${index + 1}`, process.execPath, built("validator/main"), {
       env: {
         ...common,
         VALIDATOR_PRIVATE_KEY: key,
@@ -78,7 +94,7 @@ export async function startServices(
     );
   }
   step("starting the relayer");
-  supervisor.spawn("relayer", process.execPath, [...tsx, "relayer/main.ts"], {
+  supervisor.spawn("relayer", process.execPath, built("relayer/main"), {
     env: {
       ...common,
       RELAYER_PRIVATE_KEY: devnetKeys.relayer,
@@ -120,7 +136,7 @@ export async function startServices(
   );
 
   step("starting demo traffic");
-  supervisor.spawn("traffic", process.execPath, [...tsx, "devnet/traffic.ts"], {
+  supervisor.spawn("traffic", process.execPath, built("devnet/traffic"), {
     env: common,
     quiet: process.env.DEVNET_VERBOSE !== "1",
     logFile: join(dataDir, "logs", "traffic.log"),

@@ -13,8 +13,10 @@ import { bridgeMinterAbi, bridgeVaultAbi } from "../contracts/generated/index.js
 import { clientsFor } from "../deploy/system.js";
 import { transact } from "../deploy/transact.js";
 import { type ChainDeployment, deploymentPath, readDeployment } from "../lib/deployments.js";
+import { errorSummary } from "../lib/errors.js";
 import { logger } from "../lib/logger.js";
 import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
+import { createScheduler } from "../lib/service/scheduler.js";
 import { devKey, devnetKeys } from "./accounts.js";
 import { BORROWER_ACCOUNT_INDEXES, EMODE_ACCOUNT_INDEXES } from "./seed.js";
 import { lendingStep, liquidateAll, MarketTraffic, movePrices } from "./trafficAave.js";
@@ -26,7 +28,6 @@ const remotes = deployment.chains.filter((c) => c.role === "remote");
 const INTERVAL_MS = Number(process.env.TRAFFIC_INTERVAL_MS ?? 4000);
 /** Every feed gets a round this often (1 h heartbeat for ETH, 24 h for stablecoins: far inside both). */
 const PRICE_INTERVAL_MS = Number(process.env.TRAFFIC_PRICE_INTERVAL_MS ?? 10_000);
-let running = true;
 
 function clients(chain: ChainDeployment, key: Hex) {
   const network = getNetwork(chain.network);
@@ -107,28 +108,27 @@ async function sendOne(key: Hex): Promise<void> {
   }
 }
 
-async function loop(name: string, work: () => Promise<void>, intervalMs: number): Promise<void> {
-  while (running) {
-    try {
-      await work();
-    } catch (error) {
-      log.warn(
-        { loop: name, err: error instanceof Error ? error.message.split("\n")[0] : String(error) },
-        "demo step failed; continuing",
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs * (0.5 + Math.random())));
-  }
+const scheduler = createScheduler();
+
+/**
+ * One demo activity on the services' scheduler: each wait is the interval ±50 % so the users do not
+ * send in lockstep, and a failed step (a revert, a busy nonce) is logged in one line and retried.
+ */
+function every(name: string, intervalMs: number, work: () => Promise<void>): void {
+  scheduler.every(
+    {
+      name,
+      intervalMs,
+      jitter: 0.5,
+      onError: (error) => log.warn({ loop: name, err: errorSummary(error) }, "demo step failed; continuing"),
+    },
+    work,
+  );
 }
 
-process.once("SIGTERM", () => {
-  running = false;
-  process.exit(0);
-});
-process.once("SIGINT", () => {
-  running = false;
-  process.exit(0);
-});
+// Nothing to flush: a step cut short leaves at most one unconfirmed demo transaction.
+process.once("SIGTERM", () => process.exit(0));
+process.once("SIGINT", () => process.exit(0));
 
 const markets = await Promise.all(
   remotes
@@ -145,18 +145,13 @@ const borrowers = [...BORROWER_ACCOUNT_INDEXES, ...EMODE_ACCOUNT_INDEXES].map(
 const eModeKeys = EMODE_ACCOUNT_INDEXES.map(devKey);
 
 log.info({ users: devnetKeys.users.length, remotes: remotes.map((r) => r.network) }, "demo traffic started");
-await Promise.all([
-  ...devnetKeys.users.map((key, index) => loop(`user-${index}`, () => sendOne(key), INTERVAL_MS)),
-  ...(process.env.TRAFFIC_PRICE_WALK === "off"
-    ? []
-    : [loop("prices", () => movePrices(priceTargets, markets, log), PRICE_INTERVAL_MS)]),
-  // off: nobody liquidates, so a test that drops a price sees the debt at risk stay at risk.
-  ...(process.env.TRAFFIC_LIQUIDATIONS === "off"
-    ? []
-    : markets.map((market) =>
-        loop(`liquidations-${market.chain.network}`, () => liquidateAll(market, borrowers), 5000),
-      )),
-  ...markets.map((market) =>
-    loop(`lending-${market.chain.network}`, () => lendingStep(market, eModeKeys), INTERVAL_MS * 2),
-  ),
-]);
+for (const [index, key] of devnetKeys.users.entries())
+  every(`user-${index}`, INTERVAL_MS, () => sendOne(key));
+if (process.env.TRAFFIC_PRICE_WALK !== "off")
+  every("prices", PRICE_INTERVAL_MS, () => movePrices(priceTargets, markets, log));
+// off: nobody liquidates, so a test that drops a price sees the debt at risk stay at risk.
+if (process.env.TRAFFIC_LIQUIDATIONS !== "off")
+  for (const market of markets)
+    every(`liquidations-${market.chain.network}`, 5000, () => liquidateAll(market, borrowers));
+for (const market of markets)
+  every(`lending-${market.chain.network}`, INTERVAL_MS * 2, () => lendingStep(market, eModeKeys));

@@ -1,18 +1,15 @@
-import { isAbsolute, resolve } from "node:path";
 import { type Address, getAddress } from "viem";
 import {
   type AaveMarketDeployment,
   type ChainDeployment,
   type DeployedToken,
   type Deployment,
+  deploymentFilePath,
   readDeployment,
 } from "../lib/deployments.js";
 
-/** Where the indexer reads its deployment: DEPLOYMENT_FILE, or the devnet's file. */
-export function deploymentFilePath(env: NodeJS.ProcessEnv = process.env): string {
-  const file = env.DEPLOYMENT_FILE ?? "deployments/devnet.json";
-  return isAbsolute(file) ? file : resolve(process.cwd(), file);
-}
+// Kept importable from here for the indexer's own files (ponder.config.ts).
+export { deploymentFilePath };
 
 export type TokenInfo = DeployedToken & { chainId: number };
 

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { getAddress, isAddress } from "viem";
 import { z } from "zod";
 import { BridgeError } from "./errors.js";
@@ -119,6 +119,15 @@ export class DeploymentFileError extends BridgeError {}
 /** Default location of a deployment's file: deployments/<name>.json at the project root. */
 export function deploymentPath(name: string, root = process.cwd()): string {
   return join(root, "deployments", `${name}.json`);
+}
+
+/**
+ * The file the indexer and the risk API were started on: DEPLOYMENT_FILE (relative to the working
+ * directory), or the devnet's file. Both must read the same one, so the rule lives here once.
+ */
+export function deploymentFilePath(env: NodeJS.ProcessEnv = process.env): string {
+  const file = env.DEPLOYMENT_FILE ?? "deployments/devnet.json";
+  return isAbsolute(file) ? file : resolve(process.cwd(), file);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Deployment } from "./deployments.js";
 import { ConfigError } from "./env.js";
+import { BridgeError, errorSummary } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { getNetwork, type NetworkDefinition, resolveRpcUrl } from "./networks.js";
 
@@ -19,7 +20,12 @@ export function resolveDeploymentChains(
       const network = getNetwork(chain.network);
       return [{ chainId: chain.chainId, rpcUrl: resolveRpcUrl(network, env), network }];
     } catch (error) {
-      problems.push(error instanceof Error ? error.message.replace(/\n+Details: /, " ") : String(error));
+      // One line per problem, with the details that say how to fix it (the known names, an example URL).
+      problems.push(
+        error instanceof BridgeError && error.details
+          ? `${error.shortMessage} ${error.details}`
+          : errorSummary(error),
+      );
       return [];
     }
   });
@@ -56,6 +62,6 @@ export function exitOnStartFailure(log: Logger, error: unknown): never {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  log.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+  log.fatal({ err: error }, errorSummary(error));
   process.exit(1);
 }

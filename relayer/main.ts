@@ -2,7 +2,7 @@
  * The relayer process. Configuration comes from the environment only:
  *
  *   RELAYER_PRIVATE_KEY=0x… VALIDATOR_URLS=http://127.0.0.1:7101,… REDIS_URL=redis://127.0.0.1:6379 \
- *   DEPLOYMENT_FILE=deployments/devnet.json RELAYER_PORT=7200 npx tsx relayer/main.ts
+ *   DEPLOYMENT_FILE=deployments/devnet.json RELAYER_PORT=7200 npm run relayer   (node on dist/relayer/main.js)
  *
  * DATABASE_URL selects PostgreSQL; without it the records live in PGlite under RELAYER_DATA_DIR.
  */

@@ -10,6 +10,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Deployment } from "../lib/deployments.js";
+import { errorSummary } from "../lib/errors.js";
 import { httpWithGasMargin } from "../lib/gasMarginTransport.js";
 import type { Logger } from "../lib/logger.js";
 import { type FinalityRule, findNetworkByChainId } from "../lib/networks.js";
@@ -208,10 +209,7 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
 
   const scheduler = createScheduler();
   const onLoopError = (loop: string) => (error: unknown) =>
-    log.warn(
-      { loop, err: error instanceof Error ? error.message.split("\n")[0] : String(error) },
-      "loop step failed",
-    );
+    log.warn({ loop, err: errorSummary(error) }, "loop step failed");
   for (const chain of config.chains) {
     const name = `discover-${chain.chainId}`;
     scheduler.every({ name, intervalMs: chain.pollMs, onError: onLoopError(name) }, () =>

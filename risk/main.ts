@@ -5,18 +5,19 @@
  */
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
-import { deploymentFilePath } from "../indexer/deployment.js";
-import { readDeployment } from "../lib/deployments.js";
+import { deploymentFilePath, readDeployment } from "../lib/deployments.js";
 import { parseEnv } from "../lib/env.js";
+import * as aaveTables from "../lib/indexerSchema/aave.js";
+import * as priceTables from "../lib/indexerSchema/prices.js";
+import * as transferTables from "../lib/indexerSchema/transfers.js";
 import { logger, setLogLevel } from "../lib/logger.js";
 import { withDefaultUser } from "../lib/postgres.js";
 import { exitOnStartFailure, stopOnSignals } from "../lib/process.js";
+import { createIndexerSnapshotProvider, type IndexerDb } from "../lib/risk/api/provider/indexerSnapshot.js";
+import { createRiskService } from "../lib/risk/api/provider/riskService.js";
+import { createRiskApp } from "../lib/risk/api/server.js";
 import { serve } from "../lib/service/http.js";
-import * as indexerTables from "../ponder.schema.js";
 import { riskEnvSchema } from "./config.js";
-import { createIndexerSnapshotProvider, type IndexerDb } from "./provider/indexerSnapshot.js";
-import { createRiskService } from "./provider/riskService.js";
-import { createRiskApp } from "./server.js";
 
 async function main(): Promise<void> {
   const env = parseEnv(riskEnvSchema);
@@ -34,7 +35,12 @@ async function main(): Promise<void> {
   });
   pool.on("error", (error) => log.warn({ err: error }, "postgres pool error"));
   const db = drizzle(pool, { casing: "snake_case" }) as unknown as IndexerDb;
-  const provider = createIndexerSnapshotProvider({ db, tables: indexerTables, deployment, logger: log });
+  const provider = createIndexerSnapshotProvider({
+    db,
+    tables: { ...aaveTables, ...priceTables, ...transferTables },
+    deployment,
+    logger: log,
+  });
   const { yoga, registry } = createRiskService({ getSnapshot: provider.getSnapshot });
   // Fail fast on a wrong schema or database instead of on the first request.
   await provider.getSnapshot();

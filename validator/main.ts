@@ -2,7 +2,7 @@
  * One validator process (one key). Configuration comes from the environment only:
  *
  *   VALIDATOR_PRIVATE_KEY=0x… VALIDATOR_PORT=7101 VALIDATOR_DATA_DIR=.data/validator-1 \
- *   DEPLOYMENT_FILE=deployments/devnet.json npx tsx validator/main.ts
+ *   DEPLOYMENT_FILE=deployments/devnet.json npm run validator   (node on dist/validator/main.js)
  *
  * Each chain's RPC URL comes from lib/networks.ts (`<NETWORK>_RPC_URL` overrides it).
  */

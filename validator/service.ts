@@ -2,6 +2,7 @@ import type { Address, Hex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { BridgeMessage } from "../lib/bridge/message.js";
 import type { Deployment } from "../lib/deployments.js";
+import { errorSummary } from "../lib/errors.js";
 import type { Logger } from "../lib/logger.js";
 import type { FinalityRule } from "../lib/networks.js";
 import { serve } from "../lib/service/http.js";
@@ -87,7 +88,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
         onError: (error) => {
           metrics.scanErrors.inc({ chain: String(chain.chainId) });
           const current = health.get(chain.chainId);
-          if (current) current.error = error instanceof Error ? error.message.split("\n")[0] : String(error);
+          if (current) current.error = errorSummary(error);
           const level = error instanceof NotCanonicalError ? "warn" : "error";
           log[level]({ chain: chain.chainId, err: error }, "scan failed; retrying the same range");
         },

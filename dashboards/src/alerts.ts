@@ -9,6 +9,12 @@ import { DEFAULT_ALERT_CONFIG } from "../../lib/risk/alerts.js";
 import { DATASOURCE_UID, GRAFANA_FOLDER, JOBS } from "./constants.js";
 import type { YamlValue } from "./yaml.js";
 
+/**
+ * Where an alert's runbook entry is: the generated dashboards/OPERATING.md (operating.ts), whose
+ * "#### <AlertName>" headings are the anchors. The README links there instead of keeping a copy.
+ */
+export const runbookUrl = (alertName: string) => `dashboards/OPERATING.md#${alertName.toLowerCase()}`;
+
 export type Severity = "critical" | "warning";
 
 /** How a value is printed in a summary: the template differs between Prometheus and Grafana. */
@@ -301,7 +307,7 @@ export function prometheusRules(options: RenderRulesOptions = {}): YamlValue {
             description: rule.description,
             value: "{{ $value }}",
             runbook: rule.runbook,
-            runbook_url: `README.md#${rule.name.toLowerCase()}`,
+            runbook_url: runbookUrl(rule.name),
           },
         })),
       },
@@ -373,7 +379,7 @@ export function grafanaAlertRules(options: RenderRulesOptions = {}): YamlValue {
             summary: rule.summary(grafanaValue[rule.format]),
             description: rule.description,
             runbook: rule.runbook,
-            runbook_url: `README.md#${rule.name.toLowerCase()}`,
+            runbook_url: runbookUrl(rule.name),
           },
           isPaused: false,
         })),

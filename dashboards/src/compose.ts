@@ -15,6 +15,12 @@ const CHAINS = [
   { service: "anvil-c", network: "DEVNET_C", chainId: 31339, hostPort: 8547 },
 ] as const;
 
+/**
+ * A service's command: node on its build in the image (the Dockerfile runs `npm run build`), not tsx,
+ * and not through npm, so the container's stop signal reaches the process and its graceful shutdown.
+ */
+const built = (entry: string) => ["node", "--enable-source-maps", `dist/${entry}.js`];
+
 export const VALIDATOR_COUNT = 5;
 
 /** Compose file: `docker compose up` runs the whole system with monitoring. */
@@ -95,7 +101,7 @@ export function composeFile(): YamlValue {
   const validatorUrls: string[] = [];
   for (let i = 1; i <= VALIDATOR_COUNT; i++) {
     validatorUrls.push(`http://validator-${i}:${SERVICE_PORTS.validator}`);
-    services[`validator-${i}`] = app(["npm", "run", "validator"], {
+    services[`validator-${i}`] = app(built("validator/main"), {
       environment: {
         ...rpcEnv,
         // Each validator holds one key; the .env file supplies them (the defaults are anvil dev keys).
@@ -111,7 +117,7 @@ export function composeFile(): YamlValue {
       restart: "unless-stopped",
     });
   }
-  services.relayer = app(["npm", "run", "relayer"], {
+  services.relayer = app(built("relayer/main"), {
     environment: {
       ...rpcEnv,
       RELAYER_PRIVATE_KEY: ref("RELAYER_PRIVATE_KEY:?set RELAYER_PRIVATE_KEY in .env"),
@@ -154,7 +160,7 @@ export function composeFile(): YamlValue {
       restart: "unless-stopped",
     },
   );
-  services.risk = app(["npx", "tsx", "risk/main.ts"], {
+  services.risk = app(built("risk/main"), {
     environment: {
       ...rpcEnv,
       DATABASE_URL: databaseUrl,

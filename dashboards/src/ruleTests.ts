@@ -3,7 +3,7 @@
  * `for` has elapsed, firing after), and neighbours that must not fire. Expected summaries are written
  * out literally so the templates' output is checked, not re-derived.
  */
-import { alertRules } from "./alerts.js";
+import { alertRules, runbookUrl } from "./alerts.js";
 import type { YamlValue } from "./yaml.js";
 
 type Case = {
@@ -239,7 +239,7 @@ export function ruleTests(ruleFiles: string[]): YamlValue {
                   description: rule.description,
                   value: c.value,
                   runbook: rule.runbook,
-                  runbook_url: `README.md#${rule.name.toLowerCase()}`,
+                  runbook_url: runbookUrl(rule.name),
                 },
               },
             ],

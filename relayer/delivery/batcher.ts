@@ -1,5 +1,6 @@
 import type { Hash, Hex } from "viem";
 import type { BridgeMessage } from "../../lib/bridge/message.js";
+import { errorSummary } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import { withGasMargin } from "./gasPolicy.js";
 import { submitWithReplacement } from "./submission.js";
@@ -83,7 +84,7 @@ export class SubmissionBatcher {
                     // they share): send them one by one, and let each job handle its own revert.
                     log.warn(
                       {
-                        err: error instanceof Error ? error.message.split("\n")[0] : String(error),
+                        err: errorSummary(error),
                         size: items.length,
                       },
                       "batch would revert; sending its messages alone",

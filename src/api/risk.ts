@@ -3,8 +3,8 @@ import schema from "ponder:schema";
 import type { Hono } from "hono";
 import { currentDeployment } from "../../indexer/deployment.js";
 import { logger } from "../../lib/logger.js";
-import { createIndexerSnapshotProvider } from "../../risk/provider/indexerSnapshot.js";
-import { createRiskService } from "../../risk/provider/riskService.js";
+import { createIndexerSnapshotProvider } from "../../lib/risk/api/provider/indexerSnapshot.js";
+import { createRiskService } from "../../lib/risk/api/provider/riskService.js";
 
 /**
  * The risk API inside the indexer's API process (the only way with PGlite, which one process owns):

@@ -44,29 +44,6 @@ const allowed: Record<string, readonly string[] | "all-but-test-and-bench"> = {
   root: "all-but-test-and-bench",
 };
 
-/**
- * Imports that break the rule today, each with its reason; an entry goes when its import is moved
- * behind a library. Nothing else may be added here.
- */
-const allowlist: ReadonlyArray<{ from: string; to: string; why: string }> = [
-  // Known gap, kept visible: the risk API is mounted inside the indexer's HTTP server and reads the
-  // indexer's tables through their drizzle definitions. The fix is to move the risk API (provider,
-  // schema, resolvers) into a library room both the indexer and `npm run risk` import.
-  {
-    from: "src/api/risk.ts",
-    to: "risk/provider/indexerSnapshot.ts",
-    why: "the indexer's HTTP server mounts the risk API (same origin as its GraphQL)",
-  },
-  { from: "src/api/risk.ts", to: "risk/provider/riskService.ts", why: "as above" },
-  {
-    from: "risk/main.ts",
-    to: "indexer/deployment.ts",
-    why: "the standalone risk API reads the same deployments file the indexer was started on",
-  },
-  { from: "risk/main.ts", to: "ponder.schema.ts", why: "the risk API reads the indexer's tables" },
-  { from: "risk/provider/indexerRows.ts", to: "ponder.schema.ts", why: "as above" },
-];
-
 function roomOf(file: string): string {
   const [top, second] = file.split("/");
   if (file === top) return top.startsWith("ponder") ? "indexer" : "root";
@@ -90,8 +67,7 @@ function violations(files: ReadonlyArray<{ path: string; text: string }>): Viola
       const rule = allowed[from];
       if (to === from || rule === undefined) continue;
       const ok = rule === "all-but-test-and-bench" ? to !== "test" && to !== "bench" : rule.includes(to);
-      if (!ok && !allowlist.some((a) => a.from === file.path && a.to === target))
-        found.push({ from: file.path, to: target, specifier });
+      if (!ok) found.push({ from: file.path, to: target, specifier });
     }
   }
   return found;
@@ -122,6 +98,8 @@ describe("import rule", () => {
       { path: "bench/x.ts", text: 'export type { T } from "../test/helpers/x.js";' },
       { path: "deploy/x.ts", text: 'const m = await import("../devnet/seed.js");' },
       { path: "lib/x.ts", text: 'import type { R } from "../relayer/service.js";' },
+      { path: "risk/x.ts", text: 'import * as tables from "../ponder.schema.js";' },
+      { path: "src/api/x.ts", text: 'import { createRiskApp } from "../../risk/server.js";' },
       { path: "cli/ok.ts", text: 'import { x } from "../lib/x.js"; import { d } from "../deploy/run.js";' },
     ];
     expect(violations(fixture).map((v) => `${v.from} -> ${v.to}`)).toEqual([
@@ -129,16 +107,8 @@ describe("import rule", () => {
       "bench/x.ts -> test/helpers/x.ts",
       "deploy/x.ts -> devnet/seed.ts",
       "lib/x.ts -> relayer/service.ts",
+      "risk/x.ts -> ponder.schema.ts",
+      "src/api/x.ts -> risk/server.ts",
     ]);
-  });
-
-  it("keeps every allowlisted import real (remove an entry once its file is replaced)", () => {
-    for (const entry of allowlist) {
-      const text = readFileSync(join(root, entry.from), "utf8");
-      const specifiers = ts
-        .preProcessFile(text, true, true)
-        .importedFiles.map((i) => normalize(join(dirname(entry.from), i.fileName)).replace(/\.js$/, ".ts"));
-      expect(specifiers, `${entry.from} -> ${entry.to}`).toContain(entry.to);
-    }
   });
 });

@@ -44,7 +44,7 @@ describe("bridge CLI", () => {
     };
     for (const [key, value] of Object.entries(env)) if (value === undefined) delete env[key];
     try {
-      const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], {
+      const { stdout, stderr } = await run(process.execPath, ["cli/bin.js", ...args], {
         env,
         timeout: 90_000,
       });

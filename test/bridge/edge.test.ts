@@ -20,8 +20,10 @@ type Started = {
   exited: Promise<number | null>;
 };
 
+/** Runs an entry file's build in dist/ (build.mjs), as `npm run validator` / `npm run relayer` do. */
 function startService(entry: string, env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+  const built = `dist/${entry.replace(/\.ts$/, ".js")}`;
+  const child = spawn(process.execPath, ["--enable-source-maps", built], {
     env: { ...process.env, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -102,7 +102,7 @@ describe("faults", () => {
     const prefix = uniqueName("q");
     const relayerPort = String(await freePort());
     const start = () =>
-      spawn(process.execPath, ["--import", "tsx", "relayer/main.ts"], {
+      spawn(process.execPath, ["--enable-source-maps", "dist/relayer/main.js"], {
         env: {
           ...process.env,
           ...net.rpcEnv,

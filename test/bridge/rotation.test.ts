@@ -50,7 +50,7 @@ describe("validator set rotation (bridge validators rotate)", () => {
 
   async function bridge(args: string[], env: Record<string, string>) {
     try {
-      const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "cli/main.ts", ...args], {
+      const { stdout, stderr } = await run(process.execPath, ["cli/bin.js", ...args], {
         env: {
           ...process.env,
           ...net.rpcEnv,

@@ -22,8 +22,9 @@ describe("npm start (the devnet)", () => {
 
   beforeAll(async () => {
     for (let i = 0; i < 3; i++) rpcUrls.push(`http://127.0.0.1:${await freePort()}`);
-    // node + tsx's loader directly (not npx), so SIGINT reaches the devnet process itself.
-    devnet = spawn(process.execPath, ["--import", "tsx", "devnet/main.ts"], {
+    // node on the build directly, as `npm start` runs it (not through npm), so SIGINT reaches the
+    // devnet process itself.
+    devnet = spawn(process.execPath, ["--enable-source-maps", "dist/devnet/main.js"], {
       cwd: join(import.meta.dirname, "../.."),
       env: {
         ...process.env,

@@ -362,6 +362,9 @@ describe("indexer on PGlite", () => {
         `{ transfers(limit: 1000) { items { id } } }`,
       );
       expect(new Set(ids.transfers.items.map((t) => t.id)).size).toBe(total);
+      // The restart resumed (same build ID: ponder.schema.ts re-exports lib/indexerSchema/) rather than
+      // being refused as "a different Ponder app" or starting over.
+      expect(second.output()).toContain("Detected crash recovery");
     } catch (error) {
       throw new Error(`${(error as Error).message}\n--- ponder output ---\n${second.output().slice(-3000)}`);
     } finally {

@@ -2,7 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { pgTable } from "drizzle-orm/pg-core";
 import { drizzle } from "drizzle-orm/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ponderCheckpoint } from "../../risk/provider/indexerSnapshot.js";
+import { ponderCheckpoint } from "../../lib/risk/api/provider/indexerSnapshot.js";
 
 /**
  * Ponder 0.16.10's GET /status selects every column of its `_ponder_checkpoint` table, declared

@@ -2,13 +2,13 @@ import { createServer, type Server } from "node:http";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../devnet/anvil.js";
+import { createRiskMetrics } from "../../lib/risk/api/metrics.js";
 import { analyzeRisk, runStandardScenarios } from "../../lib/risk/index.js";
-import { createRiskMetrics } from "../../risk/metrics.js";
 import { fixtureSnapshot } from "../risk/fixtures.js";
 import { startAlertStack } from "./alertStack.js";
 
 /*
- * The alert path on its own, with real parts: the risk engine's gauges (risk/metrics.ts over a fixture
+ * The alert path on its own, with real parts: the risk engine's gauges (lib/risk/api/metrics.ts over a fixture
  * snapshot) served over HTTP, scraped by real Prometheus evaluating the committed rules, routed by real
  * Alertmanager to a webhook here. The threshold is set around the fixture's figure so that moving the
  * figure across it fires and resolves the alert. live.test.ts does the same against the devnet.

@@ -149,6 +149,20 @@ describe("docker-compose.yml", () => {
     expect(`indexer:${indexerCommand[indexerCommand.indexOf("--port") + 1]}`).toBe(targets.indexer[0]);
   });
 
+  it("runs our services from the image's build (dist/), never through tsx", () => {
+    const { services } = compose();
+    const ours = Object.entries(services).filter(([, s]) => s.build !== undefined);
+    expect(ours.length).toBeGreaterThan(5);
+    for (const [name, service] of ours) {
+      const args = [...(service.entrypoint ?? []), ...(service.command ?? [])];
+      expect(args, name).not.toContain("tsx");
+      const entry = args.find((a) => a.startsWith("dist/"));
+      // Each built entry is one build.mjs makes from a source file of the same name.
+      if (entry)
+        expect(existsSync(join(ROOT, entry.replace(/^dist\//, "").replace(/\.js$/, ".ts"))), name).toBe(true);
+    }
+  });
+
   it("mounts the generated monitoring files where Prometheus, Alertmanager and Grafana read them", () => {
     const { services } = compose();
     expect(services.prometheus!.volumes).toContain(

@@ -69,6 +69,15 @@ describe("Prometheus rules (promtool)", () => {
       expect(rule.annotations.summary, rule.alert).toMatch(/\{\{ \$(value|labels\.\w+)/);
       expect(rule.annotations.runbook, rule.alert).toMatch(/\w.{20,}/);
     }
+    // Every runbook link lands on a heading of the file it names (GitHub's anchor: the lower-cased text).
+    for (const rule of group!.rules as unknown as { alert: string; annotations: Record<string, string> }[]) {
+      const [file, anchor] = rule.annotations.runbook_url!.split("#");
+      const headings = readFileSync(join(ROOT, file!), "utf8")
+        .split("\n")
+        .filter((line) => line.startsWith("#"))
+        .map((line) => line.replace(/^#+\s*/, "").toLowerCase());
+      expect(headings, rule.alert).toContain(anchor);
+    }
     const liquidation = alertRules().find((r) => r.name === "LiquidationRiskHigh")!;
     // The alert is per protocol (its label) and carries the debt at risk as its value.
     expect(liquidation.query).toMatch(/by \(protocol/);

@@ -15,15 +15,15 @@ import { devnetPorts } from "../../devnet/services.js";
 import { renderBridgeMetrics } from "../../indexer/metrics.js";
 import { type Deployment, readDeployment } from "../../lib/deployments.js";
 import { getNetwork } from "../../lib/networks.js";
+import { createRiskMetrics } from "../../lib/risk/api/metrics.js";
 import { analyzeRisk, runStandardScenarios } from "../../lib/risk/index.js";
-import { createRiskMetrics } from "../../risk/metrics.js";
 import { fixtureSnapshot } from "../risk/fixtures.js";
 import { startAlertStack, type WebhookAlert } from "./alertStack.js";
 import { allExpressions, ROOT } from "./expressions.js";
 import { exportedNames, isExported, metricNames } from "./promql.js";
 
 /*
- * Against a running devnet (`node --import tsx devnet/main.ts` on free ports, as `npm start` runs):
+ * Against a running devnet (`node dist/devnet/main.js` on free ports, as `npm start` runs):
  * (1) every metric name used by the dashboards and alert rules is served by a live /metrics;
  * (2) real Prometheus and Alertmanager scrape it, a collateral price drop fires LiquidationRiskHigh at a
  *     webhook in this test, and restoring the price resolves it.
@@ -153,7 +153,7 @@ describe("operations against a running devnet", () => {
     for (let i = 0; i < 3; i++) rpcUrls.push(`http://127.0.0.1:${await freePort()}`);
     const offset = await freeOffset();
     ports = devnetPorts({ DEVNET_PORT_OFFSET: String(offset) });
-    devnet = startProcess(process.execPath, ["--import", "tsx", "devnet/main.ts"], {
+    devnet = startProcess(process.execPath, ["--enable-source-maps", "dist/devnet/main.js"], {
       DEVNET_A_RPC_URL: rpcUrls[0],
       DEVNET_B_RPC_URL: rpcUrls[1],
       DEVNET_C_RPC_URL: rpcUrls[2],

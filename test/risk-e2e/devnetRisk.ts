@@ -48,7 +48,7 @@ export async function startDevnet(): Promise<Devnet> {
   devnetNetworks.forEach((network, i) => {
     env[rpcUrlVariable(network)] = rpcUrls[i]!;
   });
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "devnet/main.ts"], {
+  const child: ChildProcess = spawn(process.execPath, ["--enable-source-maps", "dist/devnet/main.js"], {
     cwd: join(import.meta.dirname, "../.."),
     env: { ...process.env, ...env, DEVNET_SERVICES: "none" },
     stdio: ["ignore", "pipe", "pipe"],

@@ -60,7 +60,7 @@ describe("standalone risk API over PostgreSQL (risk/main.ts)", () => {
     await ponder.waitReady(120_000);
     const port = await freePort();
     riskUrl = `http://127.0.0.1:${port}`;
-    risk = spawn(process.execPath, ["--import", "tsx", "risk/main.ts"], {
+    risk = spawn(process.execPath, ["--enable-source-maps", "dist/risk/main.js"], {
       cwd: join(import.meta.dirname, "../.."),
       env: {
         ...process.env,

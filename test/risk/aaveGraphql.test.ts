@@ -1,14 +1,14 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: GraphQL responses are untyped JSON; the assertions check their shape.
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { createRiskMetrics } from "../../lib/risk/api/metrics.js";
+import { createRiskYoga } from "../../lib/risk/api/server.js";
 import {
   analyzeRisk,
   type RiskReserve,
   type RiskSnapshot,
   runStandardScenarios,
 } from "../../lib/risk/index.js";
-import { createRiskMetrics } from "../../risk/metrics.js";
-import { createRiskYoga } from "../../risk/server.js";
 import { CHAIN_B, HOME, MAIN, NOW, RAY, usd6, WETH, weth } from "./fixtures.js";
 
 const B_WETH = "0x000000000000000000000000000000000000b0e1";

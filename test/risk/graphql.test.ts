@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: GraphQL responses are untyped JSON; the assertions check their shape.
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { createRiskMetrics } from "../../lib/risk/api/metrics.js";
+import { createRiskYoga } from "../../lib/risk/api/server.js";
 import { analyzeRisk, runStandardScenarios } from "../../lib/risk/index.js";
-import { createRiskMetrics } from "../../risk/metrics.js";
-import { createRiskYoga } from "../../risk/server.js";
 import { fixtureSnapshot, MAIN, NOW, WETH } from "./fixtures.js";
 
 const snapshot = fixtureSnapshot();

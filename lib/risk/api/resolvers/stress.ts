@@ -1,4 +1,4 @@
-import { bridgeFailure, liquidationCurve, priceShockCascade } from "../../lib/risk/index.js";
+import { bridgeFailure, liquidationCurve, priceShockCascade } from "../../index.js";
 import { badInput, userInput } from "./inputs.js";
 import { assetOf, bridgeOf, protocolOf, type RiskContext } from "./shared.js";
 

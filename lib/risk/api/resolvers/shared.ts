@@ -6,7 +6,7 @@ import {
   type Severity,
   STATUS_NAMES,
   type StandardScenarioResult,
-} from "../../lib/risk/index.js";
+} from "../../index.js";
 import type { RiskLimits } from "../limits.js";
 
 /** What a request sees: the analysis of the current snapshot (computed once per snapshot). */

@@ -1,11 +1,7 @@
 import { GraphQLError } from "graphql/index.js";
 import { isAddress } from "viem";
-import { BridgeError } from "../../lib/errors.js";
-import {
-  InvalidRiskParameterError,
-  InvalidRiskSnapshotError,
-  UnknownRiskEntityError,
-} from "../../lib/risk/index.js";
+import { BridgeError } from "../../../errors.js";
+import { InvalidRiskParameterError, InvalidRiskSnapshotError, UnknownRiskEntityError } from "../../index.js";
 
 /** A user-input error with the GraphQL `BAD_USER_INPUT` code. */
 export function badInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {

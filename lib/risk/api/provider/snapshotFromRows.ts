@@ -1,6 +1,6 @@
-import { normalizedDebt, normalizedIncome } from "../../lib/aave/interest.js";
-import { type OraclePrice, oraclePrice } from "../../lib/aave/oracle.js";
-import type { Deployment } from "../../lib/deployments.js";
+import { normalizedDebt, normalizedIncome } from "../../../aave/interest.js";
+import { type OraclePrice, oraclePrice } from "../../../aave/oracle.js";
+import type { Deployment } from "../../../deployments.js";
 import type {
   RiskAsset,
   RiskBridgeAsset,
@@ -9,8 +9,8 @@ import type {
   RiskProtocol,
   RiskReserve,
   RiskSnapshot,
-} from "../../lib/risk/index.js";
-import { validateRiskSnapshot } from "../../lib/risk/index.js";
+} from "../../index.js";
+import { validateRiskSnapshot } from "../../index.js";
 import { decodeCheckpointBlock, type IndexedBlock, type IndexerRows } from "./indexerRows.js";
 
 /** Pool revisions whose account-data rules lib/aave implements: 1 = core-v3 1.19.x, the v3.0 line. */

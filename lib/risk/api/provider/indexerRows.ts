@@ -1,10 +1,12 @@
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { pgTable } from "drizzle-orm/pg-core";
-import type * as indexerSchema from "../../ponder.schema.js";
+import type * as aaveTables from "../../../indexerSchema/aave.js";
+import type * as priceTables from "../../../indexerSchema/prices.js";
+import type * as transferTables from "../../../indexerSchema/transfers.js";
 
-/** The indexer's tables (ponder.schema.ts): Ponder's `ponder:schema` in the API, the file itself elsewhere. */
+/** The indexer's tables (lib/indexerSchema): Ponder's `ponder:schema` in the API, the modules themselves elsewhere. */
 export type IndexerTables = Pick<
-  typeof indexerSchema,
+  typeof aaveTables & typeof priceTables & typeof transferTables,
   | "market"
   | "reserve"
   | "emodeCategory"

@@ -1,7 +1,7 @@
-import type { Deployment } from "../../lib/deployments.js";
-import { BridgeError } from "../../lib/errors.js";
-import type { Logger } from "../../lib/logger.js";
-import type { RiskSnapshot } from "../../lib/risk/index.js";
+import type { Deployment } from "../../../deployments.js";
+import { BridgeError } from "../../../errors.js";
+import type { Logger } from "../../../logger.js";
+import type { RiskSnapshot } from "../../index.js";
 import {
   decodeCheckpointBlock,
   type IndexedBlock,

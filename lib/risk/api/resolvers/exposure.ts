@@ -1,4 +1,4 @@
-import { resolveProtocol, STATUS_NAMES } from "../../lib/risk/index.js";
+import { resolveProtocol, STATUS_NAMES } from "../../index.js";
 import { userInput } from "./inputs.js";
 import { bridgeOf, protocolOf, type RiskContext, statusEnum } from "./shared.js";
 

@@ -7,7 +7,7 @@ import {
   STATUS_NAMES,
   type StandardScenarioResult,
   UNPRICED,
-} from "../lib/risk/index.js";
+} from "../index.js";
 
 export type RiskMetrics = {
   /**

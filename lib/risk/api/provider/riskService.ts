@@ -1,6 +1,6 @@
 import { Registry } from "prom-client";
-import type { AlertConfig, RiskSnapshot } from "../../lib/risk/index.js";
-import { analyzeRisk, runStandardScenarios } from "../../lib/risk/index.js";
+import type { AlertConfig, RiskSnapshot } from "../../index.js";
+import { analyzeRisk, runStandardScenarios } from "../../index.js";
 import type { RiskLimits } from "../limits.js";
 import { createRiskMetrics } from "../metrics.js";
 import { createRiskYoga, type RiskYoga } from "../server.js";

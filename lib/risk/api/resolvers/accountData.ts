@@ -1,6 +1,6 @@
-import type { OraclePrice } from "../../lib/aave/oracle.js";
-import { getUserAccountData } from "../../lib/aave/userAccountData.js";
-import type { PriceStatus, RiskAnalysis, RiskProtocol } from "../../lib/risk/index.js";
+import type { OraclePrice } from "../../../aave/oracle.js";
+import { getUserAccountData } from "../../../aave/userAccountData.js";
+import type { PriceStatus, RiskAnalysis, RiskProtocol } from "../../index.js";
 import type { PositionRef } from "./shared.js";
 
 export function protocolTime(a: RiskAnalysis, pi: number): number {

@@ -8,9 +8,9 @@ import {
 } from "graphql-yoga";
 import type { Hono } from "hono";
 import type { Registry } from "prom-client";
-import type { Logger } from "../lib/logger.js";
-import { type AlertConfig, analyzeRisk, type RiskSnapshot, runStandardScenarios } from "../lib/risk/index.js";
-import { createServiceApp } from "../lib/service/http.js";
+import type { Logger } from "../../logger.js";
+import { createServiceApp } from "../../service/http.js";
+import { type AlertConfig, analyzeRisk, type RiskSnapshot, runStandardScenarios } from "../index.js";
 import { type RiskLimits, riskLimitsPlugins, riskLimitsSchema } from "./limits.js";
 import { createRiskResolvers, type RiskContext, type RiskState } from "./resolvers/index.js";
 import { riskTypeDefs } from "./schema.js";

@@ -1,5 +1,5 @@
-import type { BackingRow, RiskAnalysis } from "../../lib/risk/index.js";
-import { resolveAsset, resolveBridge, tokensToFloat } from "../../lib/risk/index.js";
+import type { BackingRow, RiskAnalysis } from "../../index.js";
+import { resolveAsset, resolveBridge, tokensToFloat } from "../../index.js";
 import { badInput, userInput } from "./inputs.js";
 import { assetOf, bridgeOf, protocolOf, type RiskContext } from "./shared.js";
 

@@ -1,4 +1,4 @@
-import { atLeast, evaluateAlerts, type Severity } from "../../lib/risk/index.js";
+import { atLeast, evaluateAlerts, type Severity } from "../../index.js";
 import { backingQueries, bridgeBackingFields } from "./backing.js";
 import { exposureQueries } from "./exposure.js";
 import { positionFields, positionQueries } from "./positions.js";

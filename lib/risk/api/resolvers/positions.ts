@@ -1,5 +1,5 @@
-import { MAX_UINT256 } from "../../lib/aave/accountData.js";
-import { stableDebtBalance } from "../../lib/aave/userAccountData.js";
+import { MAX_UINT256 } from "../../../aave/accountData.js";
+import { stableDebtBalance } from "../../../aave/userAccountData.js";
 import {
   bridgedCollateral,
   comparePositionKeys,
@@ -10,7 +10,7 @@ import {
   type RiskBook,
   resolveProtocol,
   STATUS_NAMES,
-} from "../../lib/risk/index.js";
+} from "../../index.js";
 import type { RiskLimits } from "../limits.js";
 import { exactAccountData, protocolTime } from "./accountData.js";
 import { badInput, parseUser, userInput } from "./inputs.js";
