@@ -53,11 +53,11 @@ export function mountExplorer(app: Hono): void {
 
   app.get("/explorer/api/meta", (c) => {
     const { deployment } = currentDeployment();
-    const assets = deployment.chains.flatMap((chain) =>
-      chain.tokens
-        .filter((t) => t.kind === "native")
-        .map((t) => ({ address: t.homeToken.toLowerCase(), symbol: t.symbol, decimals: t.decimals })),
-    );
+    // The bridged assets: tokens native to the home chain (remote chains' own tokens, e.g. DAI, are not).
+    const home = deployment.chains.find((c) => c.chainId === deployment.homeChainId);
+    const assets = (home?.tokens ?? [])
+      .filter((t) => t.kind === "native")
+      .map((t) => ({ address: t.homeToken.toLowerCase(), symbol: t.symbol, decimals: t.decimals }));
     return c.json({
       name: deployment.name,
       bridgeId: deployment.bridgeId,
