@@ -23,6 +23,7 @@ const unitSuites = [
   "test/ops/grafana.test.ts",
   "test/contracts/artifacts.test.ts",
   "test/indexer/statusRoute.test.ts",
+  "test/explorer/pageLogic.test.ts",
 ];
 
 export default defineConfig({
