@@ -24,8 +24,9 @@ let indexedAt: number | undefined;
 let failing: string | undefined;
 let busy = false;
 
-async function run(current: number): Promise<void> {
-  if (!refresh || busy) return;
+/** Refreshes the current view; a poll tick skips while one is running, a new view never does. */
+async function run(current: number, tick = false): Promise<void> {
+  if (!refresh || (tick && busy)) return;
   busy = true;
   try {
     const [status] = await Promise.all([indexedStatus().catch(() => undefined), refresh()]);
@@ -98,7 +99,7 @@ document.getElementById("search")!.addEventListener("submit", (event) => {
 
 window.addEventListener("hashchange", () => void route());
 setInterval(() => {
-  if (live.checked) void run(generation);
+  if (live.checked) void run(generation, true);
 }, POLL_MS);
 setInterval(showAge, 1_000);
 void route();

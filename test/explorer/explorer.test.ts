@@ -46,9 +46,11 @@ describe("explorer (Chromium against the devnet)", () => {
   const pageErrors: string[] = [];
 
   async function open(hash: string, live = true): Promise<void> {
+    // A fresh document each time (the same hash twice would not navigate at all).
+    await page.goto("about:blank");
     await page.goto(`${devnet.explorerUrl}${hash}`);
     if (!live) await page.uncheck("#live");
-    await page.waitForSelector("body[data-loaded]", { timeout: 60_000 });
+    await page.waitForSelector("body[data-loaded]", { state: "attached", timeout: 60_000 });
   }
 
   async function screenshot(name: string): Promise<void> {
@@ -95,7 +97,7 @@ describe("explorer (Chromium against the devnet)", () => {
       "--amount",
       "3.5",
     ]);
-    const id = /0x[0-9a-f]{64}/.exec(out.split("\n").slice(1).join("\n"))?.[0];
+    const id = /^0x[0-9a-f]{64}$/m.exec(out)?.[0];
     expect(id, out).toBeDefined();
     await open("#/transfers");
     await retry(async () => {
