@@ -82,7 +82,6 @@ describe("explorer (Chromium against the devnet)", () => {
     expect(devnet.output()).toContain(devnet.explorerUrl);
     await open("#/transfers");
     expect(await page.locator("[data-testid=transfer-list] tbody tr").count()).toBeGreaterThan(0);
-    await screenshot("transfers");
   }, 120_000);
 
   it("a transfer sent with the CLI appears and turns delivered", async () => {
@@ -112,6 +111,8 @@ describe("explorer (Chromium against the devnet)", () => {
     expect(detail).toContain("3.5 USDC");
     expect(detail).toContain("devnet-a → devnet-b");
     expect(await page.locator("[data-testid=waiting]").count()).toBe(0);
+    await open("#/transfers");
+    await screenshot("transfers");
   }, 240_000);
 
   it("shows the backing of every asset with its history and the last supply check", async () => {
@@ -334,6 +335,7 @@ describe("explorer (Chromium against the devnet)", () => {
     expect(await page.textContent("[data-testid=waiting-reason]")).toContain("unreachable");
     expect(await page.textContent("[data-testid=relay-command]")).toBe(`npx bridge relay ${id}`);
     expect(await page.textContent("[data-testid=transfer-status]")).toBe("pending");
+    await screenshot("transfer-waiting");
   }, 180_000);
 
   it("loaded nothing from outside the indexer's origin and raised no page error", () => {
