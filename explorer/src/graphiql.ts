@@ -1,4 +1,4 @@
-import { createGraphiQLFetcher } from "@graphiql/toolkit";
+import { createGraphiQLFetcher, type Fetcher } from "@graphiql/toolkit";
 import { GraphiQL } from "graphiql";
 import { createElement } from "react";
 import { createRoot } from "react-dom/client";
@@ -15,6 +15,37 @@ const defaultQuery =
   api === "risk"
     ? '{\n  exposure(protocol: "aave-b") { totalCollateralUsd hhi bridges { bridge { id } share } }\n}\n'
     : '{\n  transfers(orderBy: "sourceTimestamp", orderDirection: "desc", limit: 5) {\n    items { id status amount sourceChainId destinationChainId }\n  }\n}\n';
+
+/**
+ * The indexer's GraphQL caps query depth at 12; GraphiQL's standard introspection query nests type
+ * references 21 deep. Type references here wrap at most NonNull(List(NonNull(T))), so four `ofType`
+ * levels describe every one of them.
+ */
+const typeRef =
+  "kind name ofType { kind name ofType { kind name ofType { kind name ofType { kind name } } } }";
+const inputValue = `name description type { ${typeRef} } defaultValue`;
+const introspection = `query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types {
+      kind name description
+      fields(includeDeprecated: true) { name description args { ${inputValue} } type { ${typeRef} } isDeprecated deprecationReason }
+      inputFields { ${inputValue} }
+      interfaces { ${typeRef} }
+      enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+      possibleTypes { ${typeRef} }
+    }
+    directives { name description locations args { ${inputValue} } }
+  }
+}`;
+
+function shallowIntrospection(fetcher: Fetcher): Fetcher {
+  return (params, options) =>
+    fetcher(
+      params.operationName === "IntrospectionQuery" ? { ...params, query: introspection } : params,
+      options,
+    );
+}
 
 function namespacedStorage(prefix: string): Storage {
   return {
@@ -38,7 +69,7 @@ const root = document.getElementById("graphiql");
 if (root) {
   createRoot(root).render(
     createElement(GraphiQL, {
-      fetcher: createGraphiQLFetcher({ url: new URL(url, location.origin).toString() }),
+      fetcher: shallowIntrospection(createGraphiQLFetcher({ url: new URL(url, location.origin).toString() })),
       defaultQuery,
       // Both pages share one origin: keep each API's tabs and history apart.
       storage: namespacedStorage(`graphiql-${api}:`),

@@ -41,7 +41,7 @@ function stageRows(row: TransferRow, progress: Progress | null): [string, string
   for (const entry of progress?.relayer?.history ?? []) {
     stages.push([
       `relayer: ${entry.status}${entry.reason ? ` (${entry.reason})` : ""}`,
-      entry.at.replace("T", " "),
+      new Date(entry.at).toISOString().replace("T", " ").replace(/Z$/, " UTC"),
     ]);
   }
   stages.push(["delivered (destination block)", timeOf(row.destinationTimestamp)]);
