@@ -301,10 +301,17 @@ describe("explorer (Chromium against the devnet)", () => {
 
   it("serves an offline GraphiQL for both GraphQL APIs", async () => {
     for (const api of ["indexer", "risk"]) {
+      const schemaLoaded = page.waitForResponse(
+        (r) => r.request().postData()?.includes("IntrospectionQuery") === true && r.ok(),
+        { timeout: 30_000 },
+      );
       await page.goto(`${devnet.explorerUrl}graphiql.html?api=${api}`);
       await page.waitForSelector(".graphiql-container", { timeout: 30_000 });
-      await page.locator(".graphiql-execute-button").click();
+      // Executing before the schema arrived does nothing in GraphiQL; a user waits for the page too.
+      await schemaLoaded;
       await retry(async () => {
+        await page.locator(".graphiql-execute-button").click();
+        await page.waitForTimeout(1_000);
         // The schema loaded too: GraphiQL shows an introspection failure in the same pane.
         const result = await page.locator(".result-window").textContent();
         expect(result).toContain('"data"');
