@@ -54,7 +54,8 @@ export async function startServices(
 
   const ports = devnetPorts();
   // Every devnet run starts from fresh chains, so the off-chain state of the last run is meaningless.
-  const dataDir = join(process.cwd(), ".devnet");
+  // DEVNET_DATA_DIR: a test running a second devnet from the same checkout keeps its own state.
+  const dataDir = process.env.DEVNET_DATA_DIR ?? join(process.cwd(), ".devnet");
   rmSync(dataDir, { recursive: true, force: true });
   const common = { DEPLOYMENT_FILE: deploymentFile, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" };
 

@@ -28,6 +28,7 @@ export type ExplorerDevnet = {
  * round (no price walk, no liquidator): the tests move prices and send transfers themselves.
  */
 export async function startExplorerDevnet(): Promise<ExplorerDevnet> {
+  const scratch = mkdtempSync(join(tmpdir(), "explorer-devnet-"));
   const offset = 2000 + Math.floor(Math.random() * 900) * 10;
   const rpc = [await freePort(), await freePort(), await freePort()].map((p) => `http://127.0.0.1:${p}`);
   const env: NodeJS.ProcessEnv = {
@@ -36,7 +37,9 @@ export async function startExplorerDevnet(): Promise<ExplorerDevnet> {
     DEVNET_A_RPC_URL: rpc[0],
     DEVNET_B_RPC_URL: rpc[1],
     DEVNET_C_RPC_URL: rpc[2],
-    DEPLOYMENT_FILE: join(mkdtempSync(join(tmpdir(), "explorer-devnet-")), "devnet.json"),
+    DEPLOYMENT_FILE: join(scratch, "devnet.json"),
+    // Its own state and logs: another suite may run a devnet from this checkout at the same time.
+    DEVNET_DATA_DIR: join(scratch, "data"),
     TRAFFIC_INTERVAL_MS: "600000",
     TRAFFIC_PRICE_WALK: "off",
     TRAFFIC_LIQUIDATIONS: "off",
