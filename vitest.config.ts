@@ -24,6 +24,7 @@ const unitSuites = [
   "test/contracts/artifacts.test.ts",
   "test/indexer/statusRoute.test.ts",
   "test/indexer/schemaFingerprint.test.ts",
+  "test/explorer/pageLogic.test.ts",
 ];
 
 export default defineConfig({

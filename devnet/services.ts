@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -69,7 +70,8 @@ export async function startServices(
 
   const ports = devnetPorts();
   // Every devnet run starts from fresh chains, so the off-chain state of the last run is meaningless.
-  const dataDir = join(process.cwd(), ".devnet");
+  // DEVNET_DATA_DIR: a test running a second devnet from the same checkout keeps its own state.
+  const dataDir = process.env.DEVNET_DATA_DIR ?? join(process.cwd(), ".devnet");
   rmSync(dataDir, { recursive: true, force: true });
   const common = { DEPLOYMENT_FILE: deploymentFile, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" };
 
@@ -108,6 +110,13 @@ export async function startServices(
     quiet: true,
     logFile: join(dataDir, "logs", "relayer.log"),
   });
+
+  if (!existsSync(join(process.cwd(), "explorer", "dist", "index.html"))) {
+    // `npm ci` builds it (prepare); a checkout that skipped that gets it here, before the indexer serves it.
+    step("building the explorer (npm run build:explorer)");
+    const build = spawnSync("npm", ["run", "--silent", "build:explorer"], { stdio: "inherit" });
+    if (build.status !== 0) step("explorer build failed; the indexer serves everything else");
+  }
 
   step("starting the indexer (Ponder on embedded PGlite)");
   // The devnet indexer always uses PGlite (a PostgreSQL DATABASE_URL in the shell is for the tests).
@@ -155,6 +164,7 @@ export async function startServices(
       `  relayer       http://127.0.0.1:${ports.relayer}/health   /metrics   /v1/messages/{messageId}`,
       `  indexer       http://127.0.0.1:${ports.indexer}/graphql   /sql/*   /metrics   /metrics/bridge   /ready`,
       `  risk API      http://127.0.0.1:${ports.indexer}/risk/graphql   /risk/metrics`,
+      `  explorer      http://127.0.0.1:${ports.indexer}/explorer/   (GraphiQL: /explorer/graphiql.html?api=indexer|risk)`,
       `  logs          ${join(dataDir, "logs")}/<service>.log`,
     ],
     nextSteps,

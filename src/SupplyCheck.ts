@@ -1,5 +1,5 @@
 import { ponder } from "ponder:registry";
-import { assetSupply } from "ponder:schema";
+import { assetSupply, backingSample } from "ponder:schema";
 import type { Hex } from "viem";
 import { currentDeployment } from "../indexer/deployment.js";
 import { checkSupply } from "../indexer/ledger.js";
@@ -12,7 +12,21 @@ ponder.on("SupplyCheck:block", async ({ event, context }) => {
   const home = deployment.chains.find((c) => c.role === "home");
   for (const token of home?.tokens ?? []) {
     const supply = await context.db.find(assetSupply, { id: token.homeToken.toLowerCase() as Hex });
-    if (!supply || supply.awaitingSource === 0n) continue;
+    if (!supply) continue;
+    // One point per interval of the backing history the explorer plots (the running row keeps only now).
+    await context.db
+      .insert(backingSample)
+      .values({
+        id: `${supply.id}:${event.block.number}`,
+        asset: supply.id,
+        blockNumber: event.block.number,
+        timestamp: event.block.timestamp,
+        custody: supply.custody,
+        remoteOutstanding: supply.remoteOutstanding,
+        inFlight: supply.inFlight,
+      })
+      .onConflictDoNothing();
+    if (supply.awaitingSource === 0n) continue;
     await checkSupply(
       context.db,
       supply,

@@ -118,6 +118,25 @@ export const supplyViolation = onchainTable(
   (table) => ({ assetIdx: index().on(table.asset), blockIdx: index().on(table.chainId, table.blockNumber) }),
 );
 
+/**
+ * The supply terms of one asset at every periodic supply check (home chain, every
+ * INDEXER_SUPPLY_CHECK_INTERVAL_BLOCKS): the history behind the explorer's backing-ratio plot.
+ * Backing ratio at that block = custody / (remoteOutstanding + inFlight).
+ */
+export const backingSample = onchainTable(
+  "backing_sample",
+  (t) => ({
+    id: t.text().primaryKey(),
+    asset: t.hex().notNull(),
+    blockNumber: t.bigint().notNull(),
+    timestamp: t.bigint().notNull(),
+    custody: t.bigint().notNull(),
+    remoteOutstanding: t.bigint().notNull(),
+    inFlight: t.bigint().notNull(),
+  }),
+  (table) => ({ assetIdx: index().on(table.asset, table.timestamp) }),
+);
+
 /** Wrapped-token supply per (chain, token) from its Transfer events: the token's own totalSupply. */
 export const tokenSupply = onchainTable("token_supply", (t) => ({
   id: t.text().primaryKey(),

@@ -7,6 +7,7 @@ import type { Hex } from "viem";
 import { accountDataFromRows } from "../../indexer/accountData.js";
 import { currentDeployment } from "../../indexer/deployment.js";
 import { renderBridgeMetrics } from "../../indexer/metrics.js";
+import { mountExplorer } from "./explorer.js";
 import { mountRiskApi } from "./risk.js";
 
 /**
@@ -18,9 +19,11 @@ import { mountRiskApi } from "./risk.js";
  * - GET /metrics/bridge: supply-check figures in Prometheus text.
  * - GET /lending/accounts/:user: Aave getUserAccountData per protocol, from indexed rows.
  * - POST /risk/graphql and GET /risk/metrics: the risk engine (src/api/risk.ts).
+ * - GET /explorer/: the explorer web app and its GraphiQL (src/api/explorer.ts).
  */
 const app = new Hono();
 mountRiskApi(app);
+mountExplorer(app);
 
 // Our relations are at most a few levels deep; a depth cap well above that stops cyclic
 // (transfer -> supply -> routes -> supply -> ...) queries from fanning out into huge joins.

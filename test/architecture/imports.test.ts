@@ -22,6 +22,8 @@ const allowed: Record<string, readonly string[] | "all-but-test-and-bench"> = {
   cli: [...processRoom, "deploy"],
   devnet: [...processRoom, "deploy"],
   dashboards: ["lib"],
+  // The web app runs in the browser: it talks to the indexer over HTTP only, so it imports nothing of ours.
+  explorer: [],
   // Harnesses start real processes for tests and benches alike.
   harness: "all-but-test-and-bench",
   bench: "all-but-test-and-bench",
@@ -38,6 +40,7 @@ const allowed: Record<string, readonly string[] | "all-but-test-and-bench"> = {
     "indexer",
     "risk",
     "dashboards",
+    "explorer",
     "root",
   ],
   // Tool configuration at the top level (vitest.config.ts).
@@ -100,6 +103,7 @@ describe("import rule", () => {
       { path: "lib/x.ts", text: 'import type { R } from "../relayer/service.js";' },
       { path: "risk/x.ts", text: 'import * as tables from "../ponder.schema.js";' },
       { path: "src/api/x.ts", text: 'import { createRiskApp } from "../../risk/server.js";' },
+      { path: "explorer/src/x.ts", text: 'import { messageId } from "../../lib/bridge/message.js";' },
       { path: "cli/ok.ts", text: 'import { x } from "../lib/x.js"; import { d } from "../deploy/run.js";' },
     ];
     expect(violations(fixture).map((v) => `${v.from} -> ${v.to}`)).toEqual([
@@ -109,6 +113,7 @@ describe("import rule", () => {
       "lib/x.ts -> relayer/service.ts",
       "risk/x.ts -> ponder.schema.ts",
       "src/api/x.ts -> risk/server.ts",
+      "explorer/src/x.ts -> lib/bridge/message.ts",
     ]);
   });
 });
