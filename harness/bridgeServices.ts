@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createWalletClient, type Hex, http, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { bridgeTestTokenAbi, bridgeVaultAbi } from "../contracts/generated/index.js";
+import { bridgeMinterAbi, bridgeTestTokenAbi, bridgeVaultAbi } from "../contracts/generated/index.js";
 import { type BridgeMessage, messageFromLockedLog, messageId } from "../lib/bridge/message.js";
 import { devnetKeys } from "../lib/devnet/accounts.js";
 import { logger } from "../lib/logger.js";
@@ -134,6 +134,47 @@ export async function relayerRecord(relayer: { url: string }, id: Hex) {
       stuckReason: string | null;
       deliveredBy: string | null;
       destinationTxHash: string | null;
+      deliveredRoot: string | null;
     };
   };
+}
+
+function destinationOf(net: BridgeNet, message: BridgeMessage) {
+  const index = net.chains.findIndex((c) => BigInt(c.chainId) === message.destinationChainId);
+  return { chain: net.chains[index]!, deployed: net.deployment.chains[index]! };
+}
+
+/**
+ * Whether the destination delivered `message`, by either path: its source nonce's bit in the
+ * destination's bitmap (the proof path sets no `processed[id]`; both paths set the bit).
+ */
+export function isDelivered(net: BridgeNet, message: BridgeMessage): Promise<boolean> {
+  const { chain, deployed } = destinationOf(net, message);
+  return chain.publicClient.readContract({
+    address: deployed.bridge.address,
+    abi: bridgeMinterAbi,
+    functionName: "isNonceDelivered",
+    args: [message.sourceChainId, message.sourceBridge, message.nonce],
+  });
+}
+
+/** The Minted/Released events on `message`'s destination that carry its id, with their transactions. */
+export async function deliveryEvents(
+  net: BridgeNet,
+  message: BridgeMessage,
+): Promise<{ transactionHash: Hex; blockNumber: bigint }[]> {
+  const { chain, deployed } = destinationOf(net, message);
+  const id = messageId(message);
+  const logs = await chain.publicClient.getLogs({
+    address: deployed.bridge.address,
+    events: [
+      bridgeMinterAbi.find((i) => i.type === "event" && i.name === "Minted")!,
+      bridgeVaultAbi.find((i) => i.type === "event" && i.name === "Released")!,
+    ],
+    fromBlock: 0n,
+    strict: true,
+  });
+  return logs
+    .filter((l) => (l.args as { messageId: Hex }).messageId === id)
+    .map((l) => ({ transactionHash: l.transactionHash, blockNumber: l.blockNumber }));
 }

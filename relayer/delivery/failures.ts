@@ -19,7 +19,11 @@ export function classifyRevert(error: unknown): RevertOutcome {
   const args = (reverted.data?.args ?? []) as readonly unknown[];
   switch (name) {
     case "AlreadyProcessed":
+    case "NonceAlreadyDelivered":
       return { kind: "processed" };
+    case "UnknownRoot":
+      // Our submitRoot (or another relayer's) is not mined yet: look again shortly.
+      return { kind: "wait", reason: "root not stored on the destination yet", retryInMs: 1_000 };
     case "RateLimited":
       return { kind: "rate-limited", available: args[0] as bigint };
     case "Paused": {
@@ -53,6 +57,11 @@ export function classifyRevert(error: unknown): RevertOutcome {
     case "InvalidSignature":
     case "SignersNotAscending":
     case "DuplicateSigner":
+    case "InvalidProof":
+    case "InvalidMultiProof":
+    case "NonceOutsideRoot":
+    case "RootConflict":
+    case "ZeroRoot":
       return { kind: "unrecoverable", reason: `destination rejects this message: ${name}` };
     default:
       return { kind: "unknown" };

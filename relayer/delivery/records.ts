@@ -18,23 +18,23 @@ export async function recordOutcome(
 }
 
 /**
- * Marks message `id` delivered, by us (`txHash` given, or found among our attempts) or by someone
- * else, and observes its delivery latency.
+ * Marks message `id` delivered, by us (`ours` given: the transaction and the root it proved the
+ * message under, or found among our attempts) or by someone else, and observes its delivery latency.
  */
 export async function markDelivered(
   context: DeliveryContext,
   destination: DestinationChain,
   id: Hex,
   log: Logger,
-  txHash?: Hash,
-  block?: number,
+  ours?: { txHash: Hash; block: number; root: Hex },
 ): Promise<void> {
+  const txHash = ours?.txHash;
   const { db, tables } = context.store;
   const [row] = await db.select().from(tables.messages).where(eq(tables.messages.id, id));
   if (!row || row.status === "delivered") return;
   let deliveredBy = txHash ? "self" : "other";
   let destinationTxHash = txHash ?? null;
-  let destinationBlock = block ?? null;
+  let destinationBlock = ours?.block ?? null;
   if (!txHash) {
     // Ours may have landed in a run that crashed before recording it.
     const attempts = await db.select().from(tables.attempts).where(eq(tables.attempts.messageId, id));
@@ -59,6 +59,7 @@ export async function markDelivered(
       deliveredBy,
       destinationTxHash,
       destinationBlock,
+      deliveredRoot: ours?.root ?? null,
       deliveredAt: now,
       updatedAt: now,
     })
