@@ -106,6 +106,61 @@ export async function lockUsdc(
   return { message, id: messageId(message) };
 }
 
+/**
+ * Locks each of `amounts` USDC from one demo user in a single block of the home chain: interval mining
+ * is paused while the transactions enter the pool, one block is mined, then mining resumes at the
+ * net's (whole-second) block time. Returns the messages in nonce order and the block.
+ */
+export async function lockInOneBlock(
+  net: BridgeNet,
+  amounts: readonly bigint[],
+  options: { user?: number; destinationIndex?: number } = {},
+): Promise<{ sent: { message: BridgeMessage; id: Hex }[]; blockNumber: bigint }> {
+  const home = net.chains[0]!;
+  const user = privateKeyToAccount(devnetKeys.users[options.user ?? 0]!);
+  const wallet = createWalletClient({ account: user, chain: home.chain, transport: http(home.anvil.rpcUrl) });
+  const vault = net.deployment.chains[0]!.bridge.address;
+  const total = amounts.reduce((a, b) => a + b, 0n);
+  await home.publicClient.waitForTransactionReceipt({
+    hash: await wallet.writeContract({
+      address: net.usdc,
+      abi: bridgeTestTokenAbi,
+      functionName: "approve",
+      args: [vault, total],
+    }),
+  });
+  const destination = BigInt(net.chains[options.destinationIndex ?? 1]!.chainId);
+  await home.testClient.setIntervalMining({ interval: 0 });
+  try {
+    let nonce = await home.publicClient.getTransactionCount({ address: user.address, blockTag: "pending" });
+    const hashes: Hex[] = [];
+    for (const amount of amounts) {
+      hashes.push(
+        await wallet.writeContract({
+          address: vault,
+          abi: bridgeVaultAbi,
+          functionName: "lock",
+          args: [net.usdc, amount, destination, user.address],
+          nonce: nonce++,
+          gas: 300_000n,
+        }),
+      );
+    }
+    await home.testClient.mine({ blocks: 1 });
+    const receipts = await Promise.all(
+      hashes.map((hash) => home.publicClient.waitForTransactionReceipt({ hash })),
+    );
+    const sent = receipts.map((receipt) => {
+      const [log] = parseEventLogs({ abi: bridgeVaultAbi, eventName: "Locked", logs: receipt.logs });
+      const message = messageFromLockedLog({ log: log!, sourceChainId: home.chainId });
+      return { message, id: messageId(message) };
+    });
+    return { sent, blockNumber: receipts[0]!.blockNumber };
+  } finally {
+    await home.testClient.setIntervalMining({ interval: Math.max(1, Math.round(net.blockTimeSeconds)) });
+  }
+}
+
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false>,

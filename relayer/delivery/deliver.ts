@@ -144,11 +144,8 @@ export async function deliver(
   await observeStage(context, job, "root_quorum");
   const { quorum } = collected;
 
-  let gas: bigint;
-  try {
-    await ensureRootStored(context, destination, quorum, log);
-    gas = await estimateProofCall(destination, quorum, id, message);
-  } catch (error) {
+  // A simulated (or batched) proof delivery that reverts: record why it waits, or give up on it.
+  const onRevert = async (error: unknown): Promise<void> => {
     const outcome = classifyRevert(error);
     if (outcome.kind === "processed") return markDelivered(context, destination, id, log);
     if (outcome.kind === "unrecoverable") throw new UnrecoverableError(outcome.reason);
@@ -170,6 +167,14 @@ export async function deliver(
       });
     }
     throw error;
+  };
+
+  let gas: bigint;
+  try {
+    await ensureRootStored(context, destination, quorum, log);
+    gas = await estimateProofCall(destination, quorum, id, message);
+  } catch (error) {
+    return onRevert(error);
   }
 
   const fees = await destination.client.estimateFeesPerGas();
@@ -188,12 +193,19 @@ export async function deliver(
     signatures: collected.valid,
     threshold: collected.threshold,
   });
-  const { nonce, hashes } = await context.batcher.submit(
-    context,
-    destination,
-    { id, message, quorum, gas: gasLimit },
-    log,
-  );
+  let submitted: Awaited<ReturnType<typeof context.batcher.submit>>;
+  try {
+    submitted = await context.batcher.submit(
+      context,
+      destination,
+      { id, message, quorum, gas: gasLimit },
+      log,
+    );
+  } catch (error) {
+    // The batcher hands back a message that failed even alone, with its decoded revert.
+    return onRevert(error);
+  }
+  const { nonce, hashes } = submitted;
   await observeStage(context, job, "submitted");
   const receipt = await waitForAny(destination.client, hashes, context.timing.receiptTimeoutMs);
   if (receipt?.status === "success") {
