@@ -120,6 +120,12 @@ describe("root path", () => {
         destinationTxHash: tx,
       });
     }
+    // Every stage of the five was observed once, measured from the source block's timestamp.
+    const metrics = await (await fetch(`${relayer!.url}/metrics`)).text();
+    for (const stage of ["observed", "finalized", "attested", "root_quorum", "submitted", "confirmed"]) {
+      const line = new RegExp(`relayer_stage_latency_seconds_count\\{stage="${stage}",[^}]*\\} (\\d+)`);
+      expect(Number(metrics.match(line)?.[1]), stage).toBe(5);
+    }
   });
 
   it("splits a batch one message of which would fail, delivers the rest together, and the last once the cause is fixed", async () => {
