@@ -26,7 +26,6 @@ const relayer = await startTestRelayer(
     },
   },
 );
-const remote = net.chains[1]!;
 const latencies: number[] = [];
 try {
   for (let i = 0; i < samples; i++) {
