@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import type { Hash, Hex } from "viem";
+import { type Hash, type Hex, parseEventLogs } from "viem";
+import { bridgeMinterAbi } from "../../contracts/generated/BridgeMinter.js";
 import type { Logger } from "../../lib/logger.js";
 import type { DeliveryContext, DestinationChain } from "./types.js";
 
@@ -35,6 +36,7 @@ export async function markDelivered(
   let deliveredBy = txHash ? "self" : "other";
   let destinationTxHash = txHash ?? null;
   let destinationBlock = ours?.block ?? null;
+  let deliveredRoot: string | null = ours?.root ?? null;
   if (!txHash) {
     // Ours may have landed in a run that crashed before recording it.
     const attempts = await db.select().from(tables.attempts).where(eq(tables.attempts.messageId, id));
@@ -46,6 +48,13 @@ export async function markDelivered(
         deliveredBy = "self";
         destinationTxHash = receipt.transactionHash;
         destinationBlock = Number(receipt.blockNumber);
+        // Both bridges emit the same DeliveredUnderRoot event after a proof delivery.
+        const [underRoot] = parseEventLogs({
+          abi: bridgeMinterAbi,
+          eventName: "DeliveredUnderRoot",
+          logs: receipt.logs,
+        });
+        deliveredRoot = underRoot?.args.root ?? deliveredRoot;
         await recordOutcome(context, id, receipt.transactionHash, "mined");
       }
     }
@@ -59,7 +68,7 @@ export async function markDelivered(
       deliveredBy,
       destinationTxHash,
       destinationBlock,
-      deliveredRoot: ours?.root ?? null,
+      deliveredRoot,
       deliveredAt: now,
       updatedAt: now,
     })

@@ -133,6 +133,17 @@ describe("faults", () => {
       fromBlock: 0n,
     });
     for (const id of ids) expect(minted.filter((l) => l.args.messageId === id)).toHaveLength(1);
+    // Our deliveries, including those the killed run sent but never recorded, name the root they
+    // were proven under (read back from the receipt). A delivery whose send was killed before its
+    // attempt row was written is indistinguishable from someone else's, and carries no root.
+    for (const id of ids) {
+      const record = await waitFor("delivered record", async () => {
+        const r = await relayerRecord({ url: `http://127.0.0.1:${relayerPort}` }, id);
+        return r?.message.status === "delivered" ? r : undefined;
+      });
+      const expected = record.message.deliveredBy === "self" ? /^0x[0-9a-f]{64}$/ : /^$/;
+      expect(record.message.deliveredRoot ?? "").toMatch(expected);
+    }
   });
 });
 
