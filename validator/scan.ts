@@ -5,7 +5,7 @@ import type { Deployment } from "../lib/deployments.js";
 import type { Logger } from "../lib/logger.js";
 import type { ValidatorChains } from "./chains.js";
 import type { ValidatorMetrics } from "./metrics.js";
-import type { RootStore } from "./rootStore.js";
+import { ConflictingRootError, type RootStore } from "./rootStore.js";
 import { signRootsOf, type VerifiedInBlock } from "./roots.js";
 import type { ValidatorChainConfig } from "./service.js";
 import { attest } from "./signing.js";
@@ -125,11 +125,24 @@ export async function scanOnce(context: ScanContext, chain: ValidatorChainConfig
     toSign.push({ verdict, entry: await attest(account, verdict.message, epoch) });
   }
   store.appendMany(toSign.map((s) => s.entry));
-  const roots = await signRootsOf({
+  const signedRoots = await signRootsOf({
     verified,
     roots: context.roots,
     account,
     epochOf: (destination) => chains.destinationEpoch(destination),
+  });
+  // A root contradicting one served before (only a reorg past finality can cause it) is refused, not
+  // retried: the scan must move on, and the messages keep their per-message signatures.
+  const roots = signedRoots.filter((root) => {
+    try {
+      context.roots.assertSignable(root);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConflictingRootError)) throw error;
+      metrics.refused.inc({ origin: String(chain.chainId), reason: "conflicting root" });
+      log.error({ err: error, root: root.root }, "refused a root conflicting with one already signed");
+      return false;
+    }
   });
   context.roots.appendMany(roots);
   for (const root of roots) {
