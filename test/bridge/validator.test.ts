@@ -9,6 +9,7 @@ import { type BridgeMessage, messageFromLockedLog, messageId } from "../../lib/b
 import { devnetKeys } from "../../lib/devnet/accounts.js";
 import { logger } from "../../lib/logger.js";
 import { fetchRootAttestations } from "../../lib/rootApi.js";
+import { ConflictingRootError } from "../../validator/rootStore.js";
 import { type RunningValidator, startValidator } from "../../validator/service.js";
 
 const quiet = logger.child({}, { level: "silent" });
@@ -114,6 +115,12 @@ describe("validator", () => {
     await expect(restarted.signOnce(conflicting, 1n)).rejects.toThrow(/already signed for another message/);
     // The root survives the restart too, byte for byte (roots.jsonl, fsynced before it was served).
     expect(await waitForRoot(restarted.url, id)).toEqual(root);
+    // ...and so does the rule: no second root for that route's block or for a nonce it covers.
+    const otherRoot = `0x${"11".repeat(32)}` as Hex;
+    expect(() => restarted.roots.assertSignable({ ...root, root: otherRoot })).toThrow(ConflictingRootError);
+    expect(() =>
+      restarted.roots.assertSignable({ ...root, root: otherRoot, sourceBlock: root.sourceBlock + 1 }),
+    ).toThrow(/nonce \d+ is under root/);
   });
 
   it("never signs a Locked log that a reorg removed before finality", async () => {
