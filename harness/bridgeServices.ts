@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createWalletClient, type Hex, http, parseEventLogs } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { bridgeTestTokenAbi, bridgeVaultAbi } from "../contracts/generated/index.js";
+import { bridgeMinterAbi, bridgeTestTokenAbi, bridgeVaultAbi } from "../contracts/generated/index.js";
 import { type BridgeMessage, messageFromLockedLog, messageId } from "../lib/bridge/message.js";
 import { devnetKeys } from "../lib/devnet/accounts.js";
 import { logger } from "../lib/logger.js";
@@ -106,6 +106,61 @@ export async function lockUsdc(
   return { message, id: messageId(message) };
 }
 
+/**
+ * Locks each of `amounts` USDC from one demo user in a single block of the home chain: interval mining
+ * is paused while the transactions enter the pool, one block is mined, then mining resumes at the
+ * net's (whole-second) block time. Returns the messages in nonce order and the block.
+ */
+export async function lockInOneBlock(
+  net: BridgeNet,
+  amounts: readonly bigint[],
+  options: { user?: number; destinationIndex?: number } = {},
+): Promise<{ sent: { message: BridgeMessage; id: Hex }[]; blockNumber: bigint }> {
+  const home = net.chains[0]!;
+  const user = privateKeyToAccount(devnetKeys.users[options.user ?? 0]!);
+  const wallet = createWalletClient({ account: user, chain: home.chain, transport: http(home.anvil.rpcUrl) });
+  const vault = net.deployment.chains[0]!.bridge.address;
+  const total = amounts.reduce((a, b) => a + b, 0n);
+  await home.publicClient.waitForTransactionReceipt({
+    hash: await wallet.writeContract({
+      address: net.usdc,
+      abi: bridgeTestTokenAbi,
+      functionName: "approve",
+      args: [vault, total],
+    }),
+  });
+  const destination = BigInt(net.chains[options.destinationIndex ?? 1]!.chainId);
+  await home.testClient.setIntervalMining({ interval: 0 });
+  try {
+    let nonce = await home.publicClient.getTransactionCount({ address: user.address, blockTag: "pending" });
+    const hashes: Hex[] = [];
+    for (const amount of amounts) {
+      hashes.push(
+        await wallet.writeContract({
+          address: vault,
+          abi: bridgeVaultAbi,
+          functionName: "lock",
+          args: [net.usdc, amount, destination, user.address],
+          nonce: nonce++,
+          gas: 300_000n,
+        }),
+      );
+    }
+    await home.testClient.mine({ blocks: 1 });
+    const receipts = await Promise.all(
+      hashes.map((hash) => home.publicClient.waitForTransactionReceipt({ hash })),
+    );
+    const sent = receipts.map((receipt) => {
+      const [log] = parseEventLogs({ abi: bridgeVaultAbi, eventName: "Locked", logs: receipt.logs });
+      const message = messageFromLockedLog({ log: log!, sourceChainId: home.chainId });
+      return { message, id: messageId(message) };
+    });
+    return { sent, blockNumber: receipts[0]!.blockNumber };
+  } finally {
+    await home.testClient.setIntervalMining({ interval: Math.max(1, Math.round(net.blockTimeSeconds)) });
+  }
+}
+
 export async function waitFor<T>(
   what: string,
   check: () => Promise<T | undefined | false>,
@@ -134,6 +189,47 @@ export async function relayerRecord(relayer: { url: string }, id: Hex) {
       stuckReason: string | null;
       deliveredBy: string | null;
       destinationTxHash: string | null;
+      deliveredRoot: string | null;
     };
   };
+}
+
+function destinationOf(net: BridgeNet, message: BridgeMessage) {
+  const index = net.chains.findIndex((c) => BigInt(c.chainId) === message.destinationChainId);
+  return { chain: net.chains[index]!, deployed: net.deployment.chains[index]! };
+}
+
+/**
+ * Whether the destination delivered `message`, by either path: its source nonce's bit in the
+ * destination's bitmap (the proof path sets no `processed[id]`; both paths set the bit).
+ */
+export function isDelivered(net: BridgeNet, message: BridgeMessage): Promise<boolean> {
+  const { chain, deployed } = destinationOf(net, message);
+  return chain.publicClient.readContract({
+    address: deployed.bridge.address,
+    abi: bridgeMinterAbi,
+    functionName: "isNonceDelivered",
+    args: [message.sourceChainId, message.sourceBridge, message.nonce],
+  });
+}
+
+/** The Minted/Released events on `message`'s destination that carry its id, with their transactions. */
+export async function deliveryEvents(
+  net: BridgeNet,
+  message: BridgeMessage,
+): Promise<{ transactionHash: Hex; blockNumber: bigint }[]> {
+  const { chain, deployed } = destinationOf(net, message);
+  const id = messageId(message);
+  const logs = await chain.publicClient.getLogs({
+    address: deployed.bridge.address,
+    events: [
+      bridgeMinterAbi.find((i) => i.type === "event" && i.name === "Minted")!,
+      bridgeVaultAbi.find((i) => i.type === "event" && i.name === "Released")!,
+    ],
+    fromBlock: 0n,
+    strict: true,
+  });
+  return logs
+    .filter((l) => (l.args as { messageId: Hex }).messageId === id)
+    .map((l) => ({ transactionHash: l.transactionHash, blockNumber: l.blockNumber }));
 }

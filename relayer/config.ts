@@ -32,6 +32,16 @@ export const relayerEnvSchema = z.object({
   RELAYER_CONCURRENCY: z.coerce.number().int().positive().default(32),
   /** BullMQ job lock; a killed relayer's jobs are picked up by another after about this long. */
   RELAYER_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /**
+   * Gas one batch delivery may use; the relayer fills batches up to it. Default 30M: a whole block of
+   * an Ethereum-sized chain (and of anvil's default). Lower it on chains with smaller blocks.
+   */
+  RELAYER_BATCH_GAS_CAP: z.coerce
+    .bigint()
+    .min(100_000n, "must be at least 100000 (one proof delivery)")
+    .default(30_000_000n),
+  /** Longest a message waits for others of its root; capped at the destination's block time. */
+  RELAYER_BATCH_WINDOW_MS: z.coerce.number().int().positive().optional(),
   LOG_LEVEL: logLevel,
 });
 

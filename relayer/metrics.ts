@@ -43,9 +43,22 @@ export function createRelayerMetrics() {
     }),
     batchSize: new Histogram({
       name: "relayer_batch_size",
-      help: "Messages per destination transaction (mintBatch/releaseBatch carry several).",
+      help: "Messages per destination transaction (mintBatchWithProof/releaseBatchWithProof carry several).",
       labelNames: ["destination"],
-      buckets: [1, 2, 5, 10, 20, 50, 100],
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      registers: [registry],
+    }),
+    rootSubmissions: new Counter({
+      name: "relayer_root_submissions_total",
+      help: "submitRoot transactions by outcome (mined, reverted, unmined).",
+      labelNames: ["destination", "outcome"],
+      registers: [registry],
+    }),
+    stageLatency: new Histogram({
+      name: "relayer_stage_latency_seconds",
+      help: "Seconds from the source block's timestamp until the relayer saw a message reach a stage (observed, finalized, attested, root_quorum, submitted, confirmed).",
+      labelNames: ["stage", "origin", "destination"],
+      buckets: [0.5, 1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 60, 120, 300, 900, 1800],
       registers: [registry],
     }),
   };

@@ -36,6 +36,8 @@ export const messages = pgTable(
     sourceBlock: bigint("source_block", { mode: "number" }).notNull(),
     destinationTxHash: text("destination_tx_hash"),
     destinationBlock: bigint("destination_block", { mode: "number" }),
+    /** The Merkle root our transaction proved the message under (null when someone else delivered it). */
+    deliveredRoot: text("delivered_root"),
     /** "self" when our transaction delivered it, "other" when someone else (another relayer, a user) did. */
     deliveredBy: text("delivered_by"),
     discoveredAt: timestamp("discovered_at", { withTimezone: true }).notNull().defaultNow(),

@@ -19,7 +19,7 @@ import { jsonResponse } from "../lib/service/json.js";
 import { createScheduler } from "../lib/service/scheduler.js";
 import { messageRecord, openRelayerStore, type RelayerStore, setStatus } from "./db.js";
 import { steppedBackoff } from "./delivery/backoff.js";
-import { SubmissionBatcher } from "./delivery/batcher.js";
+import { type BatchOptions, RootBatcher } from "./delivery/batcher.js";
 import { deliver } from "./delivery/deliver.js";
 import type { DeliveryJobData, DeliveryTiming, DestinationChain } from "./delivery/types.js";
 import { createDiscovery } from "./discovery.js";
@@ -56,10 +56,11 @@ export type RelayerConfig = {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   /**
-   * Ready messages for one destination are sent together as mintBatch/releaseBatch: up to
-   * `maxMessages` per transaction, collected for at most `windowMs`. `maxMessages: 1` turns it off.
+   * Ready messages of one root are sent together with one multiproof, as many as fit `gasCap`
+   * (default 30M gas, a full Ethereum-sized block), collected for at most `windowMs` (default and
+   * upper bound: the destination's block time).
    */
-  batch?: { maxMessages: number; windowMs: number };
+  batch?: Partial<BatchOptions>;
   /** Retries of a failing submission before the message is dead-lettered as failed. */
   attempts?: number;
   logger: Logger;
@@ -158,7 +159,10 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
       removeOnFail: false,
     },
   });
-  const batch = config.batch ?? { maxMessages: 50, windowMs: 100 };
+  const batch: BatchOptions = {
+    gasCap: config.batch?.gasCap ?? 30_000_000n,
+    windowMs: config.batch?.windowMs ?? Number.POSITIVE_INFINITY,
+  };
   const context = {
     store,
     destinations,
@@ -166,7 +170,7 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
     metrics,
     log,
     timing,
-    batcher: batch.maxMessages > 1 ? new SubmissionBatcher(batch) : undefined,
+    batcher: new RootBatcher(batch),
   };
   const worker = new Worker<DeliveryJobData>(DELIVERY_QUEUE, (job, token) => deliver(context, job, token), {
     connection: workerConnection,

@@ -2,6 +2,7 @@ import { ponder } from "ponder:registry";
 import { currentDeployment } from "../indexer/deployment.js";
 import { legEventOf, recordLeg } from "../indexer/ledger.js";
 import { recordBridgeState, recordRateLimit, recordRoute, recordWrappedAsset } from "../indexer/params.js";
+import { recordDeliveredRoot } from "../indexer/roots.js";
 
 ponder.on("BridgeMinter:Minted", async ({ event, context }) => {
   const { args } = event;
@@ -75,6 +76,10 @@ ponder.on("BridgeMinter:Unpaused", async ({ event, context }) => {
 ponder.on("BridgeMinter:PauserSet", async ({ event, context }) => {
   const change = { pauser: event.args.pauser };
   await recordBridgeState(context.db, context.chain.id, change, event.block.number);
+});
+
+ponder.on("BridgeMinter:DeliveredUnderRoot", async ({ event, context }) => {
+  await recordDeliveredRoot(context.db, context.chain.id, event.transaction.hash, event.args.root);
 });
 
 // The deployment is read once at load so a bad DEPLOYMENT_FILE fails before indexing starts.

@@ -1,6 +1,7 @@
 import { ponder } from "ponder:registry";
 import { legEventOf, recordLeg } from "../indexer/ledger.js";
 import { recordBridgeState, recordRateLimit, recordRoute } from "../indexer/params.js";
+import { recordDeliveredRoot } from "../indexer/roots.js";
 
 ponder.on("BridgeVault:Locked", async ({ event, context }) => {
   const { args } = event;
@@ -59,4 +60,8 @@ ponder.on("BridgeVault:Unpaused", async ({ event, context }) => {
 ponder.on("BridgeVault:PauserSet", async ({ event, context }) => {
   const change = { pauser: event.args.pauser };
   await recordBridgeState(context.db, context.chain.id, change, event.block.number);
+});
+
+ponder.on("BridgeVault:DeliveredUnderRoot", async ({ event, context }) => {
+  await recordDeliveredRoot(context.db, context.chain.id, event.transaction.hash, event.args.root);
 });

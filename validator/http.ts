@@ -6,6 +6,8 @@ import { createServiceApp } from "../lib/service/http.js";
 import { jsonResponse } from "../lib/service/json.js";
 import type { ValidatorChains } from "./chains.js";
 import type { ValidatorMetrics } from "./metrics.js";
+import type { RootStore } from "./rootStore.js";
+import { signRoot } from "./roots.js";
 import { RotationRefusedError, signRotation } from "./rotation.js";
 import type { ChainHealth } from "./scan.js";
 import type { ValidatorConfig } from "./service.js";
@@ -16,6 +18,7 @@ export type ValidatorAppContext = {
   config: Pick<ValidatorConfig, "chains" | "rotationToken">;
   chains: ValidatorChains;
   store: ValidatorStore;
+  roots: RootStore;
   metrics: ValidatorMetrics;
   log: Logger;
   account: LocalAccount;
@@ -28,7 +31,7 @@ export type ValidatorAppContext = {
  * /metrics.
  */
 export function validatorApp(context: ValidatorAppContext): Hono {
-  const { config, chains, store, metrics, log, account, health } = context;
+  const { config, chains, store, roots, metrics, log, account, health } = context;
   const app = createServiceApp({
     log,
     registry: metrics.registry,
@@ -63,6 +66,21 @@ export function validatorApp(context: ValidatorAppContext): Hono {
     const epoch = chains.epochs.get(latest.message.destinationChainId);
     if (epoch !== undefined && BigInt(latest.epoch) < epoch) {
       return jsonResponse(await signOnce(store, account, deserializeMessage(latest.message), epoch));
+    }
+    return jsonResponse(latest);
+  });
+  app.get("/v1/roots/:id{0x[0-9a-fA-F]{64}}", async (c) => {
+    const latest = roots.forMessage(c.req.param("id") as Hex).at(-1);
+    if (!latest)
+      return jsonResponse({ error: "no signed root covers it (unknown, not final yet, or refused)" }, 404);
+    // As for single attestations: after a rotation, sign the same verified root again under the
+    // destination's new epoch, so a root not yet submitted does not expire with the old set.
+    const epoch = chains.epochs.get(latest.destinationChainId);
+    if (epoch !== undefined && BigInt(latest.epoch) < epoch) {
+      const { signer: _signer, signature: _signature, signedAt: _signedAt, ...unsigned } = latest;
+      const entry = await signRoot(account, { ...unsigned, epoch: Number(epoch) });
+      if (!roots.signed(entry)) roots.appendMany([entry]);
+      return jsonResponse(entry);
     }
     return jsonResponse(latest);
   });

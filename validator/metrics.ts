@@ -26,6 +26,12 @@ export function createValidatorMetrics() {
       labelNames: ["origin", "destination"],
       registers: [registry],
     }),
+    rootsSigned: new Counter({
+      name: "validator_roots_signed_total",
+      help: "Root attestations signed (one per route and finalized source block with messages).",
+      labelNames: ["origin", "destination"],
+      registers: [registry],
+    }),
     refused: new Counter({
       name: "validator_messages_refused_total",
       help: "Outbound logs this validator refused to sign, by reason.",

@@ -5,6 +5,8 @@ import type { Deployment } from "../lib/deployments.js";
 import type { Logger } from "../lib/logger.js";
 import type { ValidatorChains } from "./chains.js";
 import type { ValidatorMetrics } from "./metrics.js";
+import { ConflictingRootError, type RootStore } from "./rootStore.js";
+import { signRootsOf, type VerifiedInBlock } from "./roots.js";
 import type { ValidatorChainConfig } from "./service.js";
 import { attest } from "./signing.js";
 import { ConflictingMessageError, type SignedAttestation, type ValidatorStore } from "./store.js";
@@ -16,6 +18,7 @@ export type ScanContext = {
   deployment: Deployment;
   chains: ValidatorChains;
   store: ValidatorStore;
+  roots: RootStore;
   metrics: ValidatorMetrics;
   log: Logger;
   account: LocalAccount;
@@ -77,6 +80,9 @@ export async function scanOnce(context: ScanContext, chain: ValidatorChainConfig
   }
   const toSign: { verdict: VerifiedMessage; entry: SignedAttestation }[] = [];
   const nonces = new Map<string, Hex>();
+  // Every message of the range this validator would vouch for, signed now or before: the roots cover
+  // whole blocks whatever a crash left half done.
+  const verified: VerifiedInBlock[] = [];
   for (const entry of logs) {
     const verdict = await verifyOutboundLog({
       client,
@@ -97,7 +103,10 @@ export async function scanOnce(context: ScanContext, chain: ValidatorChainConfig
     const destination = Number(verdict.message.destinationChainId);
     const epoch = await chains.destinationEpoch(destination);
     const serialized = serializeMessage(verdict.message);
-    if (store.attestations(verdict.id).some((a) => BigInt(a.epoch) === epoch)) continue;
+    if (store.attestations(verdict.id).some((a) => BigInt(a.epoch) === epoch)) {
+      verified.push({ id: verdict.id, message: verdict.message, block: entry.blockNumber });
+      continue;
+    }
     const nonceKey = `${serialized.sourceChainId}:${serialized.nonce}`;
     try {
       store.assertSignable(serialized, verdict.id);
@@ -112,9 +121,43 @@ export async function scanOnce(context: ScanContext, chain: ValidatorChainConfig
       continue;
     }
     nonces.set(nonceKey, verdict.id);
+    verified.push({ id: verdict.id, message: verdict.message, block: entry.blockNumber });
     toSign.push({ verdict, entry: await attest(account, verdict.message, epoch) });
   }
   store.appendMany(toSign.map((s) => s.entry));
+  const signedRoots = await signRootsOf({
+    verified,
+    roots: context.roots,
+    account,
+    epochOf: (destination) => chains.destinationEpoch(destination),
+  });
+  // A root contradicting one served before (only a reorg past finality can cause it) is refused, not
+  // retried: the scan must move on, and the messages keep their per-message signatures.
+  const roots = signedRoots.filter((root) => {
+    try {
+      context.roots.assertSignable(root);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConflictingRootError)) throw error;
+      metrics.refused.inc({ origin: String(chain.chainId), reason: "conflicting root" });
+      log.error({ err: error, root: root.root }, "refused a root conflicting with one already signed");
+      return false;
+    }
+  });
+  context.roots.appendMany(roots);
+  for (const root of roots) {
+    metrics.rootsSigned.inc({ origin: String(chain.chainId), destination: String(root.destinationChainId) });
+    log.info(
+      {
+        root: root.root,
+        origin: chain.chainId,
+        destination: root.destinationChainId,
+        block: root.sourceBlock,
+        messages: root.messageIds.length,
+      },
+      "signed root",
+    );
+  }
   for (const { verdict } of toSign) {
     const destination = Number(verdict.message.destinationChainId);
     metrics.signed.inc({ origin: String(chain.chainId), destination: String(destination) });

@@ -10,6 +10,7 @@ import { createScheduler } from "../lib/service/scheduler.js";
 import { validatorChains } from "./chains.js";
 import { validatorApp } from "./http.js";
 import { createValidatorMetrics } from "./metrics.js";
+import { RootStore } from "./rootStore.js";
 import { type ChainHealth, scanOnce } from "./scan.js";
 import { signOnce } from "./signing.js";
 import { type SignedAttestation, ValidatorStore } from "./store.js";
@@ -41,6 +42,8 @@ export type RunningValidator = {
   address: Address;
   url: string;
   store: ValidatorStore;
+  /** The root attestations this validator signed (roots.jsonl beside signatures.jsonl). */
+  roots: RootStore;
   /**
    * Signs `message` under `epoch` unless this validator already signed a different message for the
    * same (source chain, nonce); then it throws ConflictingMessageError. The scanning loop uses it
@@ -65,6 +68,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   const account = privateKeyToAccount(config.privateKey);
   const log = config.logger.child({ service: "validator", validator: account.address });
   const store = new ValidatorStore(config.dataDir);
+  const roots = new RootStore(config.dataDir);
   const metrics = createValidatorMetrics();
   const chains = validatorChains(config.deployment, config.chains);
   const health = new Map<number, ChainHealth>();
@@ -72,6 +76,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
     deployment: config.deployment,
     chains,
     store,
+    roots,
     metrics,
     log,
     account,
@@ -106,12 +111,14 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
     address: account.address,
     url,
     store,
+    roots,
     signOnce: (message, epoch) => signOnce(store, account, message, epoch),
     async stop() {
       const loopsStopped = scheduler.stop();
       await server.close();
       await loopsStopped;
       store.close();
+      roots.close();
       log.info("validator stopped");
     },
   };

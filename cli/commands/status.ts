@@ -1,14 +1,10 @@
 import { type Hex, isHex } from "viem";
 import { bridgeMinterAbi } from "../../contracts/generated/BridgeMinter.js";
 import { bridgeVaultAbi } from "../../contracts/generated/BridgeVault.js";
-import {
-  collectQuorum,
-  describeSignatures,
-  fetchAttestations,
-  readValidatorSets,
-} from "../../lib/attestationApi.js";
+import { describeSignatures, readValidatorSets } from "../../lib/attestationApi.js";
 import { type BridgeMessage, messageFromBurnedLog, messageFromLockedLog } from "../../lib/bridge/message.js";
 import { finalityDistance, measureBlockTimeMs } from "../../lib/finality.js";
+import { collectRootQuorum, fetchRootAttestations, waitingForRootReason } from "../../lib/rootApi.js";
 import { toJson } from "../../lib/service/json.js";
 import { type BridgeContext, bridgeContext, findSourceLog, InvalidInputError } from "./bridgeContext.js";
 
@@ -27,7 +23,10 @@ export type MessageProgress = {
     blocksToFinal: number;
     secondsToFinal: number;
   };
+  /** Valid validator signatures over the root covering the message (all of one root and epoch). */
   signatures: { valid: number; threshold: number; epoch?: bigint };
+  /** The quorum-signed root covering the message, once there is one. */
+  root?: { root: Hex; firstNonce: bigint; lastNonce: bigint; sourceBlock: number };
   destination: { network: string; delivered: boolean; txHash?: Hex };
   relayer?: { status: string; stuckReason: string | null };
   /** Where the message is, in words. */
@@ -64,16 +63,17 @@ export async function messageProgress(context: BridgeContext, id: Hex): Promise<
   const secondsToFinal = Math.ceil(distance.blocksToGo * secondsPerBlock);
 
   const [delivered, sets, fetched] = await Promise.all([
+    // The nonce bitmap: both delivery paths (per-message signatures, proof under a root) set it.
     destination.client.readContract({
       address: destination.deployment.bridge.address,
       abi: bridgeMinterAbi,
-      functionName: "processed",
-      args: [id],
+      functionName: "isNonceDelivered",
+      args: [message.sourceChainId, message.sourceBridge, message.nonce],
     }),
     readValidatorSets(destination.client, destination.deployment.validatorSet.address),
-    fetchAttestations(context.validatorUrls(), id, 1_500),
+    fetchRootAttestations(context.validatorUrls(), id, 1_500),
   ]);
-  const quorum = await collectQuorum({ message, fetched, sets });
+  const quorum = await collectRootQuorum({ id, fetched, sets });
   let destinationTx: Hex | undefined;
   if (delivered) {
     const event =
@@ -107,10 +107,14 @@ export async function messageProgress(context: BridgeContext, id: Hex): Promise<
   if (delivered) summary = "delivered";
   else if (distance.blocksToGo > 0)
     summary = `waiting for source finality (${ruleWords}): ${distance.blocksToGo} block${distance.blocksToGo === 1 ? "" : "s"} to go, about ${secondsToFinal} s at ${secondsPerBlock.toFixed(1)} s per block`;
+  else if (quorum.valid === 0) summary = waitingForRootReason(message.nonce);
   else if (!quorum.ok) summary = `waiting for validators: ${signatureWords}`;
-  // The relayer's record lags the validators by a poll: a signature-count reason is stale once we
-  // have collected a quorum ourselves. Only a message the relayer gave up on is "stuck".
-  else if (relayer?.stuckReason && !/ of \d+ signatures$/.test(relayer.stuckReason))
+  // The relayer's record lags the validators by a poll: a signature-count or root reason is stale
+  // once we have collected a quorum ourselves. Only a message the relayer gave up on is "stuck".
+  else if (
+    relayer?.stuckReason &&
+    !/ of \d+ signatures$|^waiting for a root covering nonce/.test(relayer.stuckReason)
+  )
     summary = `${relayer.status === "stuck" || relayer.status === "failed" ? "stuck" : "relayer waiting"}: ${relayer.stuckReason}`;
   else summary = "signed by a quorum; waiting for a relayer to submit (or run `bridge relay <id>`)";
 
@@ -130,8 +134,16 @@ export async function messageProgress(context: BridgeContext, id: Hex): Promise<
     signatures: {
       valid: quorum.valid,
       threshold: quorum.threshold,
-      epoch: quorum.ok ? quorum.quorum.epoch : undefined,
+      epoch: quorum.ok ? quorum.quorum.attestation.epoch : undefined,
     },
+    root: quorum.ok
+      ? {
+          root: quorum.quorum.attestation.root,
+          firstNonce: quorum.quorum.attestation.firstNonce,
+          lastNonce: quorum.quorum.attestation.lastNonce,
+          sourceBlock: quorum.quorum.sourceBlock,
+        }
+      : undefined,
     destination: { network: destination.deployment.network, delivered, txHash: destinationTx },
     relayer,
     summary,
@@ -145,6 +157,7 @@ export function formatProgress(progress: MessageProgress): string {
     `route        ${progress.source.network} -> ${progress.destination.network} (nonce ${message.nonce}, amount ${message.amount} of ${message.token})`,
     `source       tx ${progress.source.txHash} in block ${progress.source.block}, ${progress.source.confirmations} confirmations, ${progress.source.blocksToFinal === 0 ? `final (${progress.source.rule})` : `final in ${progress.source.blocksToFinal} blocks, about ${progress.source.secondsToFinal} s (${progress.source.rule})`}`,
     `signatures   ${progress.signatures.valid} valid, ${progress.signatures.threshold} required`,
+    `root         ${progress.root ? `${progress.root.root} (nonces ${progress.root.firstNonce}..${progress.root.lastNonce}, source block ${progress.root.sourceBlock})` : "none signed by a quorum yet"}`,
     `destination  ${progress.destination.delivered ? `delivered${progress.destination.txHash ? ` in tx ${progress.destination.txHash}` : ""}` : "not delivered"}`,
   ];
   if (progress.relayer)

@@ -38,6 +38,8 @@ export const transfer = onchainTable(
     destinationBlock: t.bigint(),
     destinationTx: t.hex(),
     destinationTimestamp: t.bigint(),
+    /** The quorum-signed Merkle root the message was proven under (null for a per-message delivery). */
+    deliveredRoot: t.hex(),
     /** destinationTimestamp - sourceTimestamp, once both legs are known. */
     latencySeconds: t.integer(),
   }),

@@ -2,23 +2,20 @@ import { DelayedError, type Job, UnrecoverableError } from "bullmq";
 import { parseEventLogs } from "viem";
 import { bridgeMinterAbi } from "../../contracts/generated/BridgeMinter.js";
 import { bridgeVaultAbi } from "../../contracts/generated/BridgeVault.js";
-import {
-  collectQuorum,
-  describeSignatures,
-  deserializeMessage,
-  fetchAttestations,
-} from "../../lib/attestationApi.js";
+import { describeSignatures, deserializeMessage } from "../../lib/attestationApi.js";
+import { collectRootQuorum, fetchRootAttestations, waitingForRootReason } from "../../lib/rootApi.js";
 import { setStatus } from "../db.js";
 import { FinalityClock } from "../finalityClock.js";
 import { checkSourceLog, finalizedBlockNumber, REORGED_OUT_REASON } from "../sourceLog.js";
 import { steppedBackoff } from "./backoff.js";
-import { isProcessed, rateLimitClearsAt, validatorSetsOf } from "./destinationReads.js";
+import { isDelivered, rateLimitClearsAt, validatorSetsOf } from "./destinationReads.js";
 import { classifyRevert } from "./failures.js";
 import { withGasMargin } from "./gasPolicy.js";
 import { pendingAttempt, waitForAny } from "./receipts.js";
 import { markDelivered, recordOutcome } from "./records.js";
-import { submitWithReplacement } from "./submission.js";
-import { callOf, encodeCall } from "./transaction.js";
+import { ensureRootStored } from "./rootSubmission.js";
+import { observeStage } from "./stages.js";
+import { estimateProofCall } from "./transaction.js";
 import type { DeliveryContext, DeliveryJobData } from "./types.js";
 
 /** Block times measured per source chain, shared by every delivery job of this process. */
@@ -34,8 +31,10 @@ type Wait = {
 };
 
 /**
- * Delivers one message: skips it if the destination already processed it, collects a quorum of
- * validator signatures, checks pause, rate limit and gas funds, then submits `mint` or `release` and
+ * Delivers one message: skips it if the destination's nonce bitmap says it was delivered, collects a
+ * quorum of validator signatures over the root covering it, has that root stored once (submitRoot),
+ * checks pause, rate limit and gas funds by simulating its proof delivery, then hands it to the
+ * batcher (one multiproof transaction per root and block) and
  * follows the transaction (replacing it with higher fees if it sits unmined). Every wait is recorded
  * with a reason a person can act on and re-scheduled through BullMQ's delayed set, so nothing blocks
  * a worker slot while waiting.
@@ -72,7 +71,8 @@ export async function deliver(
       ? context.timing.signaturePollMs
       : steppedBackoff(waits - context.timing.fastPolls, context.timing.backoffScale);
 
-  if (await isProcessed(destination, id)) return markDelivered(context, destination, id, log);
+  await observeStage(context, job, "observed", job.timestamp);
+  if (await isDelivered(destination, message)) return markDelivered(context, destination, id, log);
   // A transaction from an earlier run (this relayer before a crash, or before a replacement) may still
   // be pending: wait for it rather than spend gas on a duplicate.
   const earlier = await pendingAttempt(context, destination, id);
@@ -100,12 +100,14 @@ export async function deliver(
       });
     }
   }
+  await observeStage(context, job, "finalized");
   const [sets, fetched] = await Promise.all([
     validatorSetsOf(destination),
-    fetchAttestations(context.validatorUrls, id),
+    fetchRootAttestations(context.validatorUrls, id),
   ]);
-  const quorum = await collectQuorum({ message, fetched, sets });
-  if (!quorum.ok) {
+  const collected = await collectRootQuorum({ id, fetched, sets });
+  if (collected.valid > 0) await observeStage(context, job, "attested");
+  if (!collected.ok) {
     // Validators never sign a log a reorg removed; without this check such a message would wait on
     // "0 of 4 signatures" forever.
     if (source) {
@@ -121,8 +123,8 @@ export async function deliver(
         log.warn({ detail: check.detail }, REORGED_OUT_REASON);
         await setStatus(context.store, id, "failed", {
           reason: REORGED_OUT_REASON,
-          signatures: quorum.valid,
-          threshold: quorum.threshold,
+          signatures: collected.valid,
+          threshold: collected.threshold,
         });
         return;
       }
@@ -130,19 +132,20 @@ export async function deliver(
     const age = Date.now() - job.timestamp;
     return wait({
       status: age > context.timing.stuckAfterMs ? "stuck" : "awaiting_signatures",
-      reason: describeSignatures(quorum.valid, quorum.threshold),
+      reason:
+        collected.valid === 0
+          ? waitingForRootReason(message.nonce)
+          : describeSignatures(collected.valid, collected.threshold),
       retryInMs: backoff(),
-      signatures: quorum.valid,
-      threshold: quorum.threshold,
+      signatures: collected.valid,
+      threshold: collected.threshold,
     });
   }
-  const { epoch, signatures } = quorum.quorum;
-  const call = callOf(destination, message, epoch, signatures);
+  await observeStage(context, job, "root_quorum");
+  const { quorum } = collected;
 
-  let gas: bigint;
-  try {
-    gas = await destination.client.estimateContractGas({ ...call, account: destination.wallet.account });
-  } catch (error) {
+  // A simulated (or batched) proof delivery that reverts: record why it waits, or give up on it.
+  const onRevert = async (error: unknown): Promise<void> => {
     const outcome = classifyRevert(error);
     if (outcome.kind === "processed") return markDelivered(context, destination, id, log);
     if (outcome.kind === "unrecoverable") throw new UnrecoverableError(outcome.reason);
@@ -164,6 +167,14 @@ export async function deliver(
       });
     }
     throw error;
+  };
+
+  let gas: bigint;
+  try {
+    await ensureRootStored(context, destination, quorum, log);
+    gas = await estimateProofCall(destination, quorum, id, message);
+  } catch (error) {
+    return onRevert(error);
   }
 
   const fees = await destination.client.estimateFeesPerGas();
@@ -178,15 +189,24 @@ export async function deliver(
     });
   }
 
-  await setStatus(context.store, id, "submitting", { signatures: quorum.valid, threshold: quorum.threshold });
-  const { nonce, hashes } = context.batcher
-    ? await context.batcher.submit(
-        context,
-        destination,
-        { id, message, epoch, signatures, gas: gasLimit },
-        log,
-      )
-    : await submitWithReplacement(context, destination, [id], encodeCall(call), gasLimit, fees, log);
+  await setStatus(context.store, id, "submitting", {
+    signatures: collected.valid,
+    threshold: collected.threshold,
+  });
+  let submitted: Awaited<ReturnType<typeof context.batcher.submit>>;
+  try {
+    submitted = await context.batcher.submit(
+      context,
+      destination,
+      { id, message, quorum, gas: gasLimit },
+      log,
+    );
+  } catch (error) {
+    // The batcher hands back a message that failed even alone, with its decoded revert.
+    return onRevert(error);
+  }
+  const { nonce, hashes } = submitted;
+  await observeStage(context, job, "submitted");
   const receipt = await waitForAny(destination.client, hashes, context.timing.receiptTimeoutMs);
   if (receipt?.status === "success") {
     await recordOutcome(context, id, receipt.transactionHash, "mined");
@@ -196,14 +216,19 @@ export async function deliver(
     );
     if (!ours) return markDelivered(context, destination, id, log);
     context.metrics.submissions.inc({ destination: String(destination.chainId), outcome: "mined" });
-    return markDelivered(context, destination, id, log, receipt.transactionHash, Number(receipt.blockNumber));
+    await observeStage(context, job, "confirmed");
+    return markDelivered(context, destination, id, log, {
+      txHash: receipt.transactionHash,
+      block: Number(receipt.blockNumber),
+      root: quorum.attestation.root,
+    });
   }
   context.metrics.submissions.inc({
     destination: String(destination.chainId),
     outcome: receipt ? "reverted" : "unmined",
   });
   if (receipt) await recordOutcome(context, id, receipt.transactionHash, "reverted");
-  if (await isProcessed(destination, id)) return markDelivered(context, destination, id, log);
+  if (await isDelivered(destination, message)) return markDelivered(context, destination, id, log);
   // Let BullMQ retry with its backoff; the next run re-reads everything (signatures, limits, nonce).
   throw new Error(
     receipt

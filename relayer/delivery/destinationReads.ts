@@ -4,13 +4,31 @@ import { readValidatorSets } from "../../lib/attestationApi.js";
 import type { BridgeMessage } from "../../lib/bridge/message.js";
 import type { DestinationChain } from "./types.js";
 
-/** Whether the destination bridge already processed message `id` (by us or anyone). */
-export async function isProcessed(destination: DestinationChain, id: Hex): Promise<boolean> {
+/**
+ * Whether the destination delivered `message` (by us or anyone, by either path): the nonce bitmap is
+ * the one record both the per-message and the root path set, so it is the truth for exactly-once.
+ */
+export async function isDelivered(destination: DestinationChain, message: BridgeMessage): Promise<boolean> {
   return destination.client.readContract({
     address: destination.deployment.bridge.address,
     abi: bridgeMinterAbi,
-    functionName: "processed",
-    args: [id],
+    functionName: "isNonceDelivered",
+    args: [message.sourceChainId, message.sourceBridge, message.nonce],
+  });
+}
+
+/** The range a root is stored with on the destination; lastNonce 0 when no quorum submitted it. */
+export async function storedRootRange(
+  destination: DestinationChain,
+  sourceChainId: bigint,
+  sourceBridge: Hex,
+  root: Hex,
+): Promise<{ firstNonce: bigint; lastNonce: bigint }> {
+  return destination.client.readContract({
+    address: destination.deployment.bridge.address,
+    abi: bridgeMinterAbi,
+    functionName: "rootRange",
+    args: [sourceChainId, sourceBridge, root],
   });
 }
 

@@ -19,7 +19,11 @@ export function classifyRevert(error: unknown): RevertOutcome {
   const args = (reverted.data?.args ?? []) as readonly unknown[];
   switch (name) {
     case "AlreadyProcessed":
+    case "NonceAlreadyDelivered":
       return { kind: "processed" };
+    case "UnknownRoot":
+      // Our submitRoot (or another relayer's) is not mined yet: look again shortly.
+      return { kind: "wait", reason: "root not stored on the destination yet", retryInMs: 1_000 };
     case "RateLimited":
       return { kind: "rate-limited", available: args[0] as bigint };
     case "Paused": {
@@ -28,6 +32,15 @@ export function classifyRevert(error: unknown): RevertOutcome {
         kind: "wait",
         reason: `destination paused until ${until.toISOString()}`,
         retryInMs: Math.max(1_000, until.getTime() - Date.now()),
+      };
+    }
+    case "MintBudgetExceeded": {
+      // The route's per-day mint budget (MintBudget.sol) is spent: it refills at the next UTC day.
+      const next = new Date(Math.ceil((Date.now() + 1) / 86_400_000) * 86_400_000);
+      return {
+        kind: "wait",
+        reason: `destination mint budget for this route and token spent (${args[0] as bigint} left); refills at ${next.toISOString()}`,
+        retryInMs: Math.max(1_000, next.getTime() - Date.now()),
       };
     }
     case "MintExceedsCredit":
@@ -53,6 +66,11 @@ export function classifyRevert(error: unknown): RevertOutcome {
     case "InvalidSignature":
     case "SignersNotAscending":
     case "DuplicateSigner":
+    case "InvalidProof":
+    case "InvalidMultiProof":
+    case "NonceOutsideRoot":
+    case "RootConflict":
+    case "ZeroRoot":
       return { kind: "unrecoverable", reason: `destination rejects this message: ${name}` };
     default:
       return { kind: "unknown" };

@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
-import type { Hash, Hex } from "viem";
+import { type Hash, type Hex, parseEventLogs } from "viem";
+import { bridgeMinterAbi } from "../../contracts/generated/BridgeMinter.js";
 import type { Logger } from "../../lib/logger.js";
 import type { DeliveryContext, DestinationChain } from "./types.js";
 
@@ -18,23 +19,24 @@ export async function recordOutcome(
 }
 
 /**
- * Marks message `id` delivered, by us (`txHash` given, or found among our attempts) or by someone
- * else, and observes its delivery latency.
+ * Marks message `id` delivered, by us (`ours` given: the transaction and the root it proved the
+ * message under, or found among our attempts) or by someone else, and observes its delivery latency.
  */
 export async function markDelivered(
   context: DeliveryContext,
   destination: DestinationChain,
   id: Hex,
   log: Logger,
-  txHash?: Hash,
-  block?: number,
+  ours?: { txHash: Hash; block: number; root: Hex },
 ): Promise<void> {
+  const txHash = ours?.txHash;
   const { db, tables } = context.store;
   const [row] = await db.select().from(tables.messages).where(eq(tables.messages.id, id));
   if (!row || row.status === "delivered") return;
   let deliveredBy = txHash ? "self" : "other";
   let destinationTxHash = txHash ?? null;
-  let destinationBlock = block ?? null;
+  let destinationBlock = ours?.block ?? null;
+  let deliveredRoot: string | null = ours?.root ?? null;
   if (!txHash) {
     // Ours may have landed in a run that crashed before recording it.
     const attempts = await db.select().from(tables.attempts).where(eq(tables.attempts.messageId, id));
@@ -46,6 +48,13 @@ export async function markDelivered(
         deliveredBy = "self";
         destinationTxHash = receipt.transactionHash;
         destinationBlock = Number(receipt.blockNumber);
+        // Both bridges emit the same DeliveredUnderRoot event after a proof delivery.
+        const [underRoot] = parseEventLogs({
+          abi: bridgeMinterAbi,
+          eventName: "DeliveredUnderRoot",
+          logs: receipt.logs,
+        });
+        deliveredRoot = underRoot?.args.root ?? deliveredRoot;
         await recordOutcome(context, id, receipt.transactionHash, "mined");
       }
     }
@@ -59,6 +68,7 @@ export async function markDelivered(
       deliveredBy,
       destinationTxHash,
       destinationBlock,
+      deliveredRoot,
       deliveredAt: now,
       updatedAt: now,
     })

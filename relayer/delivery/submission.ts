@@ -29,17 +29,18 @@ export async function submitWithReplacement(
       maxPriorityFeePerGas: current.maxPriorityFeePerGas,
     });
     hashes.push(hash);
-    await context.store.db.insert(context.store.tables.attempts).values(
-      ids.map((messageId) => ({
-        messageId,
-        relayer: destination.wallet.account.address,
-        txHash: hash,
-        nonce,
-        maxFeePerGas: current.maxFeePerGas.toString(),
-        maxPriorityFeePerGas: current.maxPriorityFeePerGas.toString(),
-        outcome: "sent",
-      })),
-    );
+    if (ids.length > 0)
+      await context.store.db.insert(context.store.tables.attempts).values(
+        ids.map((messageId) => ({
+          messageId,
+          relayer: destination.wallet.account.address,
+          txHash: hash,
+          nonce,
+          maxFeePerGas: current.maxFeePerGas.toString(),
+          maxPriorityFeePerGas: current.maxPriorityFeePerGas.toString(),
+          outcome: "sent",
+        })),
+      );
     log.info({ tx: hash, nonce, maxFeePerGas: String(current.maxFeePerGas) }, "submitted");
     return nonce;
   };

@@ -6,7 +6,7 @@ import type { FinalityRule } from "../../lib/networks.js";
 import type { RelayerStore } from "../db.js";
 import type { RelayerMetrics } from "../metrics.js";
 import type { NonceManager } from "../nonceManager.js";
-import type { SubmissionBatcher } from "./batcher.js";
+import type { RootBatcher } from "./batcher.js";
 
 export type DeliveryJobData = {
   id: Hex;
@@ -15,6 +15,10 @@ export type DeliveryJobData = {
   sourceBlock: number;
   /** Times this job was put back to wait (signatures, pause, rate limit); drives the backoff step. */
   waits?: number;
+  /** Unix seconds of the source block (read once, for the stage latencies). */
+  sourceTimestamp?: number;
+  /** Stages whose latency this message already observed (see stages.ts). */
+  stages?: string[];
   /** The last wait written to the database (status, reason, signatures), to skip identical writes. */
   recorded?: string;
 };
@@ -52,6 +56,6 @@ export type DeliveryContext = {
   metrics: RelayerMetrics;
   log: Logger;
   timing: DeliveryTiming;
-  /** Joins ready messages for one destination into mintBatch/releaseBatch transactions. */
-  batcher?: SubmissionBatcher;
+  /** Joins ready messages of one root into multiproof batch transactions. */
+  batcher: RootBatcher;
 };

@@ -195,6 +195,9 @@ describe("bridge CLI", () => {
     const status = await bridge(["status", id]);
     expect(status.stdout).toMatch(/status\s+delivered/);
     expect(status.stdout).toMatch(/signatures {3}[45] valid, 4 required/);
+    // Delivered by proof under the root the quorum signed over the lock's source block.
+    expect(status.stdout).toMatch(/root {9}0x[0-9a-f]{64} \(nonces \d+\.\.\d+, source block \d+\)/);
+    expect(sent.stderr).toMatch(/waiting for source finality/);
 
     // Burn back home; release arrives on devnet-a.
     const back = await bridge([

@@ -4,11 +4,11 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { parseAbiItem } from "viem";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { bridgeMinterAbi } from "../../contracts/generated/index.js";
 import { freePort } from "../../devnet/anvil.js";
 import { type BridgeNet, startBridgeNet, USDC } from "../../harness/bridgeNet.js";
 import {
   DATABASE_URL,
+  isDelivered,
   lockUsdc,
   relayerRecord,
   startTestRelayer,
@@ -34,14 +34,6 @@ describe("faults", () => {
   });
   afterAll(async () => net?.stop());
 
-  const processed = (id: `0x${string}`) =>
-    net.chains[1]!.publicClient.readContract({
-      address: net.deployment.chains[1]!.bridge.address,
-      abi: bridgeMinterAbi,
-      functionName: "processed",
-      args: [id],
-    });
-
   it("completes delivery through RPC endpoints that drop 20% and delay 30% of requests", async () => {
     const proxies = new Map<number, string>();
     for (const chain of net.chains) {
@@ -61,8 +53,8 @@ describe("faults", () => {
     );
     cleanups.push(() => relayer.stop());
     const sent = await Promise.all([lockUsdc(net, 1n * USDC), lockUsdc(net, 2n * USDC, { user: 1 })]);
-    for (const { id } of sent)
-      await waitFor(`delivery of ${id} through a flaky RPC`, () => processed(id), 60_000);
+    for (const { id, message } of sent)
+      await waitFor(`delivery of ${id} through a flaky RPC`, () => isDelivered(net, message), 60_000);
   });
 
   it("resumes pending work after Redis restarts and loses its data", async () => {
@@ -83,7 +75,7 @@ describe("faults", () => {
       { redisUrl: `redis://127.0.0.1:${port}` },
     );
     cleanups.push(() => relayer.stop());
-    const { id } = await lockUsdc(net, 3n * USDC);
+    const { id, message } = await lockUsdc(net, 3n * USDC);
     await waitFor(
       "pending in the relayer",
       async () => (await relayerRecord(relayer, id))?.message.status === "stuck",
@@ -93,7 +85,7 @@ describe("faults", () => {
     await stopChild(redis);
     redis = await startRedis(port);
     for (const i of [3, 4]) validators[i] = await startTestValidator(net, i, { port: ports[i] });
-    await waitFor("delivery after the Redis restart", () => processed(id), 60_000);
+    await waitFor("delivery after the Redis restart", () => isDelivered(net, message), 60_000);
   });
 
   it("delivers every message exactly once when the relayer is SIGKILLed mid-delivery and restarted", async () => {
@@ -121,23 +113,17 @@ describe("faults", () => {
       });
     let child = start();
     cleanups.push(() => stopChild(child));
-    const ids: `0x${string}`[] = [];
-    for (let i = 0; i < 6; i++) ids.push((await lockUsdc(net, BigInt(i + 1) * USDC, { user: i % 3 })).id);
+    const sent: Awaited<ReturnType<typeof lockUsdc>>[] = [];
+    for (let i = 0; i < 6; i++) sent.push(await lockUsdc(net, BigInt(i + 1) * USDC, { user: i % 3 }));
+    const ids = sent.map((s) => s.id);
+    const delivered = () => Promise.all(sent.map((s) => isDelivered(net, s.message)));
     // Kill as soon as the first mint lands: the rest are mid-flight (signing, submitting, or mined unrecorded).
-    await waitFor(
-      "first delivery",
-      async () => (await Promise.all(ids.map(processed))).some(Boolean),
-      60_000,
-    );
+    await waitFor("first delivery", async () => (await delivered()).some(Boolean), 60_000);
     child.kill("SIGKILL");
     await new Promise((resolve) => child.once("exit", resolve));
     child = start();
     cleanups.push(() => stopChild(child));
-    await waitFor(
-      "all delivered after restart",
-      async () => (await Promise.all(ids.map(processed))).every(Boolean),
-      90_000,
-    );
+    await waitFor("all delivered after restart", async () => (await delivered()).every(Boolean), 90_000);
 
     const minted = await net.chains[1]!.publicClient.getLogs({
       address: net.deployment.chains[1]!.bridge.address,
@@ -147,6 +133,17 @@ describe("faults", () => {
       fromBlock: 0n,
     });
     for (const id of ids) expect(minted.filter((l) => l.args.messageId === id)).toHaveLength(1);
+    // Our deliveries, including those the killed run sent but never recorded, name the root they
+    // were proven under (read back from the receipt). A delivery whose send was killed before its
+    // attempt row was written is indistinguishable from someone else's, and carries no root.
+    for (const id of ids) {
+      const record = await waitFor("delivered record", async () => {
+        const r = await relayerRecord({ url: `http://127.0.0.1:${relayerPort}` }, id);
+        return r?.message.status === "delivered" ? r : undefined;
+      });
+      const expected = record.message.deliveredBy === "self" ? /^0x[0-9a-f]{64}$/ : /^$/;
+      expect(record.message.deliveredRoot ?? "").toMatch(expected);
+    }
   });
 });
 

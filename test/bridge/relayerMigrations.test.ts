@@ -132,7 +132,14 @@ describe.each(backends)("relayer database on %s", (_name, connect) => {
     const { db, tables } = store;
     const messages = await db.select().from(tables.messages);
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatchObject({ id: ID, status: "delivered", sourceBlock: 120, deliveredBy: "self" });
+    // Migration 0002 added delivered_root: rows delivered before roots existed have none.
+    expect(messages[0]).toMatchObject({
+      id: ID,
+      status: "delivered",
+      sourceBlock: 120,
+      deliveredBy: "self",
+      deliveredRoot: null,
+    });
     expect(await db.select().from(tables.statusHistory)).toHaveLength(2);
     expect(await db.select().from(tables.cursors)).toEqual([{ chainId: 31337, block: 140 }]);
     const [attempt] = await db.select().from(tables.attempts);
@@ -159,8 +166,9 @@ describe.each(backends)("relayer database on %s", (_name, connect) => {
       (await sql.query(shapeQuery(schema))).rows.map((r) => String(r.line ?? Object.values(r)[0]));
     const migrated = await shape(old);
     expect(migrated).toContain("attempts.nonce bigint NO ");
+    expect(migrated).toContain("messages.delivered_root text YES ");
     expect(migrated).toEqual(await shape(fresh));
     const applied = await sql.query(`SELECT hash FROM "${old}".__drizzle_migrations`);
-    expect(applied.rows).toHaveLength(2);
+    expect(applied.rows).toHaveLength(3);
   });
 });

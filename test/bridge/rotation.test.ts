@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { type Address, createWalletClient, decodeFunctionData, type Hex, http } from "viem";
+import { type Address, createWalletClient, decodeFunctionData, type Hex, http, parseEventLogs } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bridgeMinterAbi, validatorSetAbi } from "../../contracts/generated/index.js";
@@ -154,15 +154,25 @@ describe("validator set rotation (bridge validators rotate)", () => {
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       relayed = await bridge(["relay", id], { VALIDATOR_URLS: urls(newMembers) });
-      if (relayed.code === 0 || !/Not enough signatures yet/.test(relayed.stderr)) break;
+      if (relayed.code === 0 || !/Not signed yet|Not enough signatures/.test(relayed.stderr)) break;
       await new Promise((r) => setTimeout(r, 300));
     }
-    expect(relayed.stderr).toMatch(/submitted mint on devnet-b/);
+    // The new set's quorum signed the root over the lock's block: stored under epoch 2, then the
+    // message is proven against it.
+    const rootTx = relayed.stderr.match(/submitted root 0x[0-9a-f]{64} on devnet-b: (0x[0-9a-f]{64})/)?.[1];
+    expect(relayed.stderr).toMatch(/submitted mintWithProof on devnet-b/);
     expect(relayed.code).toBe(0);
+    const rootReceipt = await net.chains[1]!.publicClient.getTransactionReceipt({ hash: rootTx as Hex });
+    const [stored] = parseEventLogs({
+      abi: bridgeMinterAbi,
+      eventName: "RootSubmitted",
+      logs: rootReceipt.logs,
+    });
+    expect(stored?.args.epoch).toBe(2n);
     const tx = await net.chains[1]!.publicClient.getTransaction({ hash: relayed.stdout.trim() as Hex });
     const call = decodeFunctionData({ abi: bridgeMinterAbi, data: tx.input });
-    expect(call.functionName).toBe("mint");
-    expect(call.args[1]).toBe(2n);
+    expect(call.functionName).toBe("mintWithProof");
+    expect(call.args[1]).toBe(stored?.args.root);
   });
 
   it("accepts the old set only inside the grace window", async () => {

@@ -8,6 +8,8 @@ import { fetchAttestations } from "../../lib/attestationApi.js";
 import { type BridgeMessage, messageFromLockedLog, messageId } from "../../lib/bridge/message.js";
 import { devnetKeys } from "../../lib/devnet/accounts.js";
 import { logger } from "../../lib/logger.js";
+import { fetchRootAttestations } from "../../lib/rootApi.js";
+import { ConflictingRootError } from "../../validator/rootStore.js";
 import { type RunningValidator, startValidator } from "../../validator/service.js";
 
 const quiet = logger.child({}, { level: "silent" });
@@ -78,12 +80,27 @@ describe("validator", () => {
     throw new Error(`fewer than ${count} signatures for ${id}`);
   }
 
+  async function waitForRoot(url: string, id: Hex, timeoutMs = 20_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const [fetched] = await fetchRootAttestations([url], id);
+      if (fetched && "root" in fetched) return fetched.root;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`no root covering ${id}`);
+  }
+
   it("signs a finalized lock after its confirmations, remembers it across a restart, and refuses a conflicting message for the same nonce", async () => {
     const validator = await start(0);
     const { message } = await lock(5n * USDC);
     const id = messageId(message);
     const [fetched] = await waitForSignature([validator.url], id, 1);
     expect(fetched && "attestation" in fetched && fetched.attestation.signer).toBe(validator.address);
+
+    // The root over the lock's block is signed in the same scan, right after the signatures.
+    const root = await waitForRoot(validator.url, id);
+    expect(root.messageIds).toEqual([id]);
+    expect([root.firstNonce, root.lastNonce]).toEqual([String(message.nonce), String(message.nonce)]);
 
     const conflicting = { ...message, amount: message.amount * 1000n };
     await expect(validator.signOnce(conflicting, 1n)).rejects.toThrow(/already signed for another message/);
@@ -96,6 +113,14 @@ describe("validator", () => {
     const again = await fetchAttestations([restarted.url], id);
     expect(again[0] && "attestation" in again[0]).toBe(true);
     await expect(restarted.signOnce(conflicting, 1n)).rejects.toThrow(/already signed for another message/);
+    // The root survives the restart too, byte for byte (roots.jsonl, fsynced before it was served).
+    expect(await waitForRoot(restarted.url, id)).toEqual(root);
+    // ...and so does the rule: no second root for that route's block or for a nonce it covers.
+    const otherRoot = `0x${"11".repeat(32)}` as Hex;
+    expect(() => restarted.roots.assertSignable({ ...root, root: otherRoot })).toThrow(ConflictingRootError);
+    expect(() =>
+      restarted.roots.assertSignable({ ...root, root: otherRoot, sourceBlock: root.sourceBlock + 1 }),
+    ).toThrow(/nonce \d+ is under root/);
   });
 
   it("never signs a Locked log that a reorg removed before finality", async () => {

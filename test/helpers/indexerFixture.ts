@@ -21,12 +21,23 @@ import { privateKeyToAccount } from "viem/accounts";
 import { bridgeMinterAbi, bridgeVaultAbi, testERC20Abi } from "../../contracts/generated/index.js";
 import { deploySystem } from "../../deploy/system.js";
 import { type AnvilInstance, startAnvil } from "../../devnet/anvil.js";
-import { type BridgeMessage, messageFromBurnedLog, messageFromLockedLog } from "../../lib/bridge/message.js";
-import { attestationTypedData, sortSignaturesBySigner } from "../../lib/bridge/typedData.js";
+import {
+  type BridgeMessage,
+  messageFromBurnedLog,
+  messageFromLockedLog,
+  messageId,
+} from "../../lib/bridge/message.js";
+import {
+  attestationTypedData,
+  rootAttestationArgument,
+  rootAttestationTypedData,
+  sortSignaturesBySigner,
+} from "../../lib/bridge/typedData.js";
 import { type Deployment, writeDeployment } from "../../lib/deployments.js";
 import { DEVNET_VALIDATOR_THRESHOLD, devnetKeys } from "../../lib/devnet/accounts.js";
 import { httpWithGasMargin } from "../../lib/gasMarginTransport.js";
 import { devnetNetworks, rpcUrlVariable } from "../../lib/networks.js";
+import { multiProofOf, treeOfIds } from "../../lib/rootApi.js";
 
 /**
  * A three-chain system for indexer tests: anvil chains named like the devnet (so ponder.config.ts resolves
@@ -64,6 +75,12 @@ export type IndexerNet = {
   burn(user: number, chainId: number, homeToken: Address, amount: bigint): Promise<BridgeMessage>;
   /** Signs with the devnet validators (4 of 5) and submits mint/release on the destination. */
   deliver(message: BridgeMessage): Promise<Hash>;
+  /**
+   * Delivers messages of one route to a remote chain the batched way: the first 4 validators sign a
+   * root over them (leaves by ascending nonce), the deployer submits it and mints them all with one
+   * multiproof. Returns the root and the mint transaction.
+   */
+  deliverUnderRoot(messages: readonly BridgeMessage[]): Promise<{ root: Hash; tx: Hash }>;
   /**
    * Mines past Ponder's finality depth (30 blocks on chains it does not know) on every chain, so what
    * happened so far is backfilled in one pass instead of block by block in live mode.
@@ -241,6 +258,49 @@ export async function startIndexerNet(options: { blockTime?: number } = {}): Pro
             }),
       );
       return receipt.transactionHash;
+    },
+    async deliverUnderRoot(messages) {
+      const ordered = [...messages].sort((a, b) => (a.nonce < b.nonce ? -1 : 1));
+      const first = ordered[0]!;
+      const destination = chainById(Number(first.destinationChainId));
+      const ids = ordered.map((m) => messageId(m));
+      const tree = treeOfIds(ids);
+      const attestation = {
+        sourceChainId: first.sourceChainId,
+        sourceBridge: first.sourceBridge,
+        destinationChainId: first.destinationChainId,
+        destinationBridge: first.destinationBridge,
+        epoch: 1n,
+        firstNonce: first.nonce,
+        lastNonce: ordered.at(-1)!.nonce,
+        root: tree.root,
+      };
+      const typedData = rootAttestationTypedData(attestation);
+      const signatures = await Promise.all(
+        devnetKeys.validators
+          .slice(0, DEVNET_VALIDATOR_THRESHOLD)
+          .map((key) => privateKeyToAccount(key).signTypedData(typedData)),
+      );
+      const sorted = (await sortSignaturesBySigner(typedData, signatures)).map((s) => s.signature);
+      const bridge = { address: first.destinationBridge, abi: bridgeMinterAbi } as const;
+      await confirm(
+        destination,
+        destination.deployer.writeContract({
+          ...bridge,
+          functionName: "submitRoot",
+          args: [rootAttestationArgument(attestation), sorted],
+        }),
+      );
+      const { proof, proofFlags } = multiProofOf({ messageIds: ids, tree }, ids);
+      const receipt = await confirm(
+        destination,
+        destination.deployer.writeContract({
+          ...bridge,
+          functionName: "mintBatchWithProof",
+          args: [ordered, tree.root, proof, proofFlags],
+        }),
+      );
+      return { root: tree.root, tx: receipt.transactionHash };
     },
     tick(ms = 500) {
       ticker ??= setInterval(() => {

@@ -224,6 +224,22 @@ describe("indexer on PostgreSQL", () => {
     expect(supplyOf(USDC)!.violations).toBe(0);
   });
 
+  it("shows the root a batch of transfers was delivered under, joined to both legs", async () => {
+    const messages = [await net.lock(0, "USDC", usdc(2), B), await net.lock(0, "USDC", usdc(3), B)];
+    const { root, tx } = await net.deliverUnderRoot(messages);
+    const ids = messages.map((m) => messageId(m));
+    const rows = await eventually(
+      () =>
+        query<{ transfers: { items: Record<string, unknown>[] } }>(
+          ponder,
+          `{ transfers(where: { id_in: ${JSON.stringify(ids)} }) { items { id status destinationTx deliveredRoot } } }`,
+        ),
+      (d) => d.transfers.items.filter((t) => t.deliveredRoot !== null).length === 2,
+    );
+    for (const t of rows.transfers.items)
+      expect(t).toMatchObject({ status: "delivered", destinationTx: tx, deliveredRoot: root });
+  });
+
   it("rolls back a reorged burn on one chain and re-indexes the new chain", async () => {
     const chainC = net.chains.find((c) => c.chainId === C)!;
     const snapshot = await chainC.testClient.snapshot();
@@ -346,8 +362,9 @@ describe("indexer on PGlite", () => {
         90_000,
       );
       const total = restarted.data.transfers.totalCount;
-      // 5 delivered + the pending one + the destination-first one + the forged mint; the reorged burn is gone.
-      expect(total).toBe(8);
+      // 5 delivered + the pending one + the destination-first one + the two delivered under a root +
+      // the forged mint; the reorged burn is gone.
+      expect(total).toBe(10);
       const row = await query<{ transfer: { status: string } | null }>(
         second,
         `{ transfer(id: "${pendingId}") { status } }`,
