@@ -9,6 +9,7 @@ const unitSuites = [
   "test/architecture/**/*.test.ts",
   "test/lib/**/*.test.ts",
   "test/relayer/finalityClock.test.ts",
+  "test/relayer/failures.test.ts",
   "test/risk/engine.test.ts",
   "test/risk/properties.test.ts",
   "test/risk/graphql.test.ts",

@@ -1,195 +1,298 @@
 /**
- * Sustained lock -> mint throughput from a traffic generator with many senders, next to the destination
- * gas bound (block gas limit / gas per delivered message), for one message per transaction and for the
- * relayer's mintBatch transactions. Also breaks the time down per stage (lock mined -> quorum signed ->
- * minted), so the bottleneck is visible. One relayer, 5 validators (threshold 4). No assertions.
+ * Sustained lock -> mint throughput, run like production: two anvil chains with 1 s blocks (2-block
+ * finality), five validators and the relayer as separate processes started from their builds the way the
+ * README starts them (`node dist/validator/main.js`, `node dist/relayer/main.js`, PostgreSQL and Redis),
+ * and the load from a separate process (bench/bridge/load.ts). Two phases: light load (1 lock/s) for the
+ * latency floor, then `rate` locks/s for `seconds`. Everything is read back from the chains: delivered
+ * messages per second over the loaded window (after a 10 s ramp), the source bound (block gas / gas per
+ * lock) and the destination bound (block gas / gas per delivered message as the relayer batched them,
+ * root submissions included), the share of the smaller bound, CPU per process, latency p50/p95 (lock
+ * block -> mint block, block timestamps) against the finality floor, and an exactly-once check.
  *
- * Usage: npx tsx bench/bridge-throughput.ts [transfersPerSender=10] [senders=24] [batchGasCap=30000000]
- *   batchGasCap bounds the gas of one relayer batch (multiproof delivery of one root's messages).
+ * Usage: npm run build && npx tsx bench/bridge-throughput.ts [seconds=60] [rate=200] [senders=40]
+ * The last line printed is one JSON object with every figure.
  */
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createWalletClient, type Hex, http, parseAbiItem, parseEther } from "viem";
 import { generatePrivateKey, nonceManager, privateKeyToAccount } from "viem/accounts";
-import { bridgeTestTokenAbi, bridgeVaultAbi } from "../contracts/generated/index.js";
+import { bridgeTestTokenAbi } from "../contracts/generated/index.js";
+import { freePort } from "../devnet/anvil.js";
 import { startBridgeNet, USDC } from "../harness/bridgeNet.js";
-import { startTestRelayer, startTestValidator } from "../harness/bridgeServices.js";
+import { DATABASE_URL, REDIS_URL, uniqueName } from "../harness/bridgeServices.js";
+import { devnetKeys } from "../lib/devnet/accounts.js";
+import { cpuSeconds, percentile, type Service, startNode, stop, waitHealthy } from "./bridge/processes.js";
 
-const perSender = Number(process.argv[2] ?? 10);
-const senderCount = Number(process.argv[3] ?? 24);
-const batchGasCap = BigInt(process.argv[4] ?? 30_000_000);
-const net = await startBridgeNet({ remotes: 1, blockTimeSeconds: 1, finalityBlocks: 2 });
-const validators = await Promise.all([0, 1, 2, 3, 4].map((i) => startTestValidator(net, i)));
-const relayer = await startTestRelayer(
-  net,
-  validators.map((v) => v.url),
-  {
-    concurrency: 256,
-    batch: { gasCap: batchGasCap, windowMs: 150 },
-    timing: {
-      signaturePollMs: 200,
-      fastPolls: 10_000,
-      backoffScale: 1,
-      receiptTimeoutMs: 20_000,
-      stuckAfterMs: 120_000,
-    },
-  },
-);
-const [home, remote] = net.chains as [(typeof net.chains)[0], (typeof net.chains)[0]];
-const vault = net.deployment.chains[0]!.bridge.address;
-const minter = net.deployment.chains[1]!.bridge.address;
-const minted = parseAbiItem(
-  "event Minted(bytes32 indexed messageId, address indexed token, address indexed recipient, address wrappedToken, uint64 sourceChainId, uint256 amount)",
-);
+const seconds = Number(process.argv[2] ?? 60);
+const rate = Number(process.argv[3] ?? 200);
+const senderCount = Number(process.argv[4] ?? 40);
+for (const [name, v] of Object.entries({ seconds, rate, senders: senderCount }))
+  if (!Number.isFinite(v) || v <= 0)
+    throw new Error(`bench/bridge-throughput: ${name} must be positive, got ${v}`);
+if (!existsSync("dist/validator/main.js") || !existsSync("dist/relayer/main.js"))
+  throw new Error("bench/bridge-throughput runs the built services: run `npm run build` first");
+
+const RAMP_SECONDS = 10;
+const LIGHT_SECONDS = 20;
 const locked = parseAbiItem(
   "event Locked(bytes32 indexed messageId, address indexed token, address indexed sender, uint64 destinationChainId, address destinationBridge, uint64 nonce, address recipient, uint256 amount)",
 );
-const total = perSender * senderCount;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const minted = parseAbiItem(
+  "event Minted(bytes32 indexed messageId, address indexed token, address indexed recipient, address wrappedToken, uint64 sourceChainId, uint256 amount)",
+);
+
+console.log("starting two anvil chains and deploying the bridge ...");
+const net = await startBridgeNet({ remotes: 1, blockTimeSeconds: 1, finalityBlocks: 2 });
+const [home, remote] = net.chains as [(typeof net.chains)[0], (typeof net.chains)[0]];
+const vault = net.deployment.chains[0]!.bridge.address;
+const minter = net.deployment.chains[1]!.bridge.address;
+const services: Service[] = [];
 try {
-  // Fresh senders with ether and USDC, each pipelining its transactions through viem's nonce manager
-  // (no waiting for receipts between sends).
-  const senders = Array.from({ length: senderCount }, () =>
-    privateKeyToAccount(generatePrivateKey(), { nonceManager }),
-  );
-  for (const sender of senders) {
-    await home.testClient.setBalance({ address: sender.address, value: parseEther("10") });
+  console.log("starting 5 validators and the relayer as processes ...");
+  const quiet = { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn", DEPLOYMENT_FILE: net.deploymentFile };
+  const validatorUrls: string[] = [];
+  for (const [i, key] of devnetKeys.validators.entries()) {
+    const port = await freePort();
+    const v = startNode(`validator-${i}`, ["dist/validator/main.js"], {
+      ...net.rpcEnv,
+      ...quiet,
+      VALIDATOR_PRIVATE_KEY: key,
+      VALIDATOR_PORT: String(port),
+      VALIDATOR_DATA_DIR: join(net.dir, `validator-${i}`),
+    });
+    services.push(v);
+    validatorUrls.push(`http://127.0.0.1:${port}`);
   }
+  await Promise.all(services.map((s, i) => waitHealthy(s, validatorUrls[i]!)));
+  const relayerPort = await freePort();
+  const relayer = startNode("relayer", ["dist/relayer/main.js"], {
+    ...net.rpcEnv,
+    ...quiet,
+    RELAYER_PRIVATE_KEY: devnetKeys.relayer,
+    REDIS_URL,
+    DATABASE_URL,
+    RELAYER_DB_SCHEMA: uniqueName("bench"),
+    RELAYER_QUEUE_PREFIX: uniqueName("bench"),
+    VALIDATOR_URLS: validatorUrls.join(","),
+    RELAYER_PORT: String(relayerPort),
+  });
+  services.push(relayer);
+  await waitHealthy(relayer, `http://127.0.0.1:${relayerPort}`);
+
+  // Senders with ether and test USDC; the load process approves and locks with their keys.
+  const senderKeys = Array.from({ length: senderCount }, () => generatePrivateKey());
   const funder = createWalletClient({
     account: privateKeyToAccount(generatePrivateKey(), { nonceManager }),
     chain: home.chain,
     transport: http(home.anvil.rpcUrl),
   });
-  await home.testClient.setBalance({ address: funder.account.address, value: parseEther("10") });
-  const funding = await Promise.all(
-    senders.map((s) =>
-      funder.writeContract({
+  await home.testClient.setBalance({ address: funder.account.address, value: parseEther("100") });
+  const mints: Hex[] = [];
+  for (const key of senderKeys) {
+    const address = privateKeyToAccount(key).address;
+    await home.testClient.setBalance({ address, value: parseEther("100") });
+    mints.push(
+      await funder.writeContract({
         address: net.usdc,
         abi: bridgeTestTokenAbi,
         functionName: "mint",
-        args: [s.address, 1_000_000n * USDC],
+        args: [address, 10_000_000n * USDC],
         gas: 100_000n,
       }),
-    ),
-  );
-  await Promise.all(funding.map((hash) => home.publicClient.waitForTransactionReceipt({ hash })));
-
-  const startBlock = await remote.publicClient.getBlockNumber();
-  const homeStartBlock = await home.publicClient.getBlockNumber();
-  const started = Date.now();
-  await Promise.all(
-    senders.map(async (account) => {
-      const wallet = createWalletClient({ account, chain: home.chain, transport: http(home.anvil.rpcUrl) });
-      const sends: Promise<Hex>[] = [
-        wallet.writeContract({
-          address: net.usdc,
-          abi: bridgeTestTokenAbi,
-          functionName: "approve",
-          args: [vault, 2n ** 255n],
-          gas: 100_000n,
-        }),
-      ];
-      for (let i = 0; i < perSender; i++) {
-        sends.push(
-          wallet.writeContract({
-            address: vault,
-            abi: bridgeVaultAbi,
-            functionName: "lock",
-            args: [net.usdc, USDC, BigInt(remote.chainId), account.address],
-            gas: 200_000n,
-          }),
-        );
-      }
-      await Promise.all(sends);
-    }),
-  );
-  const sentIn = (Date.now() - started) / 1000;
-  let logs: Awaited<ReturnType<typeof remote.publicClient.getLogs<typeof minted>>> = [];
-  const deadline = Date.now() + 300_000;
-  while (Date.now() < deadline) {
-    logs = await remote.publicClient.getLogs({ address: minter, event: minted, fromBlock: startBlock });
-    if (logs.length >= total) break;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  const elapsed = (Date.now() - started) / 1000;
-  const blocks = [...new Set(logs.map((l) => l.blockNumber))].sort((a, b) => Number(a - b));
-  const first = blocks[0]!;
-  const last = blocks.at(-1)!;
-  const mintBlocks = Number(last - first) + 1;
-  const sustained = logs.length / mintBlocks;
-  const gasLimit = Number((await remote.publicClient.getBlock({ blockNumber: first })).gasLimit);
-
-  // Gas per delivered message, per transaction size.
-  const byTx = new Map<Hex, number>();
-  for (const l of logs) byTx.set(l.transactionHash, (byTx.get(l.transactionHash) ?? 0) + 1);
-  const receipts = await Promise.all(
-    [...byTx.keys()].map((hash) => remote.publicClient.getTransactionReceipt({ hash })),
-  );
-  const gasUsed = receipts.reduce((sum, r) => sum + Number(r.gasUsed), 0);
-  // The first mint to a fresh recipient pays for cold storage (~161k gas), later ones ~128k: the
-  // median of the single-message transactions is the fair one-per-transaction figure.
-  const singles = receipts.filter((r) => byTx.get(r.transactionHash) === 1).map((r) => Number(r.gasUsed));
-  const gasPerMessage = gasUsed / logs.length;
-
-  // Stage breakdown per message: lock block time -> 4th validator signature -> mint block time.
-  const locks = await home.publicClient.getLogs({ address: vault, event: locked, fromBlock: homeStartBlock });
-  const blockTime = new Map<string, number>();
-  const timeOf = async (client: typeof home.publicClient, tag: string, number: bigint) => {
-    const key = `${tag}:${number}`;
-    if (!blockTime.has(key))
-      blockTime.set(key, Number((await client.getBlock({ blockNumber: number })).timestamp) * 1000);
-    return blockTime.get(key)!;
-  };
-  const mintedAt = new Map(logs.map((l) => [l.args.messageId!, l.blockNumber]));
-  const toQuorum: number[] = [];
-  const toMint: number[] = [];
-  for (const lock of locks) {
-    const id = lock.args.messageId!;
-    const mintBlock = mintedAt.get(id);
-    if (mintBlock === undefined) continue;
-    const lockAt = await timeOf(home.publicClient, "home", lock.blockNumber);
-    const signedAt = validators
-      .map((v) => v.store.attestations(id)[0]?.signedAt)
-      .filter((t): t is string => t !== undefined)
-      .map((t) => Date.parse(t))
-      .sort((a, b) => a - b);
-    const quorumAt = signedAt[3];
-    if (quorumAt === undefined) continue;
-    toQuorum.push((quorumAt - lockAt) / 1000);
-    toMint.push(((await timeOf(remote.publicClient, "remote", mintBlock)) - quorumAt) / 1000);
-  }
-
-  console.log(
-    `${logs.length}/${total} transfers delivered from ${senderCount} senders (${perSender} each, all sent in ${sentIn.toFixed(1)} s) in ${elapsed.toFixed(1)} s wall clock; relayer batch gas cap ${batchGasCap}`,
-  );
-  console.log(
-    `  measured: ${sustained.toFixed(1)} mints/s over ${mintBlocks} blocks (1 s blocks), max ${Math.max(...blocks.map((b) => logs.filter((l) => l.blockNumber === b).length))} in one block, ${byTx.size} mint transactions (${(logs.length / byTx.size).toFixed(1)} messages each)`,
-  );
-  if (singles.length > 0) {
-    const gas = median(singles);
-    console.log(
-      `  bound, one mint per tx: ${gasLimit} gas/block / ${gas} gas per mint (median of ${singles.length}) = ${(gasLimit / gas).toFixed(0)} mints/s (${((100 * sustained) / (gasLimit / gas)).toFixed(1)}% of it)`,
     );
   }
+  await Promise.all(mints.map((hash) => home.publicClient.waitForTransactionReceipt({ hash })));
+
+  async function load(phase: string, perSecond: number, duration: number) {
+    const file = join(net.dir, `load-${phase}.json`);
+    writeFileSync(
+      file,
+      JSON.stringify({
+        rpcUrl: home.anvil.rpcUrl,
+        chainId: home.chainId,
+        vault,
+        token: net.usdc,
+        destinationChainId: remote.chainId,
+        amount: USDC.toString(),
+        senderKeys,
+        locksPerSecond: perSecond,
+        seconds: duration,
+      }),
+    );
+    const proc = startNode(`load-${phase}`, ["--import", "tsx", "bench/bridge/load.ts", file], {});
+    return proc;
+  }
+  async function finished(
+    proc: Service,
+  ): Promise<{ sent: number; failed: number; firstError: string | null }> {
+    if (proc.child.exitCode === null) await new Promise((r) => proc.child.once("exit", r));
+    const last = proc.output().trim().split("\n").at(-1) ?? "";
+    try {
+      return JSON.parse(last);
+    } catch {
+      throw new Error(`load process failed:\n${proc.output().slice(-3000)}`);
+    }
+  }
+  const timestampOf = new Map<string, number>();
+  const blockTime = async (client: typeof home.publicClient, tag: string, n: bigint) => {
+    const key = `${tag}:${n}`;
+    if (!timestampOf.has(key))
+      timestampOf.set(key, Number((await client.getBlock({ blockNumber: n })).timestamp));
+    return timestampOf.get(key)!;
+  };
+  /** Locks sent from `fromBlock` on, their mints, and lock block -> mint block latency in seconds. */
+  async function delivered(homeFrom: bigint, remoteFrom: bigint, expected: number, drainMs: number) {
+    const deadline = Date.now() + drainMs;
+    for (;;) {
+      const mints = await remote.publicClient.getLogs({
+        address: minter,
+        event: minted,
+        fromBlock: remoteFrom,
+      });
+      if (mints.length >= expected || Date.now() > deadline) {
+        const locks = await home.publicClient.getLogs({ address: vault, event: locked, fromBlock: homeFrom });
+        return { locks, mints };
+      }
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+
+  // Phase 1: light load, for latency against the finality floor.
+  console.log(`light load: 1 lock/s for ${LIGHT_SECONDS} s ...`);
+  const lightHome = await home.publicClient.getBlockNumber();
+  const lightRemote = await remote.publicClient.getBlockNumber();
+  const light = await finished(await load("light", 1, LIGHT_SECONDS));
+  const lightRun = await delivered(lightHome, lightRemote, light.sent, 60_000);
+  const latencies = async (run: Awaited<ReturnType<typeof delivered>>) => {
+    const mintBlock = new Map(run.mints.map((m) => [m.args.messageId!, m.blockNumber]));
+    const out: number[] = [];
+    for (const l of run.locks) {
+      const m = mintBlock.get(l.args.messageId!);
+      if (m === undefined) continue;
+      out.push(
+        (await blockTime(remote.publicClient, "r", m)) -
+          (await blockTime(home.publicClient, "h", l.blockNumber)),
+      );
+    }
+    return out;
+  };
+  const lightLatency = await latencies(lightRun);
+
+  // Phase 2: the sustained load.
+  console.log(`load: ${rate} locks/s for ${seconds} s from ${senderCount} senders ...`);
+  const heavyHome = await home.publicClient.getBlockNumber();
+  const heavyRemote = await remote.publicClient.getBlockNumber();
+  const cpuBefore = services.map((s) => cpuSeconds(s.child.pid));
+  const anvilCpuBefore = net.chains.map((c) => cpuSeconds(c.anvil.process.pid));
+  const heavyProc = await load("heavy", rate, seconds);
+  const loadStartedAt = Date.now();
+  const heavyCpuPid = heavyProc.child.pid;
+  let loadCpu = 0;
+  const sampler = setInterval(() => {
+    loadCpu = Math.max(loadCpu, cpuSeconds(heavyCpuPid));
+  }, 500);
+  const heavy = await finished(heavyProc);
+  clearInterval(sampler);
+  const windowSeconds = (Date.now() - loadStartedAt) / 1000;
+  const cpu = Object.fromEntries([
+    ...services.map((s, i) => [s.name, (cpuSeconds(s.child.pid) - cpuBefore[i]!) / windowSeconds]),
+    ...net.chains.map((c, i) => [
+      `anvil-${i === 0 ? "home" : "remote"}`,
+      (cpuSeconds(c.anvil.process.pid) - anvilCpuBefore[i]!) / windowSeconds,
+    ]),
+    ["load", loadCpu / windowSeconds],
+  ]);
   console.log(
-    `  bound, as delivered: ${gasLimit} gas/block / ${gasPerMessage.toFixed(0)} gas per message = ${(gasLimit / gasPerMessage).toFixed(0)} mints/s (${((100 * sustained) / (gasLimit / gasPerMessage)).toFixed(1)}% of it)`,
+    `load sent ${heavy.sent} locks (${heavy.failed} failed${heavy.firstError ? `: ${heavy.firstError}` : ""}); waiting for delivery ...`,
+  );
+  const run = await delivered(heavyHome, heavyRemote, heavy.sent, 180_000);
+  const heavyLatency = await latencies(run);
+
+  // Sustained rate: mints in remote blocks stamped inside the loaded window, after the ramp.
+  const startTs = (await blockTime(home.publicClient, "h", heavyHome)) + RAMP_SECONDS;
+  const endTs = startTs - RAMP_SECONDS + Math.round(windowSeconds);
+  let inWindow = 0;
+  const mintsPerBlock = new Map<bigint, number>();
+  for (const m of run.mints) {
+    mintsPerBlock.set(m.blockNumber, (mintsPerBlock.get(m.blockNumber) ?? 0) + 1);
+    const t = await blockTime(remote.publicClient, "r", m.blockNumber);
+    if (t >= startTs && t < endTs) inWindow++;
+  }
+  const sustained = inWindow / (endTs - startTs);
+  // Gas: every remote block that carried a mint (only the relayer sends transactions there: root
+  // submissions and batches), per delivered message; a sample of lock receipts for the source side.
+  let remoteGas = 0n;
+  for (const n of mintsPerBlock.keys())
+    remoteGas += (await remote.publicClient.getBlock({ blockNumber: n })).gasUsed;
+  const gasPerDelivered = Number(remoteGas) / run.mints.length;
+  const lockGas = percentile(
+    await Promise.all(
+      run.locks
+        .slice(0, 50)
+        .map(async (l) =>
+          Number((await home.publicClient.getTransactionReceipt({ hash: l.transactionHash })).gasUsed),
+        ),
+    ),
+    50,
+  );
+  const homeGasLimit = Number((await home.publicClient.getBlock()).gasLimit);
+  const remoteGasLimit = Number((await remote.publicClient.getBlock()).gasLimit);
+  const sourceBound = homeGasLimit / lockGas;
+  const destinationBound = remoteGasLimit / gasPerDelivered;
+  const bound = Math.min(sourceBound, destinationBound);
+  // Exactly once: every lock minted once, nothing minted that was not locked.
+  // Both phases: a light-phase lock may be minted during the loaded one.
+  const all = await delivered(lightHome, lightRemote, 0, 0);
+  const lockIds = new Set(all.locks.map((l) => l.args.messageId as Hex));
+  const mintCount = new Map<Hex, number>();
+  for (const m of all.mints) mintCount.set(m.args.messageId!, (mintCount.get(m.args.messageId!) ?? 0) + 1);
+  const doubles = [...mintCount.values()].filter((n) => n > 1).length;
+  const unbacked = [...mintCount.keys()].filter((id) => !lockIds.has(id)).length;
+  const undelivered = [...lockIds].filter((id) => !mintCount.has(id)).length;
+  const floor = net.finalityBlocks * 1;
+
+  console.log(
+    `delivered ${run.mints.length} of ${run.locks.length} locks; doubles ${doubles}, unbacked ${unbacked}, undelivered ${undelivered}`,
   );
   console.log(
-    `  stages (median): lock block -> 4th signature ${median(toQuorum).toFixed(2)} s (finality rule: 2 blocks), 4th signature -> mint block ${median(toMint).toFixed(2)} s`,
+    `sustained ${sustained.toFixed(1)} delivered/s over ${endTs - startTs} s (offered ${rate}/s; ${(heavy.sent / windowSeconds).toFixed(1)}/s sent)`,
   );
-  // Last line: the figures as one JSON object.
+  console.log(
+    `bounds: source ${homeGasLimit} / ${lockGas} gas per lock = ${sourceBound.toFixed(0)}/s; destination ${remoteGasLimit} / ${gasPerDelivered.toFixed(0)} gas per delivered message = ${destinationBound.toFixed(0)}/s; share of the smaller ${(sustained / bound).toFixed(3)}`,
+  );
+  console.log(
+    `latency lock block -> mint block: light p50 ${percentile(lightLatency, 50)} s, p95 ${percentile(lightLatency, 95)} s; loaded p50 ${percentile(heavyLatency, 50)} s, p95 ${percentile(heavyLatency, 95)} s (finality floor ${floor} s)`,
+  );
+  console.log(
+    `CPU per process, cores over the loaded window: ${Object.entries(cpu)
+      .map(([k, v]) => `${k} ${(v as number).toFixed(2)}`)
+      .join(", ")}`,
+  );
   console.log(
     JSON.stringify({
-      delivered: logs.length,
-      sent: total,
-      mints_per_second_sustained: sustained,
-      gas_per_message_as_delivered: gasPerMessage,
-      throughput_share_of_bound_as_delivered: sustained / (gasLimit / gasPerMessage),
-      lock_to_quorum_median_seconds: median(toQuorum),
-      quorum_to_mint_median_seconds: median(toMint),
+      seconds_loaded: Number(windowSeconds.toFixed(1)),
+      offered_locks_per_second: rate,
+      sent_locks_per_second: heavy.sent / windowSeconds,
+      delivered_per_second_sustained: sustained,
+      source_bound_per_second: sourceBound,
+      destination_bound_per_second: destinationBound,
+      throughput_share_of_bound: sustained / bound,
+      gas_per_lock: lockGas,
+      gas_per_delivered_message: gasPerDelivered,
+      messages_per_mint_block_max: Math.max(...mintsPerBlock.values()),
+      latency_light_p50_seconds: percentile(lightLatency, 50),
+      latency_light_p95_seconds: percentile(lightLatency, 95),
+      latency_loaded_p50_seconds: percentile(heavyLatency, 50),
+      latency_loaded_p95_seconds: percentile(heavyLatency, 95),
+      finality_floor_seconds: floor,
+      doubles,
+      unbacked,
+      undelivered,
+      ...Object.fromEntries(Object.entries(cpu).map(([k, v]) => [`cpu_cores_${k.replace(/-/g, "_")}`, v])),
     }),
   );
 } finally {
-  await relayer.stop();
-  await Promise.all(validators.map((v) => v.stop()));
+  await Promise.all(services.map(stop));
   await net.stop();
 }
 process.exit(0);

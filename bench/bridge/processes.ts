@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+
+/** Child processes of bench/bridge-throughput.ts, started as the README starts them, and their CPU time. */
+
+export type Service = { name: string; child: ChildProcess; url?: string; output(): string };
+
+/** Starts `node <entry>` with `env`; keeps the last 50 kB of its output for when something fails. */
+export function startNode(name: string, args: string[], env: Record<string, string>): Service {
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const collect = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-50_000);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  return { name, child, output: () => output };
+}
+
+/** Waits for GET <url>/health to answer 200, or fails with the process's last output. */
+export async function waitHealthy(service: Service, url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (service.child.exitCode !== null)
+      throw new Error(
+        `${service.name} exited with ${service.child.exitCode}:\n${service.output().slice(-3000)}`,
+      );
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ok) {
+      service.url = url;
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${service.name} not healthy within ${timeoutMs} ms:\n${service.output().slice(-3000)}`);
+}
+
+export async function stop(service: { child: ChildProcess }): Promise<void> {
+  const { child } = service;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((done) => {
+    child.once("exit", () => done());
+    child.kill("SIGTERM");
+    setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+  });
+}
+
+/** User + system CPU seconds a process has used so far (Linux /proc; 0 when it is gone). */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return 0;
+  // Fields after the command name (which may hold spaces) start at ") ": utime and stime are 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticksPerSecond = 100;
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
