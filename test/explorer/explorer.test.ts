@@ -9,6 +9,7 @@ import { clientsFor } from "../../deploy/system.js";
 import { readDeployment } from "../../lib/deployments.js";
 import { devnetKeys } from "../../lib/devnet/accounts.js";
 import { getNetwork } from "../../lib/networks.js";
+import { eventually } from "../helpers/eventually.js";
 import {
   bridgeCli,
   type ExplorerDevnet,
@@ -80,8 +81,20 @@ describe("explorer (Chromium against the devnet)", () => {
 
   it("npm start prints the explorer's URL, and the page loads its views", async () => {
     expect(devnet.output()).toContain(devnet.explorerUrl);
+    // The seed's transfers reach the indexer a few blocks after the devnet is ready: the list can only
+    // show what the indexer holds, so wait for its first transfer, then the page must list it.
+    await eventually(
+      () =>
+        gql<{ transfers: { totalCount: number } }>(
+          `${devnet.origin}/graphql`,
+          "{ transfers(limit: 1) { totalCount } }",
+        ),
+      (d) => d.transfers.totalCount > 0,
+      90_000,
+    );
     await open("#/transfers");
-    expect(await page.locator("[data-testid=transfer-list] tbody tr").count()).toBeGreaterThan(0);
+    const rows = await page.locator("[data-testid=transfer-list] tbody tr").count();
+    expect(rows).toBeGreaterThan(0);
   }, 120_000);
 
   it("a transfer sent with the CLI appears and turns delivered", async () => {
