@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /**
  * Suites that start no chain, server or database and finish in seconds (`npm run test:unit`). Every
@@ -28,6 +29,36 @@ const unitSuites = [
   "test/explorer/pageLogic.test.ts",
 ];
 
+/**
+ * The longest integration files first. On a fresh clone vitest has no timing cache and starts files in
+ * its own order; a 4-minute file started last keeps the run going long after the other lanes are idle.
+ * Seconds from a fresh-clone CI run (2 Dec 2026) in the comments; the rest keep vitest's order.
+ */
+const longestFirst = [
+  "test/indexer/aave.properties.test.ts", // 259
+  "test/indexer/indexer.test.ts", // ~220
+  "test/ops/live.test.ts", // ~130
+  "test/risk-e2e/riskApi.test.ts", // ~100
+  "test/risk-e2e/aaveRisk.test.ts", // ~90
+  "test/explorer/explorer.test.ts", // ~70 plus a devnet start
+  "test/bridge/testnetPath.test.ts", // ~66
+  "test/bridge/roots.test.ts", // ~46
+  "test/risk-e2e/standalone.test.ts", // ~39
+  "test/bridge/faults.test.ts", // ~32
+];
+
+class LongestFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (file: TestSpecification) => {
+      const i = longestFirst.findIndex((path) => file.moduleId.endsWith(path));
+      return i === -1 ? longestFirst.length : i;
+    };
+    // Array.prototype.sort is stable: unlisted files keep vitest's order after the listed ones.
+    return [...sorted].sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 export default defineConfig({
   test: {
     // Integration suites start anvil chains and deploy contracts; a generous timeout covers that on a
@@ -41,6 +72,8 @@ export default defineConfig({
     // in 24 s, cli + rotation + faults + standalone risk 57 s in 125 s, i.e. 0.2-0.5 core per file.
     // (vitest takes the fork limit from the root config only, so the unit project shares it.)
     poolOptions: { forks: { maxForks: 3, minForks: 1 } },
+    // Longest files first, so the 3 lanes finish together (LongestFirstSequencer above).
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       { extends: true, test: { name: "unit", include: unitSuites, testTimeout: 20_000 } },
       {
