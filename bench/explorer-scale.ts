@@ -8,11 +8,12 @@
  *
  *   npx tsx bench/explorer-scale.ts [loads per view]
  *
- * SCALE_TRANSFERS (default 10,000), SCALE_POSITIONS (default 100,000), DATABASE_URL_ADMIN (default
+ * SCALE_TRANSFERS (default 10,000), SCALE_POSITIONS (default 100,000), SCALE_BLOCK_SECONDS (block
+ * interval while measuring, default 1 as on the devnet; 0: no new blocks), DATABASE_URL_ADMIN (default
  * postgres://postgres@127.0.0.1:5432/postgres). Prints progress; the last line is one JSON object.
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { privateKeyToAccount } from "viem/accounts";
@@ -44,6 +45,9 @@ const log = (line: string) =>
 const psql = (sql: string) =>
   execFileSync("psql", [admin.toString(), "-v", "ON_ERROR_STOP=1", "-qtAc", sql], { encoding: "utf8" });
 
+// The indexer serves the explorer from explorer/dist (built by `npm ci`; built here when missing).
+if (!existsSync("explorer/dist/index.html"))
+  execFileSync("npm", ["run", "build:explorer"], { stdio: "inherit" });
 const dir = mkdtempSync(join(tmpdir(), "explorer-scale-"));
 const database = `explorer_scale_${process.pid}_${Date.now()}`;
 const account = privateKeyToAccount(devnetKeys.deployer);
@@ -101,7 +105,9 @@ try {
   );
 
   // From here on the chains make a block a second, as on the devnet: the views are measured live.
-  await intervalMining(chains, 1);
+  // SCALE_BLOCK_SECONDS=0 leaves them idle (nothing new to index: a diagnostic, not the goal's setting).
+  const blockSeconds = Number(process.env.SCALE_BLOCK_SECONDS ?? 1);
+  if (blockSeconds > 0) await intervalMining(chains, blockSeconds);
   const counts = await indexedCounts(run.url);
   const rows = await postGraphql<{ positions: { totalCount: number }; reserves: { totalCount: number } }>(
     run.url,
@@ -123,6 +129,7 @@ try {
     generate_s: Math.round(generatedMs / 1000),
     index_s: Math.round(indexedMs / 1000),
     loads,
+    block_seconds: blockSeconds,
     load_avg_1m_before: load[0]!,
     load_avg_1m_after: loadAfter[0]!,
   };
