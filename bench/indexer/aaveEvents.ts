@@ -6,11 +6,11 @@ import { aaveGeneratorSource, compile } from "./generators.js";
 type Account = ReturnType<typeof privateKeyToAccount>;
 
 /**
- * Aave events on `chain`: a reserve initialised through the configurator (so the indexer's factories find
- * its aToken and variable debt token), then per user ReserveDataUpdated + Supply + collateral enabled +
- * aToken Mint and ReserveDataUpdated + Borrow + variable debt Mint, and AnswerUpdated rounds (5%).
+ * One synthetic Aave v3 market on `chain`: the event emitters deployed, and the reserve initialised
+ * through the configurator (so the indexer's factories find its aToken and variable debt token) with a
+ * Chainlink-style price feed behind AaveOracle's AssetSourceUpdated.
  */
-export async function generateAave(chain: BenchChain, account: Account, target: number) {
+export async function deployAaveMarket(chain: BenchChain, account: Account) {
   const contracts = compile("AaveEvents.sol", aaveGeneratorSource);
   const viemChain = defineChain({
     id: chain.network.chainId,
@@ -44,6 +44,35 @@ export async function generateAave(chain: BenchChain, account: Account, target: 
     await client.waitForTransactionReceipt({ hash });
   };
   await call(market, "AaveMarketEvents", "init", [asset, aToken, variableDebt, proxy]);
+  return {
+    contracts,
+    call,
+    addresses: { market, aToken, variableDebt, aggregator, proxy, asset },
+    market: (startBlock: number) => ({
+      protocol: "aave-bench",
+      name: "Bench",
+      startBlock,
+      addressesProvider: market,
+      pool: market,
+      poolConfigurator: market,
+      aaveOracle: market,
+      aclManager: market,
+      dataProvider: market,
+      baseCurrencyUnit: "100000000",
+      priceSources: [{ asset, symbol: "BOB", proxy, aggregator }],
+    }),
+  };
+}
+
+/**
+ * Aave events on `chain`: the market of deployAaveMarket, then per user ReserveDataUpdated + Supply +
+ * collateral enabled + aToken Mint and ReserveDataUpdated + Borrow + variable debt Mint, and
+ * AnswerUpdated rounds (5%).
+ */
+export async function generateAave(chain: BenchChain, account: Account, target: number) {
+  const deployed = await deployAaveMarket(chain, account);
+  const { call } = deployed;
+  const { market, aToken, variableDebt, aggregator, asset } = deployed.addresses;
   let events = 3;
   const answers = Math.round(target * 0.05);
   const users = Math.floor((target - answers) / 7);
@@ -62,22 +91,5 @@ export async function generateAave(chain: BenchChain, account: Account, target: 
     await call(aggregator, "AggregatorEvents", "answers", [BigInt(first), BigInt(n)]);
     events += n;
   }
-  return {
-    events,
-    contracts,
-    addresses: { market, aToken, variableDebt, aggregator, proxy, asset },
-    market: (startBlock: number) => ({
-      protocol: "aave-bench",
-      name: "Bench",
-      startBlock,
-      addressesProvider: market,
-      pool: market,
-      poolConfigurator: market,
-      aaveOracle: market,
-      aclManager: market,
-      dataProvider: market,
-      baseCurrencyUnit: "100000000",
-      priceSources: [{ asset, symbol: "BOB", proxy, aggregator }],
-    }),
-  };
+  return { ...deployed, events };
 }

@@ -62,6 +62,10 @@ contract AaveMarketEvents {
             emit ReserveUsedAsCollateralEnabled(asset, address(u));
         }
     }
+    /// Collateral enabled only, for workloads that need many positions and few events per user.
+    function collaterals(address asset, uint160 firstUser, uint160 count) external {
+        for (uint160 u = firstUser; u < firstUser + count; u++) emit ReserveUsedAsCollateralEnabled(asset, address(u));
+    }
     function borrows(address asset, uint160 firstUser, uint160 count) external {
         for (uint160 u = firstUser; u < firstUser + count; u++) {
             emit ReserveDataUpdated(asset, 1e25, 0, 2e25, 1e27 + u, 1e27 + 2 * u);

@@ -2,7 +2,10 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { freePort } from "../../devnet/anvil.js";
 
-/** A `ponder start` child process on PGlite, timed from its backfill start to its /ready. */
+/**
+ * A `ponder start` child process, timed from its backfill start to its /ready: on PGlite in `pgliteDir`,
+ * or on PostgreSQL when `databaseUrl` is given.
+ */
 
 const ponderBin = resolve("node_modules/ponder/dist/esm/bin/ponder.js");
 
@@ -12,6 +15,7 @@ export async function startPonderApp(
   root: string | undefined,
   env: Record<string, string>,
   pgliteDir: string,
+  databaseUrl = "",
 ): Promise<Run> {
   const port = await freePort();
   const args = [
@@ -31,7 +35,7 @@ export async function startPonderApp(
       ...env,
       PONDER_TELEMETRY_DISABLED: "true",
       INDEXER_PGLITE_DIR: pgliteDir,
-      DATABASE_URL: "",
+      DATABASE_URL: databaseUrl,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

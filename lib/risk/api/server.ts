@@ -29,7 +29,33 @@ export type CreateRiskYogaParameters = {
   graphqlEndpoint?: string;
   /** GraphiQL loads from a CDN, so it is off by default (blank offline). */
   graphiql?: boolean;
+  /** The per-snapshot analysis cache (createRiskStateCache), when the caller also warms it. */
+  stateOf?: (snapshot: RiskSnapshot) => RiskState;
 };
+
+/**
+ * The analysis of each snapshot, computed on first use and kept while the snapshot object lives (the
+ * standard stress scenarios only when first asked for).
+ */
+export function createRiskStateCache(): (snapshot: RiskSnapshot) => RiskState {
+  const cache = new WeakMap<RiskSnapshot, RiskState>();
+  return (snapshot) => {
+    let state = cache.get(snapshot);
+    if (!state) {
+      const analysis = analyzeRisk(snapshot);
+      let scenarios: ReturnType<RiskState["scenarios"]> | undefined;
+      state = {
+        analysis,
+        scenarios: () => {
+          scenarios ??= runStandardScenarios(analysis.book, analysis.health);
+          return scenarios;
+        },
+      };
+      cache.set(snapshot, state);
+    }
+    return state;
+  };
+}
 
 export type RiskYoga = YogaServerInstance<Record<string, unknown>, RiskContext>;
 
@@ -55,23 +81,7 @@ export function createRiskYoga(params: CreateRiskYogaParameters): RiskYoga {
     );
   }
   const now = params.now ?? (() => Date.now() / 1000);
-  const cache = new WeakMap<RiskSnapshot, RiskState>();
-  const stateOf = (snapshot: RiskSnapshot): RiskState => {
-    let state = cache.get(snapshot);
-    if (!state) {
-      const analysis = analyzeRisk(snapshot);
-      let scenarios: ReturnType<RiskState["scenarios"]> | undefined;
-      state = {
-        analysis,
-        scenarios: () => {
-          scenarios ??= runStandardScenarios(analysis.book, analysis.health);
-          return scenarios;
-        },
-      };
-      cache.set(snapshot, state);
-    }
-    return state;
-  };
+  const stateOf = params.stateOf ?? createRiskStateCache();
 
   return createYoga<Record<string, unknown>, RiskContext>({
     schema: createSchema<Record<string, unknown> & YogaInitialContext & RiskContext>({

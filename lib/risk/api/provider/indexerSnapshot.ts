@@ -36,6 +36,14 @@ export type CreateIndexerSnapshotProviderParameters = {
   logger?: Logger;
   /** Milliseconds clock (tests). */
   clock?: () => number;
+  /**
+   * Answer with the current snapshot while a newer one is being built, instead of making the caller
+   * wait for the rebuild (which reads every position row: about a second at 100k positions). A caller
+   * then sees data at most one rebuild older. Default false.
+   */
+  staleWhileRefreshing?: boolean;
+  /** Run on each new snapshot before it is served (e.g. to compute its analysis ahead of requests). */
+  prepare?: (snapshot: RiskSnapshot) => void;
 };
 
 export type IndexerSnapshotProvider = {
@@ -89,6 +97,7 @@ export function createIndexerSnapshotProvider(
       ...decodeCheckpointBlock(c.latestCheckpoint),
       chainId: c.chainId,
     }));
+    params.prepare?.(snapshot);
     current = { snapshot, fingerprint: readFingerprint, blocks };
     params.logger?.debug(
       { blocks: blocks.map((b) => `${b.chainId}@${b.blockNumber}`) },
@@ -99,7 +108,8 @@ export function createIndexerSnapshotProvider(
 
   return {
     getSnapshot() {
-      if (pending) return pending;
+      const stale = params.staleWhileRefreshing && current ? current.snapshot : undefined;
+      if (pending) return stale ? Promise.resolve(stale) : pending;
       if (current && clock() - checkedAt < minRefreshMs) return Promise.resolve(current.snapshot);
       checkedAt = clock();
       pending = refresh()
@@ -116,7 +126,7 @@ export function createIndexerSnapshotProvider(
         .finally(() => {
           pending = undefined;
         });
-      return pending;
+      return stale ? Promise.resolve(stale) : pending;
     },
     indexedBlocks: () => current?.blocks ?? [],
   };

@@ -3,7 +3,7 @@ import type { AlertConfig, RiskSnapshot } from "../../index.js";
 import { analyzeRisk, runStandardScenarios } from "../../index.js";
 import type { RiskLimits } from "../limits.js";
 import { createRiskMetrics } from "../metrics.js";
-import { createRiskYoga, type RiskYoga } from "../server.js";
+import { createRiskStateCache, createRiskYoga, type RiskYoga } from "../server.js";
 
 /**
  * A prom-client registry that refreshes its gauges before every render, so the risk figures are as of
@@ -36,6 +36,8 @@ export type RiskService = {
   yoga: RiskYoga;
   /** Risk gauges, refreshed from the current snapshot on every `metrics()` call. */
   registry: RefreshingRegistry;
+  /** Computes a snapshot's analysis for GraphQL now, so the first request on it does not wait. */
+  prepare: (snapshot: RiskSnapshot) => void;
 };
 
 /**
@@ -49,7 +51,9 @@ export type RiskService = {
  * const server = createRiskHttpServer({ yoga, registry });
  */
 export function createRiskService(params: CreateRiskServiceParameters): RiskService {
+  const stateOf = createRiskStateCache();
   const yoga = createRiskYoga({
+    stateOf,
     getSnapshot: params.getSnapshot,
     limits: params.limits,
     alertConfig: params.alertConfig,
@@ -64,5 +68,5 @@ export function createRiskService(params: CreateRiskServiceParameters): RiskServ
     measured = snapshot;
   });
   const metrics = createRiskMetrics(registry);
-  return { yoga, registry };
+  return { yoga, registry, prepare: (snapshot) => void stateOf(snapshot) };
 }
