@@ -14,15 +14,16 @@ import type { RiskSnapshot } from "../../lib/risk/index.js";
  * Ponder's read-only `db`; nothing here writes.
  */
 export function mountRiskApi(app: Hono): void {
-  // A request never waits for a rebuild (about a second at 100k positions, bench/explorer-scale.ts):
-  // it gets the previous snapshot while the next one is read and analysed.
+  // Each new snapshot's analysis (the liquidation curve) is computed once, before it is served. Requests
+  // still wait for a rebuild (about a second at 100k positions, bench/explorer-scale.ts): answering from
+  // the previous snapshot instead was tried and reverted, because it answered "priced" for a block after
+  // a feed went stale (test/risk-e2e/aaveRisk.test.ts); a risk monitor's answer reflects the newest block.
   let prepare: (snapshot: RiskSnapshot) => void = () => {};
   const provider = createIndexerSnapshotProvider({
     db,
     tables: schema,
     deployment: currentDeployment().deployment,
     logger: logger.child({ service: "risk-api" }),
-    staleWhileRefreshing: true,
     prepare: (snapshot) => prepare(snapshot),
   });
   const {

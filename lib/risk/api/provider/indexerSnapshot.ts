@@ -36,12 +36,6 @@ export type CreateIndexerSnapshotProviderParameters = {
   logger?: Logger;
   /** Milliseconds clock (tests). */
   clock?: () => number;
-  /**
-   * Answer with the current snapshot while a newer one is being built, instead of making the caller
-   * wait for the rebuild (which reads every position row: about a second at 100k positions). A caller
-   * then sees data at most one rebuild older. Default false.
-   */
-  staleWhileRefreshing?: boolean;
   /** Run on each new snapshot before it is served (e.g. to compute its analysis ahead of requests). */
   prepare?: (snapshot: RiskSnapshot) => void;
 };
@@ -108,8 +102,7 @@ export function createIndexerSnapshotProvider(
 
   return {
     getSnapshot() {
-      const stale = params.staleWhileRefreshing && current ? current.snapshot : undefined;
-      if (pending) return stale ? Promise.resolve(stale) : pending;
+      if (pending) return pending;
       if (current && clock() - checkedAt < minRefreshMs) return Promise.resolve(current.snapshot);
       checkedAt = clock();
       pending = refresh()
@@ -126,7 +119,7 @@ export function createIndexerSnapshotProvider(
         .finally(() => {
           pending = undefined;
         });
-      return stale ? Promise.resolve(stale) : pending;
+      return pending;
     },
     indexedBlocks: () => current?.blocks ?? [],
   };
