@@ -101,49 +101,30 @@ export type FetchedAttestation =
   | { url: string; error: string };
 
 /**
- * GETs `path` from every validator and parses the answer with `schema`. A validator that is down, slow
- * or has nothing at that path yet (404: `notFound`) is reported with a short reason instead of failing
- * the whole collection. Shared by message attestations and root attestations (lib/rootApi.ts).
+ * Asks every validator for its attestation of a message. A validator that is down, slow or has not
+ * signed yet is reported with a short reason instead of failing the whole collection.
  */
-export async function fetchFromValidators<S extends z.ZodTypeAny>(
-  validatorUrls: readonly string[],
-  path: string,
-  schema: S,
-  notFound: string,
-  timeoutMs: number,
-): Promise<({ url: string; value: z.output<S> } | { url: string; error: string })[]> {
-  return Promise.all(
-    validatorUrls.map(async (url) => {
-      try {
-        const response = await fetch(`${url.replace(/\/$/, "")}${path}`, {
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        if (response.status === 404) return { url, error: notFound };
-        if (!response.ok) return { url, error: `HTTP ${response.status}` };
-        const parsed = schema.safeParse(await response.json());
-        if (!parsed.success) return { url, error: "malformed response" };
-        return { url, value: parsed.data };
-      } catch (error) {
-        return { url, error: errorSummary(error) };
-      }
-    }),
-  );
-}
-
-/** Asks every validator for its attestation of a message (see fetchFromValidators). */
 export async function fetchAttestations(
   validatorUrls: readonly string[],
   id: Hex,
   timeoutMs = 2_000,
 ): Promise<FetchedAttestation[]> {
-  const fetched = await fetchFromValidators(
-    validatorUrls,
-    `/v1/attestations/${id}`,
-    attestationResponseSchema,
-    "not signed yet",
-    timeoutMs,
+  return Promise.all(
+    validatorUrls.map(async (url): Promise<FetchedAttestation> => {
+      try {
+        const response = await fetch(`${url.replace(/\/$/, "")}/v1/attestations/${id}`, {
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        if (response.status === 404) return { url, error: "not signed yet" };
+        if (!response.ok) return { url, error: `HTTP ${response.status}` };
+        const parsed = attestationResponseSchema.safeParse(await response.json());
+        if (!parsed.success) return { url, error: "malformed response" };
+        return { url, attestation: parsed.data };
+      } catch (error) {
+        return { url, error: errorSummary(error) };
+      }
+    }),
   );
-  return fetched.map((f) => ("value" in f ? { url: f.url, attestation: f.value } : f));
 }
 
 export type Quorum = {

@@ -1,6 +1,6 @@
 import { type Address, getAddress, type Hex, isAddress, isHex, recoverTypedDataAddress } from "viem";
 import { z } from "zod";
-import { fetchFromValidators, type ValidatorSetView } from "./attestationApi.js";
+import type { ValidatorSetView } from "./attestationApi.js";
 import {
   buildTree,
   leafHash,
@@ -10,6 +10,7 @@ import {
   singleProof,
 } from "./bridge/merkle.js";
 import { type RootAttestation, rootAttestationTypedData, sortAddresses } from "./bridge/typedData.js";
+import { errorSummary } from "./errors.js";
 
 /**
  * The HTTP contract for root attestations (issue 12): a validator signs, per route and per finalized
@@ -73,20 +74,31 @@ export function treeOfIds(messageIds: readonly Hex[]): MerkleTree {
 
 export type FetchedRoot = { url: string; root: SignedRootAttestation } | { url: string; error: string };
 
-/** Asks every validator for its signed root covering message `id` (see fetchFromValidators). */
+/**
+ * Asks every validator for its signed root covering message `id`. A validator that is down, slow or
+ * has not signed yet is reported with a short reason instead of failing the whole collection.
+ */
 export async function fetchRootAttestations(
   validatorUrls: readonly string[],
   id: Hex,
   timeoutMs = 2_000,
 ): Promise<FetchedRoot[]> {
-  const fetched = await fetchFromValidators(
-    validatorUrls,
-    `/v1/roots/${id}`,
-    rootAttestationResponseSchema,
-    "no signed root covers it yet",
-    timeoutMs,
+  return Promise.all(
+    validatorUrls.map(async (url): Promise<FetchedRoot> => {
+      try {
+        const response = await fetch(`${url.replace(/\/$/, "")}/v1/roots/${id}`, {
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        if (response.status === 404) return { url, error: "no signed root covers it yet" };
+        if (!response.ok) return { url, error: `HTTP ${response.status}` };
+        const parsed = rootAttestationResponseSchema.safeParse(await response.json());
+        if (!parsed.success) return { url, error: "malformed response" };
+        return { url, root: parsed.data };
+      } catch (error) {
+        return { url, error: errorSummary(error) };
+      }
+    }),
   );
-  return fetched.map((f) => ("value" in f ? { url: f.url, root: f.value } : f));
 }
 
 /** A root a quorum signed: what `submitRoot` takes, and the leaves to prove its messages with. */
