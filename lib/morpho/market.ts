@@ -103,3 +103,13 @@ export function morphoPositionHealth(
     healthFactor: borrowedAssets === 0n ? null : (maxBorrowAssets * WAD) / borrowedAssets,
   };
 }
+
+/** Morpho's cap on the liquidation incentive (115%) and the cursor that shapes it (30%). */
+const MAX_LIQUIDATION_INCENTIVE_FACTOR = 1_150_000_000_000_000_000n;
+const LIQUIDATION_CURSOR = 300_000_000_000_000_000n;
+
+/** Collateral a liquidator receives per unit of debt repaid (WAD): min(1.15, 1 / (1 - 0.3 * (1 - LLTV))). */
+export function morphoLiquidationIncentiveFactor(lltv: bigint): bigint {
+  const factor = wDivDown(WAD, WAD - wMulDown(LIQUIDATION_CURSOR, WAD - lltv));
+  return factor < MAX_LIQUIDATION_INCENTIVE_FACTOR ? factor : MAX_LIQUIDATION_INCENTIVE_FACTOR;
+}

@@ -9,6 +9,7 @@ import {
 import {
   accrueMorphoInterest,
   type MorphoMarketState,
+  morphoLiquidationIncentiveFactor,
   morphoPositionHealth,
   morphoUtilization,
 } from "../../lib/morpho/market.js";
@@ -112,6 +113,17 @@ describe("Morpho Blue arithmetic equals @morpho-org/blue-sdk", () => {
           if (health.healthFactor !== null) expect(health.healthFactor >= WAD).toBe(health.healthy);
         },
       ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("liquidation incentive factor for any LLTV", () => {
+    fc.assert(
+      fc.property(fc.bigInt(0n, WAD - 1n), (lltv) => {
+        expect(morphoLiquidationIncentiveFactor(lltv)).toBe(
+          MarketUtils.getLiquidationIncentiveFactor({ lltv }),
+        );
+      }),
       { numRuns: 2000 },
     );
   });
