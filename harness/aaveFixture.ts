@@ -1,18 +1,4 @@
-import {
-  type Account,
-  type Address,
-  type Chain,
-  createPublicClient,
-  createTestClient,
-  createWalletClient,
-  defineChain,
-  http,
-  type PublicClient,
-  type TestClient,
-  type Transport,
-  type WalletClient,
-} from "viem";
-import { mnemonicToAccount } from "viem/accounts";
+import type { Address, Chain, PublicClient, TestClient, Transport } from "viem";
 import { aavePoolAbi, testERC20Abi, testERC20Bytecode } from "../contracts/generated/index.js";
 import {
   type AaveMarket,
@@ -25,13 +11,13 @@ import {
 import { deployBridgeHome } from "../deploy/bridge.js";
 import { deployedContract } from "../deploy/receipts.js";
 import type { Clients } from "../deploy/system.js";
-import { type AnvilInstance, startAnvil } from "../devnet/anvil.js";
+import type { AnvilInstance } from "../devnet/anvil.js";
 import type { DeploymentInput } from "../lib/deployments.js";
 import { send, type Wallet } from "./aaveTx.js";
+import { startLocalChain } from "./localChain.js";
 
 export { revertName, send, type Wallet } from "./aaveTx.js";
 
-const ANVIL_MNEMONIC = "test test test test test test test test test test test junk";
 const MAX_UINT = 2n ** 256n - 1n;
 
 /** The eMode category every fixture market has: the stablecoins. */
@@ -163,23 +149,8 @@ function reserveSpecs(options: AaveFixtureOptions) {
  * is complete) and test tokens. The lender supplies liquidity. Call `stop()` in afterAll.
  */
 export async function startAaveFixture(options: AaveFixtureOptions = {}): Promise<AaveFixture> {
-  const { anvil, chainId } = await startOwnAnvil();
+  const { anvil, chain, chainId, publicClient, testClient, wallet } = await startLocalChain("aave");
   try {
-    const chain = defineChain({
-      id: chainId,
-      name: `aave-${chainId}`,
-      nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-      rpcUrls: { default: { http: [anvil.rpcUrl] } },
-    });
-    const transport = http(anvil.rpcUrl);
-    const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 }) as PublicClient;
-    const testClient = createTestClient({ chain, transport, mode: "anvil" });
-    const wallet = (index: number): Wallet =>
-      createWalletClient({
-        chain,
-        transport,
-        account: mnemonicToAccount(ANVIL_MNEMONIC, { addressIndex: index }),
-      }) as WalletClient<Transport, Chain, Account>;
     const deployer = wallet(0);
     const lender = wallet(1);
     const users = [wallet(2), wallet(3), wallet(4), wallet(5), wallet(6)];
@@ -266,27 +237,6 @@ export async function startAaveFixture(options: AaveFixtureOptions = {}): Promis
   } catch (error) {
     await anvil.stop();
     throw error;
-  }
-}
-
-/**
- * startAnvil picks a free port and then spawns anvil; when another suite's anvil takes that port in
- * between, ours exits and the readiness probe may be answered by the other chain. A random chain id
- * exposes that: retry.
- */
-async function startOwnAnvil(): Promise<{ anvil: AnvilInstance; chainId: number }> {
-  for (let attempt = 0; ; attempt++) {
-    const chainId = 40_000 + Math.floor(Math.random() * 1_000_000);
-    const anvil = await startAnvil({ chainId });
-    const response = await fetch(anvil.rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-    });
-    const { result } = (await response.json()) as { result: string };
-    if (Number(result) === chainId && anvil.process.exitCode === null) return { anvil, chainId };
-    await anvil.stop();
-    if (attempt >= 4) throw new Error("could not start an anvil of our own (port taken every time)");
   }
 }
 

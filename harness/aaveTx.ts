@@ -1,6 +1,7 @@
-import type { Account, Chain, Hash, PublicClient, Transport, WalletClient } from "viem";
+import type { Hash, PublicClient } from "viem";
+import type { Wallet } from "./localChain.js";
 
-export type Wallet = WalletClient<Transport, Chain, Account>;
+export type { Wallet } from "./localChain.js";
 
 type WriteParameters = Parameters<Wallet["writeContract"]>[0];
 
