@@ -194,6 +194,7 @@ async function main() {
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_setIntervalMining", params: [1] }),
     });
   }
+  const liveStartedAt = Date.now();
   const homeClient = createPublicClient({ transport: http(home.anvil.rpcUrl) });
   const lags: number[] = [];
   const windows: { lag: number; from: number; to: number }[] = [];
@@ -215,6 +216,7 @@ async function main() {
   // and reported apart, so the steady-state figures describe live load, not start-up.
   const warmUp: number[] = [];
   let metricsBefore: Scrape | undefined;
+  let handOver = { from: 0, to: 0 };
   for (let i = 0; i < WARM_UP_SAMPLES + LAG_SAMPLES; i++) {
     if (i === WARM_UP_SAMPLES) metricsBefore = await scrapeMetrics(ours.run.url);
     const nonce = baseNonce + BigInt(i);
@@ -250,6 +252,7 @@ async function main() {
     }
     if (i < WARM_UP_SAMPLES) {
       warmUp.push(Date.now() - minedAt);
+      if (i === 0) handOver = { from: liveStartedAt, to: Date.now() };
       continue;
     }
     lags.push(Date.now() - minedAt);
@@ -267,9 +270,21 @@ async function main() {
   // anything else) between the block being mined and the row becoming visible.
   const logLines = ours.run.output().split("\n");
   const timeOf = (ms: number) => new Date(ms).toISOString().slice(11, 23);
+  const linesBetween = (fromMs: number, toMs: number) => {
+    const [from, to] = [timeOf(fromMs), timeOf(toMs)];
+    return logLines.filter((l) => l.slice(0, 12) >= from && l.slice(0, 12) <= to);
+  };
+  const handOverLines = linesBetween(handOver.from, handOver.to);
+  console.log(
+    `hand-over: interval mining started ${timeOf(handOver.from)}, first live lock visible ${timeOf(handOver.to)}; ponder meanwhile (${handOverLines.length} lines, first and last 15):`,
+  );
+  const shown =
+    handOverLines.length > 30
+      ? [...handOverLines.slice(0, 15), "  ...", ...handOverLines.slice(-15)]
+      : handOverLines;
+  for (const line of shown) console.log(`  ${line.slice(0, 160)}`);
   for (const w of [...windows].sort((x, y) => y.lag - x.lag).slice(0, 3)) {
-    const [from, to] = [timeOf(w.from - 1000), timeOf(w.to)];
-    const lines = logLines.filter((l) => l.slice(0, 12) >= from && l.slice(0, 12) <= to);
+    const lines = linesBetween(w.from - 1000, w.to);
     console.log(
       `slow sample: ${w.lag} ms (mined ${timeOf(w.from)}, visible ${timeOf(w.to)}); ponder meanwhile:`,
     );
