@@ -50,12 +50,21 @@ function assertPonderRunning() {
 }
 
 async function bridgeGraphql<T>(query: string): Promise<T> {
-  assertPonderRunning();
-  const response = await fetch(`${ponder.url}/bridge/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ query }),
-  });
+  const post = () =>
+    fetch(`${ponder.url}/bridge/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query }),
+    });
+  // Queries are read-only, so a connection reset at high load (see indexedSettledBlock) is retried twice.
+  let response: Response | undefined;
+  for (let attempt = 0; !response; attempt++) {
+    assertPonderRunning();
+    response = await post().catch((error: Error) => {
+      if (attempt >= 2) throw error;
+      return undefined;
+    });
+  }
   const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
   if (body.errors) throw new Error(body.errors.map((e) => e.message).join("; "));
   return body.data!;
