@@ -186,7 +186,8 @@ async function main() {
   );
   console.log(`ratio: ${((100 * ours.rate) / bare.rate).toFixed(0)}% of the ceiling`);
   console.log("ponder's own metrics over our backfill:");
-  for (const line of describeMetricsDelta(new Map(), await scrapeMetrics(ours.run.url))) console.log(`  ${line}`);
+  for (const line of describeMetricsDelta(new Map(), await scrapeMetrics(ours.run.url)))
+    console.log(`  ${line}`);
 
   // Live lag: 1 s blocks on every chain; one lock per block on the home chain.
   for (const ch of chains) {

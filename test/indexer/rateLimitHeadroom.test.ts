@@ -113,8 +113,9 @@ beforeAll(async () => {
   net.tick();
   pgliteDir = mkdtempSync(join(tmpdir(), "ratelimit-pglite-"));
   ponder = await startPonder({ net, schema: "public", pgliteDir });
-  await ponder.waitReady(180_000);
-}, 300_000);
+  // Deploying three chains and Ponder's first backfill take minutes at the load averages of 20+ seen here.
+  await ponder.waitReady(360_000);
+}, 600_000);
 
 afterAll(async () => {
   await ponder?.kill("SIGKILL");
