@@ -3,7 +3,9 @@
  * app indexing the same logs with empty handlers (the ceiling on this machine), then live lag from a
  * block being mined to its row being visible over GraphQL. Prints figures; asserts nothing.
  *
- * Usage: npm run bench:indexer   (BENCH_EVENTS=100000 by default; PGlite for both apps)
+ * Usage: npm run bench:indexer   (BENCH_EVENTS=100000 by default; PGlite for both apps, or PostgreSQL
+ * with BENCH_DATABASE_URL=postgresql://127.0.0.1:5432/postgres: each app then gets a fresh database
+ * on that server, as docker-compose runs the indexer)
  *
  * The logs come from a small generator contract (compiled by bench/indexer/generators.ts with the solc npm
  * package, so the shared contracts/generated artifacts are untouched) that emits the bridge's exact
@@ -11,7 +13,7 @@
  * production, supply check included.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
   type Address,
@@ -31,7 +33,8 @@ import { generateAave } from "./indexer/aaveEvents.js";
 import { bareApp } from "./indexer/bareApp.js";
 import type { BenchChain } from "./indexer/benchChain.js";
 import { compileGenerator } from "./indexer/generators.js";
-import { startPonderApp, stop, waitReady } from "./indexer/ponderRun.js";
+import { describeMetricsDelta, type Scrape, scrapeMetrics } from "./indexer/ponderMetrics.js";
+import { freshDatabase, startPonderApp, stop, waitReady } from "./indexer/ponderRun.js";
 
 const TOTAL_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const BATCH = 500;
@@ -154,8 +157,10 @@ async function main() {
   const env: Record<string, string> = { DEPLOYMENT_FILE: deploymentFile };
   for (const ch of chains) env[rpcUrlVariable(ch.network)] = ch.anvil.rpcUrl;
 
+  const databaseServer = process.env.BENCH_DATABASE_URL;
   const measure = async (label: string, root: string | undefined) => {
-    const run = await startPonderApp(root, env, join(dir, `pglite-${label}`));
+    const databaseUrl = databaseServer ? await freshDatabase(databaseServer, `bench_${label}`) : "";
+    const run = await startPonderApp(root, env, join(dir, `pglite-${label}`), databaseUrl);
     const readyAt = await waitReady(run);
     const seconds = (readyAt - (run.backfillStartedAt ?? readyAt)) / 1000;
     const ponderOwn = /Completed backfill indexing across all chains \(([\d.]+)(m?s)\)/.exec(run.output());
@@ -180,6 +185,9 @@ async function main() {
     `our indexer:                  ${ours.seconds.toFixed(1)} s backfill, ${Math.round(ours.rate)} events/s (ponder: ${ours.ponderOwn})`,
   );
   console.log(`ratio: ${((100 * ours.rate) / bare.rate).toFixed(0)}% of the ceiling`);
+  console.log("ponder's own metrics over our backfill:");
+  for (const line of describeMetricsDelta(new Map(), await scrapeMetrics(ours.run.url)))
+    console.log(`  ${line}`);
 
   // Live lag: 1 s blocks on every chain; one lock per block on the home chain.
   for (const ch of chains) {
@@ -189,6 +197,7 @@ async function main() {
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_setIntervalMining", params: [1] }),
     });
   }
+  const liveStartedAt = Date.now();
   const homeClient = createPublicClient({ transport: http(home.anvil.rpcUrl) });
   const lags: number[] = [];
   const windows: { lag: number; from: number; to: number }[] = [];
@@ -209,7 +218,10 @@ async function main() {
   // starting on three chains, omnichain ordering waiting for the slowest one): measured here as warm-up
   // and reported apart, so the steady-state figures describe live load, not start-up.
   const warmUp: number[] = [];
+  let metricsBefore: Scrape | undefined;
+  let handOver = { from: 0, to: 0 };
   for (let i = 0; i < WARM_UP_SAMPLES + LAG_SAMPLES; i++) {
+    if (i === WARM_UP_SAMPLES) metricsBefore = await scrapeMetrics(ours.run.url);
     const nonce = baseNonce + BigInt(i);
     // Live Aave load on chain B next to the measured bridge lock: three users supply (ReserveDataUpdated,
     // Supply, collateral, aToken Mint each) and the aggregator answers once per block.
@@ -243,12 +255,16 @@ async function main() {
     }
     if (i < WARM_UP_SAMPLES) {
       warmUp.push(Date.now() - minedAt);
+      if (i === 0) handOver = { from: liveStartedAt, to: Date.now() };
       continue;
     }
     lags.push(Date.now() - minedAt);
     windows.push({ lag: Date.now() - minedAt, from: minedAt, to: Date.now() });
   }
+  const metricsAfter = await scrapeMetrics(ours.run.url);
   console.log(`warm-up (first ${WARM_UP_SAMPLES} live blocks, not counted): lags ${warmUp.join(", ")} ms`);
+  console.log(`ponder's own metrics over the ${LAG_SAMPLES} measured live blocks:`);
+  for (const line of describeMetricsDelta(metricsBefore!, metricsAfter)) console.log(`  ${line}`);
   console.log(
     `live lag over ${lags.length} blocks (block mined -> row visible over GraphQL): p50 ${percentile(lags, 50)} ms, p95 ${percentile(lags, 95)} ms, max ${Math.max(...lags)} ms (block time 1000 ms)`,
   );
@@ -257,9 +273,21 @@ async function main() {
   // anything else) between the block being mined and the row becoming visible.
   const logLines = ours.run.output().split("\n");
   const timeOf = (ms: number) => new Date(ms).toISOString().slice(11, 23);
+  const linesBetween = (fromMs: number, toMs: number) => {
+    const [from, to] = [timeOf(fromMs), timeOf(toMs)];
+    return logLines.filter((l) => l.slice(0, 12) >= from && l.slice(0, 12) <= to);
+  };
+  const handOverLines = linesBetween(handOver.from, handOver.to);
+  console.log(
+    `hand-over: interval mining started ${timeOf(handOver.from)}, first live lock visible ${timeOf(handOver.to)}; ponder meanwhile (${handOverLines.length} lines, first and last 15):`,
+  );
+  const shown =
+    handOverLines.length > 30
+      ? [...handOverLines.slice(0, 15), "  ...", ...handOverLines.slice(-15)]
+      : handOverLines;
+  for (const line of shown) console.log(`  ${line.slice(0, 160)}`);
   for (const w of [...windows].sort((x, y) => y.lag - x.lag).slice(0, 3)) {
-    const [from, to] = [timeOf(w.from - 1000), timeOf(w.to)];
-    const lines = logLines.filter((l) => l.slice(0, 12) >= from && l.slice(0, 12) <= to);
+    const lines = linesBetween(w.from - 1000, w.to);
     console.log(
       `slow sample: ${w.lag} ms (mined ${timeOf(w.from)}, visible ${timeOf(w.to)}); ponder meanwhile:`,
     );
@@ -270,6 +298,8 @@ async function main() {
     bareEventsPerSecond: Math.round(bare.rate),
     indexerEventsPerSecond: Math.round(ours.rate),
     ratio: Number((ours.rate / bare.rate).toFixed(3)),
+    postgres: databaseServer ? 1 : 0,
+    loadAverage1mAtEnd: Number(loadavg()[0]!.toFixed(2)),
     liveLagMs: {
       p50: percentile(lags, 50),
       p95: percentile(lags, 95),

@@ -2,7 +2,9 @@ import type { Context } from "ponder:registry";
 import { assetSupply, routeTotals, supplyViolation, tokenSupply, transfer } from "ponder:schema";
 import { and, eq, lt, sum } from "ponder";
 import type { Hex } from "viem";
+import { INBOUND, OUTBOUND } from "../lib/bridge/rateLimitBucket.js";
 import { currentDeployment, key } from "./deployment.js";
+import { spendRateLimit } from "./rateLimits.js";
 
 /**
  * Bookkeeping shared by the BridgeVault and BridgeMinter handlers: the transfer row that joins a
@@ -46,6 +48,18 @@ export async function recordLeg(db: Db, leg: BridgeLeg, event: LegEvent): Promis
   const asset = leg.asset.toLowerCase() as Hex;
   const remoteChainId = leg.sourceChainId === homeChainId ? leg.destinationChainId : leg.sourceChainId;
   const source = isSourceLeg(leg.kind);
+  // The transaction spent this chain's bucket for the route: outbound at the source, inbound at the end.
+  await spendRateLimit(
+    db,
+    {
+      chainId: event.chainId,
+      remoteChainId: source ? leg.destinationChainId : leg.sourceChainId,
+      asset,
+      direction: source ? OUTBOUND : INBOUND,
+    },
+    leg.amount,
+    { number: event.blockNumber, timestamp: event.timestamp },
+  );
 
   const legColumns = source
     ? {

@@ -6,6 +6,7 @@
  * per transfer status.
  */
 import { Counter, Gauge, Registry } from "prom-client";
+import { availableAt, INBOUND, type RateLimitBucket } from "../lib/bridge/rateLimitBucket.js";
 
 export type SupplyMetricRow = {
   id: string;
@@ -23,6 +24,15 @@ export type BridgeMetricsInput = {
   transfersByStatus: readonly { status: string; count: number }[];
   /** Asset address (lowercase) -> { symbol, decimals } for labels and unit conversion. */
   assets: ReadonlyMap<string, { symbol: string; decimals: number }>;
+  /** Token buckets (capacity 0 = unlimited: no series), labelled with network names. */
+  rateLimits?: readonly (RateLimitBucket & {
+    chain: string;
+    remoteChain: string;
+    asset: string;
+    direction: number;
+  })[];
+  /** Unix seconds the rate-limit headroom is computed for (the wall clock when served). */
+  now?: bigint;
 };
 
 /** Raw integer amount in whole tokens (a float: what Prometheus stores anyway). */
@@ -101,5 +111,52 @@ export async function renderBridgeMetrics(input: BridgeMetricsInput): Promise<st
   for (const { status, count } of input.transfersByStatus) {
     transfers.set({ bridge: input.bridgeId, status }, count);
   }
+  renderRateLimits(registry, input);
   return registry.metrics();
+}
+
+/** Per-route token buckets: capacity, headroom now and refill rate, in whole tokens. */
+function renderRateLimits(registry: Registry, input: BridgeMetricsInput): void {
+  const labelNames = ["bridge", "chain", "route", "asset", "direction"] as const;
+  const gauges = {
+    capacity: new Gauge({
+      name: "indexer_bridge_rate_limit_capacity_tokens",
+      help: "Token-bucket capacity per route and direction, tokens.",
+      labelNames,
+      registers: [registry],
+    }),
+    available: new Gauge({
+      name: "indexer_bridge_rate_limit_available_tokens",
+      help: "What the bucket lets through now (the contract's availableCapacity), tokens.",
+      labelNames,
+      registers: [registry],
+    }),
+    refill: new Gauge({
+      name: "indexer_bridge_rate_limit_refill_tokens_per_second",
+      help: "Token-bucket refill rate, tokens per second.",
+      labelNames,
+      registers: [registry],
+    }),
+  };
+  const now = input.now ?? BigInt(Math.floor(Date.now() / 1000));
+  for (const bucket of input.rateLimits ?? []) {
+    const available = availableAt(bucket, now);
+    if (available === null) continue;
+    const asset = input.assets.get(bucket.asset);
+    const labels = {
+      bridge: input.bridgeId,
+      chain: bucket.chain,
+      // The route as the bucket's chain sees it; inbound buckets limit deliveries from the remote chain.
+      route:
+        bucket.direction === INBOUND
+          ? `${bucket.remoteChain}->${bucket.chain}`
+          : `${bucket.chain}->${bucket.remoteChain}`,
+      asset: asset?.symbol ?? bucket.asset,
+      direction: bucket.direction === INBOUND ? "inbound" : "outbound",
+    };
+    const units = (raw: bigint) => toUnits(raw, asset?.decimals ?? 18);
+    gauges.capacity.set(labels, units(bucket.capacity));
+    gauges.available.set(labels, units(available));
+    gauges.refill.set(labels, units(bucket.refillPerSecond));
+  }
 }

@@ -1,9 +1,9 @@
 import type { Context } from "ponder:registry";
-import { bridgeContract, bridgeRoute, rateLimit, wrappedAsset } from "ponder:schema";
+import { bridgeContract, bridgeRoute, wrappedAsset } from "ponder:schema";
 import type { Hex } from "viem";
 import { currentDeployment } from "./deployment.js";
 
-/** Bridge parameter events (routes, rate limits, pause, mint ceilings), shared by vault and minter. */
+/** Bridge parameter events (routes, pause, mint ceilings), shared by vault and minter; rate limits: rateLimits.ts. */
 
 type Db = Context["db"];
 
@@ -18,30 +18,6 @@ export async function recordRoute(
     .insert(bridgeRoute)
     .values({ chainId, remoteChainId: Number(remoteChainId), remoteBridge, updatedAtBlock: blockNumber })
     .onConflictDoUpdate({ remoteBridge, updatedAtBlock: blockNumber });
-}
-
-export async function recordRateLimit(
-  db: Db,
-  chainId: number,
-  args: { remoteChainId: bigint; token: Hex; direction: number; capacity: bigint; refillPerSecond: bigint },
-  blockNumber: bigint,
-): Promise<void> {
-  await db
-    .insert(rateLimit)
-    .values({
-      chainId,
-      remoteChainId: Number(args.remoteChainId),
-      asset: args.token.toLowerCase() as Hex,
-      direction: args.direction,
-      capacity: args.capacity,
-      refillPerSecond: args.refillPerSecond,
-      updatedAtBlock: blockNumber,
-    })
-    .onConflictDoUpdate({
-      capacity: args.capacity,
-      refillPerSecond: args.refillPerSecond,
-      updatedAtBlock: blockNumber,
-    });
 }
 
 /** Pause state lives on the bridge contract (one pauser per chain), so it is per chain, for every route. */

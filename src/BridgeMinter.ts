@@ -1,7 +1,8 @@
 import { ponder } from "ponder:registry";
 import { currentDeployment } from "../indexer/deployment.js";
 import { legEventOf, recordLeg } from "../indexer/ledger.js";
-import { recordBridgeState, recordRateLimit, recordRoute, recordWrappedAsset } from "../indexer/params.js";
+import { recordBridgeState, recordRoute, recordWrappedAsset } from "../indexer/params.js";
+import { recordRateLimit } from "../indexer/rateLimits.js";
 import { recordDeliveredRoot } from "../indexer/roots.js";
 
 ponder.on("BridgeMinter:Minted", async ({ event, context }) => {
@@ -61,7 +62,7 @@ ponder.on("BridgeMinter:RouteSet", async ({ event, context }) => {
 });
 
 ponder.on("BridgeMinter:RateLimitSet", async ({ event, context }) => {
-  await recordRateLimit(context.db, context.chain.id, event.args, event.block.number);
+  await recordRateLimit(context.db, context.chain.id, event.args, event.block);
 });
 
 ponder.on("BridgeMinter:PausedUntil", async ({ event, context }) => {

@@ -1,6 +1,7 @@
 import { ponder } from "ponder:registry";
 import { legEventOf, recordLeg } from "../indexer/ledger.js";
-import { recordBridgeState, recordRateLimit, recordRoute } from "../indexer/params.js";
+import { recordBridgeState, recordRoute } from "../indexer/params.js";
+import { recordRateLimit } from "../indexer/rateLimits.js";
 import { recordDeliveredRoot } from "../indexer/roots.js";
 
 ponder.on("BridgeVault:Locked", async ({ event, context }) => {
@@ -45,7 +46,7 @@ ponder.on("BridgeVault:RouteSet", async ({ event, context }) => {
 });
 
 ponder.on("BridgeVault:RateLimitSet", async ({ event, context }) => {
-  await recordRateLimit(context.db, context.chain.id, event.args, event.block.number);
+  await recordRateLimit(context.db, context.chain.id, event.args, event.block);
 });
 
 ponder.on("BridgeVault:PausedUntil", async ({ event, context }) => {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
+import pg from "pg";
 import { freePort } from "../../devnet/anvil.js";
 
 /**
@@ -72,4 +73,16 @@ export async function stop(run: Run) {
     run.child.once("exit", () => done());
     run.child.kill("SIGKILL");
   });
+}
+
+/** A new, empty database on the server of `serverUrl` (Ponder's sync cache must not outlive the chains). */
+export async function freshDatabase(serverUrl: string, prefix: string): Promise<string> {
+  const name = `${prefix}_${process.pid}_${Date.now().toString(36)}`;
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  await client.query(`CREATE DATABASE "${name}"`);
+  await client.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

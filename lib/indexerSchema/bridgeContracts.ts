@@ -45,7 +45,12 @@ export const bridgeRoute = onchainTable(
   (table) => ({ pk: primaryKey({ columns: [table.chainId, table.remoteChainId] }) }),
 );
 
-/** Token bucket per (chain, remote chain, asset, direction). direction 0 = outbound, 1 = inbound. */
+/**
+ * Token bucket per (chain, remote chain, asset, direction), direction 0 = outbound, 1 = inbound, in the
+ * contract's own terms: `tokens` is the level as last written at block timestamp `updatedAt` (by
+ * RateLimitSet or a transfer); what is available at a later time follows from the refill rate
+ * (lib/bridge/rateLimitBucket.ts). Capacity 0 = unlimited.
+ */
 export const rateLimit = onchainTable(
   "rate_limit",
   (t) => ({
@@ -55,6 +60,8 @@ export const rateLimit = onchainTable(
     direction: t.integer().notNull(),
     capacity: t.bigint().notNull(),
     refillPerSecond: t.bigint().notNull(),
+    tokens: t.bigint().notNull(),
+    updatedAt: t.bigint().notNull(),
     updatedAtBlock: t.bigint().notNull(),
   }),
   (table) => ({

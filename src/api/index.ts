@@ -8,6 +8,7 @@ import { accountDataFromRows } from "../../indexer/accountData.js";
 import { currentDeployment } from "../../indexer/deployment.js";
 import { renderBridgeMetrics } from "../../indexer/metrics.js";
 import { mountExplorer } from "./explorer.js";
+import { mountRateLimitApi } from "./rateLimits.js";
 import { mountRiskApi } from "./risk.js";
 
 /**
@@ -16,7 +17,8 @@ import { mountRiskApi } from "./risk.js";
  * - POST /graphql (and /): Ponder's GraphQL over every table, with filters (`where`), `orderBy`,
  *   cursor pagination (`after`/`before`, `limit` <= 1000) and the relations in ponder.schema.ts.
  * - /sql/*: Ponder's SQL-over-HTTP for @ponder/client (read-only, validated queries).
- * - GET /metrics/bridge: supply-check figures in Prometheus text.
+ * - GET /metrics/bridge: supply-check figures and rate-limit headroom per route in Prometheus text.
+ * - POST /bridge/graphql: rate-limit headroom per route and why a transfer waits (src/api/rateLimits.ts).
  * - GET /lending/accounts/:user: Aave getUserAccountData per protocol, from indexed rows.
  * - POST /risk/graphql and GET /risk/metrics: the risk engine (src/api/risk.ts).
  * - GET /explorer/: the explorer web app and its GraphiQL (src/api/explorer.ts).
@@ -24,6 +26,7 @@ import { mountRiskApi } from "./risk.js";
 const app = new Hono();
 mountRiskApi(app);
 mountExplorer(app);
+mountRateLimitApi(app);
 
 // Our relations are at most a few levels deep; a depth cap well above that stops cyclic
 // (transfer -> supply -> routes -> supply -> ...) queries from fanning out into huge joins.
@@ -37,13 +40,15 @@ app.use("/sql/*", client({ db, schema }));
 
 app.get("/metrics/bridge", async (c) => {
   const { deployment } = currentDeployment();
-  const [supplies, statuses] = await Promise.all([
+  const [supplies, statuses, rateLimits] = await Promise.all([
     db.select().from(schema.assetSupply),
     db
       .select({ status: schema.transfer.status, count: count() })
       .from(schema.transfer)
       .groupBy(schema.transfer.status),
+    db.select().from(schema.rateLimit),
   ]);
+  const chainName = (id: number) => deployment.chains.find((c) => c.chainId === id)?.network ?? String(id);
   const assets = new Map<string, { symbol: string; decimals: number }>();
   for (const chain of deployment.chains) {
     for (const token of chain.tokens) {
@@ -55,6 +60,11 @@ app.get("/metrics/bridge", async (c) => {
     supplies,
     transfersByStatus: statuses,
     assets,
+    rateLimits: rateLimits.map((bucket) => ({
+      ...bucket,
+      chain: chainName(bucket.chainId),
+      remoteChain: chainName(bucket.remoteChainId),
+    })),
   });
   return c.text(body, 200, { "content-type": Registry.PROMETHEUS_CONTENT_TYPE });
 });
