@@ -272,10 +272,12 @@ export function snapshotFromIndexerRows(deployment: Deployment, rows: IndexerRow
 
   const snapshot: RiskSnapshot = {
     asOf: {
-      blockTimestamps: deployment.chains.map((c) => ({
-        chainId: c.chainId,
-        timestamp: indexedAt(c.chainId),
-      })),
+      blockTimestamps: deployment.chains.map((c) => {
+        const block = indexed.get(c.chainId);
+        return block
+          ? { chainId: c.chainId, timestamp: block.timestamp, blockNumber: block.blockNumber }
+          : { chainId: c.chainId, timestamp: 0 };
+      }),
       sources,
     },
     assets,
