@@ -5,7 +5,6 @@ import type {
   RiskAsset,
   RiskBridgeAsset,
   RiskEModeCategory,
-  RiskPosition,
   RiskProtocol,
   RiskReserve,
   RiskSnapshot,
