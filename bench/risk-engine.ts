@@ -7,6 +7,7 @@
  * Goals on the 2-core CI machine: recompute <= 500 ms, stress grid <= 2 s.
  * The GraphQL load test (autocannon against createRiskHttpServer) is bench/risk-graphql.ts.
  */
+import { loadavg } from "node:os";
 import { Registry } from "prom-client";
 import { createRiskMetrics } from "../lib/risk/api/metrics.js";
 import {
@@ -61,6 +62,33 @@ for (let run = 1; run <= RUNS; run++) {
   healthOnly.push(time(() => computeHealth(book))[1]);
   log(`  recompute run ${run}/${RUNS}: ${ms.toFixed(1)} ms`);
 }
+// Incremental: a block that touches 100 positions (new objects, as the indexer's provider makes them)
+// and moves nothing else; the analysis starts from the previous one (analyzeRisk(next, previous)).
+const TOUCHED = 100;
+const incremental: number[] = [];
+let previous = analyzeRisk(snapshot);
+for (let run = 1; run <= RUNS; run++) {
+  const next = {
+    ...snapshot,
+    protocols: snapshot.protocols.map((p, pi) => {
+      const positions = [...p.positions];
+      const per = Math.ceil(TOUCHED / snapshot.protocols.length);
+      for (let k = 0; k < per && positions.length > 0; k++) {
+        const at = (run * 7919 + k * 104_729 + pi) % positions.length;
+        const pos = positions[at]!;
+        positions[at] = {
+          ...pos,
+          reserves: pos.reserves.map((r) => ({ ...r, scaledDebt: r.scaledDebt + BigInt(run) })),
+        };
+      }
+      return { ...p, positions };
+    }),
+  };
+  const [analysed, ms] = time(() => analyzeRisk(next, previous));
+  incremental.push(ms);
+  previous = analysed;
+  log(`  incremental run ${run}/${RUNS}: ${ms.toFixed(1)} ms`);
+}
 const analysis = analyzeRisk(snapshot);
 const liquidatable = analysis.protocols.reduce((s, p) => s + p.positionsLiquidatable, 0);
 
@@ -96,6 +124,7 @@ const deep = priceShockCascade(analysis.book, { shock: 0.5 });
 console.log(`risk engine benchmark: ${POSITIONS} positions, ${entries} entries, node ${process.version}`);
 console.log(`  full recompute (compile + HF + backing + exposure + summaries + sort): ${fmt(stats(full))}`);
 console.log(`    of which compile (bigint -> float arrays): ${fmt(stats(compile))}`);
+console.log(`  incremental update after ${TOUCHED} touched positions: ${fmt(stats(incremental))}`);
 console.log(`    health factors alone: ${fmt(stats(healthOnly))}`);
 console.log(`  liquidatable positions: ${liquidatable}`);
 console.log(
@@ -106,4 +135,17 @@ console.log(
 );
 console.log(
   `  standard scenarios for metrics (${scenarios.length}): ${standardMs.toFixed(1)} ms; metrics update ${metricsMs.toFixed(1)} ms`,
+);
+console.log(
+  JSON.stringify({
+    positions: POSITIONS,
+    entries,
+    full_recompute_median_ms: Math.round(stats(full).median),
+    full_recompute_p95_ms: Math.round(stats(full).p95),
+    compile_median_ms: Math.round(stats(compile).median),
+    incremental_100_touched_median_ms: Math.round(stats(incremental).median),
+    incremental_100_touched_p95_ms: Math.round(stats(incremental).p95),
+    stress_grid_median_ms: Math.round(stats(gridRuns).median),
+    load_avg_1m: Number(loadavg()[0]!.toFixed(2)),
+  }),
 );

@@ -37,14 +37,17 @@ export type RiskAnalysis = {
 
 /**
  * Full recompute from a snapshot: compile, health factors, backing, exposure, per-protocol summaries and
- * the risk ordering of positions. Pure; about linear in the number of position entries.
+ * the risk ordering of positions. Pure; about linear in the number of position entries. With the
+ * analysis of an earlier snapshot, positions that are the same objects as in it are not converted again
+ * ({@link compileRiskBook}); the result is the same as without it.
  *
  * @example
  * const analysis = analyzeRisk(snapshot);
  * analysis.protocols[0].debtAtRiskUsd; // [HF<1, HF<1.05, HF<1.1]
+ * const next = analyzeRisk(nextSnapshot, analysis);
  */
-export function analyzeRisk(snapshot: RiskSnapshot): RiskAnalysis {
-  const book = compileRiskBook(snapshot);
+export function analyzeRisk(snapshot: RiskSnapshot, previous?: RiskAnalysis): RiskAnalysis {
+  const book = compileRiskBook(snapshot, previous?.book);
   const health = computeHealth(book);
   const backing = computeBacking(snapshot);
   const exposure = computeExposure(book);

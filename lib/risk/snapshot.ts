@@ -147,8 +147,11 @@ export type RiskProtocol = {
 /** Everything the risk engine needs, as of one moment. See the module comment for units. */
 export type RiskSnapshot = {
   asOf: {
-    /** Latest indexed block timestamp per chain, unix seconds. */
-    blockTimestamps: { chainId: number; timestamp: number }[];
+    /**
+     * Latest indexed block per chain: its timestamp (unix seconds) and, when the source knows it, its
+     * number (the indexer's checkpoint). Every figure is as of these blocks.
+     */
+    blockTimestamps: { chainId: number; timestamp: number; blockNumber?: bigint }[];
     /** Last update per data source (indexer, price feed, ...), unix seconds. */
     sources: { source: string; updatedAt: number }[];
   };

@@ -29,7 +29,13 @@ const signedAmount = z.union([
  */
 export const riskSnapshotSchema = z.object({
   asOf: z.object({
-    blockTimestamps: z.array(z.object({ chainId: z.number().int().positive(), timestamp: unixSeconds })),
+    blockTimestamps: z.array(
+      z.object({
+        chainId: z.number().int().positive(),
+        timestamp: unixSeconds,
+        blockNumber: amount.optional(),
+      }),
+    ),
     sources: z.array(z.object({ source: z.string().min(1), updatedAt: unixSeconds })),
   }),
   assets: z.array(

@@ -40,15 +40,21 @@ async function risk(query: string): Promise<{ data?: any; errors?: any[] }> {
   return (await response.json()) as { data?: any; errors?: any[] };
 }
 
-async function waitIndexed(blockNumber: bigint): Promise<void> {
+/**
+ * Waits until the risk API answers from a snapshot that includes `blockNumber` of the market's chain.
+ * Waiting for the indexer alone is not enough: the risk snapshot is rebuilt at most once a second, so a
+ * request right after the indexer reached the block can still be answered as of an earlier one.
+ */
+async function waitRiskCovers(blockNumber: bigint): Promise<void> {
+  const chainId = f.deploymentsFile.chains[0]!.chainId;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const status = (await (await fetch(`${ponder.url}/status`)).json()) as Record<
-      string,
-      { block: { number: number } }
-    >;
-    if ((Object.values(status)[0]?.block.number ?? -1) >= Number(blockNumber)) return;
-    if (Date.now() > deadline) throw new Error(`block ${blockNumber} not indexed within 60 s`);
+    const r = await risk("{ snapshot { blocks { chainId blockNumber } } }");
+    const block = r.data?.snapshot.blocks.find((b: any) => b.chainId === chainId)?.blockNumber;
+    if (block != null && BigInt(block) >= blockNumber) return;
+    if (Date.now() > deadline) {
+      throw new Error(`risk snapshot did not reach block ${blockNumber} within 60 s (at ${block})`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -92,7 +98,7 @@ beforeAll(async () => {
   await fund(f, bob, t.DAI!, parseUnits("1000", 18));
   await supply(f, bob, t.DAI!, parseUnits("1000", 18));
   await borrow(f, bob, t.USDC!, parseUnits("100", 6));
-  await waitIndexed(await f.publicClient.getBlockNumber());
+  await waitRiskCovers(await f.publicClient.getBlockNumber());
 }, 300_000);
 
 afterAll(async () => {
@@ -181,7 +187,7 @@ describe("risk API on the real Aave v3 market", () => {
       const carol = f.users[2]!;
       await fund(f, carol, f.tokens.DAI!, parseUnits("10", 18));
       await supply(f, carol, f.tokens.DAI!, parseUnits("10", 18));
-      await waitIndexed(await f.publicClient.getBlockNumber());
+      await waitRiskCovers(await f.publicClient.getBlockNumber());
 
       const alice = f.users[0]!.account.address;
       const r = await risk(`{ position(protocol: "${protocol()}", user: "${alice}") { ${POSITION} } }`);

@@ -30,6 +30,21 @@ export const riskTypeDefs = /* GraphQL */ `
     liquidationCurve(asset: String, steps: Int = 10): [LiquidationCurvePoint!]!
     "Active risk conditions, most severe first."
     alerts(minSeverity: Severity = INFO): [Alert!]!
+    "What every other field of the same request is computed from: the indexed block per chain."
+    snapshot: Snapshot!
+  }
+
+  type Snapshot {
+    blocks: [SnapshotBlock!]!
+  }
+
+  "The last block of one chain the snapshot includes."
+  type SnapshotBlock {
+    chainId: Int!
+    "Decimal string; null when the snapshot's source gives no block number (a snapshot file)."
+    blockNumber: String
+    "Unix seconds; 0 before the chain's first indexed block."
+    timestamp: Int!
   }
 
   type Asset {

@@ -35,14 +35,17 @@ export type CreateRiskYogaParameters = {
 
 /**
  * The analysis of each snapshot, computed on first use and kept while the snapshot object lives (the
- * standard stress scenarios only when first asked for).
+ * standard stress scenarios only when first asked for). Each analysis starts from the previous one, so a
+ * provider that keeps unchanged positions as the same objects pays only for what changed.
  */
 export function createRiskStateCache(): (snapshot: RiskSnapshot) => RiskState {
   const cache = new WeakMap<RiskSnapshot, RiskState>();
+  let last: RiskState["analysis"] | undefined;
   return (snapshot) => {
     let state = cache.get(snapshot);
     if (!state) {
-      const analysis = analyzeRisk(snapshot);
+      const analysis = analyzeRisk(snapshot, last);
+      last = analysis;
       let scenarios: ReturnType<RiskState["scenarios"]> | undefined;
       state = {
         analysis,

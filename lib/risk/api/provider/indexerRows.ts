@@ -1,3 +1,4 @@
+import { and, eq, gt, inArray, notInArray, or, type SQL, sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { pgTable } from "drizzle-orm/pg-core";
 import type * as aaveTables from "../../../indexerSchema/aave.js";
@@ -38,6 +39,9 @@ export const ponderCheckpoint = pgTable("_ponder_checkpoint", (t) => ({
   chainName: t.text("chain_name").primaryKey(),
   chainId: t.bigint("chain_id", { mode: "number" }).notNull(),
   latestCheckpoint: t.varchar("latest_checkpoint", { length: 75 }).notNull(),
+  // In omnichain ordering one checkpoint for every chain: everything at or before it can no longer be
+  // rolled back by a reorg.
+  finalizedCheckpoint: t.varchar("finalized_checkpoint", { length: 75 }).notNull(),
 }));
 
 export type IndexedBlock = { chainId: number; blockNumber: bigint; timestamp: number };
@@ -57,8 +61,10 @@ export function decodeCheckpointBlock(checkpoint: string): IndexedBlock {
 
 type Row<K extends keyof IndexerTables> = IndexerTables[K]["$inferSelect"];
 
+export type Checkpoint = { chainId: number; latestCheckpoint: string; finalizedCheckpoint: string };
+
 export type IndexerRows = {
-  checkpoints: { chainId: number; latestCheckpoint: string }[];
+  checkpoints: Checkpoint[];
   markets: Row<"market">[];
   reserves: Row<"reserve">[];
   emodeCategories: Row<"emodeCategory">[];
@@ -71,8 +77,17 @@ export type IndexerRows = {
   tokenSupplies: Row<"tokenSupply">[];
 };
 
-/** Reads every row the snapshot needs. Checkpoints first: data read after them is at least that new. */
-export async function readIndexerRows(db: IndexerDb, tables: IndexerTables): Promise<IndexerRows> {
+/**
+ * Reads the rows the snapshot needs. Checkpoints first: data read after them is at least that new.
+ * With `since`, `position` and `market_user` rows are read only where `updated_at_block` is above the
+ * chain's block in it (every write of the indexer sets it to the event's block); chains missing from
+ * `since` are read in full. The other tables are small and always read in full.
+ */
+export async function readIndexerRows(
+  db: IndexerDb,
+  tables: IndexerTables,
+  since?: ReadonlyMap<number, bigint>,
+): Promise<IndexerRows> {
   const checkpoints = await readCheckpoints(db);
   const [
     markets,
@@ -89,8 +104,8 @@ export async function readIndexerRows(db: IndexerDb, tables: IndexerTables): Pro
     db.select().from(tables.market),
     db.select().from(tables.reserve),
     db.select().from(tables.emodeCategory),
-    db.select().from(tables.marketUser),
-    db.select().from(tables.position),
+    db.select().from(tables.marketUser).where(updatedSince(tables.marketUser, since)),
+    db.select().from(tables.position).where(updatedSince(tables.position, since)),
     db.select().from(tables.priceSource),
     db.select().from(tables.assetSource),
     db.select().from(tables.routeTotals),
@@ -112,8 +127,43 @@ export async function readIndexerRows(db: IndexerDb, tables: IndexerTables): Pro
   };
 }
 
+type UpdatedRowsTable = IndexerTables["position"] | IndexerTables["marketUser"];
+
+function updatedSince(
+  table: UpdatedRowsTable,
+  since: ReadonlyMap<number, bigint> | undefined,
+): SQL | undefined {
+  if (!since) return undefined;
+  const chains = [...since.keys()];
+  return or(
+    ...[...since].map(([chainId, block]) => and(eq(table.chainId, chainId), gt(table.updatedAtBlock, block))),
+    chains.length > 0 ? notInArray(table.chainId, chains) : sql`true`,
+  );
+}
+
+/** `position` and `market_user` rows by id (those present). */
+export async function readRowsById(
+  db: IndexerDb,
+  tables: IndexerTables,
+  ids: { positions: string[]; users: string[] },
+): Promise<Pick<IndexerRows, "positions" | "marketUsers">> {
+  const [positions, marketUsers] = await Promise.all([
+    ids.positions.length === 0
+      ? []
+      : db.select().from(tables.position).where(inArray(tables.position.id, ids.positions)),
+    ids.users.length === 0
+      ? []
+      : db.select().from(tables.marketUser).where(inArray(tables.marketUser.id, ids.users)),
+  ]);
+  return { positions, marketUsers };
+}
+
 export async function readCheckpoints(db: IndexerDb) {
   return db
-    .select({ chainId: ponderCheckpoint.chainId, latestCheckpoint: ponderCheckpoint.latestCheckpoint })
+    .select({
+      chainId: ponderCheckpoint.chainId,
+      latestCheckpoint: ponderCheckpoint.latestCheckpoint,
+      finalizedCheckpoint: ponderCheckpoint.finalizedCheckpoint,
+    })
     .from(ponderCheckpoint);
 }

@@ -2,15 +2,19 @@ import type { Deployment } from "../../../deployments.js";
 import { BridgeError } from "../../../errors.js";
 import type { Logger } from "../../../logger.js";
 import type { RiskSnapshot } from "../../index.js";
+import { IndexedPositions } from "./indexedPositions.js";
 import {
+  type Checkpoint,
   decodeCheckpointBlock,
   type IndexedBlock,
   type IndexerDb,
+  type IndexerRows,
   type IndexerTables,
   readCheckpoints,
   readIndexerRows,
+  readRowsById,
 } from "./indexerRows.js";
-import { snapshotFromIndexerRows } from "./snapshotFromRows.js";
+import { assembleSnapshot } from "./snapshotFromRows.js";
 
 // The reading and the conversion live beside this file; their names stay importable from here.
 export {
@@ -52,11 +56,19 @@ export type IndexerSnapshotProvider = {
 
 /**
  * A snapshot provider over the indexer's tables. At most once per `minRefreshMs` it reads Ponder's
- * checkpoint table (one row per chain, cheap) and rebuilds the snapshot only when a checkpoint moved:
+ * checkpoint table (one row per chain, cheap) and builds a new snapshot only when a checkpoint moved:
  * every indexed change comes with a checkpoint change, and a new block also moves the time the reserve
- * indexes are brought forward to. Concurrent callers share one refresh. If a refresh fails after a
- * snapshot exists, the old snapshot is served (its timestamps age, so staleness alerts fire) and the
- * failure is logged.
+ * indexes are brought forward to and prices are judged at. Concurrent callers share one refresh. If a
+ * refresh fails after a snapshot exists, the old snapshot is served (its timestamps age, so staleness
+ * alerts fire) and the failure is logged.
+ *
+ * Incremental: the small tables (markets, reserves, prices, backing) are read in full every time, so
+ * prices are judged and indexes brought forward as of the new block exactly as a full rebuild would;
+ * `position` and `market_user` rows are read only where `updated_at_block` is above the last block of
+ * their chain that can no longer be reorganised (see {@link finalBlocks}), and only the users whose rows
+ * changed are converted again ({@link IndexedPositions}); the engine then reuses the other positions'
+ * conversions. A held row above that block that the read no longer returns was rolled back by a reorg:
+ * it is read again by id (or dropped when gone). The first snapshot reads everything.
  *
  * @example
  * import { db } from "ponder:api";
@@ -72,32 +84,87 @@ export function createIndexerSnapshotProvider(
   let current: { snapshot: RiskSnapshot; fingerprint: string; blocks: IndexedBlock[] } | undefined;
   let checkedAt = Number.NEGATIVE_INFINITY;
   let pending: Promise<RiskSnapshot> | undefined;
+  const positions = new IndexedPositions();
+  /** Latest checkpoints seen per chain, not yet known final (they become the final bound once they are). */
+  const seen = new Map<number, string[]>();
+  /** Held row ids whose `updatedAtBlock` is above `since`: the next read must return them unless rolled back. */
+  let unsettled = { positions: new Set<string>(), users: new Set<string>() };
+  /**
+   * Per chain, the final block as of the previous refresh's look at the checkpoints (none before the
+   * first). A row written after that look carries a higher block: a new block is above the chain's
+   * latest checkpoint then, and a reorg cannot go back to or below its finalized one.
+   */
+  let since: Map<number, bigint> | undefined;
 
   const refresh = async (): Promise<RiskSnapshot> => {
     const checkpoints = await readCheckpoints(params.db);
-    const fingerprint = checkpoints
-      .map((c) => `${c.chainId}:${c.latestCheckpoint}`)
-      .sort()
-      .join(",");
+    const fingerprint = fingerprintOf(checkpoints);
     if (current && current.fingerprint === fingerprint) return current.snapshot;
-    const rows = await readIndexerRows(params.db, params.tables);
-    const snapshot = snapshotFromIndexerRows(params.deployment, rows);
+    const rows = await readIndexerRows(params.db, params.tables, since);
+    const back = await rolledBack(rows, since);
+    positions.apply({
+      positions: [...rows.positions, ...back.reread.positions],
+      users: [...rows.marketUsers, ...back.reread.users],
+      removedPositions: back.removedPositions,
+      removedUsers: back.removedUsers,
+    });
+    // Bounds for the next read come from this refresh's first look (taken before any row was read).
+    const next = finalBlocks(checkpoints, seen);
+    for (const c of checkpoints) seen.set(c.chainId, [...(seen.get(c.chainId) ?? []), c.latestCheckpoint]);
+    unsettled = settle(
+      next,
+      [...rows.positions, ...back.reread.positions],
+      [...rows.marketUsers, ...back.reread.users],
+    );
+    since = next;
+    const snapshot = assembleSnapshot(params.deployment, rows, positions);
     // Fingerprint of what was read, not of the first look: a block indexed in between is included.
-    const readFingerprint = rows.checkpoints
-      .map((c) => `${c.chainId}:${c.latestCheckpoint}`)
-      .sort()
-      .join(",");
     const blocks = rows.checkpoints.map((c) => ({
       ...decodeCheckpointBlock(c.latestCheckpoint),
       chainId: c.chainId,
     }));
     params.prepare?.(snapshot);
-    current = { snapshot, fingerprint: readFingerprint, blocks };
+    current = { snapshot, fingerprint: fingerprintOf(rows.checkpoints), blocks };
     params.logger?.debug(
-      { blocks: blocks.map((b) => `${b.chainId}@${b.blockNumber}`) },
+      {
+        blocks: blocks.map((b) => `${b.chainId}@${b.blockNumber}`),
+        rowsRead: rows.positions.length + rows.marketUsers.length,
+      },
       "risk snapshot rebuilt",
     );
     return snapshot;
+  };
+
+  /** Held rows above the bound that the read did not return: read again by id; gone ones removed. */
+  const rolledBack = async (rows: IndexerRows, bounds: ReadonlyMap<number, bigint> | undefined) => {
+    const returned = {
+      positions: new Set(rows.positions.map((r) => r.id)),
+      users: new Set(rows.marketUsers.map((r) => r.id)),
+    };
+    const stillAbove = (row: { chainId: number; updatedAtBlock: bigint } | undefined) =>
+      row !== undefined && (bounds?.get(row.chainId) ?? -1n) < row.updatedAtBlock;
+    const missing = {
+      positions: [...unsettled.positions].filter(
+        (id) => !returned.positions.has(id) && stillAbove(positions.positionRow(id)),
+      ),
+      users: [...unsettled.users].filter(
+        (id) => !returned.users.has(id) && stillAbove(positions.userRow(id)),
+      ),
+    };
+    if (missing.positions.length === 0 && missing.users.length === 0) {
+      return { reread: { positions: [], users: [] }, removedPositions: [], removedUsers: [] };
+    }
+    const found = await readRowsById(params.db, params.tables, missing);
+    const foundIds = new Set([...found.positions.map((r) => r.id), ...found.marketUsers.map((r) => r.id)]);
+    params.logger?.info(
+      { reread: missing.positions.length + missing.users.length },
+      "risk snapshot: rows rolled back by a reorg read again",
+    );
+    return {
+      reread: { positions: found.positions, users: found.marketUsers },
+      removedPositions: missing.positions.filter((id) => !foundIds.has(id)),
+      removedUsers: missing.users.filter((id) => !foundIds.has(id)),
+    };
   };
 
   return {
@@ -122,5 +189,49 @@ export function createIndexerSnapshotProvider(
       return pending;
     },
     indexedBlocks: () => current?.blocks ?? [],
+  };
+}
+
+const fingerprintOf = (checkpoints: Checkpoint[]) =>
+  checkpoints
+    .map((c) => `${c.chainId}:${c.latestCheckpoint}`)
+    .sort()
+    .join(",");
+
+/**
+ * Per chain, the highest block that no reorg can roll back any more: the highest of the chain's latest
+ * checkpoints seen earlier that is at or below Ponder's finalized checkpoint (checkpoints are
+ * fixed-width digit strings, so they compare as strings). Checkpoints of a chain seen before it are
+ * dropped from `seen`; chains with none final yet are absent (read in full). Assumes a head seen once
+ * and finalized by timestamp was not replaced by a later-stamped fork block: with Ponder's finality
+ * depth (30 blocks on a devnet chain) a reorg that deep does not happen on the chains we index.
+ */
+export function finalBlocks(checkpoints: Checkpoint[], seen: Map<number, string[]>): Map<number, bigint> {
+  const bounds = new Map<number, bigint>();
+  for (const c of checkpoints) {
+    const history = seen.get(c.chainId) ?? [];
+    const final = history.filter((h) => h <= c.finalizedCheckpoint);
+    if (final.length === 0) continue;
+    const newest = final.reduce((a, b) => (a > b ? a : b));
+    bounds.set(c.chainId, decodeCheckpointBlock(newest).blockNumber);
+    seen.set(
+      c.chainId,
+      history.filter((h) => h >= newest),
+    );
+  }
+  return bounds;
+}
+
+/** Ids of rows above their chain's final bound: a later read must still return them, or they were rolled back. */
+function settle(
+  bounds: ReadonlyMap<number, bigint> | undefined,
+  positionRows: { id: string; chainId: number; updatedAtBlock: bigint }[],
+  userRows: { id: string; chainId: number; updatedAtBlock: bigint }[],
+) {
+  const above = (r: { chainId: number; updatedAtBlock: bigint }) =>
+    (bounds?.get(r.chainId) ?? -1n) < r.updatedAtBlock;
+  return {
+    positions: new Set(positionRows.filter(above).map((r) => r.id)),
+    users: new Set(userRows.filter(above).map((r) => r.id)),
   };
 }

@@ -1,6 +1,5 @@
 import { Registry } from "prom-client";
 import type { AlertConfig, RiskSnapshot } from "../../index.js";
-import { analyzeRisk, runStandardScenarios } from "../../index.js";
 import type { RiskLimits } from "../limits.js";
 import { createRiskMetrics } from "../metrics.js";
 import { createRiskStateCache, createRiskYoga, type RiskYoga } from "../server.js";
@@ -63,8 +62,9 @@ export function createRiskService(params: CreateRiskServiceParameters): RiskServ
   const registry: RefreshingRegistry = new RefreshingRegistry(async () => {
     const snapshot = await params.getSnapshot();
     if (snapshot === measured) return;
-    const analysis = analyzeRisk(snapshot);
-    metrics.update(analysis, runStandardScenarios(analysis.book, analysis.health));
+    // The same analysis GraphQL uses (one per snapshot), and its cached standard scenarios.
+    const state = stateOf(snapshot);
+    metrics.update(state.analysis, state.scenarios());
     measured = snapshot;
   });
   const metrics = createRiskMetrics(registry);

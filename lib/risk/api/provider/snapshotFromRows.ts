@@ -5,12 +5,12 @@ import type {
   RiskAsset,
   RiskBridgeAsset,
   RiskEModeCategory,
-  RiskPosition,
   RiskProtocol,
   RiskReserve,
   RiskSnapshot,
 } from "../../index.js";
 import { validateRiskSnapshot } from "../../index.js";
+import { IndexedPositions } from "./indexedPositions.js";
 import { decodeCheckpointBlock, type IndexedBlock, type IndexerRows } from "./indexerRows.js";
 
 /** Pool revisions whose account-data rules lib/aave implements: 1 = core-v3 1.19.x, the v3.0 line. */
@@ -44,6 +44,20 @@ const minOf = (values: number[]) => (values.length === 0 ? 0 : Math.min(...value
  *   `positions:<protocol>` and `bridge:<bridgeId>` (how far the indexer has processed the chains).
  */
 export function snapshotFromIndexerRows(deployment: Deployment, rows: IndexerRows): RiskSnapshot {
+  const positions = new IndexedPositions();
+  positions.apply({ positions: rows.positions, users: rows.marketUsers });
+  return assembleSnapshot(deployment, rows, positions);
+}
+
+/**
+ * {@link snapshotFromIndexerRows} with the positions kept elsewhere (the incremental provider keeps them
+ * in step with the indexer); `rows.positions` and `rows.marketUsers` are not read.
+ */
+export function assembleSnapshot(
+  deployment: Deployment,
+  rows: Omit<IndexerRows, "positions" | "marketUsers">,
+  positions: IndexedPositions,
+): RiskSnapshot {
   const indexed = new Map<number, IndexedBlock>();
   for (const c of rows.checkpoints) {
     const block = decodeCheckpointBlock(c.latestCheckpoint);
@@ -130,39 +144,6 @@ export function snapshotFromIndexerRows(deployment: Deployment, rows: IndexerRow
     };
   });
 
-  const eModeOf = new Map(rows.marketUsers.map((u) => [`${u.protocol}:${lower(u.user)}`, u.eModeCategory]));
-  const positionsByProtocol = new Map<string, Map<string, RiskPosition>>();
-  for (const row of rows.positions) {
-    const empty =
-      row.scaledATokenBalance === 0n && row.scaledVariableDebt === 0n && row.stableDebtPrincipal === 0n;
-    if (empty) continue;
-    let users = positionsByProtocol.get(row.protocol);
-    if (!users) {
-      users = new Map();
-      positionsByProtocol.set(row.protocol, users);
-    }
-    const user = lower(row.user);
-    let position = users.get(user);
-    if (!position) {
-      position = { user, reserves: [], eModeCategory: eModeOf.get(`${row.protocol}:${user}`) ?? 0 };
-      users.set(user, position);
-    }
-    position.reserves.push({
-      asset: lower(row.asset),
-      scaledCollateral: row.scaledATokenBalance,
-      scaledDebt: row.scaledVariableDebt,
-      usedAsCollateral: row.usedAsCollateral,
-      stableDebt:
-        row.stableDebtPrincipal === 0n
-          ? null
-          : {
-              principal: row.stableDebtPrincipal,
-              rate: row.stableBorrowRate,
-              lastUpdateTimestamp: row.stableDebtTimestamp,
-            },
-    });
-  }
-
   const protocols: RiskProtocol[] = [];
   const sources: { source: string; updatedAt: number }[] = [];
   for (const chain of deployment.chains) {
@@ -247,16 +228,27 @@ export function snapshotFromIndexerRows(deployment: Deployment, rows: IndexerRow
         };
       });
     const known = new Set(reserves.map((r) => r.asset));
-    const positions = [...(positionsByProtocol.get(m.id)?.values() ?? [])]
-      .map((p) => ({ ...p, reserves: p.reserves.filter((r) => known.has(r.asset)) }))
-      .filter((p) => p.reserves.length > 0);
+    const held = positions.positionsOf(m.id);
+    // A position in a reserve the market does not list (not expected once ReserveInitialized is indexed)
+    // loses that entry; every other position object is passed on as is, so the engine can reuse its
+    // conversion from the previous snapshot (it matches positions by identity).
+    const complete = held.every((p) => p.reserves.every((r) => known.has(r.asset)));
+    const marketPositions = complete
+      ? [...held]
+      : held
+          .map((p) =>
+            p.reserves.every((r) => known.has(r.asset))
+              ? p
+              : { ...p, reserves: p.reserves.filter((r) => known.has(r.asset)) },
+          )
+          .filter((p) => p.reserves.length > 0);
     // The protocol id doubles as its name: names are metric labels.
     protocols.push({
       id: m.id,
       name: m.id,
       chainId: m.chainId,
       reserves,
-      positions,
+      positions: marketPositions,
       baseCurrencyUnit: unit,
       timestamp: at,
       eModeCategories,
@@ -272,16 +264,19 @@ export function snapshotFromIndexerRows(deployment: Deployment, rows: IndexerRow
 
   const snapshot: RiskSnapshot = {
     asOf: {
-      blockTimestamps: deployment.chains.map((c) => ({
-        chainId: c.chainId,
-        timestamp: indexedAt(c.chainId),
-      })),
+      blockTimestamps: deployment.chains.map((c) => {
+        const block = indexed.get(c.chainId);
+        return block
+          ? { chainId: c.chainId, timestamp: block.timestamp, blockNumber: block.blockNumber }
+          : { chainId: c.chainId, timestamp: 0 };
+      }),
       sources,
     },
     assets,
     bridges: [{ id: bridgeId, name: bridgeId, assets: bridgeAssets }],
     protocols,
   };
-  validateRiskSnapshot(snapshot);
+  // Positions name only the market's reserves by construction (the filter above).
+  validateRiskSnapshot(snapshot, { positions: false });
   return snapshot;
 }

@@ -24,6 +24,16 @@ export function createRiskResolvers(options: RiskResolverOptions) {
       ...positionQueries(limits),
       ...exposureQueries,
       ...stressQueries,
+      async snapshot(_: unknown, __: unknown, ctx: RiskContext) {
+        const { analysis } = await ctx.risk();
+        return {
+          blocks: analysis.snapshot.asOf.blockTimestamps.map((b) => ({
+            chainId: b.chainId,
+            blockNumber: b.blockNumber?.toString() ?? null,
+            timestamp: b.timestamp,
+          })),
+        };
+      },
       async alerts(_: unknown, args: { minSeverity: string }, ctx: RiskContext) {
         const state = await ctx.risk();
         const min = args.minSeverity.toLowerCase() as Severity;
