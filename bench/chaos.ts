@@ -9,7 +9,7 @@
  *   npx tsx bench/chaos.ts short   # the short variant test/chaos runs (no PostgreSQL restart)
  *
  * CHAOS_LOG_DIR keeps the services' logs (default: a temp dir). Exits non-zero on any loss, double
- * delivery, mismatch or leaked key. The last line printed is one JSON object.
+ * delivery, mismatch, leaked key or process crash (a crashed process is restarted, as a supervisor would). The last line printed is one JSON object.
  */
 import { existsSync, mkdtempSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -36,6 +36,10 @@ for (const check of result.audit.checks) console.log(check.line);
 console.log(
   `${result.leaks.length === 0 ? "ok  " : "FAIL"} secret leaks: ${result.keysChecked} private keys grepped in ${logDir}, ${result.leaks.length} found${result.leaks.length ? ` (${result.leaks.map((l) => `key ${l.keyIndex} in ${l.file}`).join(", ")})` : ""}`,
 );
+const crashed = Object.entries(result.crashes);
+console.log(
+  `${crashed.length === 0 ? "ok  " : "FAIL"} no process crashed: ${crashed.length === 0 ? "none exited by itself" : crashed.map(([name, n]) => `${name} ${n}x`).join(", ")}`,
+);
 const figure: Record<string, number | string> = {
   profile: profileName,
   transfers: result.audit.transfers,
@@ -44,6 +48,7 @@ const figure: Record<string, number | string> = {
   unbacked: result.audit.unbacked,
   mismatches: result.audit.mismatches,
   leaked_keys: result.leaks.length,
+  crashes: crashed.reduce((a, [, n]) => a + n, 0),
   faults: result.faults.length,
   load_seconds: Number(result.loadSeconds.toFixed(0)),
   delivered_per_second_during_load: Number((result.deliveredDuringLoad / result.loadSeconds).toFixed(2)),

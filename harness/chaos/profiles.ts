@@ -16,9 +16,9 @@ export type ChaosProfile = Omit<ChaosOptions, "logDir" | "log">;
  * requests spoiled. It restarts the machine's PostgreSQL server, which other suites share: run it alone.
  */
 export const fullSoak: ChaosProfile = {
-  locksPerSecond: 2,
-  burnsPerSecond: 0.8,
-  loadSeconds: 420,
+  locksPerSecond: 1.7,
+  burnsPerSecond: 0.7,
+  loadSeconds: 430,
   rpcFaultShare: 0.1,
   faults: [
     relayerKill([0]),
@@ -35,7 +35,7 @@ export const fullSoak: ChaosProfile = {
   gapMs: 5_000,
   downMs: 8_000,
   recoveryTimeoutMs: 120_000,
-  drainTimeoutMs: 600_000,
+  drainTimeoutMs: 1_500_000,
   indexerAtStart: false,
 };
 
@@ -53,6 +53,6 @@ export const shortSoak: ChaosProfile = {
   gapMs: 5_000,
   downMs: 5_000,
   recoveryTimeoutMs: 60_000,
-  drainTimeoutMs: 300_000,
+  drainTimeoutMs: 900_000,
   indexerAtStart: true,
 };

@@ -50,6 +50,8 @@ export type ChaosRig = {
   indexer(): PonderProcess | undefined;
   /** Relayer records not delivered, with their status. */
   relayerPending(): Promise<{ id: string; status: string }[]>;
+  /** Exits nobody asked for, per process name (each was restarted by the supervisor). */
+  crashes(): Record<string, number>;
   stop(): Promise<void>;
 };
 
@@ -79,6 +81,17 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
         proxies[net.chains.findIndex((c) => c.anvil.rpcUrl === url)]!.url,
       ]),
     );
+    // A database of its own: Ponder caches RPC answers per chain id in `ponder_sync`, and every run's
+    // fresh anvil reuses chain ids and contract addresses, so a shared database would feed this run
+    // the logs of an earlier one (seen: phantom locks in the indexer's totals).
+    const database = uniqueName("chaos_db");
+    const admin = new URL(withDefaultUser(DATABASE_URL));
+    admin.pathname = "/postgres";
+    await adminQuery(admin.toString(), `CREATE DATABASE "${database}"`);
+    cleanups.push(() => adminQuery(admin.toString(), `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`));
+    const url = new URL(withDefaultUser(DATABASE_URL));
+    url.pathname = `/${database}`;
+    const databaseUrl = url.toString();
     const redis = await startRedisServer(await freePort());
     cleanups.push(() => redis.stop());
     const common = {
@@ -87,24 +100,51 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
       LOG_LEVEL: options.logLevel ?? "info",
     };
 
+    const crashes: Record<string, number> = {};
+    let stopping = false;
+    /**
+     * A process under a supervisor, as `restart: unless-stopped` in compose or systemd would run it: an
+     * exit we did not ask for (kill9/stop) is counted as a crash and the process is started again a
+     * second later, so one crash does not end the soak, and the crash still shows in its result.
+     */
     const managed = (name: string, entry: string, env: Record<string, string>, port: number) => {
       let service: Service | undefined;
+      let intended = false;
       const url = `http://127.0.0.1:${port}`;
       const process: ManagedProcess = {
         name,
         url,
         current: () => service!,
-        kill9: () => (service ? kill9(service) : Promise.resolve()),
+        kill9: () => {
+          intended = true;
+          return service ? kill9(service) : Promise.resolve();
+        },
         async start() {
-          service = startNode(
+          intended = false;
+          const child = startNode(
             name,
             ["--enable-source-maps", entry],
             { ...common, ...env },
             join(options.logDir, `${name}.log`),
           );
-          await waitHealthy(service, url, 90_000);
+          service = child;
+          child.child.once("exit", (code, signal) => {
+            if (intended || stopping || service !== child) return;
+            crashes[name] = (crashes[name] ?? 0) + 1;
+            options.log(
+              `CRASH ${name} exited by itself (code ${code}, signal ${signal}); restarting it in 1 s`,
+            );
+            setTimeout(() => {
+              if (!intended && !stopping && service === child)
+                process.start().catch((error) => options.log(`${name} did not come back: ${error}`));
+            }, 1_000);
+          });
+          await waitHealthy(child, url, 90_000);
         },
-        stop: () => (service ? stop(service) : Promise.resolve()),
+        stop: () => {
+          intended = true;
+          return service ? stop(service) : Promise.resolve();
+        },
       };
       cleanups.push(() => process.stop());
       return process;
@@ -137,7 +177,7 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
     const relayerSchema = uniqueName("chaos");
     const queuePrefix = uniqueName("chaos");
     // Registered before the relayers, so cleanup (in reverse) stops them before dropping their schema.
-    const pool = new pg.Pool({ connectionString: withDefaultUser(DATABASE_URL), max: 2 });
+    const pool = new pg.Pool({ connectionString: withDefaultUser(databaseUrl), max: 2 });
     // A restart of PostgreSQL breaks idle connections; the pool must not crash the harness for it.
     pool.on("error", () => undefined);
     cleanups.push(async () => {
@@ -155,7 +195,7 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
           {
             RELAYER_PRIVATE_KEY: key,
             REDIS_URL: redis.url,
-            DATABASE_URL,
+            DATABASE_URL: databaseUrl,
             RELAYER_DB_SCHEMA: relayerSchema,
             RELAYER_QUEUE_PREFIX: queuePrefix,
             VALIDATOR_URLS: validators.map((v) => v.url).join(","),
@@ -203,7 +243,7 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
         indexer = await startPonder({
           net: { env: indexerEnv },
           schema: indexerSchema,
-          databaseUrl: DATABASE_URL,
+          databaseUrl,
         });
         return indexer;
       },
@@ -214,10 +254,24 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
         );
         return rows;
       },
-      stop: stopAll,
+      crashes: () => ({ ...crashes }),
+      stop: async () => {
+        stopping = true;
+        await stopAll();
+      },
     };
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
   }
 }

@@ -39,6 +39,8 @@ export type ChaosResult = {
   faults: FaultResult[];
   loads: { kind: string; sent: number; failed: number; firstError: string | null }[];
   leaks: SecretLeak[];
+  /** Processes that exited by themselves (restarted by the rig's supervisor), per name. */
+  crashes: Record<string, number>;
   keysChecked: number;
   loadSeconds: number;
   deliveredDuringLoad: number;
@@ -142,10 +144,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     }
     watch.stop();
     if (!rig.indexer()) await rig.startIndexer();
-    await rig.indexer()!.waitReady(300_000);
+    // The audit reports an indexer that never caught up as a mismatch; waiting longer changes nothing.
+    await rig
+      .indexer()!
+      .waitReady(600_000)
+      .catch((error) => log(`indexer not ready: ${String(error).slice(0, 300)}`));
     const audit = await auditChaos(rig);
     const keys = [...rig.privateKeys, ...senders.lockers, ...senders.burners];
     const counts = rig.proxies.map((p) => p.counts());
+    const crashes = rig.crashes();
     await rig.stop();
     const leaks = findSecretLeaks(options.logDir, keys);
     return {
@@ -153,6 +160,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       faults,
       loads: loadResults,
       leaks,
+      crashes,
       keysChecked: keys.length,
       loadSeconds,
       deliveredDuringLoad,
