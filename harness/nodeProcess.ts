@@ -54,22 +54,21 @@ export async function waitHealthy(service: Service, url: string, timeoutMs = 60_
 }
 
 /** SIGKILL, as a crash or the OOM killer would: no shutdown hook runs. Resolves once it has exited. */
-export async function kill9(service: { child: ChildProcess }): Promise<void> {
-  const { child } = service;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((done) => {
-    child.once("exit", () => done());
-    child.kill("SIGKILL");
-  });
+export function kill9(service: { child: ChildProcess }): Promise<void> {
+  return signalAndWait(service.child, "SIGKILL");
 }
 
-export async function stop(service: { child: ChildProcess }): Promise<void> {
-  const { child } = service;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((done) => {
+/** SIGTERM (graceful shutdown), then SIGKILL after 10 s. Resolves once it has exited. */
+export function stop(service: { child: ChildProcess }): Promise<void> {
+  return signalAndWait(service.child, "SIGTERM", 10_000);
+}
+
+function signalAndWait(child: ChildProcess, signal: NodeJS.Signals, killAfterMs?: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((done) => {
     child.once("exit", () => done());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+    child.kill(signal);
+    if (killAfterMs !== undefined) setTimeout(() => child.kill("SIGKILL"), killAfterMs).unref();
   });
 }
 
