@@ -2,7 +2,7 @@
  * Sustained lock -> mint throughput, run like production: two anvil chains with 1 s blocks (2-block
  * finality), five validators and the relayer as separate processes started from their builds the way the
  * README starts them (`node dist/validator/main.js`, `node dist/relayer/main.js`, PostgreSQL and Redis),
- * and the load from a separate process (bench/bridge/load.ts). Two phases: light load (1 lock/s) for the
+ * and the load from a separate process (harness/bridgeLoad.ts). Two phases: light load (1 lock/s) for the
  * latency floor, then `rate` locks/s for `seconds`. Everything is read back from the chains: delivered
  * messages per second over the loaded window (after a 10 s ramp), the source bound (block gas / gas per
  * lock) and the destination bound (block gas / gas per delivered message as the relayer batched them,
@@ -14,14 +14,20 @@
  */
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createWalletClient, type Hex, http, parseAbiItem, parseEther } from "viem";
-import { generatePrivateKey, nonceManager, privateKeyToAccount } from "viem/accounts";
-import { bridgeTestTokenAbi } from "../contracts/generated/index.js";
+import { type Hex, parseAbiItem } from "viem";
 import { freePort } from "../devnet/anvil.js";
 import { startBridgeNet, USDC } from "../harness/bridgeNet.js";
 import { DATABASE_URL, REDIS_URL, uniqueName } from "../harness/bridgeServices.js";
+import { fundSenders } from "../harness/chaos/senders.js";
+import {
+  cpuSeconds,
+  percentile,
+  type Service,
+  startNode,
+  stop,
+  waitHealthy,
+} from "../harness/nodeProcess.js";
 import { devnetKeys } from "../lib/devnet/accounts.js";
-import { cpuSeconds, percentile, type Service, startNode, stop, waitHealthy } from "./bridge/processes.js";
 
 const seconds = Number(process.argv[2] ?? 60);
 const rate = Number(process.argv[3] ?? 200);
@@ -80,28 +86,7 @@ try {
   await waitHealthy(relayer, `http://127.0.0.1:${relayerPort}`);
 
   // Senders with ether and test USDC; the load process approves and locks with their keys.
-  const senderKeys = Array.from({ length: senderCount }, () => generatePrivateKey());
-  const funder = createWalletClient({
-    account: privateKeyToAccount(generatePrivateKey(), { nonceManager }),
-    chain: home.chain,
-    transport: http(home.anvil.rpcUrl),
-  });
-  await home.testClient.setBalance({ address: funder.account.address, value: parseEther("100") });
-  const mints: Hex[] = [];
-  for (const key of senderKeys) {
-    const address = privateKeyToAccount(key).address;
-    await home.testClient.setBalance({ address, value: parseEther("100") });
-    mints.push(
-      await funder.writeContract({
-        address: net.usdc,
-        abi: bridgeTestTokenAbi,
-        functionName: "mint",
-        args: [address, 10_000_000n * USDC],
-        gas: 100_000n,
-      }),
-    );
-  }
-  await Promise.all(mints.map((hash) => home.publicClient.waitForTransactionReceipt({ hash })));
+  const { lockers: senderKeys } = await fundSenders(net, { lockers: senderCount, burners: 0 });
 
   async function load(phase: string, perSecond: number, duration: number) {
     const file = join(net.dir, `load-${phase}.json`);
@@ -119,7 +104,7 @@ try {
         seconds: duration,
       }),
     );
-    const proc = startNode(`load-${phase}`, ["--import", "tsx", "bench/bridge/load.ts", file], {});
+    const proc = startNode(`load-${phase}`, ["--import", "tsx", "harness/bridgeLoad.ts", file], {});
     return proc;
   }
   async function finished(

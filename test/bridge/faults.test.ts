@@ -1,6 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { parseAbiItem } from "viem";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +14,8 @@ import {
   uniqueName,
   waitFor,
 } from "../../harness/bridgeServices.js";
+import { startLossyRpc } from "../../harness/chaos/lossyRpc.js";
+import { startRedisServer } from "../../harness/redisServer.js";
 import { devnetKeys } from "../../lib/devnet/accounts.js";
 import type { RunningValidator } from "../../validator/service.js";
 
@@ -34,12 +34,16 @@ describe("faults", () => {
   });
   afterAll(async () => net?.stop());
 
-  it("completes delivery through RPC endpoints that drop 20% and delay 30% of requests", async () => {
+  it("completes delivery through RPC endpoints that drop 25% and delay 25% of requests", async () => {
     const proxies = new Map<number, string>();
     for (const chain of net.chains) {
-      const server = await flakyProxy(chain.anvil.rpcUrl, { dropRate: 0.2, delayRate: 0.3, delayMs: 300 });
-      cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-      proxies.set(chain.chainId, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      const proxy = await startLossyRpc(chain.anvil.rpcUrl, {
+        share: 0.5,
+        faults: ["drop", "delay"],
+        delayMs: 300,
+      });
+      cleanups.push(() => proxy.close());
+      proxies.set(chain.chainId, proxy.url);
     }
     validators = await Promise.all(
       [0, 1, 2, 3, 4].map((i) => startTestValidator(net, i, { rpcOverride: proxies })),
@@ -58,10 +62,8 @@ describe("faults", () => {
   });
 
   it("resumes pending work after Redis restarts and loses its data", async () => {
-    const port = await freePort();
-    let redis = await startRedis(port);
-    // Reads `redis` when it runs, so it stops whichever instance is current, after the relayer.
-    cleanups.push(() => stopChild(redis));
+    const redis = await startRedisServer(await freePort());
+    cleanups.push(() => redis.stop());
     validators = await Promise.all([0, 1, 2, 3, 4].map((i) => startTestValidator(net, i)));
     const ports = validators.map((v) => Number(new URL(v!.url).port));
     // Two validators down keeps the message pending while Redis goes away.
@@ -72,7 +74,7 @@ describe("faults", () => {
     const relayer = await startTestRelayer(
       net,
       ports.map((p) => `http://127.0.0.1:${p}`),
-      { redisUrl: `redis://127.0.0.1:${port}` },
+      { redisUrl: redis.url },
     );
     cleanups.push(() => relayer.stop());
     const { id, message } = await lockUsdc(net, 3n * USDC);
@@ -82,8 +84,7 @@ describe("faults", () => {
       30_000,
     );
 
-    await stopChild(redis);
-    redis = await startRedis(port);
+    await redis.restart();
     for (const i of [3, 4]) validators[i] = await startTestValidator(net, i, { port: ports[i] });
     await waitFor("delivery after the Redis restart", () => isDelivered(net, message), 60_000);
   });
@@ -146,58 +147,6 @@ describe("faults", () => {
     }
   });
 });
-
-async function flakyProxy(
-  target: string,
-  options: { dropRate: number; delayRate: number; delayMs: number },
-): Promise<Server> {
-  const server = createServer(async (request, response) => {
-    let body = "";
-    for await (const chunk of request) body += chunk;
-    const roll = Math.random();
-    if (roll < options.dropRate) {
-      request.socket.destroy();
-      return;
-    }
-    if (roll < options.dropRate + options.delayRate)
-      await new Promise((resolve) => setTimeout(resolve, options.delayMs));
-    try {
-      const upstream = await fetch(target, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-      });
-      response.writeHead(upstream.status, { "content-type": "application/json" });
-      response.end(await upstream.text());
-    } catch {
-      response.writeHead(502);
-      response.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return server;
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    {
-      stdio: "ignore",
-    },
-  );
-  await waitFor("redis-server", async () => {
-    const { Redis } = await import("ioredis");
-    const client = new Redis(port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0 });
-    try {
-      await client.connect();
-      return (await client.ping()) === "PONG";
-    } finally {
-      client.disconnect();
-    }
-  });
-  return child;
-}
 
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {

@@ -1,12 +1,23 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 
-/** Child processes of bench/bridge-throughput.ts, started as the README starts them, and their CPU time. */
+/**
+ * Child processes of the process-based benches (bench/bridge-throughput.ts, the chaos soak), started as
+ * the README starts them, and their CPU time.
+ */
 
 export type Service = { name: string; child: ChildProcess; url?: string; output(): string };
 
-/** Starts `node <entry>` with `env`; keeps the last 50 kB of its output for when something fails. */
-export function startNode(name: string, args: string[], env: Record<string, string>): Service {
+/**
+ * Starts `node <entry>` with `env`; keeps the last 50 kB of its output for when something fails, and
+ * appends all of it to `logFile` when given (the chaos soak greps whole runs' logs for leaked keys).
+ */
+export function startNode(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  logFile?: string,
+): Service {
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -14,6 +25,7 @@ export function startNode(name: string, args: string[], env: Record<string, stri
   let output = "";
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-50_000);
+    if (logFile) appendFileSync(logFile, chunk);
   };
   child.stdout?.on("data", collect);
   child.stderr?.on("data", collect);
@@ -41,13 +53,22 @@ export async function waitHealthy(service: Service, url: string, timeoutMs = 60_
   throw new Error(`${service.name} not healthy within ${timeoutMs} ms:\n${service.output().slice(-3000)}`);
 }
 
-export async function stop(service: { child: ChildProcess }): Promise<void> {
-  const { child } = service;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await new Promise<void>((done) => {
+/** SIGKILL, as a crash or the OOM killer would: no shutdown hook runs. Resolves once it has exited. */
+export function kill9(service: { child: ChildProcess }): Promise<void> {
+  return signalAndWait(service.child, "SIGKILL");
+}
+
+/** SIGTERM (graceful shutdown), then SIGKILL after 10 s. Resolves once it has exited. */
+export function stop(service: { child: ChildProcess }): Promise<void> {
+  return signalAndWait(service.child, "SIGTERM", 10_000);
+}
+
+function signalAndWait(child: ChildProcess, signal: NodeJS.Signals, killAfterMs?: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((done) => {
     child.once("exit", () => done());
-    child.kill("SIGTERM");
-    setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
+    child.kill(signal);
+    if (killAfterMs !== undefined) setTimeout(() => child.kill("SIGKILL"), killAfterMs).unref();
   });
 }
 

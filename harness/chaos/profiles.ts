@@ -1,0 +1,58 @@
+import {
+  baseFeeSpike,
+  indexerKillDuringBackfill,
+  postgresRestart,
+  redisRestart,
+  relayerKill,
+  sourceReorg,
+  validatorQuorumLoss,
+} from "./faults.js";
+import type { ChaosOptions } from "./run.js";
+
+export type ChaosProfile = Omit<ChaosOptions, "logDir" | "log">;
+
+/**
+ * `npm run bench:chaos`: at least 1,000 transfers in both directions under every fault, 10 % of RPC
+ * requests spoiled. It restarts the machine's PostgreSQL server, which other suites share: run it alone.
+ */
+export const fullSoak: ChaosProfile = {
+  locksPerSecond: 1.7,
+  burnsPerSecond: 0.7,
+  loadSeconds: 430,
+  rpcFaultShare: 0.1,
+  faults: [
+    relayerKill([0]),
+    relayerKill([1]),
+    relayerKill([0, 1]),
+    validatorQuorumLoss,
+    redisRestart,
+    postgresRestart,
+    sourceReorg(2),
+    baseFeeSpike(200),
+    indexerKillDuringBackfill,
+  ],
+  warmupMs: 15_000,
+  gapMs: 5_000,
+  downMs: 8_000,
+  recoveryTimeoutMs: 120_000,
+  drainTimeoutMs: 1_500_000,
+  indexerAtStart: false,
+};
+
+/**
+ * The variant `npm test` runs (test/chaos): 200 transfers, one relayer kill, one restart of our own
+ * Redis, one reorg, 10 % lossy RPC. It never restarts PostgreSQL (other suites share that server).
+ */
+export const shortSoak: ChaosProfile = {
+  locksPerSecond: 1.4,
+  burnsPerSecond: 0.6,
+  loadSeconds: 105,
+  rpcFaultShare: 0.1,
+  faults: [relayerKill([0]), redisRestart, sourceReorg(2)],
+  warmupMs: 20_000,
+  gapMs: 5_000,
+  downMs: 5_000,
+  recoveryTimeoutMs: 60_000,
+  drainTimeoutMs: 900_000,
+  indexerAtStart: true,
+};
