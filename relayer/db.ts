@@ -9,6 +9,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
 import { BridgeError } from "../lib/errors.js";
+import { logger } from "../lib/logger.js";
 import { withDefaultUser } from "../lib/postgres.js";
 import type { MessageStatus } from "./schema.js";
 import * as tables from "./schema.js";
@@ -71,6 +72,16 @@ export async function openRelayerStore(parameters: {
       await client.end();
     }
     const pool = new pg.Pool({ ...connection, max: 5 });
+    // An idle client whose server goes away (a PostgreSQL restart: 57P01) is reported on the pool; with no
+    // listener Node treats it as unhandled and the relayer exits. The pool drops that client and the next
+    // query connects again; queries in flight fail and their jobs retry. Only the message is logged: the
+    // error object carries the client's connection settings.
+    pool.on("error", (error: Error & { code?: string }) =>
+      logger.warn(
+        { code: error.code, err: error.message },
+        "postgres connection lost; reconnecting on next query",
+      ),
+    );
     return { db: drizzleNodePg(pool) as unknown as RelayerDatabase, tables, close: () => pool.end() };
   }
   const client = new PGlite(parameters.dataDir);

@@ -1,4 +1,11 @@
-import { type Address, type Hex, type PublicClient, parseEventLogs } from "viem";
+import {
+  type Address,
+  type Hex,
+  type PublicClient,
+  parseEventLogs,
+  TransactionNotFoundError,
+  TransactionReceiptNotFoundError,
+} from "viem";
 import { outboundEvents } from "../lib/attestationApi.js";
 import type { FinalityRule } from "../lib/networks.js";
 
@@ -47,9 +54,16 @@ export async function checkSourceLog(parameters: {
   const { client, id } = parameters;
   const finalized = await finalizedBlockNumber(client, parameters.finality);
   if (parameters.block > finalized) return { state: "pending" };
-  const receipt = await client.getTransactionReceipt({ hash: parameters.txHash }).catch(() => undefined);
+  // Only the node's "not found" answers mean the transaction left the chain. Any other failure (a
+  // timeout, a 5xx, a truncated response) says nothing about the log: it is thrown, so the job retries,
+  // instead of being read as a reorg and failing a canonical message for good.
+  const receipt = await client
+    .getTransactionReceipt({ hash: parameters.txHash })
+    .catch(undefinedIf(TransactionReceiptNotFoundError));
   if (!receipt) {
-    const pending = await client.getTransaction({ hash: parameters.txHash }).catch(() => undefined);
+    const pending = await client
+      .getTransaction({ hash: parameters.txHash })
+      .catch(undefinedIf(TransactionNotFoundError));
     if (pending && pending.blockNumber === null) return { state: "pending" };
     return { state: "reorged", detail: `transaction ${parameters.txHash} is no longer on chain` };
   }
@@ -69,4 +83,12 @@ export async function checkSourceLog(parameters: {
   if (!carries)
     return { state: "reorged", detail: `transaction ${parameters.txHash} no longer emits message ${id}` };
   return { state: "final", blockHash: receipt.blockHash };
+}
+
+/** A promise rejection handler that turns errors of one class into undefined and rethrows the rest. */
+function undefinedIf(errorClass: new (...args: never[]) => Error) {
+  return (error: unknown): undefined => {
+    if (error instanceof errorClass) return undefined;
+    throw error;
+  };
 }
