@@ -29,3 +29,8 @@ export * from "./aave/VariableDebtToken.js";
 export * from "./chainlink/EACAggregatorProxy.js";
 export * from "./chainlink/FluxAggregator.js";
 export * from "./morpho/Morpho.js";
+export * from "./uniswap/NonfungiblePositionManager.js";
+export * from "./uniswap/QuoterV2.js";
+export * from "./uniswap/SwapRouter.js";
+export * from "./uniswap/UniswapV3Factory.js";
+export * from "./uniswap/UniswapV3Pool.js";
