@@ -41,13 +41,12 @@ export type IndexerChainConfig = {
 export type ContractChains = Record<string, { address: Address | Address[]; startBlock: number }>;
 
 /**
- * Ponder chain entries keyed by network name. Local chains (anvil) are polled every fifth of a block
- * (200 ms at 1 s blocks): the poll's wait is a direct part of live lag (block mined -> row visible), and
- * at half a block it alone took up to 500 ms of the 2 s budget (bench/indexer-backfill.ts); a local
- * node answers eth_getBlockByNumber in about a millisecond, so polling faster costs next to nothing.
- * Public testnets poll every half block, which keeps request counts within free RPC plans. Local
- * chains fetch logs in large ranges (anvil has no range cap); public testnets keep Ponder's automatic
- * range detection, because providers' caps differ and Ponder learns them from the error messages.
+ * Ponder chain entries keyed by network name. Chains are polled every half block so a block is usually
+ * picked up before the next one is mined. (A fifth of a block on local chains was tried for live lag; the
+ * fresh-clone suite's indexer tests on PostgreSQL then timed out under its load, so it was put back until
+ * it is measured on a quiet machine.) Local chains fetch logs in large ranges (anvil has no range cap);
+ * public testnets keep Ponder's automatic range detection, because providers' caps differ and Ponder
+ * learns them from the error messages.
  * INDEXER_POLLING_MS overrides the interval everywhere.
  */
 export function indexerChains(deployment: Deployment, env: NodeJS.ProcessEnv = process.env) {
@@ -55,8 +54,7 @@ export function indexerChains(deployment: Deployment, env: NodeJS.ProcessEnv = p
   const override = env.INDEXER_POLLING_MS ? Number(env.INDEXER_POLLING_MS) : undefined;
   for (const chain of deployment.chains) {
     const network = getNetwork(chain.network);
-    const share = network.testnet ? 2 : 5;
-    const pollingInterval = override ?? Math.max(100, Math.round((network.blockTimeSeconds * 1000) / share));
+    const pollingInterval = override ?? Math.max(100, Math.round((network.blockTimeSeconds * 1000) / 2));
     chains[chain.network] = {
       // The deployment's chain id is what the contracts saw; a network entry could be pointed elsewhere.
       id: chain.chainId,
