@@ -26,6 +26,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { startAnvil } from "../devnet/anvil.js";
+import { percentile } from "../harness/nodeProcess.js";
 import { writeDeployment } from "../lib/deployments.js";
 import { devnetKeys } from "../lib/devnet/accounts.js";
 import { devnetNetworks, rpcUrlVariable } from "../lib/networks.js";
@@ -42,11 +43,6 @@ const LAG_SAMPLES = Number(process.env.BENCH_LAG_SAMPLES ?? 60);
 const WARM_UP_SAMPLES = 5;
 /** Share of the events that are Aave market events (the rest are bridge events). */
 const AAVE_SHARE = 0.4;
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "indexer-bench-"));
