@@ -35,7 +35,7 @@ import { bareApp } from "./indexer/bareApp.js";
 import type { BenchChain } from "./indexer/benchChain.js";
 import { compileGenerator } from "./indexer/generators.js";
 import { describeMetricsDelta, type Scrape, scrapeMetrics } from "./indexer/ponderMetrics.js";
-import { freshDatabase, startPonderApp, stop, waitReady } from "./indexer/ponderRun.js";
+import { cpuSeconds, freshDatabase, startPonderApp, stop, waitReady } from "./indexer/ponderRun.js";
 
 const TOTAL_EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const BATCH = 500;
@@ -158,12 +158,14 @@ async function main() {
     const databaseUrl = databaseServer ? await freshDatabase(databaseServer, `bench_${label}`) : "";
     const run = await startPonderApp(root, env, join(dir, `pglite-${label}`), databaseUrl);
     const readyAt = await waitReady(run);
+    const cpu = cpuSeconds(run.child.pid!) - (run.backfillStartCpu ?? 0);
     const seconds = (readyAt - (run.backfillStartedAt ?? readyAt)) / 1000;
     const ponderOwn = /Completed backfill indexing across all chains \(([\d.]+)(m?s)\)/.exec(run.output());
     return {
       run,
       seconds,
       rate: events / seconds,
+      cpu,
       ponderOwn: ponderOwn ? `${ponderOwn[1]}${ponderOwn[2]}` : "?",
     };
   };
@@ -172,6 +174,7 @@ async function main() {
   rmSync(bareDir, { recursive: true, force: true });
   bareApp(bareDir, deploymentFile);
   const bare = await measure("bare", bareDir);
+  const bareMetrics = await scrapeMetrics(bare.run.url);
   await stop(bare.run);
   const ours = await measure("indexer", undefined);
   console.log(
@@ -181,6 +184,13 @@ async function main() {
     `our indexer:                  ${ours.seconds.toFixed(1)} s backfill, ${Math.round(ours.rate)} events/s (ponder: ${ours.ponderOwn})`,
   );
   console.log(`ratio: ${((100 * ours.rate) / bare.rate).toFixed(0)}% of the ceiling`);
+  // On PGlite the database runs inside the app's process, so its CPU time is all the work; on PostgreSQL
+  // the server's share is not in it. Less sensitive to other jobs on the machine than the wall-time ratio.
+  console.log(
+    `CPU seconds over the backfill: bare ${bare.cpu.toFixed(1)} s, ours ${ours.cpu.toFixed(1)} s (ratio ${((100 * bare.cpu) / ours.cpu).toFixed(0)}%)`,
+  );
+  console.log("ponder's own metrics over the bare app's backfill:");
+  for (const line of describeMetricsDelta(new Map(), bareMetrics)) console.log(`  ${line}`);
   console.log("ponder's own metrics over our backfill:");
   for (const line of describeMetricsDelta(new Map(), await scrapeMetrics(ours.run.url)))
     console.log(`  ${line}`);
@@ -294,6 +304,9 @@ async function main() {
     bareEventsPerSecond: Math.round(bare.rate),
     indexerEventsPerSecond: Math.round(ours.rate),
     ratio: Number((ours.rate / bare.rate).toFixed(3)),
+    bareBackfillCpuSeconds: Number(bare.cpu.toFixed(1)),
+    indexerBackfillCpuSeconds: Number(ours.cpu.toFixed(1)),
+    cpuRatio: Number((bare.cpu / ours.cpu).toFixed(3)),
     postgres: databaseServer ? 1 : 0,
     loadAverage1mAtEnd: Number(loadavg()[0]!.toFixed(2)),
     liveLagMs: {

@@ -77,12 +77,13 @@ export async function recordLeg(db: Db, leg: BridgeLeg, event: LegEvent): Promis
       };
 
   // inFlight: source seen, destination not. awaitingSource: destination seen, source not.
-  let inFlightDelta = 0n;
-  let awaitingDelta = 0n;
-  let delivered = 0;
-  const existing = await db.find(transfer, { id: leg.messageId });
-  if (!existing) {
-    await db.insert(transfer).values({
+  // One store call: insert the message, or (the other leg came first) complete it. The callback sees the
+  // stored row, so it also tells which case this was.
+  let existing: TransferRow | undefined;
+  let duplicateLeg = false;
+  await db
+    .insert(transfer)
+    .values({
       id: leg.messageId,
       asset,
       direction: leg.sourceChainId === homeChainId ? "to_remote" : "to_home",
@@ -93,28 +94,26 @@ export async function recordLeg(db: Db, leg: BridgeLeg, event: LegEvent): Promis
       recipient: leg.recipient.toLowerCase() as Hex,
       status: source ? "pending" : "awaiting_source",
       ...legColumns,
+    })
+    .onConflictDoUpdate((row) => {
+      existing = row;
+      // The same leg twice cannot happen on chain (each id is processed once); ignore rather than double-count.
+      duplicateLeg = source ? row.sourceBlock != null : row.destinationBlock != null;
+      if (duplicateLeg) return {};
+      const otherTimestamp = source ? row.destinationTimestamp : row.sourceTimestamp;
+      const sourceTs = source ? event.timestamp : row.sourceTimestamp;
+      const destinationTs = source ? row.destinationTimestamp : event.timestamp;
+      return {
+        ...legColumns,
+        status: otherTimestamp != null ? "delivered" : row.status,
+        latencySeconds:
+          sourceTs != null && destinationTs != null ? Number(destinationTs - sourceTs) : row.latencySeconds,
+      };
     });
-    if (source) inFlightDelta = leg.amount;
-    else awaitingDelta = leg.amount;
-  } else {
-    const otherTimestamp = source ? existing.destinationTimestamp : existing.sourceTimestamp;
-    const alreadyHasLeg = source ? existing.sourceBlock != null : existing.destinationBlock != null;
-    // The same leg twice cannot happen on chain (each id is processed once); ignore rather than double-count.
-    if (alreadyHasLeg) return;
-    const sourceTs = source ? event.timestamp : existing.sourceTimestamp;
-    const destinationTs = source ? existing.destinationTimestamp : event.timestamp;
-    await db.update(transfer, { id: leg.messageId }).set({
-      ...legColumns,
-      status: otherTimestamp != null ? "delivered" : existing.status,
-      latencySeconds:
-        sourceTs != null && destinationTs != null
-          ? Number(destinationTs - sourceTs)
-          : existing.latencySeconds,
-    });
-    if (source) awaitingDelta = -leg.amount;
-    else inFlightDelta = -leg.amount;
-    delivered = 1;
-  }
+  if (duplicateLeg) return;
+  const inFlightDelta = existing ? (source ? 0n : -leg.amount) : source ? leg.amount : 0n;
+  const awaitingDelta = existing ? (source ? -leg.amount : 0n) : source ? 0n : leg.amount;
+  const delivered = existing ? 1 : 0;
 
   const locked = leg.kind === "Locked" ? leg.amount : 0n;
   const released = leg.kind === "Released" ? leg.amount : 0n;
@@ -155,111 +154,159 @@ export async function recordLeg(db: Db, leg: BridgeLeg, event: LegEvent): Promis
     if (wrapped) await addTokenSupply(db, event.chainId, wrapped, asset, { bridge: minted - burned });
   }
 
-  const supply = await db
-    .insert(assetSupply)
-    .values({
-      id: asset,
-      homeChainId,
-      custody: locked - released,
-      remoteOutstanding: minted - burned,
-      inFlight: inFlightDelta,
-      awaitingSource: awaitingDelta,
-      awaitingSince: awaitingDelta > 0n ? event.timestamp : null,
-      violations: 0,
-      excess: 0n,
-      healthy: true,
-      lastCheckChainId: event.chainId,
-      lastCheckBlock: event.blockNumber,
-      lastCheckTimestamp: event.timestamp,
-    })
-    .onConflictDoUpdate((row) => ({
-      custody: row.custody + locked - released,
-      remoteOutstanding: row.remoteOutstanding + minted - burned,
-      inFlight: row.inFlight + inFlightDelta,
-      awaitingSource: row.awaitingSource + awaitingDelta,
+  // One store call for the asset's running sums and the check's verdict (the backfill's cost is mostly
+  // Ponder store calls per event).
+  const applyLeg = (previous: AssetSupplyRow): AssetSupplyRow => {
+    const awaitingSource = previous.awaitingSource + awaitingDelta;
+    return {
+      ...previous,
+      custody: previous.custody + locked - released,
+      remoteOutstanding: previous.remoteOutstanding + minted - burned,
+      inFlight: previous.inFlight + inFlightDelta,
+      awaitingSource,
       awaitingSince:
-        row.awaitingSource + awaitingDelta === 0n
+        awaitingSource === 0n
           ? null
-          : row.awaitingSource === 0n
+          : previous.awaitingSource === 0n
             ? event.timestamp
-            : row.awaitingSince,
-    }));
-  await checkSupply(db, supply, event, leg.kind, leg.messageId);
+            : previous.awaitingSince,
+    };
+  };
+  // The columns to store after this leg, from the stored row (or an empty one for a new asset); the
+  // verdict of the last call is the one stored.
+  let verdict: SupplyVerdict | undefined;
+  const columnsAfterLeg = (previous: AssetSupplyRow) => {
+    const supply = applyLeg(previous);
+    verdict = supplyVerdict(supply, event);
+    const { id: _, ...columns } = { ...supply, ...verdict.columns };
+    return columns;
+  };
+  await db
+    .insert(assetSupply)
+    .values({ id: asset, ...columnsAfterLeg(emptySupply(asset, homeChainId, event)) })
+    .onConflictDoUpdate(columnsAfterLeg);
+  if (verdict?.worsened) await recordViolation(db, verdict, event, leg.kind, leg.messageId);
 }
 
 type AssetSupplyRow = typeof assetSupply.$inferSelect;
+
+type TransferRow = typeof transfer.$inferSelect;
+
+function emptySupply(asset: Hex, homeChainId: number, event: LegEvent): AssetSupplyRow {
+  return {
+    id: asset,
+    homeChainId,
+    custody: 0n,
+    remoteOutstanding: 0n,
+    inFlight: 0n,
+    awaitingSource: 0n,
+    awaitingSince: null,
+    violations: 0,
+    excess: 0n,
+    healthy: true,
+    lastCheckChainId: event.chainId,
+    lastCheckBlock: event.blockNumber,
+    lastCheckTimestamp: event.timestamp,
+  };
+}
+
+/** What a supply check decided: the columns to store on the asset's row, and the figures of a violation. */
+export type SupplyVerdict = {
+  columns: Partial<AssetSupplyRow>;
+  /** The check started failing or its excess grew: one supply_violation row is due. */
+  worsened: boolean;
+  excess: bigint;
+  supply: AssetSupplyRow;
+};
 
 /**
  * The supply check: remoteOutstanding <= custody + awaitingSource. A destination leg indexed before its
  * source (ordering is by block timestamp; chain clocks can disagree, and a release and its burn often
  * share a second) is excused for `supplyGraceSeconds`; a forged mint has no source leg at all, so once
  * that window passes it counts. Finding the stale legs takes a SQL query, which flushes Ponder's write
- * cache, so event handlers never do it: the periodic SupplyCheck block handler does (`includeStale`),
- * and only when some awaiting leg may be older than the window (`awaitingSince`).
+ * cache, so event handlers never do it: the periodic SupplyCheck block handler does (`staleAmount`,
+ * from `staleAwaitingAmount`), and only when some awaiting leg may be older than the window.
  * A violation row is written when the check starts failing and whenever the excess grows, not on every
- * later event, so one incident is one row (plus one per further unbacked mint).
+ * later event, so one incident is one row (plus one per further unbacked mint). Pure: the caller stores
+ * `columns` with its own changes in one store call and records the violation when `worsened`.
  */
-export async function checkSupply(
-  db: Db,
+export function supplyVerdict(
   supply: AssetSupplyRow,
-  event: LegEvent,
-  trigger: string,
-  messageId?: Hex,
-  includeStale = false,
-): Promise<void> {
-  let excess = supply.remoteOutstanding - supply.custody - supply.awaitingSource;
-  const cutoff = event.timestamp - supplyGraceSeconds();
-  const mayBeStale = supply.awaitingSince != null && supply.awaitingSince < cutoff;
-  if (includeStale && mayBeStale && excess <= 0n && supply.remoteOutstanding > supply.custody) {
-    // Only excused by legs awaiting their source: count the ones older than the grace window.
-    const [stale] = await db.sql
-      .select({ amount: sum(transfer.amount) })
-      .from(transfer)
-      .where(
-        and(
-          eq(transfer.asset, supply.id),
-          eq(transfer.status, "awaiting_source"),
-          lt(transfer.destinationTimestamp, cutoff),
-        ),
-      );
-    excess += BigInt(stale?.amount ?? 0);
-  }
+  event: Pick<LegEvent, "chainId" | "blockNumber" | "timestamp">,
+  staleAmount?: bigint,
+): SupplyVerdict {
+  const includeStale = staleAmount !== undefined;
+  const excess = supply.remoteOutstanding - supply.custody - supply.awaitingSource + (staleAmount ?? 0n);
   const healthy = excess <= 0n;
-  // Between periodic checks an event handler cannot see stale legs; it must not clear a violation that
-  // only the periodic check can confirm, so it keeps the previous verdict when it would need that query.
-  if (!includeStale && healthy && !supply.healthy && mayBeStale) {
-    await db.update(assetSupply, { id: supply.id }).set({
-      lastCheckChainId: event.chainId,
-      lastCheckBlock: event.blockNumber,
-      lastCheckTimestamp: event.timestamp,
-    });
-    return;
-  }
-  const worsened = !healthy && (supply.healthy || excess > supply.excess);
-  if (worsened) {
-    await db.insert(supplyViolation).values({
-      id: `${event.id}:${trigger}`,
-      asset: supply.id,
-      chainId: event.chainId,
-      blockNumber: event.blockNumber,
-      blockTimestamp: event.timestamp,
-      transactionHash: event.transactionHash,
-      trigger,
-      messageId,
-      remoteOutstanding: supply.remoteOutstanding,
-      custody: supply.custody,
-      awaitingSource: supply.awaitingSource,
-      excess,
-    });
-  }
-  await db.update(assetSupply, { id: supply.id }).set({
-    // Without the stale legs an event handler sees only part of an excess the periodic check found.
-    excess: healthy ? 0n : includeStale || excess > supply.excess ? excess : supply.excess,
-    healthy,
-    violations: supply.violations + (worsened ? 1 : 0),
+  const checkedAt = {
     lastCheckChainId: event.chainId,
     lastCheckBlock: event.blockNumber,
     lastCheckTimestamp: event.timestamp,
+  };
+  // Between periodic checks an event handler cannot see stale legs; it must not clear a violation that
+  // only the periodic check can confirm, so it keeps the previous verdict when it would need that query.
+  if (!includeStale && healthy && !supply.healthy && mayHaveStaleLegs(supply, event.timestamp))
+    return { columns: checkedAt, worsened: false, excess, supply };
+  const worsened = !healthy && (supply.healthy || excess > supply.excess);
+  return {
+    columns: {
+      // Without the stale legs an event handler sees only part of an excess the periodic check found.
+      excess: healthy ? 0n : includeStale || excess > supply.excess ? excess : supply.excess,
+      healthy,
+      violations: supply.violations + (worsened ? 1 : 0),
+      ...checkedAt,
+    },
+    worsened,
+    excess,
+    supply,
+  };
+}
+
+const mayHaveStaleLegs = (supply: AssetSupplyRow, now: bigint) =>
+  supply.awaitingSince != null && supply.awaitingSince < now - supplyGraceSeconds();
+
+/**
+ * The amount of destination legs still awaiting their source past the grace window, when it can matter
+ * (the asset is only excused by such legs; 0 otherwise, without a query). A SQL query: block handlers only.
+ */
+export async function staleAwaitingAmount(db: Db, supply: AssetSupplyRow, now: bigint): Promise<bigint> {
+  const excess = supply.remoteOutstanding - supply.custody - supply.awaitingSource;
+  if (!mayHaveStaleLegs(supply, now) || excess > 0n || supply.remoteOutstanding <= supply.custody) return 0n;
+  const [stale] = await db.sql
+    .select({ amount: sum(transfer.amount) })
+    .from(transfer)
+    .where(
+      and(
+        eq(transfer.asset, supply.id),
+        eq(transfer.status, "awaiting_source"),
+        lt(transfer.destinationTimestamp, now - supplyGraceSeconds()),
+      ),
+    );
+  return BigInt(stale?.amount ?? 0);
+}
+
+/** The supply_violation row of a check that worsened. */
+export async function recordViolation(
+  db: Db,
+  verdict: SupplyVerdict,
+  event: LegEvent,
+  trigger: string,
+  messageId?: Hex,
+): Promise<void> {
+  const { supply } = verdict;
+  await db.insert(supplyViolation).values({
+    id: `${event.id}:${trigger}`,
+    asset: supply.id,
+    chainId: event.chainId,
+    blockNumber: event.blockNumber,
+    blockTimestamp: event.timestamp,
+    transactionHash: event.transactionHash,
+    trigger,
+    messageId,
+    remoteOutstanding: supply.remoteOutstanding,
+    custody: supply.custody,
+    awaitingSource: supply.awaitingSource,
+    excess: verdict.excess,
   });
 }
 

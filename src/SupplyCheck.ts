@@ -2,7 +2,7 @@ import { ponder } from "ponder:registry";
 import { assetSupply, backingSample } from "ponder:schema";
 import type { Hex } from "viem";
 import { currentDeployment } from "../indexer/deployment.js";
-import { checkSupply } from "../indexer/ledger.js";
+import { recordViolation, staleAwaitingAmount, supplyVerdict } from "../indexer/ledger.js";
 
 // Periodic re-check on the home chain: bridge events re-check on their own, but a destination leg that
 // never gets a source leg only becomes a violation once its grace window passes, with or without traffic.
@@ -27,19 +27,16 @@ ponder.on("SupplyCheck:block", async ({ event, context }) => {
       })
       .onConflictDoNothing();
     if (supply.awaitingSource === 0n) continue;
-    await checkSupply(
-      context.db,
-      supply,
-      {
-        id: event.id,
-        chainId: context.chain.id,
-        blockNumber: event.block.number,
-        timestamp: event.block.timestamp,
-        transactionHash: event.block.hash,
-      },
-      "interval",
-      undefined,
-      true,
-    );
+    const check = {
+      id: event.id,
+      chainId: context.chain.id,
+      blockNumber: event.block.number,
+      timestamp: event.block.timestamp,
+      transactionHash: event.block.hash,
+    };
+    const stale = await staleAwaitingAmount(context.db, supply, event.block.timestamp);
+    const verdict = supplyVerdict(supply, check, stale);
+    if (verdict.worsened) await recordViolation(context.db, verdict, check, "interval");
+    await context.db.update(assetSupply, { id: supply.id }).set(verdict.columns);
   }
 });

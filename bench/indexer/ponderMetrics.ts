@@ -21,7 +21,11 @@ export async function scrapeMetrics(url: string): Promise<Scrape> {
 const labelOf = (series: string, label: string) => new RegExp(`${label}="([^"]*)"`).exec(series)?.[1] ?? "";
 
 /** Lines describing what changed from `before` to `after`, largest totals first. */
-export function describeMetricsDelta(before: Scrape, after: Scrape, top = 8): string[] {
+export function describeMetricsDelta(
+  before: Scrape,
+  after: Scrape,
+  top = Number(process.env.BENCH_METRICS_TOP ?? 8),
+): string[] {
   const delta = (series: string) => (after.get(series) ?? 0) - (before.get(series) ?? 0);
   const sumsOf = (family: string, key: (series: string) => string) => {
     const totals = new Map<string, { sum: number; count: number }>();
@@ -77,5 +81,14 @@ export function describeMetricsDelta(before: Scrape, after: Scrape, top = 8): st
     (s) => `${labelOf(s, "method")}:${labelOf(s, "type")}`,
   );
   lines.push(`handler RPC requests: ${rpc.map(([k, n]) => `${k} ${n}`).join(", ") || "none"}`);
+  // Backfill only: where Ponder's historical loop spent its time (extract = waiting for the sync's
+  // events, transform = indexing them; transform split into prefetch, index, load = cache flush, ...).
+  for (const [family, label, title] of [
+    ["ponder_historical_concurrency_group_duration", "group", "backfill loop (ms)"],
+    ["ponder_historical_transform_duration", "step", "backfill transform steps (ms)"],
+  ] as const) {
+    const steps = counts(family, (s) => labelOf(s, label));
+    if (steps.length) lines.push(`${title}: ${steps.map(([k, n]) => `${k} ${n.toFixed(0)}`).join(", ")}`);
+  }
   return lines;
 }

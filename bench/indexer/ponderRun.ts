@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import pg from "pg";
 import { freePort } from "../../devnet/anvil.js";
@@ -10,7 +11,25 @@ import { freePort } from "../../devnet/anvil.js";
 
 const ponderBin = resolve("node_modules/ponder/dist/esm/bin/ponder.js");
 
-export type Run = { child: ChildProcess; url: string; output: () => string; backfillStartedAt?: number };
+export type Run = {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+  backfillStartedAt?: number;
+  /** The app's CPU seconds (user + system, all its threads) when its backfill started. */
+  backfillStartCpu?: number;
+};
+
+/**
+ * CPU seconds a process has used (Linux /proc, clock ticks of 1/100 s). Unlike wall time this barely
+ * moves with what else the machine runs, so two apps measured one after the other compare fairly.
+ */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may contain spaces) start at ") "; utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 export async function startPonderApp(
   root: string | undefined,
@@ -19,7 +38,10 @@ export async function startPonderApp(
   databaseUrl = "",
 ): Promise<Run> {
   const port = await freePort();
+  // BENCH_PONDER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the apps themselves.
+  const nodeArgs = (process.env.BENCH_PONDER_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const args = [
+    ...nodeArgs,
     ponderBin,
     ...(root ? ["--root", root] : []),
     "start",
@@ -44,8 +66,10 @@ export async function startPonderApp(
   const run: Run = { child, url: `http://127.0.0.1:${port}`, output: () => output };
   const collect = (chunk: Buffer) => {
     const text = chunk.toString();
-    if (run.backfillStartedAt === undefined && text.includes("Started backfill indexing"))
+    if (run.backfillStartedAt === undefined && text.includes("Started backfill indexing")) {
       run.backfillStartedAt = Date.now();
+      run.backfillStartCpu = cpuSeconds(child.pid!);
+    }
     output = (output + text).slice(-100_000);
   };
   child.stdout?.on("data", collect);
@@ -67,11 +91,16 @@ export async function waitReady(run: Run, timeoutMs = 900_000): Promise<number> 
   throw new Error(`not ready:\n${run.output().slice(-3000)}`);
 }
 
+/** Stops the app as an operator would (SIGTERM, so `--cpu-prof` profiles get written), SIGKILL after 10 s. */
 export async function stop(run: Run) {
   if (run.child.exitCode !== null) return;
   await new Promise<void>((done) => {
-    run.child.once("exit", () => done());
-    run.child.kill("SIGKILL");
+    const kill = setTimeout(() => run.child.kill("SIGKILL"), 10_000);
+    run.child.once("exit", () => {
+      clearTimeout(kill);
+      done();
+    });
+    run.child.kill("SIGTERM");
   });
 }
 
