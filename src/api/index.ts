@@ -29,10 +29,12 @@ mountExplorer(app);
 mountRateLimitApi(app);
 
 // Our relations are at most a few levels deep; a depth cap well above that stops cyclic
-// (transfer -> supply -> routes -> supply -> ...) queries from fanning out into huge joins.
+// (transfer -> supply -> routes -> supply -> ...) queries from fanning out into huge joins. The token
+// cap refuses wide documents: graphql's validation compares repeated fields pairwise, so 1,500 `id`s
+// took seconds to answer (bench/api-load.ts); the explorer's largest query is about 100 tokens.
 const gql = graphql(
   { db, schema },
-  { maxOperationDepth: 12, maxOperationTokens: 2000, maxOperationAliases: 30 },
+  { maxOperationDepth: 12, maxOperationTokens: 500, maxOperationAliases: 30 },
 );
 app.use("/graphql", gql);
 app.use("/", gql);

@@ -278,6 +278,8 @@ describe("indexer on PostgreSQL", () => {
     expect((await ponder.graphql(deep)).errors?.[0]?.message).toMatch(/depth/i);
     const aliases = `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: transfers { totalCount }`).join(" ")} }`;
     expect((await ponder.graphql(aliases)).errors?.[0]?.message).toMatch(/alias/i);
+    const wide = `{ transfers { items { ${"id ".repeat(600)} } } }`;
+    expect((await ponder.graphql(wide)).errors?.[0]?.message).toMatch(/token/i);
     const badFilter = await ponder.graphql(
       `{ transfers(where: { amount_gt: "not a number" }) { items { id } } }`,
     );

@@ -264,6 +264,16 @@ describe("risk API on the devnet (real anvil + real ponder)", () => {
     const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
     expect(body.errors[0]!.extensions.code).toBe("BAD_USER_INPUT");
     expect(body.errors[0]!.message).toContain("recovery");
+    // Rejected while parsing (the token limit): inside Ponder's API this once answered 500 "Unexpected
+    // error." because the error came from the other copy of graphql (found by bench/api-load.ts).
+    const wide = await fetch(`${ponder.url}/risk/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: `{ alerts { ${"message ".repeat(1500)} } }` }),
+    });
+    expect(wide.status).toBeLessThan(500);
+    const wideBody = (await wide.json()) as { errors: { message: string }[] };
+    expect(wideBody.errors[0]!.message).toMatch(/more than 1000 tokens/);
   });
 
   it("a price drop moves positions into alerts and into the HF-bucket metrics", async () => {

@@ -53,8 +53,12 @@ export const riskLimitsSchema = z.object({
   maxCost: z.number().int().positive().default(10_000),
   /** Aliased fields per operation. */
   maxAliases: z.number().int().nonnegative().default(20),
-  /** Lexer tokens per document (graphql's parse `maxTokens`). */
-  maxTokens: z.number().int().positive().default(2_000),
+  /**
+   * Lexer tokens per document (graphql's parse `maxTokens`). Validation compares repeated fields pairwise
+   * (OverlappingFieldsCanBeMerged), so a wide document costs the square of its size before any limit on
+   * cost can refuse it; the explorer's largest query is about 150 tokens.
+   */
+  maxTokens: z.number().int().positive().default(1_000),
   /** Largest `first` on a connection. */
   maxPageSize: z.number().int().positive().default(100),
   defaultPageSize: z.number().int().positive().default(25),

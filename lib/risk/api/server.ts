@@ -123,10 +123,13 @@ const isNamedGraphQLError = (value: unknown): value is NamedGraphQLError =>
  * executing the query: inside Ponder's API, vite-node runs graphql-yoga on index.mjs while risk/* loads
  * index.js. graphql-js then wraps it as an unknown error and yoga masks it as "Unexpected error.". A
  * GraphQLError of the other copy is recreated in yoga's copy (same message, extensions, path), so
- * callers see what was wrong with their input; anything else is masked as usual.
+ * callers see what was wrong with their input; anything else is masked as usual. Found by
+ * bench/api-load.ts: a document over the token limit answered 500 "Unexpected error." in the indexer.
  */
 function adoptGraphQLError(error: unknown): unknown {
   if (!isNamedGraphQLError(error)) return error;
+  // A limit rejected while parsing (the token limit) arrives as the other copy's GraphQLError itself.
+  if (error.originalError == null) return createGraphQLError(error.message, { extensions: error.extensions });
   const original = error.originalError;
   if (!isNamedGraphQLError(original) || original.originalError != null) return error;
   return createGraphQLError(original.message, {
