@@ -132,10 +132,10 @@ async function load(name: string, path: string, query: string, connections: numb
     name,
     requests: result.requests.total,
     rps: Math.round(result.requests.average),
-    p50: percentile(latencies, 0.5),
-    p95: percentile(latencies, 0.95),
-    p99: percentile(latencies, 0.99),
-    max: latencies.at(-1) ?? Number.NaN,
+    p50: Math.round(percentile(latencies, 0.5)),
+    p95: Math.round(percentile(latencies, 0.95)),
+    p99: Math.round(percentile(latencies, 0.99)),
+    max: Math.round(latencies.at(-1) ?? Number.NaN),
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     graphqlErrors: result.mismatches,
@@ -143,7 +143,7 @@ async function load(name: string, path: string, query: string, connections: numb
 }
 
 const describe = (p: Phase) =>
-  `${p.name.padEnd(34)} ${String(p.requests).padStart(6)} requests (${p.rps}/s), p50 ${p.p50} ms, p95 ${p.p95} ms, p99 ${p.p99} ms, max ${p.max} ms; non-2xx ${p.non2xx}, transport errors ${p.errors}`;
+  `${p.name.padEnd(34)} ${String(p.requests).padStart(6)} requests (${p.rps}/s), p50 ${p.p50} ms, p95 ${p.p95} ms, p99 ${p.p99} ms, max ${p.max} ms; non-2xx ${p.non2xx}, timeouts and transport errors ${p.errors}, GraphQL errors ${p.graphqlErrors}`;
 
 async function main() {
   console.log(`indexer at ${origin}; ${CLIENTS} clients per API, ${SECONDS} s per phase`);
@@ -223,6 +223,7 @@ async function main() {
       bridge_graphql_p95_ms_with_hostile_clients: bridgeUnderAttack!.p95,
       risk_graphql_p95_ms_with_hostile_clients: riskUnderAttack!.p95,
       normal_client_graphql_errors: bridge.graphqlErrors + risk.graphqlErrors,
+      normal_client_timeouts_and_transport_errors: bridge.errors + risk.errors,
       hostile_queries_refused: refused,
       hostile_queries: HOSTILE.length,
       blocks_indexed_during_load_min: Math.min(...Object.values(advanced)),
