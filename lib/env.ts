@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { isHex } from "viem";
 import { z } from "zod";
@@ -27,11 +28,16 @@ export class ConfigError extends BridgeError {
 export function parseEnv<T extends z.ZodTypeAny>(
   schema: T,
   env: NodeJS.ProcessEnv = process.env,
+  options: ParseEnvOptions = {},
 ): z.infer<T> {
+  const secrets = readFileSecrets(env, options.fileSecrets ?? []);
+  env = secrets.env;
   const result = schema.safeParse(env);
-  if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((issue) => {
+  if (result.success && secrets.problems.length === 0) return result.data;
+  const issues = result.success ? [] : result.error.issues;
+  throw new ConfigError([
+    ...secrets.problems,
+    ...issues.map((issue) => {
       const name = issue.path.join(".") || "(environment)";
       const value = typeof issue.path[0] === "string" ? env[issue.path[0]] : undefined;
       const shown =
@@ -42,7 +48,45 @@ export function parseEnv<T extends z.ZodTypeAny>(
             : JSON.stringify(value);
       return `${name} (${shown}): ${issue.message}`;
     }),
-  );
+  ]);
+}
+
+export type ParseEnvOptions = {
+  /** Variables that may instead be given as a file: `NAME_FILE` (see {@link readFileSecrets}). */
+  fileSecrets?: readonly string[];
+};
+
+/**
+ * Secrets given as files (compose or swarm secrets under /run/secrets, Kubernetes secret volumes): for
+ * each `NAME`, `NAME_FILE` may name a file holding the value, so a key never sits in the environment,
+ * where `docker inspect`, `/proc/<pid>/environ` and crash reports show it. Returns the environment with
+ * `NAME` filled from the file (surrounding whitespace trimmed) and every problem found; the input is
+ * not modified.
+ *
+ * @example
+ * readFileSecrets({ RELAYER_PRIVATE_KEY_FILE: "/run/secrets/relayer_key" }, ["RELAYER_PRIVATE_KEY"]);
+ */
+export function readFileSecrets(
+  env: NodeJS.ProcessEnv,
+  names: readonly string[],
+): { env: NodeJS.ProcessEnv; problems: string[] } {
+  const out = { ...env };
+  const problems: string[] = [];
+  for (const name of names) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (env[name] !== undefined) {
+      problems.push(`${name} and ${name}_FILE: set only one of them`);
+      continue;
+    }
+    try {
+      out[name] = readFileSync(file, "utf8").trim();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      problems.push(`${name}_FILE (${JSON.stringify(file)}): cannot be read (${code})`);
+    }
+  }
+  return { env: out, problems };
 }
 
 /** A 32-byte hex private key. */

@@ -48,5 +48,6 @@ export const relayerEnvSchema = z.object({
 export type RelayerEnv = z.infer<typeof relayerEnvSchema>;
 
 export function loadRelayerEnv(env: NodeJS.ProcessEnv = process.env): RelayerEnv {
-  return parseEnv(relayerEnvSchema, env);
+  // Keys may come from files (compose secrets), never printed: see lib/env.ts readFileSecrets.
+  return parseEnv(relayerEnvSchema, env, { fileSecrets: ["RELAYER_PRIVATE_KEY"] });
 }

@@ -19,5 +19,8 @@ export const validatorEnvSchema = z.object({
 export type ValidatorEnv = z.infer<typeof validatorEnvSchema>;
 
 export function loadValidatorEnv(env: NodeJS.ProcessEnv = process.env): ValidatorEnv {
-  return parseEnv(validatorEnvSchema, env);
+  // Keys may come from files (compose secrets), never printed: see lib/env.ts readFileSecrets.
+  return parseEnv(validatorEnvSchema, env, {
+    fileSecrets: ["VALIDATOR_PRIVATE_KEY", "VALIDATOR_ROTATION_TOKEN"],
+  });
 }

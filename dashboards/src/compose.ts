@@ -22,6 +22,20 @@ const CHAINS = [
 const built = (entry: string) => ["node", "--enable-source-maps", `dist/${entry}.js`];
 
 export const VALIDATOR_COUNT = 5;
+/** Relayers sharing one BullMQ queue (Redis) and one database: each takes jobs, none holds any twice. */
+export const RELAYER_COUNT = 2;
+
+/**
+ * Keys reach the containers as compose secrets (files under /run/secrets), never as environment
+ * variables, which `docker inspect` and the processes' environments would show: each service reads
+ * `<NAME>_FILE` (lib/env.ts readFileSecrets). `npm run compose:secrets` writes these files.
+ */
+export const composeSecretFiles = (): Record<string, string> => {
+  const files: Record<string, string> = {};
+  for (let i = 1; i <= VALIDATOR_COUNT; i++) files[`validator_${i}_key`] = `./secrets/validator-${i}.key`;
+  for (let i = 1; i <= RELAYER_COUNT; i++) files[`relayer_${i}_key`] = `./secrets/relayer-${i}.key`;
+  return files;
+};
 
 /** Compose file: `docker compose up` runs the whole system with monitoring. */
 export function composeFile(): YamlValue {
@@ -104,8 +118,8 @@ export function composeFile(): YamlValue {
     services[`validator-${i}`] = app(built("validator/main"), {
       environment: {
         ...rpcEnv,
-        // Each validator holds one key; the .env file supplies them (the defaults are anvil dev keys).
-        VALIDATOR_PRIVATE_KEY: ref(`VALIDATOR_${i}_PRIVATE_KEY:?set VALIDATOR_${i}_PRIVATE_KEY in .env`),
+        // Each validator holds one key, from its own secret file.
+        VALIDATOR_PRIVATE_KEY_FILE: "/run/secrets/validator_key",
         // Every interface of the container, so the relayer and Prometheus reach it by service name.
         VALIDATOR_HOST: "0.0.0.0",
         VALIDATOR_PORT: String(SERVICE_PORTS.validator),
@@ -113,29 +127,34 @@ export function composeFile(): YamlValue {
         DEPLOYMENT_FILE: deploymentFile,
       },
       volumes: ["deployments:/deployments", `validator-${i}:/data`],
+      secrets: [{ source: `validator_${i}_key`, target: "validator_key" }],
       depends_on: afterDeploy,
       restart: "unless-stopped",
     });
   }
-  services.relayer = app(built("relayer/main"), {
-    environment: {
-      ...rpcEnv,
-      RELAYER_PRIVATE_KEY: ref("RELAYER_PRIVATE_KEY:?set RELAYER_PRIVATE_KEY in .env"),
-      REDIS_URL: "redis://redis:6379",
-      DATABASE_URL: databaseUrl,
-      VALIDATOR_URLS: validatorUrls.join(","),
-      DEPLOYMENT_FILE: deploymentFile,
-      RELAYER_HOST: "0.0.0.0",
-      RELAYER_PORT: String(SERVICE_PORTS.relayer),
-    },
-    ports: [`${SERVICE_PORTS.relayer}:${SERVICE_PORTS.relayer}`],
-    depends_on: {
-      ...afterDeploy,
-      postgres: { condition: "service_healthy" },
-      redis: { condition: "service_healthy" },
-    },
-    restart: "unless-stopped",
-  });
+  for (let i = 1; i <= RELAYER_COUNT; i++) {
+    services[`relayer-${i}`] = app(built("relayer/main"), {
+      environment: {
+        ...rpcEnv,
+        // Each relayer pays gas from its own key (two relayers on one key would race for nonces).
+        RELAYER_PRIVATE_KEY_FILE: "/run/secrets/relayer_key",
+        REDIS_URL: "redis://redis:6379",
+        DATABASE_URL: databaseUrl,
+        VALIDATOR_URLS: validatorUrls.join(","),
+        DEPLOYMENT_FILE: deploymentFile,
+        RELAYER_HOST: "0.0.0.0",
+        RELAYER_PORT: String(SERVICE_PORTS.relayer),
+      },
+      secrets: [{ source: `relayer_${i}_key`, target: "relayer_key" }],
+      ports: [`${SERVICE_PORTS.relayer + i - 1}:${SERVICE_PORTS.relayer}`],
+      depends_on: {
+        ...afterDeploy,
+        postgres: { condition: "service_healthy" },
+        redis: { condition: "service_healthy" },
+      },
+      restart: "unless-stopped",
+    });
+  }
   services.indexer = app(
     [
       "npx",
@@ -227,7 +246,10 @@ export function composeFile(): YamlValue {
     grafana: {},
   };
   for (let i = 1; i <= VALIDATOR_COUNT; i++) volumes[`validator-${i}`] = {};
-  return { name: "crosschain-risk-bridge", services, volumes };
+  const secrets = Object.fromEntries(
+    Object.entries(composeSecretFiles()).map(([name, file]) => [name, { file }]),
+  );
+  return { name: "crosschain-risk-bridge", services, volumes, secrets };
 }
 
 /** Targets of the compose stack, by service DNS name. */
@@ -237,7 +259,7 @@ export function composeTargets(): ScrapeTargets {
       { length: VALIDATOR_COUNT },
       (_, i) => `validator-${i + 1}:${SERVICE_PORTS.validator}`,
     ),
-    relayer: [`relayer:${SERVICE_PORTS.relayer}`],
+    relayer: Array.from({ length: RELAYER_COUNT }, (_, i) => `relayer-${i + 1}:${SERVICE_PORTS.relayer}`),
     indexer: [`indexer:${SERVICE_PORTS.indexer}`],
     risk: [`risk:${SERVICE_PORTS.risk}`],
   };

@@ -100,13 +100,13 @@ const cases: Case[] = [
   {
     alert: "RelayerStuck",
     series: [
-      ['relayer_oldest_pending_age_seconds{instance="relayer:7200",job="relayer"}', "0+60x30"],
+      ['relayer_oldest_pending_age_seconds{instance="relayer-1:7200",job="relayer"}', "0+60x30"],
       ['relayer_oldest_pending_age_seconds{instance="relayer-2:7200",job="relayer"}', "0x30"],
     ],
     pendingAt: "15m",
     firingAt: "16m",
-    labels: { instance: "relayer:7200" },
-    summary: "Relayer relayer:7200 has had a message pending for 16m 0s (threshold 600s)",
+    labels: { instance: "relayer-1:7200" },
+    summary: "Relayer relayer-1:7200 has had a message pending for 16m 0s (threshold 600s)",
     value: "960",
   },
   {
@@ -115,7 +115,7 @@ const cases: Case[] = [
       ['up{job="validator",instance="validator-3:7100"}', "1 0x10"],
       ['up{job="validator",instance="validator-1:7100"}', "1x11"],
       // Not a validator: ExporterDown's business.
-      ['up{job="relayer",instance="relayer:7200"}', "0x11"],
+      ['up{job="relayer",instance="relayer-1:7200"}', "0x11"],
     ],
     pendingAt: "1m",
     firingAt: "2m",

@@ -28,8 +28,15 @@ const interpolate = (value: string) =>
   value.replace(/\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g, (_, name: string, kind?: string, rest?: string) =>
     kind === "-" ? (rest ?? "") : name.endsWith("PRIVATE_KEY") ? `0x${"11".repeat(32)}` : `x-${name}`,
   );
+/** A service's environment; a key it reads from a secret file (`*_PRIVATE_KEY_FILE`) stands in as a value. */
 const environment = (service: Service) =>
-  Object.fromEntries(Object.entries(service.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
+  Object.fromEntries(
+    Object.entries(service.environment ?? {}).map(([k, v]) =>
+      k.endsWith("PRIVATE_KEY_FILE")
+        ? [k.slice(0, -"_FILE".length), `0x${"11".repeat(32)}`]
+        : [k, interpolate(v)],
+    ),
+  );
 
 /** Images we do not build listen on every interface of the container by default, on these ports. */
 const IMAGE_PORTS: Record<string, number> = {
@@ -59,7 +66,7 @@ function boundPorts(name: string, service: Service): number[] {
     const parsed = validatorEnvSchema.parse(env);
     return parsed.VALIDATOR_HOST === "0.0.0.0" ? [parsed.VALIDATOR_PORT] : [];
   }
-  if (name === "relayer") {
+  if (name.startsWith("relayer-")) {
     const parsed = relayerEnvSchema.parse(env);
     return parsed.RELAYER_HOST === "0.0.0.0" ? [parsed.RELAYER_PORT] : [];
   }
@@ -162,9 +169,9 @@ describe("docker-compose.yml networking", () => {
 
   it("fails on a service that binds 127.0.0.1 (the check is not vacuous)", () => {
     const broken = structuredClone(compose);
-    broken.services.relayer!.environment!.RELAYER_HOST = "127.0.0.1";
-    expect(boundPorts("relayer", broken.services.relayer!)).toEqual([]);
-    const relayerRefs = references(broken).filter((r) => r.host === "relayer");
+    broken.services["relayer-1"]!.environment!.RELAYER_HOST = "127.0.0.1";
+    expect(boundPorts("relayer-1", broken.services["relayer-1"]!)).toEqual([]);
+    const relayerRefs = references(broken).filter((r) => r.host === "relayer-1");
     expect(relayerRefs.length).toBeGreaterThan(0);
   });
 });

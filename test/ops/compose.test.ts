@@ -1,15 +1,18 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { privateKeyToAddress } from "viem/accounts";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { composeFile, composeTargets, VALIDATOR_COUNT } from "../../dashboards/src/compose.js";
+import { writeComposeSecrets } from "../../dashboards/composeSecrets.js";
+import { composeFile, composeTargets, RELAYER_COUNT, VALIDATOR_COUNT } from "../../dashboards/src/compose.js";
 import { JOBS } from "../../dashboards/src/constants.js";
 import { DEVNET_TARGETS } from "../../dashboards/src/render.js";
 import { SERVICE_PORTS } from "../../dashboards/src/stack.js";
 import { devnetPorts } from "../../devnet/services.js";
 import { devnetNetworks, networks, rpcUrlVariable } from "../../lib/networks.js";
-import { relayerEnvSchema } from "../../relayer/config.js";
-import { validatorEnvSchema } from "../../validator/config.js";
+import { loadRelayerEnv, relayerEnvSchema } from "../../relayer/config.js";
+import { loadValidatorEnv, validatorEnvSchema } from "../../validator/config.js";
 import { ROOT } from "./expressions.js";
 
 /*
@@ -45,6 +48,7 @@ const serviceSchema = z
       .strict()
       .optional(),
     restart: z.enum(["no", "always", "on-failure", "unless-stopped"]).optional(),
+    secrets: z.array(z.object({ source: z.string(), target: z.string() }).strict()).optional(),
   })
   .strict()
   .refine((s) => s.image !== undefined || s.build !== undefined, "a service needs image or build");
@@ -53,6 +57,7 @@ const composeSchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/),
     services: z.record(z.string().regex(/^[a-zA-Z0-9._-]+$/), serviceSchema),
     volumes: z.record(z.object({}).strict()),
+    secrets: z.record(z.object({ file: z.string().regex(/^\.\/secrets\/[a-z0-9-]+\.key$/) }).strict()),
   })
   .strict();
 
@@ -86,7 +91,7 @@ describe("docker-compose.yml", () => {
       "anvil-c",
       "deployer",
       ...Array.from({ length: VALIDATOR_COUNT }, (_, i) => `validator-${i + 1}`),
-      "relayer",
+      ...Array.from({ length: RELAYER_COUNT }, (_, i) => `relayer-${i + 1}`),
       "indexer",
       "risk",
       "prometheus",
@@ -122,7 +127,7 @@ describe("docker-compose.yml", () => {
       return Number(command[command.indexOf("--chain-id") + 1]);
     });
     expect(chainIds).toEqual(devnetNetworks.map((n) => n.chainId));
-    for (const name of ["deployer", "validator-1", "relayer", "indexer"]) {
+    for (const name of ["deployer", "validator-1", "relayer-1", "indexer"]) {
       for (const [index, network] of devnetNetworks.entries()) {
         const url = new URL(services[name]!.environment![rpcUrlVariable(network)]!);
         expect(url.hostname).toBe(`anvil-${"abc"[index]}`);
@@ -131,20 +136,82 @@ describe("docker-compose.yml", () => {
     }
   });
 
-  it("gives validators and the relayer an environment their own schemas accept, on the ports Prometheus scrapes", () => {
+  /** A service's environment as its container sees it, with its secrets at `dir` instead of /run/secrets. */
+  function containerEnv(service: Compose["services"][string], dir: string): Record<string, string> {
+    const out = env(service);
+    for (const [name, value] of Object.entries(out))
+      if (value.startsWith("/run/secrets/")) out[name] = join(dir, value.slice("/run/secrets/".length));
+    return out;
+  }
+
+  it("gives every validator and relayer its own key from a secret file, never from an environment variable", () => {
+    const { services, secrets } = compose();
+    const dir = mkdtempSync(join(tmpdir(), "compose-secrets-"));
+    try {
+      const written = writeComposeSecrets(dir);
+      // The script writes exactly the files compose mounts, with owner-only permissions.
+      expect(written.map((w) => w.file).sort()).toEqual(
+        Object.values(secrets)
+          .map((s) => s.file)
+          .sort(),
+      );
+      for (const w of written) expect(statSync(join(dir, w.file)).mode & 0o777, w.file).toBe(0o600);
+      const keyOf = (service: Compose["services"][string]) => {
+        // Mount each service's secrets where its environment says, as compose does.
+        const mountDir = mkdtempSync(join(tmpdir(), "run-secrets-"));
+        for (const mount of service.secrets ?? []) {
+          const file = secrets[mount.source]?.file;
+          expect(file, `secret ${mount.source} is declared`).toBeDefined();
+          writeFileSync(join(mountDir, mount.target), readFileSync(join(dir, file!)));
+        }
+        return containerEnv(service, mountDir);
+      };
+      const accounts = new Set<string>();
+      for (let i = 1; i <= VALIDATOR_COUNT; i++) {
+        const parsed = loadValidatorEnv(keyOf(services[`validator-${i}`]!));
+        accounts.add(privateKeyToAddress(parsed.VALIDATOR_PRIVATE_KEY));
+      }
+      for (let i = 1; i <= RELAYER_COUNT; i++) {
+        const parsed = loadRelayerEnv(keyOf(services[`relayer-${i}`]!));
+        accounts.add(privateKeyToAddress(parsed.RELAYER_PRIVATE_KEY));
+      }
+      expect(accounts.size, "one key per process").toBe(VALIDATOR_COUNT + RELAYER_COUNT);
+      for (const [name, service] of Object.entries(services))
+        for (const variable of Object.keys(service.environment ?? {}))
+          expect(variable, `${name} takes a key from its environment`).not.toMatch(/PRIVATE_KEY$/);
+      // The files stay out of git.
+      expect(readFileSync(join(ROOT, ".gitignore"), "utf8").split("\n")).toContain("secrets/");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("gives validators and relayers an environment their own schemas accept, on the ports Prometheus scrapes", () => {
     const { services } = compose();
     const targets = composeTargets();
+    const withKey = (service: Compose["services"][string], name: string) => ({
+      ...env(service),
+      [name]: `0x${"11".repeat(32)}`,
+      [`${name}_FILE`]: undefined,
+    });
     for (let i = 1; i <= VALIDATOR_COUNT; i++) {
-      const parsed = validatorEnvSchema.parse(env(services[`validator-${i}`]!));
+      const parsed = validatorEnvSchema.parse(withKey(services[`validator-${i}`]!, "VALIDATOR_PRIVATE_KEY"));
       expect(`validator-${i}:${parsed.VALIDATOR_PORT}`).toBe(targets.validators[i - 1]);
       // The port is the service's own default: nothing to configure when it runs alone.
       expect(parsed.VALIDATOR_PORT).toBe(validatorEnvSchema.shape.VALIDATOR_PORT.parse(undefined));
     }
-    const relayer = relayerEnvSchema.parse(env(services.relayer!));
-    expect(`relayer:${relayer.RELAYER_PORT}`).toBe(targets.relayer[0]);
-    expect(relayer.RELAYER_PORT).toBe(relayerEnvSchema.shape.RELAYER_PORT.parse(undefined));
-    expect(relayer.VALIDATOR_URLS).toEqual(targets.validators.map((t) => `http://${t}`));
-    expect(services.relayer!.ports).toContain(`${relayer.RELAYER_PORT}:${relayer.RELAYER_PORT}`);
+    for (let i = 1; i <= RELAYER_COUNT; i++) {
+      const service = services[`relayer-${i}`]!;
+      const relayer = relayerEnvSchema.parse(withKey(service, "RELAYER_PRIVATE_KEY"));
+      expect(`relayer-${i}:${relayer.RELAYER_PORT}`).toBe(targets.relayer[i - 1]);
+      expect(relayer.RELAYER_PORT).toBe(relayerEnvSchema.shape.RELAYER_PORT.parse(undefined));
+      expect(relayer.VALIDATOR_URLS).toEqual(targets.validators.map((t) => `http://${t}`));
+      // One queue and one database for all relayers: they share the work through BullMQ.
+      expect(relayer.REDIS_URL).toBe(
+        relayerEnvSchema.parse(withKey(services["relayer-1"]!, "RELAYER_PRIVATE_KEY")).REDIS_URL,
+      );
+      expect(service.ports).toContain(`${SERVICE_PORTS.relayer + i - 1}:${relayer.RELAYER_PORT}`);
+    }
     const indexerCommand = services.indexer!.command!;
     expect(`indexer:${indexerCommand[indexerCommand.indexOf("--port") + 1]}`).toBe(targets.indexer[0]);
   });
