@@ -173,7 +173,7 @@ async function deployMorphoMarkets(
     const id = await createMorphoMarket(clients, blue.morpho, params);
     markets.push({
       id,
-      name: `${collateral.symbol}/${loan.symbol} ${Number(params.lltv / 10n ** 13n) / 100}%`,
+      name: `${collateral.symbol}/${loan.symbol} ${Number(params.lltv / 10n ** 15n) / 10}%`,
       ...params,
       lltv: params.lltv.toString(),
     });

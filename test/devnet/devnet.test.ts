@@ -146,6 +146,7 @@ describe("npm start (the devnet)", () => {
   it("deploys Morpho Blue markets on the bridged tokens and seeds borrowers at a spread of health", async () => {
     expect(output).toContain('Morpho Blue "morpho-b"');
     expect(output).toContain('Morpho Blue "morpho-c"');
+    expect(output).toContain("markets wUSDC/DAI 94.5%, wWETH/DAI 86%");
     const { privateKeyToAddress } = await import("viem/accounts");
     const { devKey } = await import("../../lib/devnet/accounts.js");
     for (const chain of deployment.chains.filter((c) => c.role === "remote")) {
