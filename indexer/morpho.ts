@@ -181,20 +181,24 @@ export const zeroFloorSub = (x: bigint, y: bigint): bigint => (x > y ? x - y : 0
 type MarketChange = (row: MorphoMarketRow) => Partial<MorphoMarketRow>;
 
 /**
- * Applies a change to a market row. Every event but SupplyCollateral (which Morpho lets skip the accrual)
+ * Applies a change to a market row; null (nothing written) for a market not indexed. Every event but SupplyCollateral (which Morpho lets skip the accrual)
  * runs `_accrueInterest` first, which sets lastUpdate to the block time even when it emits nothing
  * (elapsed 0, or no IRM): `accrued` says so.
  */
 export async function updateMarket(
   db: Db,
-  id: string,
+  m: IndexedMorpho,
+  marketId: Hex,
   block: { number: bigint; timestamp: bigint },
   accrued: boolean,
   change: MarketChange,
 ): Promise<MorphoMarketRow | null> {
+  const id = morphoMarketKey(m.protocol, marketId);
   const row = await db.find(morphoMarket, { id });
-  // Morpho reverts on a market not created, so every market event follows its CreateMarket.
-  if (!row) throw new Error(`Morpho market ${id} has an event before its CreateMarket`);
+  // Morpho reverts on a market not created, so every market event follows its CreateMarket; a market
+  // without a row was created before the deployments file's startBlock. Its totals cannot be known from
+  // later events, so it is not indexed at all (the caller skips the position too) rather than wrongly.
+  if (!row) return null;
   return db.update(morphoMarket, { id }).set({
     ...change(row),
     ...(accrued ? { lastUpdate: block.timestamp } : {}),

@@ -24,14 +24,14 @@ ponder.on("MorphoBlue:CreateMarket", async ({ event, context }) => {
 ponder.on("MorphoBlue:AccrueInterest", async ({ event, context }) => {
   const m = morphoOf(context.chain.id, event.log.address);
   const { id, prevBorrowRate, interest, feeShares } = event.args;
-  await updateMarket(context.db, morphoMarketKey(m.protocol, id), event.block, true, (row) => ({
+  const updated = await updateMarket(context.db, m, id, event.block, true, (row) => ({
     totalBorrowAssets: row.totalBorrowAssets + interest,
     totalSupplyAssets: row.totalSupplyAssets + interest,
     totalSupplyShares: row.totalSupplyShares + feeShares,
     borrowRate: prevBorrowRate,
   }));
   // Morpho credits the fee shares to feeRecipient's position even when it is the zero address.
-  if (feeShares > 0n) {
+  if (updated && feeShares > 0n) {
     const recipient = await feeRecipientOf(context.db, m, event.block.number);
     await adjustPosition(context.db, m, id, recipient, { supplyShares: feeShares }, event.block.number);
   }
@@ -40,41 +40,45 @@ ponder.on("MorphoBlue:AccrueInterest", async ({ event, context }) => {
 ponder.on("MorphoBlue:Supply", async ({ event, context }) => {
   const m = morphoOf(context.chain.id, event.log.address);
   const { id, onBehalf, assets, shares } = event.args;
-  await updateMarket(context.db, morphoMarketKey(m.protocol, id), event.block, true, (row) => ({
+  const market = await updateMarket(context.db, m, id, event.block, true, (row) => ({
     totalSupplyAssets: row.totalSupplyAssets + assets,
     totalSupplyShares: row.totalSupplyShares + shares,
   }));
+  if (!market) return;
   await adjustPosition(context.db, m, id, onBehalf, { supplyShares: shares }, event.block.number);
 });
 
 ponder.on("MorphoBlue:Withdraw", async ({ event, context }) => {
   const m = morphoOf(context.chain.id, event.log.address);
   const { id, onBehalf, assets, shares } = event.args;
-  await updateMarket(context.db, morphoMarketKey(m.protocol, id), event.block, true, (row) => ({
+  const market = await updateMarket(context.db, m, id, event.block, true, (row) => ({
     totalSupplyAssets: row.totalSupplyAssets - assets,
     totalSupplyShares: row.totalSupplyShares - shares,
   }));
+  if (!market) return;
   await adjustPosition(context.db, m, id, onBehalf, { supplyShares: -shares }, event.block.number);
 });
 
 ponder.on("MorphoBlue:Borrow", async ({ event, context }) => {
   const m = morphoOf(context.chain.id, event.log.address);
   const { id, onBehalf, assets, shares } = event.args;
-  await updateMarket(context.db, morphoMarketKey(m.protocol, id), event.block, true, (row) => ({
+  const market = await updateMarket(context.db, m, id, event.block, true, (row) => ({
     totalBorrowAssets: row.totalBorrowAssets + assets,
     totalBorrowShares: row.totalBorrowShares + shares,
   }));
+  if (!market) return;
   await adjustPosition(context.db, m, id, onBehalf, { borrowShares: shares }, event.block.number);
 });
 
 ponder.on("MorphoBlue:Repay", async ({ event, context }) => {
   const m = morphoOf(context.chain.id, event.log.address);
   const { id, onBehalf, assets, shares } = event.args;
-  await updateMarket(context.db, morphoMarketKey(m.protocol, id), event.block, true, (row) => ({
+  const market = await updateMarket(context.db, m, id, event.block, true, (row) => ({
     // Rounded up from shares, the repaid assets can exceed the total by one wei: Morpho floors at zero.
     totalBorrowAssets: zeroFloorSub(row.totalBorrowAssets, assets),
     totalBorrowShares: row.totalBorrowShares - shares,
   }));
+  if (!market) return;
   await adjustPosition(context.db, m, id, onBehalf, { borrowShares: -shares }, event.block.number);
 });
 
@@ -82,14 +86,16 @@ ponder.on("MorphoBlue:SupplyCollateral", async ({ event, context }) => {
   const m = morphoOf(context.chain.id, event.log.address);
   const { id, onBehalf, assets } = event.args;
   // supplyCollateral skips the accrual: lastUpdate stays.
-  await updateMarket(context.db, morphoMarketKey(m.protocol, id), event.block, false, () => ({}));
+  const market = await updateMarket(context.db, m, id, event.block, false, () => ({}));
+  if (!market) return;
   await adjustPosition(context.db, m, id, onBehalf, { collateral: assets }, event.block.number);
 });
 
 ponder.on("MorphoBlue:WithdrawCollateral", async ({ event, context }) => {
   const m = morphoOf(context.chain.id, event.log.address);
   const { id, onBehalf, assets } = event.args;
-  await updateMarket(context.db, morphoMarketKey(m.protocol, id), event.block, true, () => ({}));
+  const market = await updateMarket(context.db, m, id, event.block, true, () => ({}));
+  if (!market) return;
   await adjustPosition(context.db, m, id, onBehalf, { collateral: -assets }, event.block.number);
 });
 
@@ -98,7 +104,7 @@ ponder.on("MorphoBlue:Liquidate", async ({ event, context }) => {
   const { id, caller, borrower, repaidAssets, repaidShares, seizedAssets, badDebtAssets, badDebtShares } =
     event.args;
   const marketKey = morphoMarketKey(m.protocol, id);
-  await updateMarket(context.db, marketKey, event.block, true, (row) => ({
+  const updated = await updateMarket(context.db, m, id, event.block, true, (row) => ({
     // The repayment first (floored at zero like Repay), then the bad debt: when the borrower's collateral
     // reaches zero its remaining shares are written off against the suppliers' assets.
     totalBorrowAssets: zeroFloorSub(row.totalBorrowAssets, repaidAssets) - badDebtAssets,
@@ -108,6 +114,7 @@ ponder.on("MorphoBlue:Liquidate", async ({ event, context }) => {
     badDebtShares: row.badDebtShares + badDebtShares,
     liquidations: row.liquidations + 1,
   }));
+  if (!updated) return;
   await adjustPosition(
     context.db,
     m,
@@ -137,7 +144,7 @@ ponder.on("MorphoBlue:Liquidate", async ({ event, context }) => {
 ponder.on("MorphoBlue:SetFee", async ({ event, context }) => {
   const m = morphoOf(context.chain.id, event.log.address);
   // setFee accrues with the old fee first (its AccrueInterest, if any, came just before).
-  await updateMarket(context.db, morphoMarketKey(m.protocol, event.args.id), event.block, true, () => ({
+  await updateMarket(context.db, m, event.args.id, event.block, true, () => ({
     fee: event.args.newFee,
   }));
 });
