@@ -3,10 +3,12 @@ import {
   aaveOracleAbi,
   aavePoolAbi,
   aavePoolConfiguratorAbi,
+  adaptiveCurveIrmAbi,
   aTokenAbi,
   bridgeMinterAbi,
   bridgeVaultAbi,
   fluxAggregatorAbi,
+  morphoAbi,
   stableDebtTokenAbi,
   validatorSetAbi,
   variableDebtTokenAbi,
@@ -17,6 +19,7 @@ import {
   aaveTokenChains,
   contractChains,
   indexerChains,
+  morphoContractChains,
   priceChains,
   priceCheckChains,
   wrappedTokensOf,
@@ -71,6 +74,12 @@ export default createConfig({
     AToken: { abi: aTokenAbi, chain: aaveTokenChains(deployment, "aToken") },
     VariableDebtToken: { abi: variableDebtTokenAbi, chain: aaveTokenChains(deployment, "variableDebtToken") },
     StableDebtToken: { abi: stableDebtTokenAbi, chain: aaveTokenChains(deployment, "stableDebtToken") },
+    // Morpho Blue's singleton and its AdaptiveCurve IRM (the rate at target each accrual leaves).
+    MorphoBlue: { abi: morphoAbi, chain: morphoContractChains(deployment, "address") },
+    AdaptiveCurveIrm: {
+      abi: adaptiveCurveIrmAbi,
+      chain: morphoContractChains(deployment, "adaptiveCurveIrm"),
+    },
     // AnswerUpdated from any address: no event announces an aggregator, and a proxy switches silently.
     // The handler keeps answers of aggregators a known source currently forwards to (one lookup by key).
     ChainlinkAggregator: { abi: fluxAggregatorAbi, chain: priceChains(deployment) },

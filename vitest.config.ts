@@ -27,6 +27,7 @@ const unitSuites = [
   "test/contracts/artifacts.test.ts",
   "test/indexer/statusRoute.test.ts",
   "test/indexer/schemaFingerprint.test.ts",
+  "test/indexer/morphoDeployment.test.ts",
   "test/explorer/pageLogic.test.ts",
 ];
 
@@ -39,6 +40,7 @@ const longestFirst = [
   "test/chaos/chaos.test.ts", // 700-900 at a load average of 20-38 when CHAOS_SOAK=1; skipped otherwise
   "test/indexer/aave.properties.test.ts", // 259
   "test/indexer/indexer.test.ts", // ~220
+  "test/indexer/morpho.properties.test.ts", // ~190 (measured alone, 2 Dec 2026)
   "test/ops/live.test.ts", // ~130
   "test/risk-e2e/riskApi.test.ts", // ~100
   "test/risk-e2e/aaveRisk.test.ts", // ~90

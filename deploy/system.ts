@@ -1,5 +1,6 @@
 import {
   type Account,
+  type Address,
   type Chain,
   createPublicClient,
   createWalletClient,
@@ -16,6 +17,12 @@ import { httpWithGasMargin } from "../lib/gasMarginTransport.js";
 import { deployAaveMarket, deployPriceSource, stablecoinRateStrategy, volatileRateStrategy } from "./aave.js";
 import { type DeployedContract, deployBridgeHome, deployBridgeRemote, wireRoutes } from "./bridge.js";
 import { deployTestToken } from "./market.js";
+import {
+  createMorphoMarket,
+  deployMorphoBlue,
+  deployMorphoOracle,
+  type MorphoMarketParams,
+} from "./morpho.js";
 import type { DeployPlan, DeployTarget } from "./targets.js";
 
 /** The assets the bridge carries, created on the home chain as test tokens. */
@@ -131,6 +138,57 @@ function priceAnswer(priceUsd: number): bigint {
 }
 
 /**
+ * Morpho Blue's markets on a remote chain: each bridged token as collateral against the chain-native
+ * stablecoin, priced by an oracle over the same Chainlink proxies the Aave market reads, at Morpho's
+ * usual LLTVs for such pairs (86% for ETH, 94.5% for a stablecoin against a stablecoin).
+ */
+const morphoCollateralLltv: Record<string, bigint> = {
+  wWETH: 860_000_000_000_000_000n,
+  wUSDC: 945_000_000_000_000_000n,
+};
+
+async function deployMorphoMarkets(
+  networkName: string,
+  label: string,
+  clients: Clients,
+  reserves: { symbol: string; address: Address; decimals: number; feed: Address }[],
+) {
+  const blue = await deployMorphoBlue(clients);
+  const loan = reserves.find((r) => r.symbol === remoteNativeAsset.symbol)!;
+  const markets = [];
+  for (const collateral of reserves.filter((r) => morphoCollateralLltv[r.symbol] !== undefined)) {
+    const oracle = await deployMorphoOracle(clients, {
+      collateralFeed: collateral.feed,
+      loanFeed: loan.feed,
+      collateralDecimals: collateral.decimals,
+      loanDecimals: loan.decimals,
+    });
+    const params: MorphoMarketParams = {
+      loanToken: loan.address,
+      collateralToken: collateral.address,
+      oracle,
+      irm: blue.irm,
+      lltv: morphoCollateralLltv[collateral.symbol]!,
+    };
+    const id = await createMorphoMarket(clients, blue.morpho, params);
+    markets.push({
+      id,
+      name: `${collateral.symbol}/${loan.symbol} ${Number(params.lltv / 10n ** 15n) / 10}%`,
+      ...params,
+      lltv: params.lltv.toString(),
+    });
+  }
+  return {
+    protocol: `morpho-${networkName.replace(/^devnet-/, "")}`,
+    name: `Morpho Blue on ${label}`,
+    address: blue.morpho,
+    startBlock: blue.startBlock,
+    adaptiveCurveIrm: blue.irm,
+    markets,
+  };
+}
+
+/**
  * Deploys the whole system described by a plan: on the home chain a ValidatorSet, a BridgeVault, the
  * test assets and their price sources (Chainlink proxy + aggregator); on every remote chain a ValidatorSet,
  * a BridgeMinter, a wrapped token per asset, a chain-native stablecoin and a real Aave v3 market
@@ -238,7 +296,9 @@ export async function deploySystem(
         ...reserve,
         feed: market.reserve(reserve.symbol).priceSource!.proxy,
       }));
-      return { target, clients, bridge, market, reserves };
+      onProgress(`[${target.network.name}] deploying Morpho Blue and its markets`);
+      const morpho = await deployMorphoMarkets(target.network.name, target.network.label, clients, reserves);
+      return { target, clients, bridge, market, reserves, morpho };
     }),
   );
 
@@ -314,6 +374,7 @@ export async function deploySystem(
           priceFeed: reserve.feed,
         })),
         aaveMarkets: [r.market.deployment],
+        morpho: r.morpho,
       })),
     ],
   };

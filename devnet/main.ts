@@ -72,6 +72,11 @@ async function main(): Promise<void> {
         (m) =>
           `    Aave v3 market "${m.protocol}": Pool ${m.pool}, PoolConfigurator ${m.poolConfigurator}, AaveOracle ${m.aaveOracle}`,
       ),
+      ...(chain.morpho
+        ? [
+            `    Morpho Blue "${chain.morpho.protocol}": ${chain.morpho.address}, markets ${chain.morpho.markets.map((m) => m.name ?? m.id).join(", ")}`,
+          ]
+        : []),
     ]),
     "",
     `Validators (${deployment.validators.threshold} of ${deployment.validators.addresses.length}): ${deployment.validators.addresses.join(", ")}`,

@@ -6,6 +6,8 @@ import {
   aTokenAbi,
   bridgeMinterAbi,
   bridgeVaultAbi,
+  chainlinkMorphoOracleAbi,
+  morphoAbi,
   testERC20Abi,
 } from "../contracts/generated/index.js";
 import { type Clients as BridgeClients, clientsFor } from "../deploy/system.js";
@@ -13,6 +15,7 @@ import { transact } from "../deploy/transact.js";
 import { messageFromLockedLog } from "../lib/bridge/message.js";
 import { attestationTypedData, sortSignaturesBySigner } from "../lib/bridge/typedData.js";
 import type { ChainDeployment, Deployment } from "../lib/deployments.js";
+import { mulDivDown, ORACLE_PRICE_SCALE, wMulDown } from "../lib/morpho/math.js";
 import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
 import { DEVNET_VALIDATOR_THRESHOLD, devKey, devnetKeys } from "./accounts.js";
 
@@ -173,6 +176,10 @@ export async function seedDevnet(deployment: Deployment, step: Step, borrowerKey
     await bootstrapBridge(deployment, remote, "USDC", parseUnits("3000000", 6));
     await bootstrapBridge(deployment, remote, "WETH", parseUnits("400", 18));
     await seedMarket(remote, borrowerKeys);
+    if (remote.morpho) {
+      step(`[${remote.network}] seeding Morpho Blue positions`);
+      await seedMorpho(remote, borrowerKeys);
+    }
   }
 }
 
@@ -302,4 +309,102 @@ async function seedMarket(remote: ChainDeployment, borrowerKeys: Hex[]): Promise
   const liquidator = chainClients(remote, devnetKeys.liquidator);
   await fundAndApprove(liquidator, lender, wusdc.address, parseUnits("300000", 6), pool);
   await fundAndApprove(liquidator, lender, dai.address, parseUnits("300000", 18), pool);
+}
+
+/**
+ * One remote chain's Morpho Blue markets (deploy/system.ts): the deployer lends DAI in each; the Aave
+ * borrowers also borrow DAI against 10 wWETH at the same spread of health factors (Morpho's: collateral
+ * value x LLTV over debt), and the eMode users borrow DAI against 20k wUSDC. The liquidator approves Morpho.
+ */
+async function seedMorpho(remote: ChainDeployment, borrowerKeys: Hex[]): Promise<void> {
+  const morpho = remote.morpho!;
+  const lender = chainClients(remote, devnetKeys.deployer);
+  const lenderAddress = lender.walletClient.account.address;
+  const dai = tokenOf(remote, "DAI");
+  const marketOf = (symbol: string) => {
+    const token = tokenOf(remote, symbol);
+    const market = morpho.markets.find(
+      (m) => m.collateralToken === token.address && m.loanToken === dai.address,
+    );
+    if (!market) throw new Error(`no Morpho ${symbol}/DAI market on ${remote.network}`);
+    const params = {
+      loanToken: market.loanToken,
+      collateralToken: market.collateralToken,
+      oracle: market.oracle,
+      irm: market.irm,
+      lltv: BigInt(market.lltv),
+    };
+    return { token, params };
+  };
+  const morphoTx = (functionName: string, args: readonly unknown[]): Tx => ({
+    address: morpho.address,
+    abi: morphoAbi,
+    functionName,
+    args,
+  });
+  const wweth = marketOf("wWETH");
+  const wusdc = marketOf("wUSDC");
+
+  await run(
+    lender,
+    {
+      address: dai.address,
+      abi: testERC20Abi,
+      functionName: "mint",
+      args: [lenderAddress, parseUnits("1500000", 18)],
+    },
+    "mint DAI",
+  );
+  await run(
+    lender,
+    { address: dai.address, abi: erc20Abi, functionName: "approve", args: [morpho.address, maxUint256] },
+    "approve DAI to Morpho",
+  );
+  for (const [market, amount] of [
+    [wweth, parseUnits("1000000", 18)],
+    [wusdc, parseUnits("500000", 18)],
+  ] as const) {
+    await run(
+      lender,
+      morphoTx("supply", [market.params, amount, 0n, lenderAddress, "0x"]),
+      "Morpho supply DAI",
+    );
+  }
+
+  /** Posts collateral and borrows DAI so that collateral value x LLTV / debt = `target`. */
+  const borrowAt = async (key: Hex, market: typeof wweth, collateral: bigint, target: number) => {
+    const borrower = chainClients(remote, key);
+    const address = borrower.walletClient.account.address;
+    await fundAndApprove(borrower, lender, market.token.address, collateral, morpho.address);
+    await run(
+      borrower,
+      morphoTx("supplyCollateral", [market.params, collateral, address, "0x"]),
+      "Morpho collateral",
+    );
+    const price = await borrower.publicClient.readContract({
+      address: market.params.oracle,
+      abi: chainlinkMorphoOracleAbi,
+      functionName: "price",
+    });
+    const maxBorrow = wMulDown(mulDivDown(collateral, price, ORACLE_PRICE_SCALE), market.params.lltv);
+    const amount = (maxBorrow * 1000n) / BigInt(Math.round(target * 1000));
+    await run(borrower, morphoTx("borrow", [market.params, amount, 0n, address, address]), "Morpho borrow");
+  };
+  for (const [index, key] of borrowerKeys.entries()) {
+    await borrowAt(
+      key,
+      wweth,
+      parseUnits("10", 18),
+      TARGET_HEALTH_FACTORS[index % TARGET_HEALTH_FACTORS.length]!,
+    );
+  }
+  for (const [index, accountIndex] of EMODE_ACCOUNT_INDEXES.entries()) {
+    await borrowAt(devKey(accountIndex), wusdc, parseUnits("20000", 6), EMODE_TARGET_HEALTH_FACTORS[index]!);
+  }
+  const liquidator = chainClients(remote, devnetKeys.liquidator);
+  await run(
+    liquidator,
+    { address: dai.address, abi: erc20Abi, functionName: "approve", args: [morpho.address, maxUint256] },
+    "approve DAI to Morpho",
+  );
 }

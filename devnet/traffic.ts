@@ -4,8 +4,8 @@
  * the eMode users supply, borrow, repay and move aTokens, every Chainlink aggregator gets a new round
  * every ~10 s (a bounded random walk, far inside each feed's heartbeat so no staleness alert fires on a
  * running devnet), once per run one proxy is switched to a new aggregator (silently, as Chainlink does),
- * and the liquidator liquidates whatever becomes liquidatable (the walk dips wWETH once per run so at
- * least one liquidation, with its protocol fee, happens). Runs until stopped.
+ * and the liquidator liquidates whatever becomes liquidatable on Aave and on Morpho Blue (the walk dips
+ * wWETH once per run so at least one liquidation on each happens). Runs until stopped.
  */
 import { erc20Abi, type Hex, maxUint256, parseUnits } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -20,6 +20,7 @@ import { createScheduler } from "../lib/service/scheduler.js";
 import { devKey, devnetKeys } from "./accounts.js";
 import { BORROWER_ACCOUNT_INDEXES, EMODE_ACCOUNT_INDEXES } from "./seed.js";
 import { lendingStep, liquidateAll, MarketTraffic, movePrices } from "./trafficAave.js";
+import { liquidateMorpho } from "./trafficMorpho.js";
 
 const log = logger.child({ service: "traffic" });
 const deployment = readDeployment(process.env.DEPLOYMENT_FILE ?? deploymentPath("devnet"));
@@ -153,5 +154,13 @@ if (process.env.TRAFFIC_PRICE_WALK !== "off")
 if (process.env.TRAFFIC_LIQUIDATIONS !== "off")
   for (const market of markets)
     every(`liquidations-${market.chain.network}`, 5000, () => liquidateAll(market, borrowers));
+if (process.env.TRAFFIC_LIQUIDATIONS !== "off")
+  for (const chain of remotes)
+    if (chain.morpho) {
+      const morpho = chain.morpho;
+      every(`morpho-liquidations-${chain.network}`, 5000, async () => {
+        await liquidateMorpho(morpho, clients(chain, devnetKeys.liquidator), borrowers, log);
+      });
+    }
 for (const market of markets)
   every(`lending-${market.chain.network}`, INTERVAL_MS * 2, () => lendingStep(market, eModeKeys));

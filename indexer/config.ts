@@ -85,11 +85,11 @@ export function contractChains(
   return result;
 }
 
-/** Chains with price sources (Aave sources or tokens' feeds) and where to start reading them. */
+/** Chains with price sources (Aave sources, Morpho oracles' feeds or tokens' feeds) and where to start reading them. */
 export function priceChains(deployment: Deployment): Record<string, { startBlock: number }> {
   const result: Record<string, { startBlock: number }> = {};
   for (const chain of deployment.chains) {
-    if (chain.aaveMarkets.length === 0 && !chain.tokens.some((t) => t.priceFeed)) continue;
+    if (chain.aaveMarkets.length === 0 && !chain.morpho && !chain.tokens.some((t) => t.priceFeed)) continue;
     // A feed may predate everything else (its first answer is set at deployment). Local chains are cheap
     // to scan from genesis; on public networks the earliest block we know of on that chain is the bound.
     const local = !getNetwork(chain.network).testnet;
@@ -162,11 +162,23 @@ export function aaveContractChains(
   );
 }
 
+/** The Morpho Blue singleton or its AdaptiveCurve IRM, per chain, from Morpho's start block. */
+export function morphoContractChains(
+  deployment: Deployment,
+  contract: "address" | "adaptiveCurveIrm",
+): ContractChains {
+  return contractChains(deployment, (c) => {
+    const address = c.morpho?.[contract];
+    return c.morpho && address ? [{ address, startBlock: c.morpho.startBlock }] : [];
+  });
+}
+
 export function earliestBlock(chain: ChainDeployment): number {
   return Math.min(
     chain.bridge.startBlock,
     chain.validatorSet.startBlock,
     ...chain.aaveMarkets.map((m) => m.startBlock),
+    ...(chain.morpho ? [chain.morpho.startBlock] : []),
   );
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { getAddress, isAddress } from "viem";
+import { encodeAbiParameters, getAddress, isAddress, keccak256 } from "viem";
 import { z } from "zod";
 import { BridgeError } from "./errors.js";
 
@@ -67,6 +67,65 @@ const aaveMarketSchema = z.object({
   priceSources: z.array(priceSourceSchema).default([]),
 });
 
+const bytes32 = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, { message: "not a 0x-prefixed 32-byte hex string" })
+  .transform((value) => value.toLowerCase() as `0x${string}`);
+
+/**
+ * A Morpho Blue market the deployment created (informational: the indexer follows every CreateMarket of
+ * the Morpho contract, since markets are permissionless). Its id must be Morpho's own: keccak256 of the
+ * ABI-encoded params, checked on read so a hand-edited file cannot name a market by the wrong id.
+ */
+const morphoMarketSchema = z
+  .object({
+    id: bytes32,
+    /** Human label, e.g. "WETH/USDC 86%". */
+    name: z.string().min(1).optional(),
+    loanToken: address,
+    collateralToken: address,
+    oracle: address,
+    irm: address,
+    /** Liquidation LTV, WAD-scaled, as a decimal string (0.86e18 = 86%). */
+    lltv: z.string().regex(/^[1-9][0-9]*$/),
+  })
+  .superRefine((value, ctx) => {
+    const id = keccak256(
+      encodeAbiParameters(
+        [
+          { type: "address" },
+          { type: "address" },
+          { type: "address" },
+          { type: "address" },
+          { type: "uint256" },
+        ],
+        [value.loanToken, value.collateralToken, value.oracle, value.irm, BigInt(value.lltv)],
+      ),
+    );
+    if (id !== value.id)
+      ctx.addIssue({
+        code: "custom",
+        message: `market id is not keccak256 of its params (${id})`,
+        path: ["id"],
+      });
+    if (BigInt(value.lltv) >= 10n ** 18n)
+      ctx.addIssue({ code: "custom", message: "lltv must be below 1e18 (100%)", path: ["lltv"] });
+  });
+
+/** Morpho Blue on one chain: the singleton contract, the IRM whose rate the indexer follows, its markets. */
+const morphoSchema = z.object({
+  /** Stable protocol id used in metrics and GraphQL, e.g. "morpho-b". */
+  protocol: z.string().min(1),
+  name: z.string().min(1),
+  /** The Morpho Blue singleton (every market event comes from it). */
+  address,
+  /** First block to index (the block Morpho Blue was deployed in, or later). */
+  startBlock: z.number().int().nonnegative(),
+  /** AdaptiveCurve IRM (contracts/src/morpho): its BorrowRateUpdate carries each market's rate at target. */
+  adaptiveCurveIrm: address.optional(),
+  markets: z.array(morphoMarketSchema).default([]),
+});
+
 const chainDeploymentSchema = z.object({
   network: z.string().min(1),
   chainId: z.number().int().positive(),
@@ -76,6 +135,7 @@ const chainDeploymentSchema = z.object({
   bridge: deployedContract,
   tokens: z.array(tokenSchema),
   aaveMarkets: z.array(aaveMarketSchema).default([]),
+  morpho: morphoSchema.optional(),
 });
 
 export const deploymentSchema = z
@@ -112,6 +172,8 @@ export type DeploymentInput = z.input<typeof deploymentSchema>;
 export type ChainDeployment = Deployment["chains"][number];
 export type DeployedToken = ChainDeployment["tokens"][number];
 export type AaveMarketDeployment = ChainDeployment["aaveMarkets"][number];
+export type MorphoDeployment = NonNullable<ChainDeployment["morpho"]>;
+export type MorphoMarketDeployment = MorphoDeployment["markets"][number];
 export type PriceSourceDeployment = AaveMarketDeployment["priceSources"][number];
 
 export class DeploymentFileError extends BridgeError {}

@@ -4,9 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createPublicClient, http } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aavePoolAbi, wrappedTokenAbi } from "../../contracts/generated/index.js";
+import {
+  aavePoolAbi,
+  chainlinkMorphoOracleAbi,
+  morphoAbi,
+  wrappedTokenAbi,
+} from "../../contracts/generated/index.js";
 import { freePort } from "../../devnet/anvil.js";
 import { type Deployment, readDeployment } from "../../lib/deployments.js";
+import { morphoPositionHealth } from "../../lib/morpho/market.js";
 
 /**
  * `npm start` end to end: the devnet process is started the way a newcomer starts it (on free ports so
@@ -134,6 +140,62 @@ describe("npm start (the devnet)", () => {
         // Above wUSDC's own 80%: eMode's 95% applies (account 18 also holds 1 aWWETH, at WETH's 82.5%).
         expect(data[3]).toBeGreaterThan(9000n);
       }
+    }
+  });
+
+  it("deploys Morpho Blue markets on the bridged tokens and seeds borrowers at a spread of health", async () => {
+    expect(output).toContain('Morpho Blue "morpho-b"');
+    expect(output).toContain('Morpho Blue "morpho-c"');
+    expect(output).toContain("markets wUSDC/DAI 94.5%, wWETH/DAI 86%");
+    const { privateKeyToAddress } = await import("viem/accounts");
+    const { devKey } = await import("../../lib/devnet/accounts.js");
+    for (const chain of deployment.chains.filter((c) => c.role === "remote")) {
+      const client = createPublicClient({ transport: http(rpcUrls[deployment.chains.indexOf(chain)]) });
+      const morpho = chain.morpho!;
+      const symbolOf = (address: string) => chain.tokens.find((t) => t.address === address)?.symbol;
+      expect(
+        morpho.markets.map((m) => `${symbolOf(m.collateralToken)}/${symbolOf(m.loanToken)} ${m.lltv}`),
+      ).toEqual(["wUSDC/DAI 945000000000000000", "wWETH/DAI 860000000000000000"]);
+      const health = async (marketIndex: number, accounts: number[]) => {
+        const m = morpho.markets[marketIndex]!;
+        const [totals, price] = await Promise.all([
+          client.readContract({
+            address: morpho.address,
+            abi: morphoAbi,
+            functionName: "market",
+            args: [m.id],
+          }),
+          client.readContract({ address: m.oracle, abi: chainlinkMorphoOracleAbi, functionName: "price" }),
+        ]);
+        const market = {
+          totalSupplyAssets: totals[0],
+          totalSupplyShares: totals[1],
+          totalBorrowAssets: totals[2],
+          totalBorrowShares: totals[3],
+          lastUpdate: totals[4],
+          fee: totals[5],
+        };
+        expect(market.totalSupplyAssets).toBeGreaterThan(market.totalBorrowAssets);
+        return Promise.all(
+          accounts.map(async (index) => {
+            const [, borrowShares, collateral] = await client.readContract({
+              address: morpho.address,
+              abi: morphoAbi,
+              functionName: "position",
+              args: [m.id, privateKeyToAddress(devKey(index))],
+            });
+            const h = morphoPositionHealth({ borrowShares, collateral }, market, price, BigInt(m.lltv));
+            return Number(h.healthFactor!) / 1e18;
+          }),
+        );
+      };
+      const wethBorrowers = await health(1, [12, 13, 14, 15, 16, 17]);
+      expect(Math.max(...wethBorrowers)).toBeGreaterThan(2);
+      expect(Math.min(...wethBorrowers)).toBeGreaterThan(1);
+      expect(Math.min(...wethBorrowers)).toBeLessThan(1.1);
+      const stableBorrowers = await health(0, [18, 19]);
+      expect(Math.min(...stableBorrowers)).toBeGreaterThan(1);
+      expect(Math.min(...stableBorrowers)).toBeLessThan(1.1);
     }
   });
 
