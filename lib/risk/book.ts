@@ -80,8 +80,12 @@ export type RiskBook = {
    * and liquidation figures: an unknown position is never counted as healthy.
    */
   positionStatus: Uint8Array;
-  /** Why a position is not priced ("WETH/USD feed: last answer 90000 s old, ..."); null when priced. */
-  positionReason: (string | null)[];
+  /**
+   * Why a position is not priced ("WETH/USD feed: last answer 90000 s old, ..."), at the indexes of the
+   * positions that are not; a sparse array (no entry, read as undefined, for priced positions), so a
+   * book of a million priced positions does not carry a million nulls.
+   */
+  positionReason: (string | null | undefined)[];
 
   entryReserve: Int32Array;
   /** Whole tokens counted as collateral: supplied, usedAsCollateral and the reserve's LT > 0. */

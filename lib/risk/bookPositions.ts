@@ -46,6 +46,26 @@ export function compilePositionStructure(
   reuse: RiskBook | undefined,
 ): PositionStructure {
   const protocolCount = snapshot.protocols.length;
+  // Nothing but prices, indexes, time or configuration changed (every block on a quiet market): the
+  // previous structure is this one, and its arrays are shared (books never write them).
+  if (reuse && samePositions(snapshot, reuse.snapshot)) {
+    const { protocolFirstPosition, positionCount, positionProtocol, positionUser, positionEMode } = reuse;
+    const { positionStart, baseOrder, entryReserve, entryScaledCollateral, entryScaledDebt, entryFlags } =
+      reuse;
+    return {
+      protocolFirstPosition,
+      positionCount,
+      positionProtocol,
+      positionUser,
+      positionEMode,
+      positionStart,
+      baseOrder,
+      entryReserve,
+      entryScaledCollateral,
+      entryScaledDebt,
+      entryFlags,
+    };
+  }
   const protocolFirstPosition = new Int32Array(protocolCount + 1);
   let positionCount = 0;
   let entryCount = 0;
@@ -139,6 +159,18 @@ export function compilePositionStructure(
   };
 }
 
+/** Every protocol lists the same position objects in the same places (protocols already match). */
+function samePositions(a: RiskSnapshot, b: RiskSnapshot): boolean {
+  for (let pi = 0; pi < a.protocols.length; pi++) {
+    const x = a.protocols[pi]!.positions;
+    const y = b.protocols[pi]!.positions;
+    if (x === y) continue;
+    if (x.length !== y.length) return false;
+    for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  }
+  return true;
+}
+
 function copyEntries(
   from: RiskBook,
   start: number,
@@ -201,7 +233,7 @@ export function compilePositionValues(
   const entryCount = s.entryReserve.length;
   const values: PositionValues = {
     positionStatus: new Uint8Array(s.positionCount),
-    positionReason: new Array<string | null>(s.positionCount).fill(null),
+    positionReason: [],
     entryCollateral: new Float64Array(entryCount),
     entrySupplied: new Float64Array(entryCount),
     entryDebt: new Float64Array(entryCount),
