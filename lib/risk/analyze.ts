@@ -5,6 +5,11 @@ import { computeHealth, type HealthArrays, isLiquidatable } from "./health.js";
 import type { RiskSnapshot } from "./snapshot.js";
 import { type StaticLosses, staticLosses } from "./stress.js";
 
+// Module-level copies of imported bindings used per position: under tsx's and vite-node's module
+// transforms an imported name is a getter call on each use, which showed in the 1M-position profile.
+const priced = PRICED;
+const liquidatable = isLiquidatable;
+
 /** Health-factor thresholds reported as "debt at risk" (HF below each). */
 export const DEBT_AT_RISK_THRESHOLDS = [1.0, 1.05, 1.1] as const;
 
@@ -69,17 +74,17 @@ export function analyzeRisk(snapshot: RiskSnapshot, previous?: RiskAnalysis): Ri
     const d = health.debtUsd[i]!;
     s.positions++;
     const status = book.positionStatus[i]!;
-    if (status !== PRICED) {
+    if (status !== priced) {
       if (status === STALE) s.positionsStale++;
       else s.positionsUnpriced++;
       continue;
     }
     s.collateralUsd += health.collateralUsd[i]!;
     s.debtUsd += d;
-    if (isLiquidatable(hf)) s.positionsLiquidatable++;
+    if (liquidatable(hf)) s.positionsLiquidatable++;
     for (let k = 0; k < DEBT_AT_RISK_THRESHOLDS.length; k++) {
       const t = DEBT_AT_RISK_THRESHOLDS[k]!;
-      if (t === 1 ? isLiquidatable(hf) : hf < t) s.debtAtRiskUsd[k] = s.debtAtRiskUsd[k]! + d;
+      if (t === 1 ? liquidatable(hf) : hf < t) s.debtAtRiskUsd[k] = s.debtAtRiskUsd[k]! + d;
     }
   }
   return { snapshot, book, health, backing, exposure, protocols, order: riskOrder(book, health) };
