@@ -118,11 +118,13 @@ export type RiskBook = {
  * is where every bigint is converted to a float, once.
  *
  * With `previous` (the book of an earlier snapshot), a position object that is the same object at the
- * same place (protocol index, position index) as in `previous.snapshot` reuses its reserve lookups and
- * scaled-balance conversions, as long as the protocols and their reserve lists are the same; everything
- * that depends on prices, indexes, time or configuration is computed again, so the book is identical to
- * `compileRiskBook(snapshot)`. A snapshot provider that keeps unchanged positions as the same objects
- * gets the incremental update for free.
+ * same place (protocol index, position index) as in `previous.snapshot` reuses its structure (reserve
+ * lookups, scaled-balance conversions, flags; copied in blocks, or shared when no position changed) and
+ * the (protocol, user) order is merged rather than sorted, as long as the protocols and their reserve
+ * lists are the same; everything that depends on prices, indexes, time or configuration is computed
+ * again, so the book is identical to `compileRiskBook(snapshot)`. A snapshot provider that keeps
+ * unchanged positions as the same objects gets the incremental update for free. Books never write their
+ * arrays, and may share them with the previous book.
  *
  * @example
  * const book = compileRiskBook(snapshot);

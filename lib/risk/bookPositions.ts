@@ -11,6 +11,7 @@ import type { PriceStatus, RiskSnapshot, RiskStableDebt } from "./snapshot.js";
  * - values: everything depending on prices, indexes, time, status or configuration, for every entry.
  */
 
+/** Status codes of `reserveStatus` / `positionStatus`, ordered by severity (the worst one wins). */
 export const PRICED = 0;
 export const STALE = 1;
 export const UNPRICED = 2;

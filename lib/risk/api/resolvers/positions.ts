@@ -206,7 +206,7 @@ export const positionFields = {
   status: ({ a, i }: PositionRef) => statusEnum(STATUS_NAMES[a.book.positionStatus[i]!]!),
   statusReason: ({ a, i }: PositionRef) =>
     a.book.positionStatus[i] === PRICED ? null : (a.book.positionReason[i] ?? null),
-  // A position without entries reports no category (as before the book kept the category).
+  // A position without entries reports no category, as this field always did.
   eModeCategory: ({ a, i }: PositionRef) =>
     a.book.positionStart[i] === a.book.positionStart[i + 1] ? 0 : a.book.positionEMode[i]!,
   accountData: exactAccountData,
