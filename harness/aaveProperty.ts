@@ -123,8 +123,10 @@ export async function startAavePropertyRig(options: AavePropertyOptions) {
       env: {
         DEPLOYMENT_FILE: deploymentFile,
         [`${network.toUpperCase().replace(/-/g, "_")}_RPC_URL`]: f.anvil.rpcUrl,
-        // Automined blocks arrive on every transaction; polling often keeps checkpoints short.
-        INDEXER_POLLING_MS: "100",
+        // Automined blocks arrive on every transaction; polling often keeps checkpoints short, but not
+        // every 100 ms: Ponder's RPC limiter starts at 20 requests/s (INITIAL_MAX_RPS), polling every
+        // 100 ms spends half of it, and fetching the blocks behind then waits for the next second.
+        INDEXER_POLLING_MS: process.env.AAVE_PROPERTY_POLLING_MS ?? "250",
         INDEXER_PRICE_CHECK_SECONDS: String(options.priceCheckSeconds),
       },
     },

@@ -47,7 +47,9 @@ async function launch(parameters: Parameters<typeof startPonder>[0]): Promise<Po
   const process = await startPonder(parameters);
   started.push(process);
   try {
-    await process.waitReady(120_000);
+    // A guard against a hang, not a speed check: a PGlite start under the suite's load (three files at
+    // once, each with its own chains and services) was seen taking over 120 s to backfill this history.
+    await process.waitReady(240_000);
   } catch (error) {
     throw new Error(`${(error as Error).message}`);
   }
@@ -399,5 +401,5 @@ describe("indexer on PGlite", () => {
     } finally {
       await second.kill("SIGKILL");
     }
-  }, 240_000);
+  }, 600_000);
 });
