@@ -27,6 +27,7 @@ import { createRelayerMetrics } from "./metrics.js";
 import { NonceManager } from "./nonceManager.js";
 import { DELIVERY_QUEUE } from "./queue.js";
 import { reconcileOnce } from "./reconcile.js";
+import { workerLockSettings } from "./workerLocks.js";
 
 export type RelayerChainConfig = {
   chainId: number;
@@ -52,7 +53,7 @@ export type RelayerConfig = {
   host?: string;
   concurrency?: number;
   timing?: Partial<DeliveryTiming>;
-  /** BullMQ lock and stall check; shorter values recover faster from a killed relayer. */
+  /** BullMQ job lock and stalled check (relayer/workerLocks.ts explains the defaults). */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   /**
@@ -176,10 +177,12 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
     connection: workerConnection,
     prefix: config.queuePrefix,
     concurrency: config.concurrency ?? 32,
-    lockDuration: config.lockDurationMs ?? 30_000,
-    stalledInterval: config.stalledIntervalMs ?? 30_000,
-    // A stall means a relayer died mid-delivery; delivery is idempotent, so always try again.
-    maxStalledCount: 1_000,
+    // Stored on each job it takes (processedBy): which relayer holds a message, for operators and the soak.
+    name: account.address,
+    ...workerLockSettings({
+      lockDurationMs: config.lockDurationMs,
+      stalledIntervalMs: config.stalledIntervalMs,
+    }),
     settings: {
       backoffStrategy: (attemptsMade: number) => steppedBackoff(attemptsMade - 1, timing.backoffScale),
     },
