@@ -67,6 +67,7 @@ for (const f of result.faults) {
     figure[`held_delivered_s_after_relayer_back_${f.fault}`] = f.inflightSeconds ?? -1;
   }
 }
+for (const [stage, mean] of Object.entries(result.stageMeans)) figure[`stage_mean_s_${stage}`] = mean;
 for (const [i, address] of Object.keys(result.audit.revertedByRelayer).entries()) {
   figure[`relayer_${i}_reverted_tx`] = result.audit.revertedByRelayer[address as `0x${string}`]!;
   figure[`relayer_${i}_tx`] = result.audit.transactionsByRelayer[address as `0x${string}`]!;

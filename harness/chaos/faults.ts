@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
-import type { Hex } from "viem";
 import type { DeliveryWatch } from "./deliveryWatch.js";
 import type { ChaosRig } from "./rig.js";
 
@@ -15,7 +14,7 @@ export type FaultResult = {
   fault: string;
   /** Seconds from the part being back to the next delivery; null when none came within the timeout. */
   recoverySeconds: number | null;
-  /** Relayer kills: messages caught mid-delivery (status submitting in the relayers' records) at the kill. */
+  /** Relayer kills: messages the killed relayer was working on (its active jobs) and not yet delivered. */
   inflight?: number;
   /** Relayer kills: seconds from a relayer back until the last of those was delivered (null: not all were). */
   inflightSeconds?: number | null;
@@ -45,23 +44,38 @@ async function resumed(ctx: FaultContext, name: string, back: number, extra: Par
     ...extra,
   };
   ctx.log(
-    `fault ${name}: deliveries resumed after ${result.recoverySeconds ?? "(none within the timeout)"} s${extra.inflight !== undefined ? `; ${extra.inflight} held messages delivered ${extra.inflightSeconds ?? "(not all)"} s after a relayer was back` : ""}`,
+    `fault ${name}: deliveries resumed after ${result.recoverySeconds ?? "(none within the timeout)"} s${extra.inflight !== undefined ? `; ${extra.inflight} held messages delivered ${extra.inflightSeconds ?? "(not all)"} s after a relayer was back` : ""}${extra.detail ? ` (${extra.detail})` : ""}`,
   );
   return result;
 }
 
-/** SIGKILL the relayers at `indices` together, keep them down, start them again. */
+/**
+ * SIGKILL the relayers at `indices` together, keep them down, start them again. The kill waits (up to
+ * 20 s) for a moment when the first of them is working on a message not yet delivered on chain, so the
+ * fault always catches deliveries mid-way: those jobs stay locked to the dead relayer until the lock
+ * expires and a stalled check hands them to a live one (relayer/workerLocks.ts).
+ */
 export function relayerKill(indices: number[]): Fault {
   const name = `relayer_kill_${indices.join("_")}`;
   return {
     name,
     async run(ctx) {
-      const held = (await ctx.rig.relayerPending().catch(() => []))
-        .filter((m) => m.status === "submitting")
-        .map((m) => m.id as Hex);
+      const holding = async () => {
+        const ids = (await Promise.all(indices.map((i) => ctx.rig.heldBy(i).catch(() => [])))).flat();
+        return ids.filter((id) => ctx.watch.deliveredAt(id) === undefined);
+      };
+      const waitUntil = Date.now() + 20_000;
+      let held = await holding();
+      while (held.length === 0 && Date.now() < waitUntil) {
+        await sleep(100);
+        held = await holding();
+      }
       await Promise.all(indices.map((i) => ctx.rig.relayers[i]!.kill9()));
+      const killedAt = Date.now();
+      // Delivered between the read and the kill: not held any more.
+      held = held.filter((id) => ctx.watch.deliveredAt(id) === undefined);
       ctx.log(
-        `fault ${name}: SIGKILLed relayer(s) ${indices.join(", ")} with ${held.length} messages mid-delivery (submitting)`,
+        `fault ${name}: SIGKILLed relayer(s) ${indices.join(", ")} holding ${held.length} undelivered messages`,
       );
       await sleep(ctx.downMs);
       // "A relayer back": the first one healthy again (the other may still be running all along).
@@ -82,10 +96,14 @@ export function relayerKill(indices: number[]): Fault {
         if (at === undefined) all = false;
         else last = Math.max(last, at);
       }
+      const heldDetail = held.map((id) => {
+        const at = ctx.watch.deliveredAt(id);
+        return `${id.slice(0, 10)}: ${at === undefined ? "not delivered" : `${((at - killedAt) / 1000).toFixed(1)} s after the kill`}`;
+      });
       return resumed(ctx, name, back, {
         inflight: held.length,
         inflightSeconds: all ? seconds(last - back) : null,
-        detail: all ? undefined : "some held messages were not delivered within the timeout",
+        detail: `relayer back ${((back - killedAt) / 1000).toFixed(1)} s after the kill${heldDetail.length ? `; held: ${heldDetail.join(", ")}` : ""}${all ? "" : "; some held messages were not delivered within the timeout"}`,
       });
     },
   };

@@ -28,16 +28,20 @@ describe("relayer worker locks", () => {
   });
 
   const holder = (queueName: string, mode: "hang" | "busy", busyMs = 0): Service => {
-    const service = startNode("holder", [
-      "--import",
-      "tsx",
-      "test/relayer/fixtures/holdJob.ts",
-      REDIS_URL,
-      prefix,
-      queueName,
-      mode,
-      String(busyMs),
-    ]);
+    const service = startNode(
+      "holder",
+      [
+        "--import",
+        "tsx",
+        "test/relayer/fixtures/holdJob.ts",
+        REDIS_URL,
+        prefix,
+        queueName,
+        mode,
+        String(busyMs),
+      ],
+      {},
+    );
     cleanups.push(() => kill9(service));
     return service;
   };
