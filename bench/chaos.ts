@@ -40,6 +40,11 @@ const crashed = Object.entries(result.crashes);
 console.log(
   `${crashed.length === 0 ? "ok  " : "FAIL"} no process crashed: ${crashed.length === 0 ? "none exited by itself" : crashed.map(([name, n]) => `${name} ${n}x`).join(", ")}`,
 );
+// Issue 14's goal for a relayer SIGKILL: what it held is delivered within 15 s of a relayer being back.
+for (const f of result.faults.filter((f) => f.inflight !== undefined))
+  console.log(
+    `${f.inflightSeconds !== null && f.inflightSeconds! <= 15 ? "ok  " : "SLOW"} ${f.fault}: ${f.inflight} held messages delivered ${f.inflightSeconds ?? "(not all)"} s after a relayer was back (goal: 15 s)${f.detail ? `; ${f.detail}` : ""}`,
+  );
 const figure: Record<string, number | string> = {
   profile: profileName,
   transfers: result.audit.transfers,
