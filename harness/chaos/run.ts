@@ -154,6 +154,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }
       await sleep(2_000);
     }
+    // The relayer kills' follow-ups read the delivery watch: let them finish before stopping it.
+    await Promise.all(faults.map((f) => f.followUp));
     watch.stop();
     const stageMeans = await stageLatencyMeans(rig.relayers);
     log(`mean seconds from the source block to each stage: ${JSON.stringify(stageMeans)}`);
