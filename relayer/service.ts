@@ -26,7 +26,12 @@ import { createDiscovery } from "./discovery.js";
 import { createRelayerMetrics } from "./metrics.js";
 import { NonceManager } from "./nonceManager.js";
 import { DELIVERY_QUEUE } from "./queue.js";
-import { reconcileOnce } from "./reconcile.js";
+import {
+  DELIVERY_RECHECK_MS,
+  DELIVERY_REORGED_REASON,
+  reconcileOnce,
+  redeliverReorgedDeliveries,
+} from "./reconcile.js";
 import { workerLockSettings } from "./workerLocks.js";
 
 export type RelayerChainConfig = {
@@ -212,7 +217,7 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
     deployment: config.deployment,
     sources: destinations,
   });
-  const reconcileContext = { store, queue, metrics, clients, address: account.address };
+  const reconcileContext = { store, queue, metrics, clients, destinations, address: account.address };
 
   const scheduler = createScheduler();
   const onLoopError = (loop: string) => (error: unknown) =>
@@ -225,6 +230,17 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
   }
   scheduler.every({ name: "reconcile", intervalMs: 3_000, onError: onLoopError("reconcile") }, () =>
     reconcileOnce(reconcileContext),
+  );
+  scheduler.every(
+    {
+      name: "recheck-deliveries",
+      intervalMs: DELIVERY_RECHECK_MS,
+      onError: onLoopError("recheck-deliveries"),
+    },
+    async () => {
+      const requeued = await redeliverReorgedDeliveries(reconcileContext);
+      if (requeued > 0) log.warn({ requeued }, DELIVERY_REORGED_REASON);
+    },
   );
 
   const app = createServiceApp({
