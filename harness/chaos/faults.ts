@@ -53,7 +53,7 @@ async function resumed(ctx: FaultContext, name: string, back: number, extra: Par
 
 /**
  * SIGKILL the relayers at `indices` together, keep them down, start them again. The kill waits (up to
- * 20 s) for a moment when the first of them is working on a message not yet delivered on chain, so the
+ * 60 s) for a moment when the first of them is working on a message not yet delivered on chain, so the
  * fault always catches deliveries mid-way: those jobs stay locked to the dead relayer until the lock
  * expires and a stalled check hands them to a live one (relayer/workerLocks.ts).
  */
@@ -66,7 +66,8 @@ export function relayerKill(indices: number[]): Fault {
         const ids = (await Promise.all(indices.map((i) => ctx.rig.heldBy(i).catch(() => [])))).flat();
         return ids.filter((id) => ctx.watch.deliveredAt(id) === undefined);
       };
-      const waitUntil = Date.now() + 20_000;
+      // Usually at once; on a starved machine (load average near 30) 20 s once passed with none held.
+      const waitUntil = Date.now() + 60_000;
       let held = await holding();
       while (held.length === 0 && Date.now() < waitUntil) {
         await sleep(100);
