@@ -36,7 +36,7 @@ const unitSuites = [
  * Seconds from a fresh-clone CI run (2 Dec 2026) in the comments; the rest keep vitest's order.
  */
 const longestFirst = [
-  "test/chaos/chaos.test.ts", // 198-357 alone in vitest, other work keeping the load average at 5-30 (2 Dec 2026)
+  "test/chaos/chaos.test.ts", // 150-357 alone in vitest, other work keeping the load average at 5-30 (2 Dec 2026)
   "test/indexer/aave.properties.test.ts", // 259
   "test/indexer/indexer.test.ts", // ~220
   "test/ops/live.test.ts", // ~130

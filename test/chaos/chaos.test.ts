@@ -12,7 +12,7 @@ import { findSecretLeaks } from "../../harness/chaos/secretLeaks.js";
  * PostgreSQL, 10 % of RPC requests spoiled, ~215 transfers both ways, one relayer SIGKILL (timed to
  * catch it mid-delivery), one restart of a Redis server of our own (empty afterwards), one depth-2
  * reorg of the source chain. PostgreSQL is never restarted here: other suites share that server (the
- * full soak, `npm run bench:chaos`, does it). Measured 198 s alone at a load average of 9-14 and
+ * full soak, `npm run bench:chaos`, does it). Measured 150 s alone at a load average of 8-9 and
  * 251-357 s at 13-30 (docs/benchmarks.md, "Chaos soak"). Recovery times are printed, not asserted
  * (speed belongs to the bench); that the kill caught a message mid-delivery and that it was delivered
  * afterwards is asserted. TEST_LOG_LEVEL=info prints the soak's progress; CHAOS_LOG_DIR keeps the logs.
