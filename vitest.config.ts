@@ -37,7 +37,7 @@ const unitSuites = [
  * Seconds from a fresh-clone CI run (2 Dec 2026) in the comments; the rest keep vitest's order.
  */
 const longestFirst = [
-  "test/chaos/chaos.test.ts", // 700-900 at a load average of 20-38 when CHAOS_SOAK=1; skipped otherwise
+  "test/chaos/chaos.test.ts", // 150-357 alone in vitest, other work keeping the load average at 5-30 (2 Dec 2026)
   "test/indexer/aave.properties.test.ts", // 259
   "test/indexer/indexer.test.ts", // ~220
   "test/indexer/morpho.properties.test.ts", // ~190 (measured alone, 2 Dec 2026)

@@ -40,6 +40,11 @@ const crashed = Object.entries(result.crashes);
 console.log(
   `${crashed.length === 0 ? "ok  " : "FAIL"} no process crashed: ${crashed.length === 0 ? "none exited by itself" : crashed.map(([name, n]) => `${name} ${n}x`).join(", ")}`,
 );
+// Issue 14's goal for a relayer SIGKILL: what it held is delivered within 15 s of a relayer being back.
+for (const f of result.faults.filter((f) => f.inflight !== undefined))
+  console.log(
+    `${f.inflightSeconds !== null && f.inflightSeconds! <= 15 ? "ok  " : "SLOW"} ${f.fault}: ${f.inflight} held messages delivered ${f.inflightSeconds ?? "(not all)"} s after a relayer was back (goal: 15 s)${f.detail ? `; ${f.detail}` : ""}`,
+  );
 const figure: Record<string, number | string> = {
   profile: profileName,
   transfers: result.audit.transfers,
@@ -67,6 +72,7 @@ for (const f of result.faults) {
     figure[`held_delivered_s_after_relayer_back_${f.fault}`] = f.inflightSeconds ?? -1;
   }
 }
+for (const [stage, mean] of Object.entries(result.stageMeans)) figure[`stage_mean_s_${stage}`] = mean;
 for (const [i, address] of Object.keys(result.audit.revertedByRelayer).entries()) {
   figure[`relayer_${i}_reverted_tx`] = result.audit.revertedByRelayer[address as `0x${string}`]!;
   figure[`relayer_${i}_tx`] = result.audit.transactionsByRelayer[address as `0x${string}`]!;

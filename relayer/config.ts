@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { databaseUrl, host, logLevel, parseEnv, port, privateKey, redisUrl, urlWith } from "../lib/env.js";
+import { DEFAULT_LOCK_DURATION_MS } from "./workerLocks.js";
 
 const validatorUrls = z
   .string({ required_error: "required: comma-separated validator base URLs" })
@@ -30,8 +31,11 @@ export const relayerEnvSchema = z.object({
   RELAYER_PORT: port.default(7200),
   RELAYER_QUEUE_PREFIX: z.string().min(1).default("bridge"),
   RELAYER_CONCURRENCY: z.coerce.number().int().positive().default(32),
-  /** BullMQ job lock; a killed relayer's jobs are picked up by another after about this long. */
-  RELAYER_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(30_000),
+  /**
+   * BullMQ job lock; a killed relayer's jobs are back in the queue at most this plus the stalled check
+   * (2 s) after the kill. The default and its trade-off: relayer/workerLocks.ts.
+   */
+  RELAYER_LOCK_DURATION_MS: z.coerce.number().int().min(1_000).default(DEFAULT_LOCK_DURATION_MS),
   /**
    * Gas one batch delivery may use; the relayer fills batches up to it. Default 30M: a whole block of
    * an Ethereum-sized chain (and of anvil's default). Lower it on chains with smaller blocks.

@@ -40,7 +40,6 @@ try {
     port: env.RELAYER_PORT,
     concurrency: env.RELAYER_CONCURRENCY,
     lockDurationMs: env.RELAYER_LOCK_DURATION_MS,
-    stalledIntervalMs: Math.max(1_000, env.RELAYER_LOCK_DURATION_MS / 2),
     batch: { gasCap: env.RELAYER_BATCH_GAS_CAP, windowMs: env.RELAYER_BATCH_WINDOW_MS },
     logger,
   });

@@ -26,7 +26,13 @@ import { createDiscovery } from "./discovery.js";
 import { createRelayerMetrics } from "./metrics.js";
 import { NonceManager } from "./nonceManager.js";
 import { DELIVERY_QUEUE } from "./queue.js";
-import { reconcileOnce } from "./reconcile.js";
+import {
+  DELIVERY_RECHECK_MS,
+  DELIVERY_REORGED_REASON,
+  reconcileOnce,
+  redeliverReorgedDeliveries,
+} from "./reconcile.js";
+import { workerLockSettings } from "./workerLocks.js";
 
 export type RelayerChainConfig = {
   chainId: number;
@@ -52,7 +58,7 @@ export type RelayerConfig = {
   host?: string;
   concurrency?: number;
   timing?: Partial<DeliveryTiming>;
-  /** BullMQ lock and stall check; shorter values recover faster from a killed relayer. */
+  /** BullMQ job lock and stalled check (relayer/workerLocks.ts explains the defaults). */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   /**
@@ -176,10 +182,12 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
     connection: workerConnection,
     prefix: config.queuePrefix,
     concurrency: config.concurrency ?? 32,
-    lockDuration: config.lockDurationMs ?? 30_000,
-    stalledInterval: config.stalledIntervalMs ?? 30_000,
-    // A stall means a relayer died mid-delivery; delivery is idempotent, so always try again.
-    maxStalledCount: 1_000,
+    // Stored on each job it takes (processedBy): which relayer holds a message, for operators and the soak.
+    name: account.address,
+    ...workerLockSettings({
+      lockDurationMs: config.lockDurationMs,
+      stalledIntervalMs: config.stalledIntervalMs,
+    }),
     settings: {
       backoffStrategy: (attemptsMade: number) => steppedBackoff(attemptsMade - 1, timing.backoffScale),
     },
@@ -209,7 +217,7 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
     deployment: config.deployment,
     sources: destinations,
   });
-  const reconcileContext = { store, queue, metrics, clients, address: account.address };
+  const reconcileContext = { store, queue, metrics, clients, destinations, address: account.address };
 
   const scheduler = createScheduler();
   const onLoopError = (loop: string) => (error: unknown) =>
@@ -222,6 +230,17 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
   }
   scheduler.every({ name: "reconcile", intervalMs: 3_000, onError: onLoopError("reconcile") }, () =>
     reconcileOnce(reconcileContext),
+  );
+  scheduler.every(
+    {
+      name: "recheck-deliveries",
+      intervalMs: DELIVERY_RECHECK_MS,
+      onError: onLoopError("recheck-deliveries"),
+    },
+    async () => {
+      const requeued = await redeliverReorgedDeliveries(reconcileContext);
+      if (requeued > 0) log.warn({ requeued }, DELIVERY_REORGED_REASON);
+    },
   );
 
   const app = createServiceApp({

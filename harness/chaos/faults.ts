@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
-import type { Hex } from "viem";
 import type { DeliveryWatch } from "./deliveryWatch.js";
 import type { ChaosRig } from "./rig.js";
 
@@ -15,11 +14,13 @@ export type FaultResult = {
   fault: string;
   /** Seconds from the part being back to the next delivery; null when none came within the timeout. */
   recoverySeconds: number | null;
-  /** Relayer kills: messages caught mid-delivery (status submitting in the relayers' records) at the kill. */
+  /** Relayer kills: messages the killed relayer was working on (its active jobs) and not yet delivered. */
   inflight?: number;
   /** Relayer kills: seconds from a relayer back until the last of those was delivered (null: not all were). */
   inflightSeconds?: number | null;
   detail?: string;
+  /** Relayer kills: settles once every held message is delivered (or the timeout), filling the above. */
+  followUp?: Promise<void>;
 };
 
 export type FaultContext = {
@@ -45,23 +46,39 @@ async function resumed(ctx: FaultContext, name: string, back: number, extra: Par
     ...extra,
   };
   ctx.log(
-    `fault ${name}: deliveries resumed after ${result.recoverySeconds ?? "(none within the timeout)"} s${extra.inflight !== undefined ? `; ${extra.inflight} held messages delivered ${extra.inflightSeconds ?? "(not all)"} s after a relayer was back` : ""}`,
+    `fault ${name}: deliveries resumed after ${result.recoverySeconds ?? "(none within the timeout)"} s${extra.inflight !== undefined ? `; ${extra.inflight} held messages delivered ${extra.inflightSeconds ?? "(not all)"} s after a relayer was back` : ""}${extra.detail ? ` (${extra.detail})` : ""}`,
   );
   return result;
 }
 
-/** SIGKILL the relayers at `indices` together, keep them down, start them again. */
+/**
+ * SIGKILL the relayers at `indices` together, keep them down, start them again. The kill waits (up to
+ * 60 s) for a moment when the first of them is working on a message not yet delivered on chain, so the
+ * fault always catches deliveries mid-way: those jobs stay locked to the dead relayer until the lock
+ * expires and a stalled check hands them to a live one (relayer/workerLocks.ts).
+ */
 export function relayerKill(indices: number[]): Fault {
   const name = `relayer_kill_${indices.join("_")}`;
   return {
     name,
     async run(ctx) {
-      const held = (await ctx.rig.relayerPending().catch(() => []))
-        .filter((m) => m.status === "submitting")
-        .map((m) => m.id as Hex);
+      const holding = async () => {
+        const ids = (await Promise.all(indices.map((i) => ctx.rig.heldBy(i).catch(() => [])))).flat();
+        return ids.filter((id) => ctx.watch.deliveredAt(id) === undefined);
+      };
+      // Usually at once; on a starved machine (load average near 30) 20 s once passed with none held.
+      const waitUntil = Date.now() + 60_000;
+      let held = await holding();
+      while (held.length === 0 && Date.now() < waitUntil) {
+        await sleep(100);
+        held = await holding();
+      }
       await Promise.all(indices.map((i) => ctx.rig.relayers[i]!.kill9()));
+      const killedAt = Date.now();
+      // Delivered between the read and the kill: not held any more.
+      held = held.filter((id) => ctx.watch.deliveredAt(id) === undefined);
       ctx.log(
-        `fault ${name}: SIGKILLed relayer(s) ${indices.join(", ")} with ${held.length} messages mid-delivery (submitting)`,
+        `fault ${name}: SIGKILLed relayer(s) ${indices.join(", ")} holding ${held.length} undelivered messages`,
       );
       await sleep(ctx.downMs);
       // "A relayer back": the first one healthy again (the other may still be running all along).
@@ -73,20 +90,31 @@ export function relayerKill(indices: number[]): Fault {
           }),
         ),
       );
-      const deadline = back + ctx.recoveryTimeoutMs;
-      let last = back;
-      let all = true;
-      for (const id of held) {
-        while (ctx.watch.deliveredAt(id) === undefined && Date.now() < deadline) await sleep(250);
-        const at = ctx.watch.deliveredAt(id);
-        if (at === undefined) all = false;
-        else last = Math.max(last, at);
-      }
-      return resumed(ctx, name, back, {
-        inflight: held.length,
-        inflightSeconds: all ? seconds(last - back) : null,
-        detail: all ? undefined : "some held messages were not delivered within the timeout",
+      const result = await resumed(ctx, name, back, {
+        detail: `relayer back ${((back - killedAt) / 1000).toFixed(1)} s after the kill`,
       });
+      result.inflight = held.length;
+      result.inflightSeconds = null;
+      // The held messages are followed in the background, so a slow one does not hold up the rest of
+      // the fault schedule; the soak awaits this before its audit.
+      result.followUp = (async () => {
+        const deadline = back + ctx.recoveryTimeoutMs;
+        for (const id of held)
+          while (ctx.watch.deliveredAt(id) === undefined && Date.now() < deadline) await sleep(250);
+        const times = held.map((id) => ctx.watch.deliveredAt(id));
+        const all = times.every((at) => at !== undefined);
+        result.inflightSeconds = all ? seconds(Math.max(back, ...(times as number[])) - back) : null;
+        result.detail += `; held: ${held
+          .map(
+            (id, i) =>
+              `${id.slice(0, 10)}: ${times[i] === undefined ? "not delivered" : `${((times[i]! - killedAt) / 1000).toFixed(1)} s after the kill`}`,
+          )
+          .join(", ")}${all ? "" : "; some held messages were not delivered within the timeout"}`;
+        ctx.log(
+          `fault ${name}: ${held.length} held messages delivered ${result.inflightSeconds ?? "(not all)"} s after a relayer was back (${result.detail})`,
+        );
+      })();
+      return result;
     },
   };
 }

@@ -1,10 +1,13 @@
 import { join } from "node:path";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
 import pg from "pg";
-import { parseEther } from "viem";
+import { type Hex, parseEther } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { freePort } from "../../devnet/anvil.js";
 import { devnetKeys } from "../../lib/devnet/accounts.js";
 import { withDefaultUser } from "../../lib/postgres.js";
+import { DELIVERY_QUEUE } from "../../relayer/queue.js";
 import { type BridgeNet, startBridgeNet } from "../bridgeNet.js";
 import { DATABASE_URL, uniqueName } from "../bridgeServices.js";
 import { kill9, type Service, startNode, stop, waitHealthy } from "../nodeProcess.js";
@@ -50,6 +53,11 @@ export type ChaosRig = {
   indexer(): PonderProcess | undefined;
   /** Relayer records not delivered, with their status. */
   relayerPending(): Promise<{ id: string; status: string }[]>;
+  /**
+   * Message ids whose delivery job the relayer at `index` is working on now (BullMQ's active jobs it
+   * took: each relayer's worker is named by its address, stored on the job as processedBy).
+   */
+  heldBy(index: number): Promise<Hex[]>;
   /** Exits nobody asked for, per process name (each was restarted by the supervisor). */
   crashes(): Record<string, number>;
   stop(): Promise<void>;
@@ -61,6 +69,8 @@ export type ChaosRigOptions = {
   logDir: string;
   logLevel?: string;
   log: (line: string) => void;
+  /** Runs once the chains are up, while the services start (funding the load's wallets). */
+  whileStarting?: (net: BridgeNet) => Promise<unknown>;
 };
 
 export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig> {
@@ -70,6 +80,9 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
   try {
+    const sideTask = options.whileStarting?.(net);
+    // Awaited below; a failure before that must not surface as an unhandled rejection.
+    sideTask?.catch(() => undefined);
     const proxies = await Promise.all(
       net.chains.map((c) => startLossyRpc(c.anvil.rpcUrl, { share: options.rpcFaultShare })),
     );
@@ -146,7 +159,6 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
           return service ? stop(service) : Promise.resolve();
         },
       };
-      cleanups.push(() => process.stop());
       return process;
     };
 
@@ -166,8 +178,12 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
         ),
       );
     }
-    options.log("starting 5 validators ...");
-    await Promise.all(validators.map((v) => v.start()));
+    // Stopped together (in parallel) at the end: each waits for its own graceful shutdown.
+    cleanups.push(() => Promise.all(validators.map((v) => v.stop())));
+    options.log("starting 5 validators and 2 relayers ...");
+    // The relayers need no validator up to start (they ask them per message): start them meanwhile.
+    const validatorsUp = Promise.all(validators.map((v) => v.start()));
+    validatorsUp.catch(() => undefined);
 
     const relayerKeys = [devnetKeys.relayer, devnetKeys.relayer2];
     const relayerAddresses = relayerKeys.map((key) => privateKeyToAccount(key).address);
@@ -206,9 +222,20 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
         ),
       );
     }
-    options.log("starting 2 relayers ...");
+    cleanups.push(() => Promise.all(relayers.map((r) => r.stop())));
     // One after the other: both apply the schema's migrations at start.
     for (const relayer of relayers) await relayer.start();
+    await validatorsUp;
+    await sideTask;
+
+    const queueConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    // Survives the Redis restart fault: ioredis reconnects; errors meanwhile are expected.
+    queueConnection.on("error", () => undefined);
+    const queue = new Queue(DELIVERY_QUEUE, { connection: queueConnection, prefix: queuePrefix });
+    cleanups.push(async () => {
+      await queue.close();
+      queueConnection.disconnect();
+    });
 
     const indexerSchema = uniqueName("chaos_indexer");
     const indexerEnv = { ...lossyEnv, DEPLOYMENT_FILE: net.deploymentFile };
@@ -253,6 +280,11 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
           `SELECT id, status FROM "${relayerSchema}".messages WHERE status <> 'delivered'`,
         );
         return rows;
+      },
+      async heldBy(index) {
+        const address = relayerAddresses[index]!;
+        const active = await queue.getActive();
+        return active.filter((job) => job.processedBy === address).map((job) => job.id as Hex);
       },
       crashes: () => ({ ...crashes }),
       stop: async () => {

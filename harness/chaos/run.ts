@@ -9,6 +9,7 @@ import { deliveryCounts, readLedger } from "./ledger.js";
 import { startChaosRig } from "./rig.js";
 import { findSecretLeaks, type SecretLeak } from "./secretLeaks.js";
 import { fundSenders, startLoad, waitForFloat } from "./senders.js";
+import { stageLatencyMeans } from "./stageLatency.js";
 
 /**
  * One chaos soak: the rig, load in both directions, the fault schedule while the load runs, a drain,
@@ -46,6 +47,8 @@ export type ChaosResult = {
   deliveredDuringLoad: number;
   rpcRequests: number;
   rpcFaultsInjected: number;
+  /** Mean seconds from the source block to each delivery stage, from the relayers' metrics. */
+  stageMeans: Record<string, number>;
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,12 +57,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const { log } = options;
   mkdirSync(options.logDir, { recursive: true });
   log("starting the chaos rig: 2 chains, lossy RPC proxies, redis, 5 validators, 2 relayers ...");
-  const rig = await startChaosRig({ rpcFaultShare: options.rpcFaultShare, logDir: options.logDir, log });
+  const lockers = Math.max(2, Math.ceil(options.locksPerSecond * 3));
+  const burnersCount = Math.max(2, Math.ceil(options.burnsPerSecond * 3));
+  let senders: { lockers: Hex[]; burners: Hex[] } | undefined;
+  const rig = await startChaosRig({
+    rpcFaultShare: options.rpcFaultShare,
+    logDir: options.logDir,
+    log,
+    // Funding needs only the chains: it runs while the services start.
+    whileStarting: async (net) => {
+      senders = await fundSenders(net, { lockers, burners: burnersCount });
+    },
+  });
   try {
+    if (!senders) throw new Error("the load's wallets were not funded");
     if (options.indexerAtStart) await rig.startIndexer();
-    const lockers = Math.max(2, Math.ceil(options.locksPerSecond * 3));
-    const burnersCount = Math.max(2, Math.ceil(options.burnsPerSecond * 3));
-    const senders = await fundSenders(rig.net, { lockers, burners: burnersCount });
     log(`funded ${lockers} lockers and ${burnersCount} burners; waiting for the burners' wUSDC ...`);
     await waitForFloat(rig.net, senders.burners);
     const watch = watchDeliveries(rig.net);
@@ -99,7 +111,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
 
     await sleep(options.warmupMs);
     const faults: FaultResult[] = [];
-    for (const fault of options.faults) {
+    for (const [i, fault] of options.faults.entries()) {
+      if (i > 0) await sleep(options.gapMs);
       faults.push(
         await fault.run({
           rig,
@@ -109,7 +122,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           recoveryTimeoutMs: options.recoveryTimeoutMs,
         }),
       );
-      await sleep(options.gapMs);
     }
     const loadResults = [];
     for (const [kind, proc] of loads) {
@@ -142,14 +154,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       }
       await sleep(2_000);
     }
+    // The relayer kills' follow-ups read the delivery watch: let them finish before stopping it.
+    await Promise.all(faults.map((f) => f.followUp));
     watch.stop();
+    const stageMeans = await stageLatencyMeans(rig.relayers);
+    log(`mean seconds from the source block to each stage: ${JSON.stringify(stageMeans)}`);
     if (!rig.indexer()) await rig.startIndexer();
     // The audit reports an indexer that never caught up as a mismatch; waiting longer changes nothing.
     await rig
       .indexer()!
       .waitReady(600_000)
       .catch((error) => log(`indexer not ready: ${String(error).slice(0, 300)}`));
+    log("auditing ...");
     const audit = await auditChaos(rig);
+    log("audit done; stopping the rig ...");
     const keys = [...rig.privateKeys, ...senders.lockers, ...senders.burners];
     const counts = rig.proxies.map((p) => p.counts());
     const crashes = rig.crashes();
@@ -166,6 +184,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       deliveredDuringLoad,
       rpcRequests: counts.reduce((a, c) => a + c.requests, 0),
       rpcFaultsInjected: counts.reduce((a, c) => a + c.drop + c.status5xx + c.delay + c.truncate, 0),
+      stageMeans,
     };
   } finally {
     await rig.stop();
