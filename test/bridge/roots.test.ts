@@ -78,12 +78,18 @@ describe("root path", () => {
     );
     const events = await Promise.all(sent.map((s) => deliveryEvents(net, s.message)));
     for (const e of events) expect(e).toHaveLength(1);
-    const txs = new Set(events.map((e) => e[0]!.transactionHash));
-    expect(txs.size).toBe(1);
-    const [tx] = [...txs] as Hex[];
-    const [delivered] = await rootEvents(tx!);
-    expect(delivered?.args.delivered).toBe(5n);
-    const root = delivered!.args.root;
+    // Batched: the five go out in batch transactions under one root. Usually one; the relayer never
+    // holds a message longer than one destination block for more, so when the suite's load spreads
+    // the five jobs over more than a block (seen once in a fresh-clone run: two transactions) the
+    // batch splits. What must hold either way: several messages share a transaction, the batches'
+    // DeliveredUnderRoot counts add up to five, all under the same root.
+    const txs = [...new Set(events.map((e) => e[0]!.transactionHash))] as Hex[];
+    expect(txs.length).toBeLessThan(sent.length);
+    const batches = (await Promise.all(txs.map((tx) => rootEvents(tx)))).map(([e]) => e!);
+    expect(batches.reduce((n, b) => n + b.args.delivered, 0n)).toBe(5n);
+    expect(Math.max(...batches.map((b) => Number(b.args.delivered)))).toBeGreaterThan(1);
+    const root = batches[0]!.args.root;
+    for (const b of batches) expect(b.args.root).toBe(root);
 
     // Every validator signed the same root over the same leaves, without talking to the others.
     const fetched = await fetchRootAttestations(
@@ -109,7 +115,7 @@ describe("root path", () => {
       fromBlock: 0n,
     });
     expect(submissions).toHaveLength(1);
-    for (const s of sent) {
+    for (const [i, s] of sent.entries()) {
       const record = await waitFor("delivered record", async () => {
         const r = await relayerRecord(relayer!, s.id);
         return r?.message.status === "delivered" ? r : undefined;
@@ -117,7 +123,7 @@ describe("root path", () => {
       expect(record.message).toMatchObject({
         deliveredBy: "self",
         deliveredRoot: root,
-        destinationTxHash: tx,
+        destinationTxHash: events[i]![0]!.transactionHash,
       });
     }
     // Every stage of the five was observed once, measured from the source block's timestamp.
