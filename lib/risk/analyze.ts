@@ -145,8 +145,7 @@ function riskOrder(book: RiskBook, health: HealthArrays): Int32Array {
     }
     [order, spare] = [spare, order];
   }
-  // After an odd number of passes the order sits in the scratch array, which can be longer than n.
-  if (order !== result) result.set(order.subarray(0, n));
+  if (order !== result) result.set(order);
   return result;
 }
 
