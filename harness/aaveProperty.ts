@@ -11,7 +11,7 @@ import { type AaveAction, applyAaveAction } from "./aaveActions.js";
 import { explainAccountMismatch } from "./aaveDiagnosis.js";
 import { type AaveFixture, startAaveFixture, type Wallet } from "./aaveFixture.js";
 import { stuckTransaction } from "./aaveStuck.js";
-import { type PonderProcess, startPonder } from "./ponderProcess.js";
+import { type PonderProcess, startPonder, waitPonderIndexed } from "./ponderProcess.js";
 import { settledBlock } from "./settledBlock.js";
 
 /**
@@ -154,29 +154,12 @@ export async function startAavePropertyRig(options: AavePropertyOptions) {
   };
   const protocol = f.market.deployment.protocol;
 
-  async function indexedBlock(): Promise<number> {
-    const status = (await (await fetch(`${ponder.url}/status`)).json()) as Record<
-      string,
-      { block: { number: number } }
-    >;
-    return Object.values(status)[0]?.block.number ?? -1;
-  }
-
-  /** Waits until Ponder has processed `blockNumber` (it polls the chain every 100 ms here). */
   async function waitIndexed(blockNumber: bigint): Promise<void> {
-    const t0 = performance.now();
-    const before = await indexedBlock();
-    // A tight poll: 200 checkpoints at a 250 ms granularity would add ~25 s of idle waiting.
-    for (let n = before; n < Number(blockNumber); n = await indexedBlock()) {
-      if (performance.now() - t0 > 30_000) throw new Error(`block ${blockNumber} not indexed within 30 s`);
-      await new Promise((r) => setTimeout(r, 30));
-    }
-    const waited = performance.now() - t0;
+    const { blocksBehind, waitedMs: waited } = await waitPonderIndexed(ponder, blockNumber);
     stats.waitMs += waited;
     stats.maxWaitMs = Math.max(stats.maxWaitMs, waited);
     stats.waitSamplesMs.push(waited);
-    if (options.trace)
-      console.log(`wait ${Number(blockNumber) - before} blocks behind: ${waited.toFixed(0)} ms`);
+    if (options.trace) console.log(`wait ${blocksBehind} blocks behind: ${waited.toFixed(0)} ms`);
   }
 
   async function positionsOf(users: Address[]): Promise<PositionItem[]> {

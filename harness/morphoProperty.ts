@@ -19,7 +19,7 @@ import {
   setPrice,
 } from "./morphoActions.js";
 import { type MorphoFixture, startMorphoFixture } from "./morphoFixture.js";
-import { type PonderProcess, startPonder } from "./ponderProcess.js";
+import { type PonderProcess, startPonder, waitPonderIndexed } from "./ponderProcess.js";
 import { settledBlock } from "./settledBlock.js";
 
 /**
@@ -274,25 +274,10 @@ function buildRig(
     waitMs: 0,
   };
 
-  async function indexedBlock(): Promise<number> {
-    const status = (await (await fetch(`${ponder.url}/status`)).json()) as Record<
-      string,
-      { block: { number: number } }
-    >;
-    return Object.values(status)[0]?.block.number ?? -1;
-  }
-
   async function waitIndexed(blockNumber: bigint): Promise<void> {
-    const t0 = performance.now();
-    const before = await indexedBlock();
-    for (let n = before; n < Number(blockNumber); n = await indexedBlock()) {
-      if (performance.now() - t0 > 30_000) throw new Error(`block ${blockNumber} not indexed within 30 s`);
-      await new Promise((r) => setTimeout(r, 30));
-    }
-    const waited = performance.now() - t0;
+    const { blocksBehind, waitedMs: waited } = await waitPonderIndexed(ponder, blockNumber);
     stats.waitMs += waited;
-    if (options.trace)
-      console.log(`wait ${Number(blockNumber) - before} blocks behind: ${waited.toFixed(0)} ms`);
+    if (options.trace) console.log(`wait ${blocksBehind} blocks behind: ${waited.toFixed(0)} ms`);
   }
 
   async function indexedRows() {

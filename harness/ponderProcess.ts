@@ -102,3 +102,30 @@ export async function startPonder(parameters: StartPonderParameters): Promise<Po
     },
   };
 }
+
+/**
+ * Waits until a single-chain Ponder app has indexed `blockNumber` (its /status), polling tightly: property
+ * rigs wait at every checkpoint, and a coarse poll would add idle seconds per run. Returns how far behind
+ * it was and how long the wait took.
+ */
+export async function waitPonderIndexed(
+  ponder: Pick<PonderProcess, "url">,
+  blockNumber: bigint,
+  timeoutMs = 30_000,
+): Promise<{ blocksBehind: number; waitedMs: number }> {
+  const indexedBlock = async () => {
+    const status = (await (await fetch(`${ponder.url}/status`)).json()) as Record<
+      string,
+      { block: { number: number } }
+    >;
+    return Object.values(status)[0]?.block.number ?? -1;
+  };
+  const t0 = performance.now();
+  const before = await indexedBlock();
+  for (let n = before; n < Number(blockNumber); n = await indexedBlock()) {
+    if (performance.now() - t0 > timeoutMs)
+      throw new Error(`block ${blockNumber} not indexed within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  return { blocksBehind: Number(blockNumber) - before, waitedMs: performance.now() - t0 };
+}
