@@ -1,3 +1,5 @@
+import type { Deployment } from "../lib/deployments.js";
+import type { IndexerRows } from "../lib/risk/api/provider/indexerRows.js";
 import type { RiskPosition, RiskReserve, RiskSnapshot } from "../lib/risk/index.js";
 
 /**
@@ -151,4 +153,228 @@ export function syntheticSnapshot(n: number): RiskSnapshot {
     })),
     protocols,
   };
+}
+
+/*
+ * The indexer's side of the same idea: rows as the risk API's provider reads them from the indexer's
+ * tables (two Aave markets on two chains, six reserves each), so a bench can run the provider's
+ * per-block work (IndexedPositions.apply, assembleSnapshot, analyzeRisk from the previous analysis)
+ * without PostgreSQL. Deterministic.
+ */
+type Rows = IndexerRows;
+type PositionRow = Rows["positions"][number];
+type UserRow = Rows["marketUsers"][number];
+type Hex = `0x${string}`;
+
+const HOME_CHAIN = 1001;
+const REMOTE_CHAIN = 1002;
+const addr = (tag: number) => `0x${tag.toString(16).padStart(40, "0")}` as Hex;
+
+/** Ponder's checkpoint string for a block (timestamp, chain id, block number, then zeros). */
+export function syntheticCheckpoint(chainId: number, blockNumber: bigint, timestamp: number): string {
+  return `${String(timestamp).padStart(10, "0")}${String(chainId).padStart(16, "0")}${String(blockNumber).padStart(16, "0")}`.padEnd(
+    75,
+    "0",
+  );
+}
+
+export type SyntheticIndexerWorld = {
+  deployment: Deployment;
+  rows: Rows;
+  /** Rows of one position entry: `positionRow(user, reserve, scaledDebtBump, block)`. */
+  positionRow: (user: number, reserve: number, bump: bigint, block: bigint) => PositionRow;
+  userRow: (user: number, block: bigint) => UserRow;
+  users: number;
+};
+
+export function syntheticIndexerWorld(n: number): SyntheticIndexerWorld {
+  const rnd = mulberry32(7);
+  const markets = [
+    { id: "aave-home", chainId: HOME_CHAIN },
+    { id: "aave-remote", chainId: REMOTE_CHAIN },
+  ];
+  const symbols = ["WETH", "USDC", "WBTC", "DAI", "LINK", "GOV"];
+  const decimals = [18, 6, 8, 18, 18, 18];
+  const prices = [2000, 1, 60_000, 1, 15, 5];
+  const thresholds = [8250, 8800, 7800, 8500, 7000, 6000];
+  // Token addresses: tag = 100 * chain index + reserve. WETH and USDC are the bridged assets: native at
+  // home, wrapped on the remote chain.
+  const asset = (m: number, r: number) => addr(1000 + 100 * m + r);
+  const tokens = (m: number) =>
+    [0, 1].map((r) => ({
+      symbol: symbols[r]!,
+      decimals: decimals[r]!,
+      address: asset(m, r),
+      homeToken: asset(0, r),
+      kind: m === 0 ? ("native" as const) : ("wrapped" as const),
+    }));
+  const contract = (tag: number) => ({ address: addr(tag), startBlock: 0 });
+  const deployment: Deployment = {
+    name: "synthetic",
+    bridgeId: "canonical",
+    createdAt: "2026-01-01T00:00:00Z",
+    homeChainId: HOME_CHAIN,
+    validators: { epoch: 1, addresses: [addr(1)], threshold: 1 },
+    chains: markets.map((m, i) => ({
+      network: `chain-${m.chainId}`,
+      chainId: m.chainId,
+      role: i === 0 ? ("home" as const) : ("remote" as const),
+      validatorSet: contract(10 + i),
+      bridge: contract(20 + i),
+      tokens: tokens(i),
+      aaveMarkets: [],
+    })),
+  };
+  const timestamp = 1_700_000_000;
+  const ray = 10n ** 27n;
+  const reserves: Rows["reserves"] = markets.flatMap((m, mi) =>
+    symbols.map((symbol, r) => ({
+      id: `${m.id}:${asset(mi, r)}`,
+      protocol: m.id,
+      chainId: m.chainId,
+      pool: addr(30 + mi),
+      asset: asset(mi, r),
+      homeAsset: r < 2 ? asset(0, r) : null,
+      symbol,
+      decimals: decimals[r]!,
+      aToken: addr(2000 + 100 * mi + r),
+      stableDebtToken: addr(3000 + 100 * mi + r),
+      variableDebtToken: addr(4000 + 100 * mi + r),
+      interestRateStrategy: addr(5000),
+      ltv: thresholds[r]! - 500,
+      liquidationThreshold: thresholds[r]!,
+      liquidationBonus: 10500,
+      reserveFactor: 1000,
+      liquidationProtocolFee: 1000,
+      supplyCap: 0n,
+      borrowCap: 0n,
+      debtCeiling: 0n,
+      eModeCategory: 0,
+      active: true,
+      frozen: false,
+      paused: false,
+      borrowingEnabled: true,
+      stableBorrowingEnabled: false,
+      liquidityIndex: ray + BigInt(Math.floor(rnd() * 1e8)) * 10n ** 18n,
+      variableBorrowIndex: ray + BigInt(Math.floor(rnd() * 1e8)) * 10n ** 18n,
+      // About 2% and 4% a year, in ray per second terms as the Pool stores rates (ray per year).
+      liquidityRate: (ray * 2n) / 100n,
+      variableBorrowRate: (ray * 4n) / 100n,
+      stableBorrowRate: 0n,
+      lastUpdateTimestamp: BigInt(timestamp - 3600),
+      totalScaledSupply: 0n,
+      totalScaledVariableDebt: 0n,
+      mintedToTreasury: 0n,
+      priceSource: addr(6000 + 100 * mi + r),
+      problems: [],
+      updatedAtBlock: 1n,
+    })),
+  ) as Rows["reserves"];
+  const priceSources = reserves.map((r, k) => ({
+    id: `${r.chainId}:${r.priceSource}`,
+    chainId: r.chainId,
+    proxy: r.priceSource!,
+    aggregator: addr(7000 + k),
+    decimals: 8,
+    description: `${r.symbol} / USD`,
+    asset: r.asset,
+    symbol: r.symbol,
+    heartbeatSeconds: 86_400,
+    answer: BigInt(prices[k % symbols.length]! * 1e8),
+    roundId: 1n,
+    updatedAt: BigInt(timestamp - 60),
+    answerFrom: "config",
+    checkedAtBlock: 1n,
+    checkedBy: "config",
+    switches: 0,
+  })) as Rows["priceSources"];
+  const marketRows = markets.map((m, mi) => ({
+    id: m.id,
+    chainId: m.chainId,
+    name: m.id,
+    pool: addr(30 + mi),
+    poolConfigurator: addr(40 + mi),
+    addressesProvider: addr(50 + mi),
+    oracle: addr(60 + mi),
+    baseCurrencyUnit: 10n ** 8n,
+    fallbackOracle: addr(0),
+    poolRevision: 1,
+    updatedAtBlock: 1n,
+  })) as Rows["markets"];
+
+  // Users 0..n-1, alternating markets; each supplies one or two reserves and borrows USDC.
+  const plans: { m: number; entries: { r: number; supply: bigint; debt: bigint }[] }[] = [];
+  for (let u = 0; u < n; u++) {
+    const m = u % 2;
+    const c = Math.floor(rnd() * symbols.length);
+    const second = rnd() < 0.5 ? Math.floor(rnd() * symbols.length) : c;
+    const collUsd = 1_000 + rnd() * 50_000;
+    const hf = 0.9 + rnd() * 1.6;
+    const units = (usd: number, r: number) =>
+      BigInt(Math.floor((usd / prices[r]!) * 1e6)) * 10n ** BigInt(decimals[r]! - 6);
+    const entries = [{ r: c, supply: units(collUsd, c), debt: 0n }];
+    if (second !== c) entries.push({ r: second, supply: units(collUsd / 4, second), debt: 0n });
+    const debtUsd = (collUsd * (thresholds[c]! / 10_000)) / hf;
+    const existing = entries.find((e) => e.r === 1);
+    if (existing) existing.debt = units(debtUsd / 2, 1);
+    else entries.push({ r: 1, supply: 0n, debt: units(debtUsd, 1) });
+    plans.push({ m, entries });
+  }
+  const user = (u: number) => addr(0x1_0000_0000 + u * 7919);
+  const positionRow = (u: number, r: number, bump: bigint, block: bigint): PositionRow => {
+    const plan = plans[u]!;
+    const m = markets[plan.m]!;
+    const entry = plan.entries.find((e) => e.r === r) ?? { r, supply: 0n, debt: 0n };
+    return {
+      id: `${m.id}:${user(u)}:${asset(plan.m, r)}`,
+      protocol: m.id,
+      chainId: m.chainId,
+      user: user(u),
+      reserveId: `${m.id}:${asset(plan.m, r)}`,
+      asset: asset(plan.m, r),
+      scaledATokenBalance: entry.supply,
+      scaledVariableDebt: entry.debt + bump,
+      stableDebtPrincipal: 0n,
+      stableBorrowRate: 0n,
+      stableDebtTimestamp: 0n,
+      usedAsCollateral: entry.supply > 0n,
+      updatedAtBlock: block,
+    };
+  };
+  const userRow = (u: number, block: bigint): UserRow => {
+    const m = markets[plans[u]!.m]!;
+    return {
+      id: `${m.id}:${user(u)}`,
+      protocol: m.id,
+      chainId: m.chainId,
+      user: user(u),
+      eModeCategory: 0,
+      lastActivityBlock: block,
+      updatedAtBlock: block,
+    };
+  };
+  const positions: PositionRow[] = [];
+  const marketUsers: UserRow[] = [];
+  plans.forEach((plan, u) => {
+    for (const e of plan.entries) positions.push(positionRow(u, e.r, 0n, 1n));
+    marketUsers.push(userRow(u, 1n));
+  });
+  const rows: Rows = {
+    checkpoints: markets.map((m) => ({
+      chainId: m.chainId,
+      latestCheckpoint: syntheticCheckpoint(m.chainId, 1n, timestamp),
+      finalizedCheckpoint: syntheticCheckpoint(m.chainId, 1n, timestamp),
+    })),
+    markets: marketRows,
+    reserves,
+    emodeCategories: [],
+    marketUsers,
+    positions,
+    priceSources,
+    assetSources: [],
+    routeTotals: [],
+    assetSupplies: [],
+    tokenSupplies: [],
+  };
+  return { deployment, rows, positionRow, userRow, users: n };
 }

@@ -1,16 +1,24 @@
-import { stableDebtBalance } from "../aave/userAccountData.js";
+import {
+  compilePositionStructure,
+  compilePositionValues,
+  type HAS_STABLE_DEBT,
+  STATUS_CODE,
+  type USED_AS_COLLATERAL,
+} from "./bookPositions.js";
 import { InvalidRiskParameterError, UnknownRiskEntityError } from "./errors.js";
-import type { PriceStatus, RiskSnapshot } from "./snapshot.js";
+import type { RiskPosition, RiskSnapshot } from "./snapshot.js";
 import { reserveConfigurationProblems } from "./snapshotChecks.js";
 
 const RAY = 1e27;
 
-/** Status codes of `reserveStatus` / `positionStatus`, ordered by severity (the worst one wins). */
-export const PRICED = 0;
-export const STALE = 1;
-export const UNPRICED = 2;
-export const STATUS_NAMES: readonly PriceStatus[] = ["priced", "stale", "unpriced"];
-const STATUS_CODE: Record<PriceStatus, number> = { priced: PRICED, stale: STALE, unpriced: UNPRICED };
+export {
+  HAS_STABLE_DEBT,
+  PRICED,
+  STALE,
+  STATUS_NAMES,
+  UNPRICED,
+  USED_AS_COLLATERAL,
+} from "./bookPositions.js";
 
 /**
  * A snapshot compiled for the hot path: every balance converted once to a float64 count of whole
@@ -52,9 +60,18 @@ export type RiskBook = {
   /** Configuration problems (from the snapshot and {@link reserveConfigurationProblems}). */
   reserveProblems: string[][];
 
+  /** Positions of protocol p are `protocolFirstPosition[p] .. protocolFirstPosition[p + 1] - 1`. */
+  protocolFirstPosition: Int32Array;
   positionCount: number;
   positionProtocol: Int32Array;
   positionUser: string[];
+  /** The position's eMode category (0: none). */
+  positionEMode: Int32Array;
+  /**
+   * Position indexes by (protocol, user, index): the tie-break order of the risk ordering. It depends
+   * only on who holds which place, so a compile from `previous` merges instead of sorting strings.
+   */
+  baseOrder: Int32Array;
   /** Entries of position i are `positionStart[i] .. positionStart[i + 1] - 1`. */
   positionStart: Int32Array;
   /**
@@ -63,8 +80,12 @@ export type RiskBook = {
    * and liquidation figures: an unknown position is never counted as healthy.
    */
   positionStatus: Uint8Array;
-  /** Why a position is not priced ("WETH/USD feed: last answer 90000 s old, ..."); null when priced. */
-  positionReason: (string | null)[];
+  /**
+   * Why a position is not priced ("WETH/USD feed: last answer 90000 s old, ..."), at the indexes of the
+   * positions that are not; a sparse array (no entry, read as undefined, for priced positions), so a
+   * book of a million priced positions does not carry a million nulls.
+   */
+  positionReason: (string | null | undefined)[];
 
   entryReserve: Int32Array;
   /** Whole tokens counted as collateral: supplied, usedAsCollateral and the reserve's LT > 0. */
@@ -77,14 +98,14 @@ export type RiskBook = {
   entryLt: Float64Array;
   /** Liquidation bonus multiplier applying to the entry (eMode-aware); 1 when the reserve's is unusable. */
   entryLb: Float64Array;
-  /** Where each entry came from, for exact (bigint) display: [protocol, position, reserve-in-position]. */
-  entrySource: Int32Array;
   /**
    * `Number(scaledCollateral)` and `Number(scaledDebt)` of each entry: the costly bigint conversions,
    * kept so the next compile can reuse them for positions that did not change.
    */
   entryScaledCollateral: Float64Array;
   entryScaledDebt: Float64Array;
+  /** {@link USED_AS_COLLATERAL} | {@link HAS_STABLE_DEBT}. */
+  entryFlags: Uint8Array;
 
   /** Lower-cased id/symbol -> index. */
   assetIndex: Map<string, number>;
@@ -97,11 +118,13 @@ export type RiskBook = {
  * is where every bigint is converted to a float, once.
  *
  * With `previous` (the book of an earlier snapshot), a position object that is the same object at the
- * same place (protocol index, position index) as in `previous.snapshot` reuses its reserve lookups and
- * scaled-balance conversions, as long as the protocols and their reserve lists are the same; everything
- * that depends on prices, indexes, time or configuration is computed again, so the book is identical to
- * `compileRiskBook(snapshot)`. A snapshot provider that keeps unchanged positions as the same objects
- * gets the incremental update for free.
+ * same place (protocol index, position index) as in `previous.snapshot` reuses its structure (reserve
+ * lookups, scaled-balance conversions, flags; copied in blocks, or shared when no position changed) and
+ * the (protocol, user) order is merged rather than sorted, as long as the protocols and their reserve
+ * lists are the same; everything that depends on prices, indexes, time or configuration is computed
+ * again, so the book is identical to `compileRiskBook(snapshot)`. A snapshot provider that keeps
+ * unchanged positions as the same objects gets the incremental update for free. Books never write their
+ * arrays, and may share them with the previous book.
  *
  * @example
  * const book = compileRiskBook(snapshot);
@@ -152,14 +175,14 @@ export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): Ri
   const rDebtFactor: number[] = [];
   const rStatus: number[] = [];
   const rReason: (string | null)[] = [];
+  const rSymbol: string[] = [];
+  const rEMode: number[] = [];
   const rProblems: string[][] = [];
   const reserveLookup: Map<string, number>[] = [];
 
-  const protocolFirstReserve: number[] = [];
   snapshot.protocols.forEach((p, pi) => {
     const lookup = new Map<string, number>();
     reserveLookup.push(lookup);
-    protocolFirstReserve.push(rProtocol.length);
     for (const r of p.reserves) {
       const key = `${p.chainId}:${r.asset.toLowerCase()}`;
       const unit = 10 ** r.decimals;
@@ -193,127 +216,29 @@ export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): Ri
       // A reserve with an unusable price is still listed (with its problems); its price is never used.
       rStatus.push(STATUS_CODE[r.priceStatus ?? "priced"]);
       rReason.push(r.priceReason ?? null);
+      rSymbol.push(r.symbol);
+      rEMode.push(r.eModeCategory ?? 0);
       rProblems.push([...new Set([...(r.problems ?? []), ...reserveConfigurationProblems(r)])]);
     }
   });
 
-  let positionCount = 0;
-  let entryCount = 0;
-  for (const p of snapshot.protocols) {
-    positionCount += p.positions.length;
-    for (const pos of p.positions) entryCount += pos.reserves.length;
-  }
-  const positionProtocol = new Int32Array(positionCount);
-  const positionUser: string[] = new Array(positionCount);
-  const positionStart = new Int32Array(positionCount + 1);
-  const entryReserve = new Int32Array(entryCount);
-  const entryCollateral = new Float64Array(entryCount);
-  const entrySupplied = new Float64Array(entryCount);
-  const entryDebt = new Float64Array(entryCount);
-  const entryLt = new Float64Array(entryCount);
-  const entryLb = new Float64Array(entryCount);
-  const entrySource = new Int32Array(entryCount * 3);
-  const positionStatus = new Uint8Array(positionCount);
-  const positionReason: (string | null)[] = new Array(positionCount).fill(null);
-
-  const entryScaledCollateral = new Float64Array(entryCount);
-  const entryScaledDebt = new Float64Array(entryCount);
   const reuse = previous && sameReserveLayout(previous.snapshot, snapshot) ? previous : undefined;
-  let previousFirst = 0;
-
-  let i = 0;
-  let e = 0;
-  snapshot.protocols.forEach((p, pi) => {
-    const lookup = reserveLookup[pi]!;
-    const before = reuse?.snapshot.protocols[pi]!.positions;
-    const beforeFirst = previousFirst;
-    previousFirst += before?.length ?? 0;
-    const baseUnit = Number(p.baseCurrencyUnit ?? 100_000_000n);
-    const categories = new Map((p.eModeCategories ?? []).map((c) => [c.id, c]));
-    // Stable debt compounds to the moment the indexes were brought forward to.
-    const at = BigInt(
-      p.timestamp ?? snapshot.asOf.blockTimestamps.find((b) => b.chainId === p.chainId)?.timestamp ?? 0,
-    );
-    p.positions.forEach((pos, posIdx) => {
-      positionProtocol[i] = pi;
-      positionUser[i] = pos.user;
-      positionStart[i] = e;
-      const category = pos.eModeCategory ? categories.get(pos.eModeCategory) : undefined;
-      let status = PRICED;
-      const reasons: string[] = [];
-      // The same object as before: its lookups and conversions are still right (see the doc comment).
-      const from = before && before[posIdx] === pos ? reuse!.positionStart[beforeFirst + posIdx]! : -1;
-      pos.reserves.forEach((pr, k) => {
-        let r: number;
-        let scaledCollateral: number;
-        let scaledDebt: number;
-        if (from >= 0) {
-          r = reuse!.entryReserve[from + k]!;
-          scaledCollateral = reuse!.entryScaledCollateral[from + k]!;
-          scaledDebt = reuse!.entryScaledDebt[from + k]!;
-        } else {
-          const found = lookup.get(pr.asset.toLowerCase());
-          if (found === undefined) {
-            throw new UnknownRiskEntityError("asset", `${pr.asset} (position ${pos.user} in ${p.name})`, []);
-          }
-          r = found;
-          scaledCollateral = pr.scaledCollateral === 0n ? 0 : Number(pr.scaledCollateral);
-          scaledDebt = pr.scaledDebt === 0n ? 0 : Number(pr.scaledDebt);
-        }
-        entryScaledCollateral[e] = scaledCollateral;
-        entryScaledDebt[e] = scaledDebt;
-        const reserve = p.reserves[r - protocolFirstReserve[pi]!]!;
-        const inEMode = category !== undefined && (reserve.eModeCategory ?? 0) === category.id;
-        let supplied = scaledCollateral === 0 ? 0 : scaledCollateral * rCollFactor[r]!;
-        const stable = pr.stableDebt ? stableDebtBalance(pr.stableDebt, at) : 0n;
-        let debt =
-          (scaledDebt === 0 ? 0 : scaledDebt * rDebtFactor[r]!) +
-          (stable === 0n ? 0 : Number(stable) / 10 ** reserve.decimals);
-        let priceStatus = rStatus[r]!;
-        let reason: string | null = rReason[r] ?? null;
-        if (inEMode && category.hasPriceSource) {
-          // The category's source prices this reserve for this user (GenericLogic). The book keeps one
-          // price per market, so the amounts are rescaled to carry the category price instead; a shock
-          // on the market then moves this entry proportionally.
-          priceStatus = STATUS_CODE[category.priceStatus];
-          reason = category.priceReason;
-          const categoryUsd = category.oracleAnswer === null ? 0 : Number(category.oracleAnswer) / baseUnit;
-          const marketUsd = mPrice[rMarket[r]!]!;
-          if (priceStatus !== UNPRICED && marketUsd > 0) {
-            supplied *= categoryUsd / marketUsd;
-            debt *= categoryUsd / marketUsd;
-          } else if (priceStatus !== UNPRICED) {
-            priceStatus = UNPRICED;
-            reason = `${reserve.symbol}: eMode price set but the asset's own price is unusable here`;
-          }
-        }
-        const lt = inEMode ? category.liquidationThreshold / 10_000 : rLt[r]!;
-        const lb = inEMode ? category.liquidationBonus / 10_000 : rLb[r]!;
-        const collateral = pr.usedAsCollateral && rLt[r]! > 0 ? supplied : 0;
-        if ((collateral > 0 || debt > 0) && priceStatus !== PRICED) {
-          if (priceStatus > status) status = priceStatus;
-          const why = reason ?? `${reserve.symbol}: ${STATUS_NAMES[priceStatus]}`;
-          if (!reasons.includes(why)) reasons.push(why);
-        }
-        entryReserve[e] = r;
-        entrySupplied[e] = supplied;
-        entryCollateral[e] = collateral;
-        entryDebt[e] = debt;
-        entryLt[e] = lt;
-        // A bonus at or below 100% with a non-zero LT is a recorded configuration problem; counting
-        // no bonus keeps the liquidation arithmetic finite instead of dividing by zero.
-        entryLb[e] = lb > 1 ? lb : 1;
-        entrySource[3 * e] = pi;
-        entrySource[3 * e + 1] = posIdx;
-        entrySource[3 * e + 2] = k;
-        e++;
-      });
-      positionStatus[i] = status;
-      positionReason[i] = reasons.length > 0 ? reasons.join("; ") : null;
-      i++;
-    });
+  const structure = compilePositionStructure(snapshot, reserveLookup, reuse);
+  const values = compilePositionValues(snapshot, structure, {
+    collFactor: Float64Array.from(rCollFactor),
+    debtFactor: Float64Array.from(rDebtFactor),
+    lt: Float64Array.from(rLt),
+    // A bonus at or below 100% with a non-zero LT is a recorded configuration problem; counting no
+    // bonus keeps the liquidation arithmetic finite instead of dividing by zero.
+    lbUsable: Float64Array.from(rLb, (lb) => (lb > 1 ? lb : 1)),
+    status: Uint8Array.from(rStatus),
+    reason: rReason,
+    symbol: rSymbol,
+    eMode: Int32Array.from(rEMode),
+    decimals: Int32Array.from(rDecimals),
+    market: Int32Array.from(rMarket),
+    marketPrice: Float64Array.from(mPrice),
   });
-  positionStart[positionCount] = e;
 
   return {
     snapshot,
@@ -338,25 +263,25 @@ export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): Ri
     reserveStatus: Uint8Array.from(rStatus),
     reservePriceReason: rReason,
     reserveProblems: rProblems,
-    positionCount,
-    positionProtocol,
-    positionUser,
-    positionStart,
-    positionStatus,
-    positionReason,
-    entryReserve,
-    entryCollateral,
-    entrySupplied,
-    entryDebt,
-    entryLt,
-    entryLb,
-    entrySource,
-    entryScaledCollateral,
-    entryScaledDebt,
+    ...structure,
+    ...values,
     assetIndex,
     bridgeIndex,
     protocolIndex,
   };
+}
+
+/**
+ * The snapshot's position object behind book position `i` (positions keep their place: the k-th
+ * position of protocol p is book position `protocolFirstPosition[p] + k`, and its entries are its
+ * reserves in order).
+ *
+ * @example
+ * const pos = positionOf(book, i); // pos.reserves[e - book.positionStart[i]] is entry e
+ */
+export function positionOf(book: RiskBook, i: number): RiskPosition {
+  const p = book.positionProtocol[i]!;
+  return book.snapshot.protocols[p]!.positions[i - book.protocolFirstPosition[p]!]!;
 }
 
 /** Same protocols in the same order, each with the same reserve assets in the same order. */

@@ -1,6 +1,11 @@
 import { PRICED, type RiskBook } from "./book.js";
 import { CLOSE_FACTOR_HF_THRESHOLD, computeHealth, type HealthArrays, isLiquidatable } from "./health.js";
 
+// Module-level copies of imported bindings used per position: under tsx's and vite-node's module
+// transforms an imported name is a getter call on each use, which showed in the 1M-position profile.
+const priced = PRICED;
+const liquidatable = isLiquidatable;
+
 /** A position is liquidated at most this many times at fixed prices (each step at least halves debt). */
 const MAX_LIQUIDATION_STEPS = 64;
 /** Debt below this fraction of the position's initial debt counts as repaid (stops endless halving). */
@@ -41,7 +46,7 @@ export function liquidatePosition(
   const dust = debtUsd * DUST_FRACTION;
   while (steps < MAX_LIQUIDATION_STEPS && d > dust && keep > 0 && bonusCollateralUsd > 0) {
     const hf = (weightedCollateralUsd * keep) / d;
-    if (!isLiquidatable(hf)) break;
+    if (!liquidatable(hf)) break;
     const available = bonusCollateralUsd * keep;
     let r = hf < CLOSE_FACTOR_HF_THRESHOLD ? d : d / 2;
     let f: number;
@@ -113,14 +118,14 @@ export function liquidateBook(book: RiskBook, prices: Float64Array): Liquidation
   const protocols = book.protocols.map(emptyTotals);
   for (let i = 0; i < book.positionCount; i++) {
     const p = protocols[book.positionProtocol[i]!]!;
-    if (book.positionStatus[i] !== PRICED) {
+    if (book.positionStatus[i] !== priced) {
       p.positionsSkipped++;
       continue;
     }
     const d = health.debtUsd[i]!;
     let c = health.collateralUsd[i]!;
     let finalDebt = d;
-    if (d > 0 && isLiquidatable(health.healthFactor[i]!) && health.bonusCollateralUsd[i]! > 0) {
+    if (d > 0 && liquidatable(health.healthFactor[i]!) && health.bonusCollateralUsd[i]! > 0) {
       const out = liquidatePosition(c, health.weightedCollateralUsd[i]!, health.bonusCollateralUsd[i]!, d);
       finalDebt = out.debtUsd;
       const seizedUsd = c - out.collateralUsd;

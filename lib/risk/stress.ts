@@ -3,6 +3,11 @@ import { InvalidRiskParameterError } from "./errors.js";
 import { computeHealth, type HealthArrays, isLiquidatable } from "./health.js";
 import { type LiquidationTotals, liquidateBook } from "./liquidation.js";
 
+// Module-level copies of imported bindings used per position: under tsx's and vite-node's module
+// transforms an imported name is a getter call on each use, which showed in the 1M-position profile.
+const priced = PRICED;
+const liquidatable = isLiquidatable;
+
 /** The cascade stops when no price moved by more than this (relative) in a round. */
 const PRICE_TOLERANCE = 1e-12;
 
@@ -133,14 +138,14 @@ export function staticLosses(
   }));
   for (let i = 0; i < book.positionCount; i++) {
     const p = protocols[book.positionProtocol[i]!]!;
-    if (book.positionStatus[i] !== PRICED) {
+    if (book.positionStatus[i] !== priced) {
       p.positionsSkipped++;
       continue;
     }
     const d = health.debtUsd[i]!;
     const c = health.collateralUsd[i]!;
     if (d > c) p.badDebtUsd += d - c;
-    if (isLiquidatable(health.healthFactor[i]!)) {
+    if (liquidatable(health.healthFactor[i]!)) {
       p.liquidatableDebtUsd += d;
       p.positionsLiquidatable++;
     }
@@ -211,7 +216,7 @@ export function bridgeFailure(
   const haircut = new Float64Array(book.protocols.length);
   const lenderHaircut = new Float64Array(book.protocols.length);
   for (let i = 0; i < book.positionCount; i++) {
-    if (book.positionStatus[i] !== PRICED) continue;
+    if (book.positionStatus[i] !== priced) continue;
     const p = book.positionProtocol[i]!;
     for (let e = book.positionStart[i]!; e < book.positionStart[i + 1]!; e++) {
       const supplied = book.entrySupplied[e]!;

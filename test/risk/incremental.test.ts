@@ -159,6 +159,57 @@ describe("incremental risk analysis", () => {
       { numRuns: 200 },
     );
   });
+  it("stays equal to a full recompute along a chain of blocks, each analysed from the previous incremental one", () => {
+    // Each block edits positions the ways the indexer's provider does (same user updated in place, a new
+    // user appended, a user removed by moving the last one into its place) and/or moves prices, indexes,
+    // status and time; blocks with no price move exercise the shared-structure and merge paths.
+    const blockArb = fc.record({
+      edits: fc.array(
+        fc.record({
+          protocol: fc.nat(),
+          kind: fc.constantFrom("update", "add", "swapRemove", "splice"),
+          at: fc.nat(),
+          position: positionArb,
+        }),
+        { maxLength: 4 },
+      ),
+      market: fc.option(marketArb, { nil: null }),
+    });
+    fc.assert(
+      fc.property(
+        marketArb,
+        fc.array(fc.array(positionArb, { maxLength: 10 }), { minLength: 1, maxLength: 3 }),
+        fc.array(blockArb, { minLength: 1, maxLength: 6 }),
+        (firstMarket, lists, blocks) => {
+          let market = firstMarket;
+          let fresh = 0;
+          let current = lists.map((list, pi) => list.map((p, k) => position(`0xu${pi}-${k}`, p)));
+          let analysis = analyzeRisk(snapshot(market, current));
+          for (const block of blocks) {
+            current = current.map((list) => [...list]);
+            for (const edit of block.edits) {
+              const list = current[edit.protocol % current.length]!;
+              const at = list.length === 0 ? 0 : edit.at % list.length;
+              if (edit.kind === "add" || list.length === 0) {
+                list.push(position(`0x${(fresh++).toString(16).padStart(4, "0")}new`, edit.position));
+              } else if (edit.kind === "update") list[at] = position(list[at]!.user, edit.position);
+              else if (edit.kind === "splice") list.splice(at, 1);
+              else {
+                const last = list.pop()!;
+                if (at < list.length) list[at] = last;
+              }
+            }
+            market = block.market ?? market;
+            const next = snapshot(market, current);
+            const incremental = analyzeRisk(next, analysis);
+            expect(derived(incremental)).toEqual(derived(analyzeRisk(next)));
+            analysis = incremental;
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
 });
 
 type PositionRow = IndexerRows["positions"][number];

@@ -1,6 +1,6 @@
 import type { OraclePrice } from "../../../aave/oracle.js";
 import { getUserAccountData } from "../../../aave/userAccountData.js";
-import type { PriceStatus, RiskAnalysis, RiskProtocol } from "../../index.js";
+import { type PriceStatus, positionOf, type RiskAnalysis, type RiskProtocol } from "../../index.js";
 import type { PositionRef } from "./shared.js";
 
 export function protocolTime(a: RiskAnalysis, pi: number): number {
@@ -30,7 +30,7 @@ export function exactAccountData({ a, i }: PositionRef) {
   const protocol: RiskProtocol = a.snapshot.protocols[pi]!;
   const first = a.book.positionStart[i]!;
   if (first === a.book.positionStart[i + 1]!) return null;
-  const position = protocol.positions[a.book.entrySource[3 * first + 1]!]!;
+  const position = positionOf(a.book, i);
   const byAsset = new Map(protocol.reserves.map((r) => [r.asset.toLowerCase(), r]));
   const reserves = [];
   for (const pr of position.reserves) {

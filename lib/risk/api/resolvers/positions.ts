@@ -6,6 +6,7 @@ import {
   isLiquidatable,
   liquidationPrice,
   PRICED,
+  positionOf,
   positionSortKey,
   type RiskBook,
   resolveProtocol,
@@ -62,13 +63,9 @@ function positionReserves({ a, i }: PositionRef) {
   const { book, snapshot } = a;
   const out = [];
   for (let e = book.positionStart[i]!; e < book.positionStart[i + 1]!; e++) {
-    const [pi, posIdx, k] = [
-      book.entrySource[3 * e]!,
-      book.entrySource[3 * e + 1]!,
-      book.entrySource[3 * e + 2]!,
-    ];
+    const pi = book.positionProtocol[i]!;
     const protocol = snapshot.protocols[pi]!;
-    const pr = protocol.positions[posIdx]!.reserves[k]!;
+    const pr = positionOf(book, i).reserves[e - book.positionStart[i]!]!;
     const reserve = protocol.reserves.find((r) => r.asset.toLowerCase() === pr.asset.toLowerCase())!;
     const r = book.entryReserve[e]!;
     const m = book.reserveMarket[r]!;
@@ -209,13 +206,9 @@ export const positionFields = {
   status: ({ a, i }: PositionRef) => statusEnum(STATUS_NAMES[a.book.positionStatus[i]!]!),
   statusReason: ({ a, i }: PositionRef) =>
     a.book.positionStatus[i] === PRICED ? null : (a.book.positionReason[i] ?? null),
-  eModeCategory: ({ a, i }: PositionRef) => {
-    const first = a.book.positionStart[i]!;
-    const pi = a.book.positionProtocol[i]!;
-    const posIdx = a.book.entrySource[3 * first + 1];
-    if (first === a.book.positionStart[i + 1] || posIdx === undefined) return 0;
-    return a.snapshot.protocols[pi]!.positions[posIdx]!.eModeCategory ?? 0;
-  },
+  // A position without entries reports no category, as this field always did.
+  eModeCategory: ({ a, i }: PositionRef) =>
+    a.book.positionStart[i] === a.book.positionStart[i + 1] ? 0 : a.book.positionEMode[i]!,
   accountData: exactAccountData,
   liquidatable: ({ a, i }: PositionRef) => isLiquidatable(a.health.healthFactor[i]!),
   collateralUsd: ({ a, i }: PositionRef) => a.health.collateralUsd[i],
