@@ -145,7 +145,8 @@ function riskOrder(book: RiskBook, health: HealthArrays): Int32Array {
     }
     [order, spare] = [spare, order];
   }
-  if (order !== result) result.set(order);
+  // After an odd number of passes the order sits in the scratch array, which can be longer than n.
+  if (order !== result) result.set(order.subarray(0, n));
   return result;
 }
 
