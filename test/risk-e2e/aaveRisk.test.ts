@@ -192,6 +192,17 @@ describe("risk API on the real Aave v3 market", () => {
       const alice = f.users[0]!.account.address;
       const r = await risk(`{ position(protocol: "${protocol()}", user: "${alice}") { ${POSITION} } }`);
       expect(r.errors).toBeUndefined();
+      if (r.data.position?.status !== "STALE") {
+        // A fresh-clone run once saw this position priced here and its log was lost: say what the
+        // risk API held, so a recurrence can be diagnosed from the CI log alone.
+        const held = await risk(`{ snapshot { blocks { chainId blockNumber timestamp } }
+          reserves(protocol: "${protocol()}") { symbol priceStatus priceReason } }`);
+        const chainTime = (await f.publicClient.getBlock()).timestamp;
+        console.error(
+          "aaveRisk stale check:",
+          JSON.stringify({ position: r.data.position, held: held.data, chainTime: String(chainTime) }),
+        );
+      }
       expect(r.data.position).toMatchObject({ status: "STALE", healthFactor: null, liquidatable: false });
       expect(r.data.position.statusReason).toMatch(/WETH .*last answer \d+ s old, heartbeat 3600 s/);
       expect(r.data.position.accountData.healthFactor).toBeNull();
