@@ -10,6 +10,7 @@ import {
   fluxAggregatorAbi,
   morphoAbi,
   stableDebtTokenAbi,
+  uniswapV3PoolAbi,
   validatorSetAbi,
   variableDebtTokenAbi,
   wrappedTokenAbi,
@@ -22,6 +23,7 @@ import {
   morphoContractChains,
   priceChains,
   priceCheckChains,
+  uniswapPoolChains,
   wrappedTokensOf,
 } from "./indexer/config.js";
 import { deploymentFilePath } from "./indexer/deployment.js";
@@ -80,6 +82,8 @@ export default createConfig({
       abi: adaptiveCurveIrmAbi,
       chain: morphoContractChains(deployment, "adaptiveCurveIrm"),
     },
+    // The Uniswap v3 pools the cascade sells into (slot0, liquidity and ticks from their own events).
+    UniswapV3Pool: { abi: uniswapV3PoolAbi, chain: uniswapPoolChains(deployment) },
     // AnswerUpdated from any address: no event announces an aggregator, and a proxy switches silently.
     // The handler keeps answers of aggregators a known source currently forwards to (one lookup by key).
     ChainlinkAggregator: { abi: fluxAggregatorAbi, chain: priceChains(deployment) },

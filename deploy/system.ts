@@ -24,6 +24,7 @@ import {
   type MorphoMarketParams,
 } from "./morpho.js";
 import type { DeployPlan, DeployTarget } from "./targets.js";
+import { deployUniswapPools } from "./uniswap.js";
 
 /** The assets the bridge carries, created on the home chain as test tokens. */
 export const homeAssets = [
@@ -189,6 +190,26 @@ async function deployMorphoMarkets(
 }
 
 /**
+ * Uniswap v3 on a remote chain: each bridged token against the chain-native stablecoin (0.3 % for
+ * wWETH, 0.05 % for wUSDC, the usual tiers for such pairs), opened at the oracle's price. The seed adds
+ * liquidity in several ranges (devnet/seed.ts); the cascade sells seized collateral through them.
+ */
+async function deployUniswapMarkets(
+  clients: Clients,
+  reserves: { symbol: string; address: Address; decimals: number; priceUsd: number; kind: string }[],
+) {
+  const quote = reserves.find((r) => r.symbol === remoteNativeAsset.symbol)!;
+  const wrapped = reserves.filter((r) => r.kind === "wrapped");
+  // The periphery's WETH9 only wraps ETH, which nothing here does; the bridged WETH stands in for it.
+  const weth9 = wrapped.find((r) => r.symbol === "wWETH")?.address ?? quote.address;
+  return deployUniswapPools(
+    clients,
+    weth9,
+    wrapped.map((asset) => ({ asset, quote, fee: asset.symbol === "wUSDC" ? 500 : 3000 })),
+  );
+}
+
+/**
  * Deploys the whole system described by a plan: on the home chain a ValidatorSet, a BridgeVault, the
  * test assets and their price sources (Chainlink proxy + aggregator); on every remote chain a ValidatorSet,
  * a BridgeMinter, a wrapped token per asset, a chain-native stablecoin and a real Aave v3 market
@@ -298,7 +319,9 @@ export async function deploySystem(
       }));
       onProgress(`[${target.network.name}] deploying Morpho Blue and its markets`);
       const morpho = await deployMorphoMarkets(target.network.name, target.network.label, clients, reserves);
-      return { target, clients, bridge, market, reserves, morpho };
+      onProgress(`[${target.network.name}] deploying Uniswap v3 and its pools`);
+      const uniswap = await deployUniswapMarkets(clients, reserves);
+      return { target, clients, bridge, market, reserves, morpho, uniswap };
     }),
   );
 
@@ -375,6 +398,7 @@ export async function deploySystem(
         })),
         aaveMarkets: [r.market.deployment],
         morpho: r.morpho,
+        uniswap: r.uniswap,
       })),
     ],
   };

@@ -10,6 +10,8 @@ import {
   uniswapV3FactoryAbi,
   uniswapV3FactoryBytecode,
 } from "../contracts/generated/index.js";
+import type { UniswapDeployment, UniswapPoolDeployment } from "../lib/deployments.js";
+import { getSqrtRatioAtTick } from "../lib/uniswap/tickMath.js";
 import { DeployError, deployedContract } from "./receipts.js";
 import type { Clients } from "./system.js";
 import { transact } from "./transact.js";
@@ -157,4 +159,62 @@ export async function addUniswapLiquidity(
     },
     `Uniswap: mint [${range.tickLower}, ${range.tickUpper}]`,
   );
+}
+
+/** The tick (aligned down to `spacing`) nearest a price of token1 per token0 in base units. */
+export function tickAtPrice(token1PerToken0: number, spacing: number): number {
+  const tick = Math.round(Math.log(token1PerToken0) / Math.log(1.0001));
+  return Math.floor(tick / spacing) * spacing;
+}
+
+/** A pool to create: `asset` against `quote`, opened at their USD price ratio. */
+export type UniswapPoolPlan = {
+  asset: { address: Address; decimals: number; priceUsd: number };
+  quote: { address: Address; decimals: number; priceUsd: number };
+  fee: number;
+};
+
+/**
+ * Deploys Uniswap v3 and creates (and initializes) one pool per plan at the assets' USD price ratio,
+ * aligned to a tick. Liquidity is added later by whoever holds the tokens (devnet/seed.ts). Returns the
+ * deployments file's `uniswap` entry.
+ */
+export async function deployUniswapPools(
+  clients: Clients,
+  weth9: Address,
+  plans: readonly UniswapPoolPlan[],
+): Promise<UniswapDeployment> {
+  const uniswap = await deployUniswapV3(clients, weth9);
+  const pools: UniswapPoolDeployment[] = [];
+  for (const plan of plans) {
+    const spacing = UNISWAP_TICK_SPACING[plan.fee];
+    if (spacing === undefined) throw new DeployError(`Uniswap v3 has no fee tier ${plan.fee}`);
+    const [token0, token1] = sortTokens(plan.asset.address, plan.quote.address);
+    // Quote base units per asset base unit; the pool's price is token1 per token0.
+    const quotePerAsset =
+      (plan.asset.priceUsd / plan.quote.priceUsd) * 10 ** (plan.quote.decimals - plan.asset.decimals);
+    const price = token0 === plan.asset.address ? quotePerAsset : 1 / quotePerAsset;
+    const address = await createUniswapPool(
+      clients,
+      uniswap,
+      [token0, token1],
+      plan.fee,
+      getSqrtRatioAtTick(tickAtPrice(price, spacing)),
+    );
+    pools.push({
+      address,
+      token0,
+      token1,
+      fee: plan.fee as UniswapPoolDeployment["fee"],
+      tickSpacing: spacing,
+      startBlock: uniswap.startBlock,
+    });
+  }
+  return {
+    factory: uniswap.factory,
+    quoter: uniswap.quoter,
+    router: uniswap.router,
+    positionManager: uniswap.positionManager,
+    pools,
+  };
 }

@@ -9,9 +9,11 @@ import {
   chainlinkMorphoOracleAbi,
   morphoAbi,
   testERC20Abi,
+  uniswapV3PoolAbi,
 } from "../contracts/generated/index.js";
 import { type Clients as BridgeClients, clientsFor } from "../deploy/system.js";
 import { transact } from "../deploy/transact.js";
+import { addUniswapLiquidity } from "../deploy/uniswap.js";
 import { messageFromLockedLog } from "../lib/bridge/message.js";
 import { attestationTypedData, sortSignaturesBySigner } from "../lib/bridge/typedData.js";
 import type { ChainDeployment, Deployment } from "../lib/deployments.js";
@@ -179,6 +181,12 @@ export async function seedDevnet(deployment: Deployment, step: Step, borrowerKey
     if (remote.morpho) {
       step(`[${remote.network}] seeding Morpho Blue positions`);
       await seedMorpho(remote, borrowerKeys);
+    }
+    if (remote.uniswap) {
+      step(`[${remote.network}] adding Uniswap v3 liquidity in several ranges`);
+      await bootstrapBridge(deployment, remote, "USDC", parseUnits("600000", 6));
+      await bootstrapBridge(deployment, remote, "WETH", parseUnits("150", 18));
+      await seedUniswap(remote);
     }
   }
 }
@@ -407,4 +415,67 @@ async function seedMorpho(remote: ChainDeployment, borrowerKeys: Hex[]): Promise
     { address: dai.address, abi: erc20Abi, functionName: "approve", args: [morpho.address, maxUint256] },
     "approve DAI to Morpho",
   );
+}
+
+/**
+ * Liquidity in each of a remote chain's Uniswap pools (deploy/system.ts): ranges of several widths
+ * around the opening price, so depth thins out a few percent away from it, as on a real pool and as
+ * the cascade must see (half-widths in ticks; 100 ticks is about 1 %). Amounts are what the deployer
+ * offers per range (the position manager takes what the price allows).
+ */
+const UNISWAP_RANGES: Record<string, { halfWidth: number; asset: string; quote: string }[]> = {
+  wWETH: [
+    { halfWidth: 6000, asset: "60", quote: "180000" },
+    { halfWidth: 1200, asset: "40", quote: "120000" },
+    { halfWidth: 300, asset: "30", quote: "90000" },
+  ],
+  wUSDC: [
+    { halfWidth: 1000, asset: "200000", quote: "200000" },
+    { halfWidth: 50, asset: "300000", quote: "300000" },
+  ],
+};
+
+async function seedUniswap(remote: ChainDeployment): Promise<void> {
+  const uniswap = remote.uniswap!;
+  const deployer = chainClients(remote, devnetKeys.deployer);
+  const dai = tokenOf(remote, "DAI");
+  await run(
+    deployer,
+    {
+      address: dai.address,
+      abi: testERC20Abi,
+      functionName: "mint",
+      args: [deployer.walletClient.account.address, parseUnits("1000000", 18)],
+    },
+    "mint DAI",
+  );
+  for (const pool of uniswap.pools) {
+    const asset = remote.tokens.find(
+      (t) => t.kind === "wrapped" && (t.address === pool.token0 || t.address === pool.token1),
+    )!;
+    const [, tick] = await deployer.publicClient.readContract({
+      address: pool.address,
+      abi: uniswapV3PoolAbi,
+      functionName: "slot0",
+    });
+    const center = Math.floor(tick / pool.tickSpacing) * pool.tickSpacing;
+    for (const range of UNISWAP_RANGES[asset.symbol] ?? []) {
+      const amounts = new Map([
+        [asset.address, parseUnits(range.asset, asset.decimals)],
+        [dai.address, parseUnits(range.quote, dai.decimals)],
+      ]);
+      await addUniswapLiquidity(
+        { walletClient: deployer.walletClient, publicClient: deployer.publicClient },
+        { ...uniswap, startBlock: pool.startBlock },
+        [pool.token0, pool.token1],
+        pool.fee,
+        {
+          tickLower: center - range.halfWidth,
+          tickUpper: center + range.halfWidth,
+          amount0: amounts.get(pool.token0)!,
+          amount1: amounts.get(pool.token1)!,
+        },
+      );
+    }
+  }
 }

@@ -162,6 +162,13 @@ export function aaveContractChains(
   );
 }
 
+/** The Uniswap v3 pools the deployments file lists, per chain (only those: a real chain has thousands). */
+export function uniswapPoolChains(deployment: Deployment): ContractChains {
+  return contractChains(deployment, (c) =>
+    (c.uniswap?.pools ?? []).map((p) => ({ address: p.address, startBlock: p.startBlock })),
+  );
+}
+
 /** The Morpho Blue singleton or its AdaptiveCurve IRM, per chain, from Morpho's start block. */
 export function morphoContractChains(
   deployment: Deployment,

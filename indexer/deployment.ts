@@ -6,6 +6,7 @@ import {
   type Deployment,
   deploymentFilePath,
   readDeployment,
+  type UniswapPoolDeployment,
 } from "../lib/deployments.js";
 
 // Kept importable from here for the indexer's own files (ponder.config.ts).
@@ -35,6 +36,8 @@ export type DeploymentIndex = {
   configuredSources: Map<number, ConfiguredSource[]>;
   /** Home token -> symbol, for metric labels. */
   symbolByAsset: Map<string, string>;
+  /** (chain, pool address) -> the Uniswap v3 pool the deployments file lists. */
+  uniswapPoolByAddress: Map<string, UniswapPoolDeployment>;
 };
 
 export type IndexedMarket = AaveMarketDeployment & { chainId: number };
@@ -62,6 +65,7 @@ export function indexDeployment(deployment: Deployment): DeploymentIndex {
     marketByProtocol: new Map(),
     configuredSources: new Map(),
     symbolByAsset: new Map(),
+    uniswapPoolByAddress: new Map(),
   };
   for (const chain of deployment.chains) {
     index.chainById.set(chain.chainId, chain);
@@ -89,6 +93,8 @@ export function indexDeployment(deployment: Deployment): DeploymentIndex {
       for (const s of m.priceSources) sources.set(s.proxy.toLowerCase(), s);
     }
     index.configuredSources.set(chain.chainId, [...sources.values()]);
+    for (const pool of chain.uniswap?.pools ?? [])
+      index.uniswapPoolByAddress.set(key(chain.chainId, pool.address), pool);
   }
   return index;
 }

@@ -126,6 +126,37 @@ const morphoSchema = z.object({
   markets: z.array(morphoMarketSchema).default([]),
 });
 
+/** One Uniswap v3 pool the indexer follows (slot0, in-range liquidity and every initialized tick). */
+const uniswapPoolSchema = z
+  .object({
+    address,
+    /** The pool's token0 and token1 (token0 < token1, as the factory orders them). */
+    token0: address,
+    token1: address,
+    /** Fee in hundredths of a basis point: 500, 3000 or 10000. */
+    fee: z.union([z.literal(100), z.literal(500), z.literal(3000), z.literal(10000)]),
+    tickSpacing: z.number().int().positive(),
+    /** First block to index: the pool's creation block or earlier (its Initialize must be indexed). */
+    startBlock: z.number().int().nonnegative(),
+  })
+  .superRefine((value, ctx) => {
+    if (BigInt(value.token0) >= BigInt(value.token1))
+      ctx.addIssue({ code: "custom", message: "token0 must sort below token1", path: ["token0"] });
+  });
+
+/**
+ * Uniswap v3 on one chain: the periphery a cascade is quoted against, and the pools whose tick liquidity
+ * the indexer follows (only the pools listed: a real chain has many thousands).
+ */
+const uniswapSchema = z.object({
+  factory: address,
+  /** QuoterV2 (periphery): what a swap of a given size would return at a block. */
+  quoter: address,
+  router: address,
+  positionManager: address,
+  pools: z.array(uniswapPoolSchema).default([]),
+});
+
 const chainDeploymentSchema = z.object({
   network: z.string().min(1),
   chainId: z.number().int().positive(),
@@ -136,6 +167,7 @@ const chainDeploymentSchema = z.object({
   tokens: z.array(tokenSchema),
   aaveMarkets: z.array(aaveMarketSchema).default([]),
   morpho: morphoSchema.optional(),
+  uniswap: uniswapSchema.optional(),
 });
 
 export const deploymentSchema = z
@@ -174,6 +206,8 @@ export type DeployedToken = ChainDeployment["tokens"][number];
 export type AaveMarketDeployment = ChainDeployment["aaveMarkets"][number];
 export type MorphoDeployment = NonNullable<ChainDeployment["morpho"]>;
 export type MorphoMarketDeployment = MorphoDeployment["markets"][number];
+export type UniswapDeployment = NonNullable<ChainDeployment["uniswap"]>;
+export type UniswapPoolDeployment = UniswapDeployment["pools"][number];
 export type PriceSourceDeployment = AaveMarketDeployment["priceSources"][number];
 
 export class DeploymentFileError extends BridgeError {}
