@@ -77,6 +77,16 @@ async function main(): Promise<void> {
             `    Morpho Blue "${chain.morpho.protocol}": ${chain.morpho.address}, markets ${chain.morpho.markets.map((m) => m.name ?? m.id).join(", ")}`,
           ]
         : []),
+      ...(chain.uniswap
+        ? [
+            `    Uniswap v3: QuoterV2 ${chain.uniswap.quoter}, SwapRouter ${chain.uniswap.router}, pools ${chain.uniswap.pools
+              .map((p) => {
+                const symbol = (a: string) => chain.tokens.find((t) => t.address === a)?.symbol ?? a;
+                return `${symbol(p.token0)}/${symbol(p.token1)} ${p.fee / 10_000}% ${p.address}`;
+              })
+              .join(", ")}`,
+          ]
+        : []),
     ]),
     "",
     `Validators (${deployment.validators.threshold} of ${deployment.validators.addresses.length}): ${deployment.validators.addresses.join(", ")}`,
