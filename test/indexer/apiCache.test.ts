@@ -100,9 +100,6 @@ describe("GraphQL response cache (real devnet + ponder)", () => {
     const again = await bridge(BRIDGE_QUERY);
     expect(again.cache).toBe("hit");
     expect(again.text).toBe(first.text);
-    // Whitespace and commas are insignificant in a document without strings: one key.
-    const respaced = await bridge(BRIDGE_QUERY.replace(/\s+/g, "\n  , "));
-    expect(respaced.cache).toBe("hit");
     const executed = await bridge(uncached(BRIDGE_QUERY));
     expect(executed.cache).toBe("miss");
     expect(executed.text).toBe(first.text);
@@ -114,6 +111,10 @@ describe("GraphQL response cache (real devnet + ponder)", () => {
     const again = await risk(RISK_QUERY);
     expect(again.cache).toBe("hit");
     expect(again.text).toBe(first.text);
+    // Whitespace and commas are insignificant in a document without strings: one key.
+    const respaced = await risk(RISK_QUERY.replace(/\s+/g, "\n  , "));
+    expect(respaced.cache).toBe("hit");
+    expect(respaced.text).toBe(first.text);
     const executed = await risk(uncached(RISK_QUERY));
     expect(executed.cache).toBe("miss");
     expect(executed.text).toBe(first.text);
@@ -139,18 +140,21 @@ describe("GraphQL response cache (real devnet + ponder)", () => {
     const riskBefore = await risk(RISK_QUERY);
     expect((await risk(RISK_QUERY)).cache).toBe("hit");
 
+    // Omnichain ordering indexes a block once every chain is past it: let every chain mine again.
     const chain = devnet.chains[1]!;
-    await chain.test.mine({ blocks: 1 });
-    const mined = await chain.client.getBlockNumber();
-    await eventually(status, (s) =>
-      Object.values(s).some((c) => c.id === chain.deployment.chainId && BigInt(c.block.number) >= mined),
+    const mined = (await chain.client.getBlockNumber()) + 1n;
+    for (const c of devnet.chains) await c.test.setIntervalMining({ interval: 1 });
+    await eventually(
+      status,
+      (s) =>
+        Object.values(s).some((c) => c.id === chain.deployment.chainId && BigInt(c.block.number) >= mined),
+      60_000,
     );
     // /status has the block: the very next bridge answer must be executed on it, never the kept one.
     const after = await bridge(BRIDGE_QUERY);
     expect(after.cache).toBe("miss");
     expect(after.text).not.toBe(before.text);
-    expect(metaBlocks(after)).toContain(Number(mined));
-    expect((await bridge(BRIDGE_QUERY)).cache).toBe("hit");
+    expect(metaBlocks(after).some((n) => n >= Number(mined))).toBe(true);
 
     // The risk provider looks at the indexer's progress at most once a second: the cached document
     // moves to the new snapshot within that, and never goes back.
@@ -161,8 +165,7 @@ describe("GraphQL response cache (real devnet + ponder)", () => {
       10_000,
     );
     expect(riskAfter.text).not.toBe(riskBefore.text);
-    const later = await risk(RISK_QUERY);
-    expect(later.text).toBe((await risk(uncached(RISK_QUERY))).text);
+    await freezeAtCommonTimestamp(devnet);
   });
 
   it("alerts follow the clock: a document asking for them is kept for the current second only", async () => {
