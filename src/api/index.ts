@@ -9,6 +9,7 @@ import { currentDeployment } from "../../indexer/deployment.js";
 import { renderBridgeMetrics } from "../../indexer/metrics.js";
 import { mountExplorer } from "./explorer.js";
 import { mountRateLimitApi } from "./rateLimits.js";
+import { apiCacheEnabled, createResponseCache, indexedCheckpointVersion } from "./responseCache.js";
 import { mountRiskApi } from "./risk.js";
 
 /**
@@ -36,8 +37,15 @@ const gql = graphql(
   { db, schema },
   { maxOperationDepth: 12, maxOperationTokens: 500, maxOperationAliases: 30 },
 );
-app.use("/graphql", gql);
-app.use("/", gql);
+// Answers change only when a block is indexed: kept per indexed checkpoint (src/api/responseCache.ts).
+const bridgeGraphql = new Hono();
+bridgeGraphql.use("*", gql);
+const bridgeCache = createResponseCache({ version: indexedCheckpointVersion(db) });
+for (const path of ["/graphql", "/"]) {
+  if (apiCacheEnabled())
+    app.post(path, (c) => bridgeCache.handle(c.req.raw, (request) => bridgeGraphql.fetch(request)));
+  app.use(path, gql);
+}
 app.use("/sql/*", client({ db, schema }));
 
 app.get("/metrics/bridge", async (c) => {

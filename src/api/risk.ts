@@ -6,6 +6,7 @@ import { logger } from "../../lib/logger.js";
 import { createIndexerSnapshotProvider } from "../../lib/risk/api/provider/indexerSnapshot.js";
 import { createRiskService } from "../../lib/risk/api/provider/riskService.js";
 import type { RiskSnapshot } from "../../lib/risk/index.js";
+import { apiCacheEnabled, createResponseCache } from "./responseCache.js";
 
 /**
  * The risk API inside the indexer's API process (the only way with PGlite, which one process owns):
@@ -35,6 +36,17 @@ export function mountRiskApi(app: Hono): void {
     graphqlEndpoint: "/risk/graphql",
   });
   prepare = warm;
+  // Answers are kept per snapshot object (src/api/responseCache.ts): the provider returns the same
+  // object until a new block is indexed, and each answer is computed from the snapshot it is kept under.
+  // Documents asking for alerts also key on the second: their stale-data ages follow the clock.
+  const cache = createResponseCache<RiskSnapshot>({
+    version: provider.getSnapshot,
+    clockKey: (query) => (/\balerts\b/.test(query) ? String(Math.floor(Date.now() / 1000)) : ""),
+  });
+  if (apiCacheEnabled())
+    app.post("/risk/graphql", (c) =>
+      cache.handle(c.req.raw, (request, snapshot) => yoga.fetch(request, { snapshot })),
+    );
   app.all("/risk/graphql", (c) => yoga.fetch(c.req.raw));
   app.get("/risk/metrics", async (c) =>
     c.text(await registry.metrics(), 200, { "content-type": registry.contentType }),

@@ -98,10 +98,13 @@ export function createRiskYoga(params: CreateRiskYogaParameters): RiskYoga {
     maskedErrors: {
       maskError: (error, message, isDev) => maskError(adoptGraphQLError(error), message, isDev),
     },
-    context: () => {
+    context: (initial) => {
+      // A caller that keys a response cache by snapshot passes it as server context (`{ snapshot }`),
+      // so the answer is computed from exactly the snapshot it is kept under.
+      const given = initial.snapshot as RiskSnapshot | undefined;
       let pending: Promise<RiskState> | undefined;
       const risk = () => {
-        pending ??= params.getSnapshot().then(stateOf);
+        pending ??= (given ? Promise.resolve(given) : params.getSnapshot()).then(stateOf);
         return pending;
       };
       return { risk };
