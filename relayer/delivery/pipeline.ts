@@ -108,6 +108,7 @@ export class RootPipeline {
   private stopped = false;
   private readonly running = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
+  private readonly acquiring = new Map<string, Promise<Group | undefined>>();
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -131,49 +132,68 @@ export class RootPipeline {
     message: BridgeMessage,
   ): Promise<boolean> {
     if (this.stopped) return false;
-    const id = job.data.id.toLowerCase() as Hex;
     const key = `${destination.chainId}:${message.sourceChainId}:${message.sourceBridge.toLowerCase()}:${job.data.sourceBlock}`;
     let group = this.groups.get(key);
     if (!group) {
-      const token = randomUUID();
-      const taken = await this.deps.redis.set(this.leaseKey(key), token, "PX", this.options.leaseMs, "NX");
-      if (taken !== "OK") return false;
-      group = this.groups.get(key);
-      if (!group) {
-        group = {
-          key,
-          destination,
-          sourceChainId: Number(message.sourceChainId),
-          sourceBlock: job.data.sourceBlock,
-          members: new Map(),
-          leaseToken: token,
-          createdAt: Date.now(),
-          polls: 0,
-          lastReorgCheck: 0,
-          inflight: [],
-          lost: false,
-        };
-        this.groups.set(key, group);
-        this.start(group);
-      } else {
-        await this.deps.redis.eval(RELEASE_SCRIPT, 1, this.leaseKey(key), token).catch(() => undefined);
+      // Jobs of one block arrive together: one lease request per group, the others wait for it.
+      let acquiring = this.acquiring.get(key);
+      if (!acquiring) {
+        acquiring = this.open(key, destination, message, job.data.sourceBlock).finally(() =>
+          this.acquiring.delete(key),
+        );
+        this.acquiring.set(key, acquiring);
       }
+      group = await acquiring;
+      if (!group) return false;
     }
-    if (!group.members.has(id)) {
-      group.members.set(id, {
-        id,
-        message,
-        job,
-        sourceTxHash: job.data.sourceTxHash,
-        sourceBlock: job.data.sourceBlock,
-        sourceTimestamp: job.data.sourceTimestamp,
-        stages: new Set(job.data.stages ?? []),
-        retryAt: 0,
-        waits: 0,
-      });
-      this.byMessage.set(id, group);
-    }
+    this.add(group, job, message);
     return true;
+  }
+
+  /** Claims the group's lease and starts it; undefined when another relayer holds it. */
+  private async open(
+    key: string,
+    destination: DestinationChain,
+    message: BridgeMessage,
+    sourceBlock: number,
+  ): Promise<Group | undefined> {
+    const token = randomUUID();
+    const taken = await this.deps.redis.set(this.leaseKey(key), token, "PX", this.options.leaseMs, "NX");
+    if (taken !== "OK") return undefined;
+    const group: Group = {
+      key,
+      destination,
+      sourceChainId: Number(message.sourceChainId),
+      sourceBlock,
+      members: new Map(),
+      leaseToken: token,
+      createdAt: Date.now(),
+      polls: 0,
+      lastReorgCheck: 0,
+      inflight: [],
+      lost: false,
+    };
+    this.groups.set(key, group);
+    // Started on the next turn, when the jobs waiting on this lease have added their messages.
+    setImmediate(() => this.start(group));
+    return group;
+  }
+
+  private add(group: Group, job: Job<DeliveryJobData>, message: BridgeMessage): void {
+    const id = job.data.id.toLowerCase() as Hex;
+    if (group.members.has(id)) return;
+    group.members.set(id, {
+      id,
+      message,
+      job,
+      sourceTxHash: job.data.sourceTxHash,
+      sourceBlock: job.data.sourceBlock,
+      sourceTimestamp: job.data.sourceTimestamp,
+      stages: new Set(job.data.stages ?? []),
+      retryAt: 0,
+      waits: 0,
+    });
+    this.byMessage.set(id, group);
   }
 
   async stop(): Promise<void> {
@@ -205,6 +225,7 @@ export class RootPipeline {
 
   private async runGroup(group: Group): Promise<void> {
     const log = this.deps.log.child({ group: group.key });
+    log.debug("root group started");
     let failures = 0;
     while (group.members.size > 0 && !this.stopped && !group.lost) {
       let delayMs: number;
@@ -242,6 +263,7 @@ export class RootPipeline {
       if (source) {
         const finalized = await finalizedBlockNumber(source.client, source.finality, undefined, 200);
         if (BigInt(group.sourceBlock) > finalized) {
+          log.debug({ block: group.sourceBlock, finalized }, "waiting for source finality");
           const blocksToGo = Number(BigInt(group.sourceBlock) - finalized);
           for (const member of group.members.values()) {
             await this.record(member, "awaiting_signatures", "waiting for source finality");
@@ -263,6 +285,7 @@ export class RootPipeline {
       const collected = await collectRootQuorum({ id: first.id, fetched, sets });
       if (collected.valid > 0) this.observeAll(group, "attested");
       if (!collected.ok) {
+        log.debug({ valid: collected.valid, threshold: collected.threshold }, "no root quorum yet");
         if (source && collected.valid === 0 && Date.now() - group.lastReorgCheck > REORG_CHECK_MS) {
           group.lastReorgCheck = Date.now();
           await this.dropReorged(group, source, log);
@@ -284,6 +307,7 @@ export class RootPipeline {
           : steppedBackoff(polls - timing.fastPolls, timing.backoffScale);
       }
       group.quorum = collected.quorum;
+      log.debug({ root: collected.quorum.attestation.root, members: group.members.size }, "root quorum");
       this.observeAll(group, "root_quorum");
     }
     return this.deliverGroup(group, group.quorum, log);
