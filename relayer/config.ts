@@ -44,8 +44,8 @@ export const relayerEnvSchema = z.object({
     .bigint()
     .min(100_000n, "must be at least 100000 (one proof delivery)")
     .default(30_000_000n),
-  /** Longest a message waits for others of its root; capped at the destination's block time. */
-  RELAYER_BATCH_WINDOW_MS: z.coerce.number().int().positive().optional(),
+  /** Messages one batch transaction may carry; a root with more goes out in several, same block. */
+  RELAYER_BATCH_MAX_MESSAGES: z.coerce.number().int().positive().max(10_000).default(1_000),
   LOG_LEVEL: logLevel,
 });
 

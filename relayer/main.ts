@@ -40,7 +40,7 @@ try {
     port: env.RELAYER_PORT,
     concurrency: env.RELAYER_CONCURRENCY,
     lockDurationMs: env.RELAYER_LOCK_DURATION_MS,
-    batch: { gasCap: env.RELAYER_BATCH_GAS_CAP, windowMs: env.RELAYER_BATCH_WINDOW_MS },
+    batch: { gasCap: env.RELAYER_BATCH_GAS_CAP, maxMessages: env.RELAYER_BATCH_MAX_MESSAGES },
     logger,
   });
   stopOnSignals(log, () => relayer.stop());

@@ -19,8 +19,8 @@ import { jsonResponse } from "../lib/service/json.js";
 import { createScheduler } from "../lib/service/scheduler.js";
 import { messageRecord, openRelayerStore, type RelayerStore, setStatus } from "./db.js";
 import { steppedBackoff } from "./delivery/backoff.js";
-import { type BatchOptions, RootBatcher } from "./delivery/batcher.js";
 import { deliver } from "./delivery/deliver.js";
+import { type PipelineOptions, RootPipeline } from "./delivery/pipeline.js";
 import type { DeliveryJobData, DeliveryTiming, DestinationChain } from "./delivery/types.js";
 import { createDiscovery } from "./discovery.js";
 import { createRelayerMetrics } from "./metrics.js";
@@ -62,11 +62,10 @@ export type RelayerConfig = {
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   /**
-   * Ready messages of one root are sent together with one multiproof, as many as fit `gasCap`
-   * (default 30M gas, a full Ethereum-sized block), collected for at most `windowMs` (default and
-   * upper bound: the destination's block time).
+   * A root's messages are sent together with one multiproof per transaction, each transaction at most
+   * `gasCap` gas (default 30M, a full Ethereum-sized block) and `maxMessages` messages (default 1000).
    */
-  batch?: Partial<BatchOptions>;
+  batch?: Partial<Pick<PipelineOptions, "gasCap" | "maxMessages">>;
   /** Retries of a failing submission before the message is dead-lettered as failed. */
   attempts?: number;
   logger: Logger;
@@ -165,29 +164,28 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
       removeOnFail: false,
     },
   });
-  const batch: BatchOptions = {
-    gasCap: config.batch?.gasCap ?? 30_000_000n,
-    windowMs: config.batch?.windowMs ?? Number.POSITIVE_INFINITY,
-  };
-  const context = {
-    store,
-    destinations,
-    validatorUrls: config.validatorUrls,
-    metrics,
-    log,
-    timing,
-    batcher: new RootBatcher(batch),
-  };
+  const locks = workerLockSettings({
+    lockDurationMs: config.lockDurationMs,
+    stalledIntervalMs: config.stalledIntervalMs,
+  });
+  const base = { store, destinations, validatorUrls: config.validatorUrls, metrics, log, timing };
+  const pipeline = new RootPipeline(
+    { ...base, redis: lockConnection, prefix: config.queuePrefix },
+    {
+      gasCap: config.batch?.gasCap ?? 30_000_000n,
+      maxMessages: config.batch?.maxMessages ?? 1_000,
+      // The same bound as a job lock: a dead relayer's roots are free again as soon as its jobs are.
+      leaseMs: locks.lockDuration,
+    },
+  );
+  const context = { ...base, pipeline, holdMs: locks.lockDuration };
   const worker = new Worker<DeliveryJobData>(DELIVERY_QUEUE, (job, token) => deliver(context, job, token), {
     connection: workerConnection,
     prefix: config.queuePrefix,
     concurrency: config.concurrency ?? 32,
     // Stored on each job it takes (processedBy): which relayer holds a message, for operators and the soak.
     name: account.address,
-    ...workerLockSettings({
-      lockDurationMs: config.lockDurationMs,
-      stalledIntervalMs: config.stalledIntervalMs,
-    }),
+    ...locks,
     settings: {
       backoffStrategy: (attemptsMade: number) => steppedBackoff(attemptsMade - 1, timing.backoffScale),
     },
@@ -276,6 +274,9 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
       // Workers first (finish or hand back their jobs), then the loops, the queue, Redis, the database.
       // Bounded: with Redis unreachable, close() would wait for it forever.
       await Promise.race([worker.close(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+      // The pipeline finishes the pass it is in (a sent batch is followed to its receipt), then stops;
+      // what it still held is picked up by the messages' delayed jobs, here or in another relayer.
+      await Promise.race([pipeline.stop(), new Promise((resolve) => setTimeout(resolve, 20_000).unref())]);
       await loopsStopped;
       await queue.close();
       for (const connection of [queueConnection, workerConnection, lockConnection]) connection.disconnect();

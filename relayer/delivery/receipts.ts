@@ -23,7 +23,7 @@ export async function waitForAny(
 
 /** The last transaction we broadcast for this message if the node still knows it. */
 export async function pendingAttempt(
-  context: DeliveryContext,
+  context: Pick<DeliveryContext, "store" | "metrics">,
   destination: DestinationChain,
   id: Hex,
 ): Promise<Hash | undefined> {

@@ -6,7 +6,7 @@ import type { DeliveryContext, DestinationChain } from "./types.js";
 
 /** Sets the outcome (mined, reverted) of our attempt `txHash` for message `id`. */
 export async function recordOutcome(
-  context: DeliveryContext,
+  context: Pick<DeliveryContext, "store" | "metrics">,
   id: Hex,
   txHash: Hash,
   outcome: string,
@@ -23,7 +23,7 @@ export async function recordOutcome(
  * message under, or found among our attempts) or by someone else, and observes its delivery latency.
  */
 export async function markDelivered(
-  context: DeliveryContext,
+  context: Pick<DeliveryContext, "store" | "metrics">,
   destination: DestinationChain,
   id: Hex,
   log: Logger,

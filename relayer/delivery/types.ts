@@ -6,7 +6,7 @@ import type { FinalityRule } from "../../lib/networks.js";
 import type { RelayerStore } from "../db.js";
 import type { RelayerMetrics } from "../metrics.js";
 import type { NonceManager } from "../nonceManager.js";
-import type { RootBatcher } from "./batcher.js";
+import type { RootPipeline } from "./pipeline.js";
 
 export type DeliveryJobData = {
   id: Hex;
@@ -56,6 +56,8 @@ export type DeliveryContext = {
   metrics: RelayerMetrics;
   log: Logger;
   timing: DeliveryTiming;
-  /** Joins ready messages of one root into multiproof batch transactions. */
-  batcher: RootBatcher;
+  /** Per-route root pipeline: fetches each root once and delivers its messages in batches. */
+  pipeline: RootPipeline;
+  /** How long a job handed to the pipeline waits in the delayed set before looking again. */
+  holdMs: number;
 };
