@@ -15,6 +15,7 @@ const RAY = 1e27;
 export {
   HAS_STABLE_DEBT,
   PRICED,
+  positionKey,
   reserveKey,
   STALE,
   STATUS_NAMES,
