@@ -375,6 +375,8 @@ export function syntheticIndexerWorld(n: number): SyntheticIndexerWorld {
     routeTotals: [],
     assetSupplies: [],
     tokenSupplies: [],
+    morphoMarkets: [],
+    morphoPositions: [],
   };
   return { deployment, rows, positionRow, userRow, users: n };
 }

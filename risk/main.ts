@@ -8,6 +8,7 @@ import pg from "pg";
 import { deploymentFilePath, readDeployment } from "../lib/deployments.js";
 import { parseEnv } from "../lib/env.js";
 import * as aaveTables from "../lib/indexerSchema/aave.js";
+import * as morphoTables from "../lib/indexerSchema/morpho.js";
 import * as priceTables from "../lib/indexerSchema/prices.js";
 import * as transferTables from "../lib/indexerSchema/transfers.js";
 import { logger, setLogLevel } from "../lib/logger.js";
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
   const db = drizzle(pool, { casing: "snake_case" }) as unknown as IndexerDb;
   const provider = createIndexerSnapshotProvider({
     db,
-    tables: { ...aaveTables, ...priceTables, ...transferTables },
+    tables: { ...aaveTables, ...morphoTables, ...priceTables, ...transferTables },
     deployment,
     logger: log,
   });

@@ -2,6 +2,7 @@ import { type BackingRow, computeBacking } from "./backing.js";
 import { compileRiskBook, PRICED, type RiskBook, STALE } from "./book.js";
 import { computeExposure, type ExposureMatrix } from "./exposure.js";
 import { computeHealth, type HealthArrays, isLiquidatable } from "./health.js";
+import { applyMorphoHealth } from "./morpho.js";
 import type { RiskSnapshot } from "./snapshot.js";
 import { type StaticLosses, staticLosses } from "./stress.js";
 
@@ -54,6 +55,8 @@ export type RiskAnalysis = {
 export function analyzeRisk(snapshot: RiskSnapshot, previous?: RiskAnalysis): RiskAnalysis {
   const book = compileRiskBook(snapshot, previous?.book);
   const health = computeHealth(book);
+  // Morpho positions: liquidatable exactly as Morpho Blue decides (lib/risk/morpho.ts).
+  applyMorphoHealth(book, health);
   const backing = computeBacking(snapshot);
   const exposure = computeExposure(book);
   const losses = staticLosses(book, health);

@@ -2,11 +2,12 @@ import {
   compilePositionStructure,
   compilePositionValues,
   type HAS_STABLE_DEBT,
+  reserveKey,
   STATUS_CODE,
   type USED_AS_COLLATERAL,
 } from "./bookPositions.js";
 import { InvalidRiskParameterError, UnknownRiskEntityError } from "./errors.js";
-import type { RiskPosition, RiskSnapshot } from "./snapshot.js";
+import type { ProtocolKind, RiskPosition, RiskSnapshot } from "./snapshot.js";
 import { reserveConfigurationProblems } from "./snapshotChecks.js";
 
 const RAY = 1e27;
@@ -14,6 +15,8 @@ const RAY = 1e27;
 export {
   HAS_STABLE_DEBT,
   PRICED,
+  positionKey,
+  reserveKey,
   STALE,
   STATUS_NAMES,
   UNPRICED,
@@ -28,7 +31,7 @@ export {
  */
 export type RiskBook = {
   snapshot: RiskSnapshot;
-  protocols: { id: string; name: string; chainId: number }[];
+  protocols: { id: string; name: string; chainId: number; kind: ProtocolKind }[];
   bridges: { id: string; name: string }[];
   assets: { id: string; symbol: string; decimals: number; priceUsd: number }[];
 
@@ -149,7 +152,12 @@ export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): Ri
     bridgeIndex.set(b.id.toLowerCase(), i);
     bridgeIndex.set(b.name.toLowerCase(), i);
   });
-  const protocols = snapshot.protocols.map((p) => ({ id: p.id, name: p.name, chainId: p.chainId }));
+  const protocols = snapshot.protocols.map((p) => ({
+    id: p.id,
+    name: p.name,
+    chainId: p.chainId,
+    kind: p.kind ?? ("aave-v3" as const),
+  }));
   const protocolIndex = new Map<string, number>();
   protocols.forEach((p, i) => {
     protocolIndex.set(p.id.toLowerCase(), i);
@@ -178,6 +186,8 @@ export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): Ri
   const rSymbol: string[] = [];
   const rEMode: number[] = [];
   const rProblems: string[][] = [];
+  /** Morpho reserves' own (oracle-implied) USD price; 0 for the others. */
+  const rOwnPrice: number[] = [];
   const reserveLookup: Map<string, number>[] = [];
 
   snapshot.protocols.forEach((p, pi) => {
@@ -201,10 +211,12 @@ export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): Ri
         mBridge.push(r.bridge === null ? -1 : (bridgeIndex.get(r.bridge.toLowerCase()) ?? -1));
         mPrice.push(r.priceUsd);
         mDepth.push(depth);
-      } else if (depth > mDepth[m]!) {
-        mDepth[m] = depth;
+      } else {
+        if (depth > mDepth[m]!) mDepth[m] = depth;
+        // A market whose first listing has no usable price takes the next one's.
+        if (!(mPrice[m]! > 0) && r.priceUsd > 0) mPrice[m] = r.priceUsd;
       }
-      lookup.set(r.asset.toLowerCase(), rProtocol.length);
+      lookup.set(reserveKey(r.asset, r.market), rProtocol.length);
       rProtocol.push(pi);
       rMarket.push(m);
       rDecimals.push(r.decimals);
@@ -219,8 +231,15 @@ export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): Ri
       rSymbol.push(r.symbol);
       rEMode.push(r.eModeCategory ?? 0);
       rProblems.push([...new Set([...(r.problems ?? []), ...reserveConfigurationProblems(r)])]);
+      rOwnPrice.push(r.market !== undefined && r.priceUsd > 0 ? r.priceUsd : 0);
     }
   });
+  // A Morpho market's reserves are valued at the price its own oracle implies (README: "Morpho Blue"),
+  // which can differ from the price the token's market carries (the first listing's): the entry's
+  // amounts carry the ratio, as eMode category prices do, so shocks still move them with the market.
+  const rPriceScale = Float64Array.from(rMarket, (m, r) =>
+    rOwnPrice[r]! > 0 && mPrice[m]! > 0 ? rOwnPrice[r]! / mPrice[m]! : 1,
+  );
 
   const reuse = previous && sameReserveLayout(previous.snapshot, snapshot) ? previous : undefined;
   const structure = compilePositionStructure(snapshot, reserveLookup, reuse);
@@ -238,6 +257,7 @@ export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): Ri
     decimals: Int32Array.from(rDecimals),
     market: Int32Array.from(rMarket),
     marketPrice: Float64Array.from(mPrice),
+    priceScale: rPriceScale,
   });
 
   return {
@@ -292,7 +312,10 @@ function sameReserveLayout(a: RiskSnapshot, b: RiskSnapshot): boolean {
     return (
       p.id === q.id &&
       p.reserves.length === q.reserves.length &&
-      p.reserves.every((r, ri) => r.asset.toLowerCase() === q.reserves[ri]!.asset.toLowerCase())
+      p.reserves.every(
+        (r, ri) =>
+          reserveKey(r.asset, r.market) === reserveKey(q.reserves[ri]!.asset, q.reserves[ri]!.market),
+      )
     );
   });
 }

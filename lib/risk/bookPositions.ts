@@ -18,6 +18,22 @@ export const UNPRICED = 2;
 export const STATUS_NAMES: readonly PriceStatus[] = ["priced", "stale", "unpriced"];
 export const STATUS_CODE: Record<PriceStatus, number> = { priced: PRICED, stale: STALE, unpriced: UNPRICED };
 
+/**
+ * The key a protocol's reserve is found by: the asset (lower case), or for a Morpho market's reserve
+ * "<market>:<asset>" (a token is a reserve of every market that lists it).
+ */
+export function reserveKey(asset: string, market: string | undefined): string {
+  return market === undefined ? asset.toLowerCase() : `${market}:${asset}`.toLowerCase();
+}
+
+/**
+ * The book's `positionUser` of a position: the user, or for a Morpho position "<user>:<market>", so the
+ * (protocol, user) order and the pagination cursor tell a user's markets apart.
+ */
+export function positionKey(user: string, market: string | undefined): string {
+  return market === undefined ? user : `${user}:${market}`;
+}
+
 /** Bits of `entryFlags`. */
 export const USED_AS_COLLATERAL = 1;
 export const HAS_STABLE_DEBT = 2;
@@ -105,7 +121,7 @@ export function compilePositionStructure(
     for (let k = 0; k < list.length; k++) {
       const pos = list[k]!;
       const i = first + k;
-      positionUser[i] = pos.user;
+      positionUser[i] = pos.market === undefined ? pos.user : positionKey(pos.user, pos.market);
       positionEMode[i] = pos.eModeCategory ?? 0;
       positionStart[i] = e;
       if (k < beforeLength && before![k] === pos) {
@@ -127,7 +143,10 @@ export function compilePositionStructure(
       for (let j = 0; j < reserves.length; j++) {
         const pr = reserves[j]!;
         // Indexed snapshots carry lower-case addresses already: lower-case only on a miss.
-        const r = lookup.get(pr.asset) ?? lookup.get(pr.asset.toLowerCase());
+        const r =
+          pr.market === undefined
+            ? (lookup.get(pr.asset) ?? lookup.get(pr.asset.toLowerCase()))
+            : lookup.get(reserveKey(pr.asset, pr.market));
         if (r === undefined) {
           throw new UnknownRiskEntityError("asset", `${pr.asset} (position ${pos.user} in ${p.name})`, []);
         }
@@ -202,6 +221,8 @@ export type ReserveValueInputs = {
   market: Int32Array;
   /** Per market. */
   marketPrice: Float64Array;
+  /** A Morpho reserve's own price over its market's (1 for every other reserve). */
+  priceScale: Float64Array;
 };
 
 export type PositionValues = Pick<
@@ -284,6 +305,7 @@ function protocolValues(
     lbUsable,
     status: reserveStatus,
     eMode: reserveEMode,
+    priceScale,
   } = reserves;
   const { entryCollateral, entrySupplied, entryDebt, entryLt, entryLb, positionStatus, positionReason } =
     values;
@@ -299,8 +321,8 @@ function protocolValues(
       const scaledCollateral = entryScaledCollateral[x]!;
       const scaledDebt = entryScaledDebt[x]!;
       const flags = entryFlags[x]!;
-      let supplied = scaledCollateral === 0 ? 0 : scaledCollateral * collFactor[r]!;
-      let debt = scaledDebt === 0 ? 0 : scaledDebt * debtFactor[r]!;
+      let supplied = scaledCollateral === 0 ? 0 : scaledCollateral * collFactor[r]! * priceScale[r]!;
+      let debt = scaledDebt === 0 ? 0 : scaledDebt * debtFactor[r]! * priceScale[r]!;
       if ((flags & HAS_STABLE_DEBT) !== 0) {
         const stable = stableDebtBalance(stableDebtOf(snapshot, s, i, x), at);
         debt += stable === 0n ? 0 : Number(stable) / 10 ** reserves.decimals[r]!;

@@ -6,6 +6,7 @@ export * from "./errors.js";
 export * from "./exposure.js";
 export * from "./health.js";
 export * from "./liquidation.js";
+export * from "./morpho.js";
 export * from "./scenarios.js";
 export * from "./snapshot.js";
 export * from "./snapshotChecks.js";

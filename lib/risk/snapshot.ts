@@ -88,6 +88,12 @@ export type RiskReserve = {
    * invalid: the reserve is shown with them, and positions depending on a broken price are unpriced.
    */
   problems?: string[];
+  /**
+   * Morpho Blue: the market (32-byte id, lower case) this reserve is one side of. A Morpho protocol lists
+   * two reserves per market (collateral with LT = LLTV, loan token with LT 0), so a token appears once
+   * per market; (market, asset) is the reserve's key. Absent for Aave reserves (key: asset).
+   */
+  market?: string;
 };
 
 /** priced: usable; stale: older than its feed's heartbeat; unpriced: missing or non-positive. */
@@ -120,19 +126,63 @@ export type RiskPositionReserve = {
   usedAsCollateral: boolean;
   /** Stable debt, if any (Aave v3.0 still has it). */
   stableDebt?: RiskStableDebt | null;
+  /** Morpho Blue: the market of the reserve this entry is in (see {@link RiskReserve.market}). */
+  market?: string;
 };
+
+/**
+ * Morpho Blue's `position(id, user)`. In the engine's entries: the collateral entry has
+ * `scaledCollateral = collateral` (index 1), the loan entry `scaledCollateral = supplyShares` and
+ * `scaledDebt = borrowShares` (the reserve's indexes are the market's share prices).
+ */
+export type RiskMorphoShares = { supplyShares: bigint; borrowShares: bigint; collateral: bigint };
 
 export type RiskPosition = {
   user: string;
   reserves: RiskPositionReserve[];
   /** The user's eMode category (0 or absent: none). */
   eModeCategory?: number;
+  /** Morpho Blue: the position is the pair (user, market); its market id (lower case). */
+  market?: string;
+  /** Morpho Blue: the position's storage, exactly (set together with `market`). */
+  morpho?: RiskMorphoShares;
+};
+
+/** "aave-v3": an Aave v3 Pool (default). "morpho-blue": one Morpho Blue instance with its markets. */
+export type ProtocolKind = "aave-v3" | "morpho-blue";
+
+/**
+ * One Morpho Blue market as Morpho decides liquidatability at the snapshot's time: totals accrued to
+ * the protocol's `timestamp` (what `_accrueInterest` leaves before `_isHealthy` runs) and the oracle's
+ * price (1e36-scaled, collateral in loan-token base units), or null when the oracle would revert or is
+ * not one the indexer can follow.
+ */
+export type RiskMorphoMarket = {
+  /** keccak256 of the market params, 0x + 64 hex, lower case. */
+  id: string;
+  loanToken: string;
+  collateralToken: string;
+  oracle: string;
+  /** Liquidation LTV, WAD. */
+  lltv: bigint;
+  totalSupplyAssets: bigint;
+  totalSupplyShares: bigint;
+  totalBorrowAssets: bigint;
+  totalBorrowShares: bigint;
+  /** `IOracle.price()`, 1e36-scaled; null when unknown (then the market's positions are unpriced). */
+  oraclePrice: bigint | null;
+  priceStatus: PriceStatus;
+  priceReason: string | null;
 };
 
 export type RiskProtocol = {
   id: string;
   name: string;
   chainId: number;
+  /** Default "aave-v3". */
+  kind?: ProtocolKind;
+  /** Morpho Blue: every market of the instance (its reserves name them in `market`). */
+  morphoMarkets?: RiskMorphoMarket[];
   reserves: RiskReserve[];
   positions: RiskPosition[];
   /** AaveOracle's BASE_CURRENCY_UNIT (default 1e8). */

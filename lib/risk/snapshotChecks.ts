@@ -1,3 +1,4 @@
+import { reserveKey } from "./bookPositions.js";
 import { InvalidRiskSnapshotError } from "./errors.js";
 import type { RiskReserve, RiskSnapshot } from "./snapshot.js";
 
@@ -88,8 +89,15 @@ export function validateRiskSnapshot(snapshot: RiskSnapshot, options: { position
   for (const p of snapshot.protocols) {
     const reserveAssets = unique(
       `reserve in ${p.name}`,
-      p.reserves.map((r) => r.asset),
+      p.reserves.map((r) => reserveKey(r.asset, r.market)),
     );
+    const morphoMarkets = new Set((p.morphoMarkets ?? []).map((m) => lower(m.id)));
+    if ((p.kind ?? "aave-v3") === "morpho-blue") {
+      for (const r of p.reserves) {
+        if (r.market === undefined || !morphoMarkets.has(lower(r.market)))
+          problems.push(`${p.name}/${r.symbol}: a Morpho reserve must name one of the protocol's markets`);
+      }
+    }
     for (const r of p.reserves) {
       const where = `${p.name}/${r.symbol}`;
       if (r.underlyingAsset !== null && !assetIds.has(lower(r.underlyingAsset)))
@@ -102,9 +110,13 @@ export function validateRiskSnapshot(snapshot: RiskSnapshot, options: { position
     if (options.positions === false) continue;
     for (const pos of p.positions) {
       for (const pr of pos.reserves) {
-        if (!reserveAssets.has(lower(pr.asset)))
+        if (!reserveAssets.has(reserveKey(pr.asset, pr.market)))
           problems.push(`${p.name}/${pos.user}: unknown reserve ${pr.asset}`);
       }
+      if (pos.market !== undefined && (!pos.morpho || !morphoMarkets.has(lower(pos.market))))
+        problems.push(
+          `${p.name}/${pos.user}: Morpho position in unknown market ${pos.market} or without shares`,
+        );
     }
   }
   if (problems.length > 0) throw new InvalidRiskSnapshotError(problems);

@@ -23,6 +23,12 @@ const signedAmount = z.union([
     .transform((s) => BigInt(s)),
 ]);
 
+/** A Morpho Blue market id: 32 bytes, 0x-prefixed hex. */
+const marketId = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, "expected a Morpho market id (0x and 64 hex digits)")
+  .transform((s) => s.toLowerCase());
+
 /**
  * zod schema of the JSON form of a snapshot: bigints may be given as decimal strings.
  * Referential checks (ids that must exist, unique names) are in {@link validateRiskSnapshot}.
@@ -92,6 +98,7 @@ export const riskSnapshotSchema = z.object({
           priceReason: z.string().nullable().optional(),
           eModeCategory: z.number().int().min(0).max(255).optional(),
           problems: z.array(z.string()).optional(),
+          market: marketId.optional(),
         }),
       ),
       positions: z.array(
@@ -107,11 +114,33 @@ export const riskSnapshotSchema = z.object({
                 .object({ principal: amount, rate: amount, lastUpdateTimestamp: amount })
                 .nullable()
                 .optional(),
+              market: marketId.optional(),
             }),
           ),
           eModeCategory: z.number().int().min(0).max(255).optional(),
+          market: marketId.optional(),
+          morpho: z.object({ supplyShares: amount, borrowShares: amount, collateral: amount }).optional(),
         }),
       ),
+      kind: z.enum(["aave-v3", "morpho-blue"]).optional(),
+      morphoMarkets: z
+        .array(
+          z.object({
+            id: marketId,
+            loanToken: z.string().min(1),
+            collateralToken: z.string().min(1),
+            oracle: z.string().min(1),
+            lltv: amount,
+            totalSupplyAssets: amount,
+            totalSupplyShares: amount,
+            totalBorrowAssets: amount,
+            totalBorrowShares: amount,
+            oraclePrice: amount.nullable(),
+            priceStatus,
+            priceReason: z.string().nullable(),
+          }),
+        )
+        .optional(),
       baseCurrencyUnit: amount.optional(),
       timestamp: unixSeconds.optional(),
       eModeCategories: z

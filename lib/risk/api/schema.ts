@@ -15,15 +15,19 @@ export const riskTypeDefs = /* GraphQL */ `
       status: PositionStatus
       minHealthFactor: Float
       maxHealthFactor: Float
+      "A Morpho Blue market id (0x and 32 bytes of hex); only with a Morpho protocol."
+      market: String
       first: Int
       after: String
     ): PositionConnection!
-    "One user's position in one protocol (null when the user has none). user: a 0x address."
-    position(protocol: String!, user: String!): Position
+    "One user's position in one protocol (null when the user has none). user: a 0x address. market: the Morpho Blue market id, required for a Morpho protocol (a Morpho position is a (user, market) pair), refused for Aave."
+    position(protocol: String!, user: String!, market: String): Position
     "A protocol's reserves with their configuration, price state and recorded problems."
     reserves(protocol: String!): [Reserve!]!
     "Exposure of one protocol to every bridge."
     exposure(protocol: String!): ProtocolExposure!
+    "The exposure matrix: every protocol (Aave markets and Morpho Blue instances) against every bridge."
+    exposureMatrix: [ProtocolExposure!]!
     "Runs one stress scenario; exactly one member of the input must be set."
     stressTest(scenario: StressScenario!): StressTestResult!
     "Debt liquidatable at -5%, -10%, ... (steps of 5%, 1..19) on one asset's collateral price, or all."
@@ -59,10 +63,17 @@ export const riskTypeDefs = /* GraphQL */ `
     name: String!
   }
 
+  "AAVE_V3: an Aave v3 Pool. MORPHO_BLUE: one Morpho Blue instance; its positions are (user, market) pairs."
+  enum ProtocolKind {
+    AAVE_V3
+    MORPHO_BLUE
+  }
+
   type Protocol {
     id: String!
     name: String!
     chainId: Int!
+    kind: ProtocolKind!
   }
 
   "PRICED: every price the position depends on is usable. STALE: one is older than its feed's heartbeat. UNPRICED: one is missing or not positive."
@@ -93,6 +104,30 @@ export const riskTypeDefs = /* GraphQL */ `
     priceReason: String
     "Configuration problems recorded for this reserve; they never fail the API."
     problems: [String!]!
+    "Morpho Blue: the market this reserve is one side of (collateral with LT = LLTV, or the loan token with LT 0)."
+    market: String
+  }
+
+  "A Morpho Blue position as Morpho decides its liquidatability (market accrued to the snapshot's block). Amounts are base-unit decimal strings."
+  type MorphoPosition {
+    "The market id (0x and 32 bytes of hex)."
+    marketId: String!
+    loanToken: String!
+    collateralToken: String!
+    oracle: String!
+    "Liquidation LTV, WAD (decimal string)."
+    lltv: String!
+    "IOracle.price(): collateral in loan-token units, scaled by 1e36; null when it cannot be known (reverts, zero, feed missing)."
+    oraclePrice: String
+    supplyShares: String!
+    borrowShares: String!
+    collateral: String!
+    "Borrow shares in loan-token assets, rounded up (toAssetsUp with Morpho's virtual shares and assets)."
+    borrowedAssets: String!
+    "wMulDown(mulDivDown(collateral, oraclePrice, 1e36), lltv); null when the price is unknown."
+    maxBorrowAssets: String
+    "maxBorrowAssets / borrowedAssets, WAD; null without debt or when the price is unknown."
+    healthFactorWad: String
   }
 
   "IPool.getUserAccountData as the Pool computes it (base-currency units, decimal strings)."
@@ -168,8 +203,11 @@ export const riskTypeDefs = /* GraphQL */ `
 
   type Position {
     protocol: Protocol!
+    protocolKind: ProtocolKind!
     user: String!
-    "Aave v3 health factor (the Pool's own, accountData.healthFactor / 1e18, when exact prices are known); null when the position has no debt (infinite) or is not PRICED (unknown)."
+    "Morpho Blue: the market and Morpho's exact figures; null for Aave positions."
+    morpho: MorphoPosition
+    "Aave v3: the Pool's own health factor (accountData.healthFactor / 1e18, when exact prices are known). Morpho Blue: maxBorrowAssets / borrowedAssets (below 1 exactly when Morpho would liquidate). Null when the position has no debt (infinite) or is not PRICED (unknown)."
     healthFactor: Float
     status: PositionStatus!
     "Why the position is STALE or UNPRICED (which feed, how old); null when PRICED."
@@ -177,7 +215,7 @@ export const riskTypeDefs = /* GraphQL */ `
     eModeCategory: Int!
     "The Pool's own figures, exact; null when UNPRICED or when the snapshot has no exact prices."
     accountData: AccountData
-    "False for positions that are not PRICED: unknown is not liquidatable, nor healthy."
+    "Aave: HF < 1. Morpho: borrowedAssets > maxBorrowAssets, exactly. False for positions that are not PRICED: unknown is not liquidatable, nor healthy."
     liquidatable: Boolean!
     collateralUsd: Float!
     debtUsd: Float!
@@ -353,6 +391,7 @@ export const riskTypeDefs = /* GraphQL */ `
     bridge: String
     asset: String
     protocol: String
+    protocolKind: ProtocolKind
     source: String
     scenario: String
   }

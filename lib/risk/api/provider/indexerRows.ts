@@ -2,12 +2,13 @@ import { and, eq, gt, inArray, notInArray, or, type SQL, sql } from "drizzle-orm
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { pgTable } from "drizzle-orm/pg-core";
 import type * as aaveTables from "../../../indexerSchema/aave.js";
+import type * as morphoTables from "../../../indexerSchema/morpho.js";
 import type * as priceTables from "../../../indexerSchema/prices.js";
 import type * as transferTables from "../../../indexerSchema/transfers.js";
 
 /** The indexer's tables (lib/indexerSchema): Ponder's `ponder:schema` in the API, the modules themselves elsewhere. */
 export type IndexerTables = Pick<
-  typeof aaveTables & typeof priceTables & typeof transferTables,
+  typeof aaveTables & typeof morphoTables & typeof priceTables & typeof transferTables,
   | "market"
   | "reserve"
   | "emodeCategory"
@@ -18,6 +19,8 @@ export type IndexerTables = Pick<
   | "routeTotals"
   | "assetSupply"
   | "tokenSupply"
+  | "morphoMarket"
+  | "morphoPosition"
 >;
 
 /**
@@ -75,6 +78,9 @@ export type IndexerRows = {
   routeTotals: Row<"routeTotals">[];
   assetSupplies: Row<"assetSupply">[];
   tokenSupplies: Row<"tokenSupply">[];
+  /** Morpho Blue markets and positions: always read in full (see README, "Morpho Blue"). */
+  morphoMarkets: Row<"morphoMarket">[];
+  morphoPositions: Row<"morphoPosition">[];
 };
 
 /**
@@ -100,6 +106,8 @@ export async function readIndexerRows(
     routeTotals,
     assetSupplies,
     tokenSupplies,
+    morphoMarkets,
+    morphoPositions,
   ] = await Promise.all([
     db.select().from(tables.market),
     db.select().from(tables.reserve),
@@ -111,6 +119,8 @@ export async function readIndexerRows(
     db.select().from(tables.routeTotals),
     db.select().from(tables.assetSupply),
     db.select().from(tables.tokenSupply),
+    db.select().from(tables.morphoMarket),
+    db.select().from(tables.morphoPosition),
   ]);
   return {
     checkpoints,
@@ -124,6 +134,8 @@ export async function readIndexerRows(
     routeTotals,
     assetSupplies,
     tokenSupplies,
+    morphoMarkets,
+    morphoPositions,
   };
 }
 

@@ -14,6 +14,7 @@ import {
   readIndexerRows,
   readRowsById,
 } from "./indexerRows.js";
+import { IndexedMorphoPositions } from "./morphoSnapshot.js";
 import { assembleSnapshot } from "./snapshotFromRows.js";
 
 // The reading and the conversion live beside this file; their names stay importable from here.
@@ -85,6 +86,7 @@ export function createIndexerSnapshotProvider(
   let checkedAt = Number.NEGATIVE_INFINITY;
   let pending: Promise<RiskSnapshot> | undefined;
   const positions = new IndexedPositions();
+  const morphoPositions = new IndexedMorphoPositions();
   /** Latest checkpoints seen per chain, not yet known final (they become the final bound once they are). */
   const seen = new Map<number, string[]>();
   /** Held row ids whose `updatedAtBlock` is above `since`: the next read must return them unless rolled back. */
@@ -117,7 +119,8 @@ export function createIndexerSnapshotProvider(
       [...rows.marketUsers, ...back.reread.users],
     );
     since = next;
-    const snapshot = assembleSnapshot(params.deployment, rows, positions);
+    morphoPositions.apply(rows.morphoMarkets, rows.morphoPositions);
+    const snapshot = assembleSnapshot(params.deployment, rows, positions, morphoPositions);
     // Fingerprint of what was read, not of the first look: a block indexed in between is included.
     const blocks = rows.checkpoints.map((c) => ({
       ...decodeCheckpointBlock(c.latestCheckpoint),

@@ -12,6 +12,7 @@ import type {
 import { validateRiskSnapshot } from "../../index.js";
 import { IndexedPositions } from "./indexedPositions.js";
 import { decodeCheckpointBlock, type IndexedBlock, type IndexerRows } from "./indexerRows.js";
+import { IndexedMorphoPositions, morphoProtocols } from "./morphoSnapshot.js";
 
 /** Pool revisions whose account-data rules lib/aave implements: 1 = core-v3 1.19.x, the v3.0 line. */
 export const SUPPORTED_POOL_REVISIONS: readonly number[] = [1];
@@ -46,7 +47,9 @@ const minOf = (values: number[]) => (values.length === 0 ? 0 : Math.min(...value
 export function snapshotFromIndexerRows(deployment: Deployment, rows: IndexerRows): RiskSnapshot {
   const positions = new IndexedPositions();
   positions.apply({ positions: rows.positions, users: rows.marketUsers });
-  return assembleSnapshot(deployment, rows, positions);
+  const morpho = new IndexedMorphoPositions();
+  morpho.apply(rows.morphoMarkets, rows.morphoPositions);
+  return assembleSnapshot(deployment, rows, positions, morpho);
 }
 
 /**
@@ -55,8 +58,9 @@ export function snapshotFromIndexerRows(deployment: Deployment, rows: IndexerRow
  */
 export function assembleSnapshot(
   deployment: Deployment,
-  rows: Omit<IndexerRows, "positions" | "marketUsers">,
+  rows: Omit<IndexerRows, "positions" | "marketUsers" | "morphoPositions">,
   positions: IndexedPositions,
+  morphoPositions: IndexedMorphoPositions = new IndexedMorphoPositions(),
 ): RiskSnapshot {
   const indexed = new Map<number, IndexedBlock>();
   for (const c of rows.checkpoints) {
@@ -102,6 +106,16 @@ export function assembleSnapshot(
       const unit = marketById.get(r.protocol)?.baseCurrencyUnit ?? 10n ** 8n;
       if (!source || source.answer === null || source.answer <= 0n) continue;
       priceUsd = Number(source.answer) / Number(unit);
+      priceUpdatedAt = Number(source.updatedAt ?? 0n);
+      break;
+    }
+    // Else a Morpho market's collateral feed for a token representing the asset (USD-quoted Chainlink).
+    for (const m of priceUsd > 0 ? [] : rows.morphoMarkets) {
+      const t = tokenByAddress.get(chainKey(m.chainId, m.collateralToken));
+      if (!t || lower(t.homeToken) !== id || !m.collateralFeed) continue;
+      const source = sourceById.get(chainKey(m.chainId, m.collateralFeed));
+      if (!source || source.answer === null || source.answer <= 0n) continue;
+      priceUsd = Number(source.answer) / 10 ** (source.decimals ?? 8);
       priceUpdatedAt = Number(source.updatedAt ?? 0n);
       break;
     }
@@ -255,6 +269,17 @@ export function assembleSnapshot(
       problems: marketProblems,
     });
     sources.push({ source: `positions:${m.id}`, updatedAt: at });
+  }
+  // Morpho Blue instances after the Aave markets: a token's market price stays the first listing's.
+  for (const p of morphoProtocols({
+    deployment,
+    rows,
+    positions: morphoPositions,
+    indexedAt,
+    assetIds,
+  })) {
+    protocols.push(p);
+    sources.push({ source: `positions:${p.id}`, updatedAt: p.timestamp ?? 0 });
   }
   sources.push({
     source: `bridge:${bridgeId}`,

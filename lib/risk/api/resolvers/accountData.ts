@@ -28,6 +28,7 @@ function oracleOf(
 export function exactAccountData({ a, i }: PositionRef) {
   const pi = a.book.positionProtocol[i]!;
   const protocol: RiskProtocol = a.snapshot.protocols[pi]!;
+  if ((protocol.kind ?? "aave-v3") !== "aave-v3") return null;
   const first = a.book.positionStart[i]!;
   if (first === a.book.positionStart[i + 1]!) return null;
   const position = positionOf(a.book, i);

@@ -1,4 +1,4 @@
-import { resolveProtocol, STATUS_NAMES } from "../../index.js";
+import { type RiskAnalysis, resolveProtocol, STATUS_NAMES } from "../../index.js";
 import { userInput } from "./inputs.js";
 import { bridgeOf, protocolOf, type RiskContext, statusEnum } from "./shared.js";
 
@@ -11,11 +11,11 @@ export const exposureQueries = {
     const protocol = snapshot.protocols[p]!;
     const unit = Number(protocol.baseCurrencyUnit ?? 100_000_000n);
     const out = [];
+    // A protocol's reserves are consecutive in the book, in the snapshot's order.
+    let k = 0;
     for (let r = 0; r < book.reserveCount; r++) {
       if (book.reserveProtocol[r] !== p) continue;
-      const reserve = protocol.reserves.find(
-        (x) => x.asset.toLowerCase() === book.marketToken[book.reserveMarket[r]!]!.toLowerCase(),
-      )!;
+      const reserve = protocol.reserves[k++]!;
       const status = STATUS_NAMES[book.reserveStatus[r]!]!;
       const b = book.marketBridge[book.reserveMarket[r]!]!;
       out.push({
@@ -38,6 +38,7 @@ export const exposureQueries = {
         priceStatus: statusEnum(status),
         priceReason: book.reservePriceReason[r] ?? null,
         problems: book.reserveProblems[r]!,
+        market: reserve.market ?? null,
       });
     }
     return out;
@@ -45,15 +46,26 @@ export const exposureQueries = {
 
   async exposure(_: unknown, args: { protocol: string }, ctx: RiskContext) {
     const { analysis: a } = await ctx.risk();
-    const p = userInput(() => resolveProtocol(a.book, args.protocol));
-    const x = a.exposure.protocols[p]!;
-    return {
-      protocol: protocolOf(a.book, p),
-      totalCollateralUsd: x.totalCollateralUsd,
-      totalBorrowingPowerUsd: x.totalBorrowingPowerUsd,
-      hhi: x.hhi,
-      positionsSkipped: x.positionsSkipped,
-      bridges: x.bridges.map((e) => ({ ...e, bridge: bridgeOf(a.book, e.bridge) })),
-    };
+    return exposureOf(
+      a,
+      userInput(() => resolveProtocol(a.book, args.protocol)),
+    );
+  },
+
+  async exposureMatrix(_: unknown, __: unknown, ctx: RiskContext) {
+    const { analysis: a } = await ctx.risk();
+    return a.book.protocols.map((_p, p) => exposureOf(a, p));
   },
 };
+
+function exposureOf(a: RiskAnalysis, p: number) {
+  const x = a.exposure.protocols[p]!;
+  return {
+    protocol: protocolOf(a.book, p),
+    totalCollateralUsd: x.totalCollateralUsd,
+    totalBorrowingPowerUsd: x.totalBorrowingPowerUsd,
+    hhi: x.hhi,
+    positionsSkipped: x.positionsSkipped,
+    bridges: x.bridges.map((e) => ({ ...e, bridge: bridgeOf(a.book, e.bridge) })),
+  };
+}

@@ -1,6 +1,7 @@
 import { atLeast, evaluateAlerts, type Severity } from "../../index.js";
 import { backingQueries, bridgeBackingFields } from "./backing.js";
 import { exposureQueries } from "./exposure.js";
+import { kindEnum } from "./morpho.js";
 import { positionFields, positionQueries } from "./positions.js";
 import { type RiskContext, type RiskResolverOptions, SEVERITY_ENUM } from "./shared.js";
 import { stressQueries, stressTestResultType } from "./stress.js";
@@ -45,6 +46,14 @@ export function createRiskResolvers(options: RiskResolverOptions) {
           .filter((alert) => atLeast(alert.severity, min))
           .map((alert) => ({
             ...alert,
+            protocolKind:
+              alert.protocol === undefined
+                ? null
+                : kindEnum(
+                    state.analysis.book.protocols[
+                      state.analysis.book.protocolIndex.get(alert.protocol.toLowerCase())!
+                    ]!.kind,
+                  ),
             kind: alert.kind.toUpperCase(),
             severity: SEVERITY_ENUM[alert.severity],
           }));
@@ -56,5 +65,7 @@ export function createRiskResolvers(options: RiskResolverOptions) {
     BridgeBacking: bridgeBackingFields,
 
     Position: positionFields,
+
+    Protocol: { kind: (p: { kind: string }) => kindEnum(p.kind) },
   };
 }

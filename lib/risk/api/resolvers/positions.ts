@@ -5,16 +5,20 @@ import {
   comparePositionKeys,
   isLiquidatable,
   liquidationPrice,
+  morphoExactPosition,
   PRICED,
+  positionKey,
   positionOf,
   positionSortKey,
   type RiskBook,
+  reserveKey,
   resolveProtocol,
   STATUS_NAMES,
 } from "../../index.js";
 import type { RiskLimits } from "../limits.js";
 import { exactAccountData, protocolTime } from "./accountData.js";
 import { badInput, parseUser, userInput } from "./inputs.js";
+import { kindEnum, morphoEntryAmounts, morphoPositionField, parseMarket } from "./morpho.js";
 import {
   bridgeOf,
   finiteOrNull,
@@ -66,17 +70,19 @@ function positionReserves({ a, i }: PositionRef) {
     const pi = book.positionProtocol[i]!;
     const protocol = snapshot.protocols[pi]!;
     const pr = positionOf(book, i).reserves[e - book.positionStart[i]!]!;
-    const reserve = protocol.reserves.find((r) => r.asset.toLowerCase() === pr.asset.toLowerCase())!;
+    const key = reserveKey(pr.asset, pr.market);
+    const reserve = protocol.reserves.find((r) => reserveKey(r.asset, r.market) === key)!;
     const r = book.entryReserve[e]!;
     const m = book.reserveMarket[r]!;
     const b = book.marketBridge[m]!;
     const stable = pr.stableDebt ? stableDebtBalance(pr.stableDebt, BigInt(protocolTime(a, pi))) : 0n;
+    const morpho = pr.market === undefined ? undefined : morphoEntryAmounts({ a, i }, pr);
     out.push({
       asset: reserve.asset,
       symbol: reserve.symbol,
       bridge: b >= 0 ? bridgeOf(book, b) : null,
-      collateral: rayMul(pr.scaledCollateral, reserve.liquidityIndex).toString(),
-      debt: (rayMul(pr.scaledDebt, reserve.variableBorrowIndex) + stable).toString(),
+      collateral: (morpho?.collateral ?? rayMul(pr.scaledCollateral, reserve.liquidityIndex)).toString(),
+      debt: (morpho?.debt ?? rayMul(pr.scaledDebt, reserve.variableBorrowIndex) + stable).toString(),
       stableDebt: stable.toString(),
       priceStatus: statusEnum(reserve.priceStatus ?? "priced"),
       collateralUsd: book.entryCollateral[e]! * book.marketPriceUsd[m]!,
@@ -98,6 +104,7 @@ export function positionQueries(limits: RiskLimits) {
         status?: string | null;
         minHealthFactor?: number | null;
         maxHealthFactor?: number | null;
+        market?: string | null;
         first?: number | null;
         after?: string | null;
       },
@@ -122,6 +129,12 @@ export function positionQueries(limits: RiskLimits) {
       const { analysis: a } = await ctx.risk();
       const { book, health, order } = a;
       const protocol = args.protocol == null ? -1 : userInput(() => resolveProtocol(book, args.protocol!));
+      if (args.market != null && protocol < 0) {
+        throw badInput("market: give the Morpho Blue protocol it belongs to (protocol)", {
+          argument: "market",
+        });
+      }
+      const market = args.market == null ? null : parseMarket(book, protocol, args.market);
       const chainId = args.chainId ?? null;
       const status = args.status == null ? -1 : STATUS_BY_ENUM.get(args.status)!;
       const bounded = args.minHealthFactor != null || args.maxHealthFactor != null;
@@ -131,6 +144,7 @@ export function positionQueries(limits: RiskLimits) {
         if (protocol >= 0 && p !== protocol) return false;
         if (chainId !== null && book.protocols[p]!.chainId !== chainId) return false;
         if (status >= 0 && book.positionStatus[i] !== status) return false;
+        if (market !== null && positionOf(book, i).market !== market) return false;
         const h = hf[i]!;
         // Unknown health factors match only an unbounded query: they are in no range.
         if (Number.isNaN(h)) return !bounded;
@@ -174,12 +188,24 @@ export function positionQueries(limits: RiskLimits) {
       };
     },
 
-    async position(_: unknown, args: { protocol: string; user: string }, ctx: RiskContext) {
+    async position(
+      _: unknown,
+      args: { protocol: string; user: string; market?: string | null },
+      ctx: RiskContext,
+    ) {
       const user = parseUser(args.user);
       const { analysis: a } = await ctx.risk();
       const p = userInput(() => resolveProtocol(a.book, args.protocol));
+      const market = args.market == null ? undefined : parseMarket(a.book, p, args.market);
+      if (market === undefined && a.book.protocols[p]!.kind === "morpho-blue") {
+        throw badInput(
+          `market: ${a.book.protocols[p]!.name} is a Morpho Blue instance; a position there is (user, market): give market`,
+          { argument: "market" },
+        );
+      }
+      const key = positionKey(user, market);
       for (let i = 0; i < a.book.positionCount; i++) {
-        if (a.book.positionProtocol[i] === p && a.book.positionUser[i]!.toLowerCase() === user) {
+        if (a.book.positionProtocol[i] === p && a.book.positionUser[i]!.toLowerCase() === key) {
           return { a, i } satisfies PositionRef;
         }
       }
@@ -191,7 +217,9 @@ export function positionQueries(limits: RiskLimits) {
 /** Field resolvers of the Position type. */
 export const positionFields = {
   protocol: ({ a, i }: PositionRef) => protocolOf(a.book, a.book.positionProtocol[i]!),
-  user: ({ a, i }: PositionRef) => a.book.positionUser[i],
+  protocolKind: ({ a, i }: PositionRef) => kindEnum(a.book.protocols[a.book.positionProtocol[i]!]!.kind),
+  user: ({ a, i }: PositionRef) => positionOf(a.book, i).user,
+  morpho: morphoPositionField,
   // The Pool's own health factor when the snapshot has exact prices: the float engine weights LT
   // exactly, while the Pool floors the average LT to a basis point (up to ~1e-4 relative apart).
   healthFactor: (ref: PositionRef) => {
@@ -210,7 +238,12 @@ export const positionFields = {
   eModeCategory: ({ a, i }: PositionRef) =>
     a.book.positionStart[i] === a.book.positionStart[i + 1] ? 0 : a.book.positionEMode[i]!,
   accountData: exactAccountData,
-  liquidatable: ({ a, i }: PositionRef) => isLiquidatable(a.health.healthFactor[i]!),
+  // Morpho: Morpho's own rule on exact bigints (the analysis' health factor agrees by construction).
+  liquidatable: ({ a, i }: PositionRef) => {
+    const morpho = morphoExactPosition(a.book, i);
+    if (!morpho) return isLiquidatable(a.health.healthFactor[i]!);
+    return a.book.positionStatus[i] === PRICED && morpho.health !== null && !morpho.health.healthy;
+  },
   collateralUsd: ({ a, i }: PositionRef) => a.health.collateralUsd[i],
   debtUsd: ({ a, i }: PositionRef) => a.health.debtUsd[i],
   bridgedCollateralUsd: ({ a, i }: PositionRef) =>
