@@ -114,27 +114,34 @@ type PositionItem = {
   collateral: string;
 };
 
+/** Waits until Ponder has indexed every chain in `blocks` up to its block. */
+async function waitIndexed(blocks: Map<number, bigint>): Promise<void> {
+  for (let waited = 0; ; waited++) {
+    const status = (await (await fetch(`${ponder!.url}/status`)).json()) as Record<
+      string,
+      { id: number; block: { number: number } }
+    >;
+    const behind = [...blocks].filter(
+      ([chainId, block]) =>
+        (Object.values(status).find((s) => s.id === chainId)?.block.number ?? -1) < Number(block),
+    );
+    if (behind.length === 0) return;
+    if (waited > 1200) throw new Error(`chains ${behind.map(([id]) => id)} not indexed within 120 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const clientOf = (chain: ChainDeployment) =>
+  createPublicClient({ transport: http(rpcUrls[deployment.chains.indexOf(chain)]) });
+
 describe("npm start indexes the devnet's Morpho Blue markets", () => {
   it("every market and seeded position, with Morpho's figures, priced over the Aave market's proxies", async () => {
     // Wait until every remote chain is indexed past a settled block, then compare at that block.
     const settled = new Map<number, bigint>();
     for (const chain of deployment.chains.filter((c) => c.morpho)) {
-      const client = createPublicClient({ transport: http(rpcUrls[deployment.chains.indexOf(chain)]) });
-      settled.set(chain.chainId, (await client.getBlockNumber()) - 1n);
+      settled.set(chain.chainId, (await clientOf(chain).getBlockNumber()) - 1n);
     }
-    for (let waited = 0; ; waited++) {
-      const status = (await (await fetch(`${ponder!.url}/status`)).json()) as Record<
-        string,
-        { id: number; block: { number: number } }
-      >;
-      const behind = [...settled].filter(
-        ([chainId, block]) =>
-          (Object.values(status).find((s) => s.id === chainId)?.block.number ?? -1) < Number(block),
-      );
-      if (behind.length === 0) break;
-      if (waited > 600) throw new Error(`chains ${behind.map(([id]) => id)} not indexed within 60 s`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitIndexed(settled);
     const body = await ponder!.graphql<{
       morphoMarkets: { items: MarketItem[] };
       morphoPositions: { items: PositionItem[] };
@@ -148,7 +155,7 @@ describe("npm start indexes the devnet's Morpho Blue markets", () => {
     ).toEqual(["morpho-b wUSDC/DAI", "morpho-b wWETH/DAI", "morpho-c wUSDC/DAI", "morpho-c wWETH/DAI"]);
     let borrowers = 0;
     for (const chain of deployment.chains.filter((c) => c.morpho)) {
-      const client = createPublicClient({ transport: http(rpcUrls[deployment.chains.indexOf(chain)]) });
+      const client = clientOf(chain);
       const blockNumber = settled.get(chain.chainId)!;
       const proxies = new Map(
         chain.aaveMarkets[0]!.priceSources.map((s) => [s.symbol, s.proxy.toLowerCase()]),
@@ -203,23 +210,6 @@ describe("npm start indexes the devnet's Morpho Blue markets", () => {
   }, 120_000);
 });
 
-/** Waits until Ponder has indexed every chain in `blocks` up to its block. */
-async function waitIndexed(blocks: Map<number, bigint>): Promise<void> {
-  for (let waited = 0; ; waited++) {
-    const status = (await (await fetch(`${ponder!.url}/status`)).json()) as Record<
-      string,
-      { id: number; block: { number: number } }
-    >;
-    const behind = [...blocks].filter(
-      ([chainId, block]) =>
-        (Object.values(status).find((s) => s.id === chainId)?.block.number ?? -1) < Number(block),
-    );
-    if (behind.length === 0) return;
-    if (waited > 1200) throw new Error(`chains ${behind.map(([id]) => id)} not indexed within 120 s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 type PoolItem = {
   id: string;
   chainId: number;
@@ -231,9 +221,6 @@ type PoolItem = {
   liquidity: string;
 };
 type TickItem = { pool: string; tick: number; liquidityGross: string; liquidityNet: string };
-
-const clientOf = (chain: ChainDeployment) =>
-  createPublicClient({ transport: http(rpcUrls[deployment.chains.indexOf(chain)]) });
 
 /**
  * Sells through a pool with the deployer's leftover seed tokens (SwapRouter, as a user would), so the
