@@ -14,7 +14,7 @@ export const REORGED_OUT_REASON = "source log no longer canonical (reorged out)"
 
 export type SourceLogState =
   /** The log is in a canonical block at or below the source chain's finality point. */
-  | { state: "final"; blockHash: Hex }
+  | { state: "final"; blockHash: Hex; blockNumber: bigint }
   /** Too early to tell (not final yet, or the transaction is back in the mempool after a reorg). */
   | { state: "pending" }
   /** The chain is final past the log's block and no canonical block holds the log. */
@@ -82,7 +82,7 @@ export async function checkSourceLog(parameters: {
   );
   if (!carries)
     return { state: "reorged", detail: `transaction ${parameters.txHash} no longer emits message ${id}` };
-  return { state: "final", blockHash: receipt.blockHash };
+  return { state: "final", blockHash: receipt.blockHash, blockNumber: receipt.blockNumber };
 }
 
 /** A promise rejection handler that turns errors of one class into undefined and rethrows the rest. */

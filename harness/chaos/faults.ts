@@ -54,8 +54,9 @@ async function resumed(ctx: FaultContext, name: string, back: number, extra: Par
 /**
  * SIGKILL the relayers at `indices` together, keep them down, start them again. The kill waits (up to
  * 60 s) for a moment when the first of them is working on a message not yet delivered on chain, so the
- * fault always catches deliveries mid-way: those jobs stay locked to the dead relayer until the lock
- * expires and a stalled check hands them to a live one (relayer/workerLocks.ts).
+ * fault always catches deliveries mid-way: their root groups stay leased to the dead relayer until the
+ * lease expires, and the messages' delayed jobs, run by a live relayer, track them there
+ * (relayer/delivery/pipeline.ts).
  */
 export function relayerKill(indices: number[]): Fault {
   const name = `relayer_kill_${indices.join("_")}`;

@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { type Hex, parseEther } from "viem";
@@ -7,7 +6,6 @@ import { privateKeyToAccount } from "viem/accounts";
 import { freePort } from "../../devnet/anvil.js";
 import { devnetKeys } from "../../lib/devnet/accounts.js";
 import { withDefaultUser } from "../../lib/postgres.js";
-import { DELIVERY_QUEUE } from "../../relayer/queue.js";
 import { type BridgeNet, startBridgeNet } from "../bridgeNet.js";
 import { DATABASE_URL, uniqueName } from "../bridgeServices.js";
 import { kill9, type Service, startNode, stop, waitHealthy } from "../nodeProcess.js";
@@ -54,8 +52,8 @@ export type ChaosRig = {
   /** Relayer records not delivered, with their status. */
   relayerPending(): Promise<{ id: string; status: string }[]>;
   /**
-   * Message ids whose delivery job the relayer at `index` is working on now (BullMQ's active jobs it
-   * took: each relayer's worker is named by its address, stored on the job as processedBy).
+   * Undelivered message ids the relayer at `index` holds now: those of the root groups it leases in
+   * Redis (each lease's value starts with the relayer's address).
    */
   heldBy(index: number): Promise<Hex[]>;
   /** Exits nobody asked for, per process name (each was restarted by the supervisor). */
@@ -228,13 +226,11 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
     await validatorsUp;
     await sideTask;
 
-    const queueConnection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const leaseReader = new Redis(redis.url, { maxRetriesPerRequest: null });
     // Survives the Redis restart fault: ioredis reconnects; errors meanwhile are expected.
-    queueConnection.on("error", () => undefined);
-    const queue = new Queue(DELIVERY_QUEUE, { connection: queueConnection, prefix: queuePrefix });
+    leaseReader.on("error", () => undefined);
     cleanups.push(async () => {
-      await queue.close();
-      queueConnection.disconnect();
+      leaseReader.disconnect();
     });
 
     const indexerSchema = uniqueName("chaos_indexer");
@@ -282,9 +278,27 @@ export async function startChaosRig(options: ChaosRigOptions): Promise<ChaosRig>
         return rows;
       },
       async heldBy(index) {
-        const address = relayerAddresses[index]!;
-        const active = await queue.getActive();
-        return active.filter((job) => job.processedBy === address).map((job) => job.id as Hex);
+        // The root pipeline holds messages in memory, per group (route and source block), under a Redis
+        // lease whose value starts with the relayer's address (relayer/delivery/pipeline.ts): the
+        // undelivered messages of the groups it leases are the ones its death leaves mid-delivery.
+        const address = relayerAddresses[index]!.toLowerCase();
+        const keys = await leaseReader.keys(`${queuePrefix}:root-lease:*`);
+        const groups: { destination: number; origin: number; block: number }[] = [];
+        for (const key of keys) {
+          const holder = await leaseReader.get(key);
+          if (!holder?.startsWith(`${address}/`)) continue;
+          const [destination, origin, , block] = key.slice(`${queuePrefix}:root-lease:`.length).split(":");
+          groups.push({ destination: Number(destination), origin: Number(origin), block: Number(block) });
+        }
+        const held: Hex[] = [];
+        for (const g of groups) {
+          const { rows } = await pool.query<{ id: string }>(
+            `SELECT id FROM "${relayerSchema}".messages WHERE destination_chain_id = $1 AND origin_chain_id = $2 AND source_block = $3 AND status NOT IN ('delivered', 'failed')`,
+            [g.destination, g.origin, g.block],
+          );
+          held.push(...rows.map((r) => r.id as Hex));
+        }
+        return held;
       },
       crashes: () => ({ ...crashes }),
       stop: async () => {

@@ -157,7 +157,8 @@ export class RootPipeline {
     message: BridgeMessage,
     sourceBlock: number,
   ): Promise<Group | undefined> {
-    const token = randomUUID();
+    // The lease names its holder, so an operator (or the chaos soak) can see which relayer holds a root.
+    const token = `${destination.wallet.account.address.toLowerCase()}/${randomUUID()}`;
     const taken = await this.deps.redis.set(this.leaseKey(key), token, "PX", this.options.leaseMs, "NX");
     if (taken !== "OK") return undefined;
     const group: Group = {
@@ -350,6 +351,42 @@ export class RootPipeline {
   }
 
   /**
+   * A member the block's signed root does not cover: a reorg removed its log (failed for good, with the
+   * reason), or moved it to another block (its job is pointed at that block, so it is tracked in the
+   * group whose root covers it), or it is too early to tell (it waits here). Releasing it unchanged would
+   * only bring it back to this group.
+   */
+  private async settleOutsideRoot(group: Group, member: Member, log: Logger): Promise<void> {
+    const source = this.deps.destinations.get(group.sourceChainId);
+    const check = source
+      ? await checkSourceLog({
+          client: source.client,
+          finality: source.finality,
+          bridge: member.message.sourceBridge,
+          id: member.id,
+          txHash: member.sourceTxHash,
+          block: BigInt(member.sourceBlock),
+        })
+      : ({ state: "pending" } as const);
+    if (check.state === "reorged") {
+      log.warn({ id: member.id, detail: check.detail }, REORGED_OUT_REASON);
+      await setStatus(this.deps.store, member.id, "failed", { reason: REORGED_OUT_REASON });
+      this.release(group, member);
+    } else if (check.state === "final" && Number(check.blockNumber) !== group.sourceBlock) {
+      log.info(
+        { id: member.id, from: group.sourceBlock, to: Number(check.blockNumber) },
+        "source log moved blocks",
+      );
+      await member.job?.updateData({ ...member.job.data, sourceBlock: Number(check.blockNumber) });
+      await this.record(member, "awaiting_signatures", waitingForRootReason(member.message.nonce));
+      this.release(group, member);
+    } else {
+      await this.record(member, "awaiting_signatures", waitingForRootReason(member.message.nonce));
+      member.retryAt = Date.now() + REORG_CHECK_MS;
+    }
+  }
+
+  /**
    * Delivers the group's ready members under the quorum's root: skips what the destination already
    * shows delivered, plans root + batches from one simulation, sends them in one nonce sequence, and
    * settles every member from the receipts. Returns the wait before the next pass.
@@ -359,12 +396,8 @@ export class RootPipeline {
     const now = Date.now();
     const leaves = new Set(quorum.messageIds.map((m) => m.toLowerCase()));
     let ready = [...group.members.values()].filter((m) => m.retryAt <= now);
-    for (const member of ready.filter((m) => !leaves.has(m.id))) {
-      // Not under this block's root (its log moved blocks in a reorg): its job tracks it again and its
-      // own group fetches the root that covers it.
-      await this.record(member, "awaiting_signatures", waitingForRootReason(member.message.nonce));
-      this.release(group, member);
-    }
+    for (const member of ready.filter((m) => !leaves.has(m.id)))
+      await this.settleOutsideRoot(group, member, log);
     ready = ready.filter((m) => leaves.has(m.id));
     const delivered = await Promise.all(ready.map((m) => isDelivered(destination, m.message)));
     for (const [i, member] of ready.entries()) {
