@@ -107,9 +107,12 @@ try {
     const proc = startNode(`load-${phase}`, ["--import", "tsx", "harness/bridgeLoad.ts", file], {});
     return proc;
   }
-  async function finished(
-    proc: Service,
-  ): Promise<{ sent: number; failed: number; firstError: string | null }> {
+  async function finished(proc: Service): Promise<{
+    sent: number;
+    failed: number;
+    firstError: string | null;
+    rpcMs?: Record<string, { count: number; p50: number; p95: number; max: number }>;
+  }> {
     if (proc.child.exitCode === null) await new Promise((r) => proc.child.once("exit", r));
     const last = proc.output().trim().split("\n").at(-1) ?? "";
     try {
@@ -189,6 +192,11 @@ try {
   ]);
   console.log(
     `load sent ${heavy.sent} locks (${heavy.failed} failed${heavy.firstError ? `: ${heavy.firstError}` : ""}); waiting for delivery ...`,
+  );
+  console.log(
+    `load's RPC round trips (ms): ${Object.entries(heavy.rpcMs ?? {})
+      .map(([method, t]) => `${method} ${t.count}x p50 ${t.p50} p95 ${t.p95} max ${t.max}`)
+      .join("; ")}`,
   );
   const run = await delivered(heavyHome, heavyRemote, heavy.sent, 180_000);
   const heavyLatency = await latencies(run);

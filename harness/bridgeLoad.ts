@@ -43,7 +43,21 @@ const chain = {
   nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
   rpcUrls: { default: { http: [config.rpcUrl] } },
 } as const;
-const transport = http(config.rpcUrl, { batch: false });
+/** Round-trip milliseconds per JSON-RPC method, so a slow node shows which requests it was slow at. */
+const rpcTimes = new Map<string, number[]>();
+const timedFetch: typeof fetch = async (input, init) => {
+  const started = performance.now();
+  const method =
+    typeof init?.body === "string" ? (JSON.parse(init.body) as { method?: string }).method : undefined;
+  try {
+    return await fetch(input, init);
+  } finally {
+    const key = method ?? "other";
+    if (!rpcTimes.has(key)) rpcTimes.set(key, []);
+    rpcTimes.get(key)!.push(performance.now() - started);
+  }
+};
+const transport = http(config.rpcUrl, { batch: false, fetchFn: timedFetch });
 const publicClient = createPublicClient({ chain, transport, pollingInterval: 250 });
 const wallets = config.senderKeys.map((key) =>
   createWalletClient({
@@ -149,4 +163,11 @@ for (let i = 0; i < total; i++) {
 }
 await Promise.all(inFlight);
 const seconds = (performance.now() - started) / 1000;
-console.log(JSON.stringify({ sent, failed, seconds, firstError: firstError ?? null }));
+const rpcMs = Object.fromEntries(
+  [...rpcTimes].map(([method, times]) => {
+    times.sort((a, b) => a - b);
+    const at = (q: number) => Math.round(times[Math.min(times.length - 1, Math.floor(times.length * q))]!);
+    return [method, { count: times.length, p50: at(0.5), p95: at(0.95), max: at(1) }];
+  }),
+);
+console.log(JSON.stringify({ sent, failed, seconds, firstError: firstError ?? null, rpcMs }));
