@@ -190,6 +190,8 @@ export async function relayerRecord(relayer: { url: string }, id: Hex) {
       deliveredBy: string | null;
       destinationTxHash: string | null;
       deliveredRoot: string | null;
+      sourceBlock: number;
+      sourceTxHash: Hex;
     };
   };
 }

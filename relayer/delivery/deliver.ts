@@ -37,17 +37,17 @@ export async function deliver(
   if (context.pipeline.holds(id)) return hold();
 
   await observeStage(context, job, "observed", job.timestamp);
-  if (await isDelivered(destination, message)) return markDelivered(context, destination, id, log);
   const { db, tables } = context.store;
   const [row] = await db
     .select({ status: tables.messages.status, reason: tables.messages.stuckReason })
     .from(tables.messages)
     .where(eq(tables.messages.id, id));
-  if (row?.status === "failed") {
-    // Settled by the pipeline: a reorged-out source log ends here, a rejection fails the job.
-    if (row.reason === REORGED_OUT_REASON) return;
-    throw new UnrecoverableError(row.reason ?? "rejected by the destination");
-  }
+  // A reorged-out message is settled before the destination is asked: its nonce may have been reused
+  // by a later lock, and the replay bitmap (keyed by nonce) would then read as "delivered".
+  if (row?.status === "failed" && row.reason === REORGED_OUT_REASON) return;
+  if (await isDelivered(destination, message)) return markDelivered(context, destination, id, log);
+  // Settled by the pipeline: a rejection fails the job.
+  if (row?.status === "failed") throw new UnrecoverableError(row.reason ?? "rejected by the destination");
   // A transaction from an earlier run (this relayer before a crash, or before a replacement) may still
   // be pending: wait for it rather than spend gas on a duplicate.
   const earlier = await pendingAttempt(context, destination, id);

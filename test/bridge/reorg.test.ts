@@ -1,3 +1,4 @@
+import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BridgeNet, startBridgeNet, USDC } from "../../harness/bridgeNet.js";
 import {
@@ -59,5 +60,38 @@ describe("relayer and a reorg on the source chain", () => {
     // a delivery of the dropped message's id.
     expect(await deliveryEvents(net, dropped.message)).toHaveLength(0);
     expect(await deliveryEvents(net, later.message)).toHaveLength(1);
+  });
+
+  it("delivers, once, a lock that a reorg moved to a later block (the same transaction mined again)", async () => {
+    const home = net.chains[0]!;
+    const snapshot = await home.testClient.snapshot();
+    const from = await home.publicClient.getBlockNumber();
+    const moved = await lockUsdc(net, 3n * USDC);
+    const seen = await waitFor("relayer discovers the lock", () => relayerRecord(relayer!, moved.id));
+    // The approval and the lock, signed as they were, to be mined again after the reorg.
+    const raws: Hex[] = [];
+    for (let n = from + 1n; n <= BigInt(seen.message.sourceBlock); n++) {
+      const block = await home.publicClient.getBlock({ blockNumber: n });
+      for (const hash of block.transactions)
+        raws.push(await home.publicClient.request({ method: "eth_getRawTransactionByHash", params: [hash] }));
+    }
+    expect(raws.length).toBeGreaterThanOrEqual(2);
+    await home.testClient.revert({ id: snapshot });
+    // Two empty blocks first, so the same transactions land above the heights they had.
+    await home.testClient.mine({ blocks: 2 });
+    for (const raw of raws)
+      await home.publicClient.request({ method: "eth_sendRawTransaction", params: [raw] });
+
+    await waitFor("delivery of the moved lock", () => isDelivered(net, moved.message), 40_000);
+    const [event] = await deliveryEvents(net, moved.message);
+    expect(await deliveryEvents(net, moved.message)).toHaveLength(1);
+    expect(event).toBeDefined();
+    // The lock really moved: its transaction is canonical now in a block above the one first seen.
+    const receipt = await home.publicClient.getTransactionReceipt({ hash: seen.message.sourceTxHash });
+    expect(receipt.blockNumber).toBeGreaterThan(BigInt(seen.message.sourceBlock));
+    await waitFor("relayer records the delivery", async () => {
+      const r = await relayerRecord(relayer!, moved.id);
+      return r?.message.status === "delivered" ? r : undefined;
+    });
   });
 });
