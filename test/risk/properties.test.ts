@@ -10,7 +10,9 @@ import {
   liquidationPrice,
   priceShockCascade,
   type RiskSnapshot,
+  resolveAsset,
   shockedPrices,
+  staticLosses,
   validateRiskSnapshot,
 } from "../../lib/risk/index.js";
 import { RAY } from "./fixtures.js";
@@ -219,6 +221,26 @@ describe("risk engine invariants", () => {
         },
       ),
       RUNS,
+    );
+  });
+
+  it("the one-pass liquidation curve equals staticLosses of computeHealth at each step's shocked prices", () => {
+    fc.assert(
+      fc.property(snapshotArb, shockTarget, (s, asset) => {
+        const book = compileRiskBook(s);
+        const curve = liquidationCurve(book, { asset, steps: 19 });
+        const target = asset == null ? undefined : resolveAsset(book, asset);
+        for (const point of curve) {
+          const direct = staticLosses(
+            book,
+            computeHealth(book, shockedPrices(book, point.shock, target)),
+          ).total;
+          expect(point.positionsLiquidatable).toBe(direct.positionsLiquidatable);
+          expect(point.positionsSkipped).toBe(direct.positionsSkipped);
+          expect(close(point.liquidatableDebtUsd, direct.liquidatableDebtUsd)).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 
