@@ -12,12 +12,17 @@ export type LossyRpcOptions = {
   faults?: readonly RpcFault[];
   /** How long a delayed request waits before it is forwarded (default 800 ms). */
   delayMs?: number;
+  /**
+   * JSON-RPC methods answered as a node without them answers (-32601, "method not found"), as public
+   * endpoints do for eth_simulateV1. Always, whatever `share` says.
+   */
+  refuseMethods?: readonly string[];
 };
 
 export type LossyRpc = {
   url: string;
-  /** Requests seen and faults injected so far, per kind. */
-  counts(): { requests: number } & Record<RpcFault, number>;
+  /** Requests seen, faults injected and methods refused so far, per kind. */
+  counts(): { requests: number; refused: number } & Record<RpcFault, number>;
   /** Changes the share of faulty requests from now on (0 turns the proxy into a plain forwarder). */
   setShare(share: number): void;
   close(): Promise<void>;
@@ -32,11 +37,28 @@ export async function startLossyRpc(target: string, options: LossyRpcOptions): P
   const faults = options.faults ?? rpcFaults;
   const delayMs = options.delayMs ?? 800;
   let share = options.share;
-  const counts = { requests: 0, drop: 0, status5xx: 0, delay: 0, truncate: 0 };
+  const counts = { requests: 0, refused: 0, drop: 0, status5xx: 0, delay: 0, truncate: 0 };
+  const refused = new Set(options.refuseMethods ?? []);
   const server: Server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     counts.requests++;
+    if (refused.size > 0) {
+      const call = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { id?: unknown; method?: string };
+      // Batches are forwarded whole: the services here send single calls.
+      if (!Array.isArray(call) && call.method && refused.has(call.method)) {
+        counts.refused++;
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(
+          JSON.stringify({
+            jsonrpc: "2.0",
+            id: call.id ?? null,
+            error: { code: -32601, message: `the method ${call.method} does not exist/is not available` },
+          }),
+        );
+        return;
+      }
+    }
     const fault = Math.random() < share ? faults[Math.floor(Math.random() * faults.length)] : undefined;
     if (fault) counts[fault]++;
     if (fault === "drop") {

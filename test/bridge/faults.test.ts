@@ -6,7 +6,9 @@ import { freePort } from "../../devnet/anvil.js";
 import { type BridgeNet, startBridgeNet, USDC } from "../../harness/bridgeNet.js";
 import {
   DATABASE_URL,
+  deliveryEvents,
   isDelivered,
+  lockInOneBlock,
   lockUsdc,
   relayerRecord,
   startTestRelayer,
@@ -59,6 +61,47 @@ describe("faults", () => {
     const sent = await Promise.all([lockUsdc(net, 1n * USDC), lockUsdc(net, 2n * USDC, { user: 1 })]);
     for (const { id, message } of sent)
       await waitFor(`delivery of ${id} through a flaky RPC`, () => isDelivered(net, message), 60_000);
+  });
+
+  it("delivers a root's batch through a destination node without eth_simulateV1 (root first, then the batch)", async () => {
+    const remote = net.chains[1]!;
+    const proxy = await startLossyRpc(remote.anvil.rpcUrl, { share: 0, refuseMethods: ["eth_simulateV1"] });
+    cleanups.push(() => proxy.close());
+    validators = await Promise.all([0, 1, 2, 3, 4].map((i) => startTestValidator(net, i)));
+    const relayer = await startTestRelayer(
+      net,
+      validators.map((v) => v!.url),
+      {
+        chains: net.chains.map((c) => ({
+          chainId: c.chainId,
+          rpcUrl: c.chainId === remote.chainId ? proxy.url : c.anvil.rpcUrl,
+          pollMs: 100,
+        })),
+      },
+    );
+    cleanups.push(() => relayer.stop());
+    const { sent, blockNumber } = await lockInOneBlock(net, [1n * USDC, 2n * USDC, 3n * USDC]);
+    for (const { id, message } of sent)
+      await waitFor(`delivery of ${id} without eth_simulateV1`, () => isDelivered(net, message), 60_000);
+    // The relayer asked for eth_simulateV1, was refused, and delivered by estimates instead.
+    expect(proxy.counts().refused).toBeGreaterThan(0);
+    const roots = await remote.publicClient.getLogs({
+      address: net.deployment.chains[1]!.bridge.address,
+      event: parseAbiItem(
+        "event RootSubmitted(uint64 indexed sourceChainId, address indexed sourceBridge, bytes32 indexed root, uint64 epoch, uint64 firstNonce, uint64 lastNonce)",
+      ),
+      fromBlock: 0n,
+    });
+    // One root over the block's three messages; without a simulation of root + batch in one block the
+    // root is mined alone first and the batch in a later block.
+    const nonces = sent.map((s) => s.message.nonce);
+    const root = roots.find((r) => r.args.firstNonce! <= nonces[0]! && r.args.lastNonce! >= nonces[2]!);
+    expect(root, `no root covers the nonces of block ${blockNumber}`).toBeDefined();
+    for (const { message } of sent) {
+      const deliveries = await deliveryEvents(net, message);
+      expect(deliveries).toHaveLength(1);
+      expect(deliveries[0]!.blockNumber).toBeGreaterThan(root!.blockNumber);
+    }
   });
 
   it("resumes pending work after Redis restarts and loses its data", async () => {
