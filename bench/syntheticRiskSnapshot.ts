@@ -377,6 +377,8 @@ export function syntheticIndexerWorld(n: number): SyntheticIndexerWorld {
     tokenSupplies: [],
     morphoMarkets: [],
     morphoPositions: [],
+    uniswapPools: [],
+    uniswapTicks: [],
   };
   return { deployment, rows, positionRow, userRow, users: n };
 }
