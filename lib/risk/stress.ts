@@ -1,8 +1,9 @@
 import { PRICED, type RiskBook, resolveAsset, resolveBridge, shockedPrices } from "./book.js";
+import { cascadePass, planCascade } from "./cascadePass.js";
 import { type MarketSale, sellSeizedCollateral } from "./dexSale.js";
 import { InvalidRiskParameterError } from "./errors.js";
 import { computeHealth, type HealthArrays, isLiquidatable } from "./health.js";
-import { type LiquidationTotals, liquidateBook } from "./liquidation.js";
+import type { LiquidationTotals } from "./liquidation.js";
 
 // Module-level copies of imported bindings used per position: under tsx's and vite-node's module
 // transforms an imported name is a getter call on each use, which showed in the 1M-position profile.
@@ -72,7 +73,9 @@ export function priceShockCascade(book: RiskBook, params: PriceShockParameters):
   const asset = params.asset == null ? null : resolveAsset(book, params.asset);
   const start = shockedPrices(book, params.shock, asset ?? undefined);
   let prices = start;
-  let pass = liquidateBook(book, prices);
+  // Rounds evaluate only positions the cascade can reach (see CascadePlan); figures equal liquidateBook's.
+  const plan = planCascade(book, start);
+  let pass = cascadePass(book, prices, plan);
   let rounds = 0;
   let converged = false;
   let sales = sellAll(book, pass.seizedTokens);
@@ -95,7 +98,7 @@ export function priceShockCascade(book: RiskBook, params: PriceShockParameters):
     }
     if (rounds >= maxRounds) break;
     prices = next;
-    pass = liquidateBook(book, prices);
+    pass = cascadePass(book, prices, plan);
     sales = sellAll(book, pass.seizedTokens);
   }
   return {

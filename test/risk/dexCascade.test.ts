@@ -2,9 +2,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createRiskYoga } from "../../lib/risk/api/server.js";
+import { cascadePass, planCascade } from "../../lib/risk/cascadePass.js";
 import { compileDexPool, sellSeizedCollateral, tokenPrice } from "../../lib/risk/dexSale.js";
 import {
   compileRiskBook,
+  liquidateBook,
   priceShockCascade,
   type RiskDexPool,
   type RiskPosition,
@@ -283,6 +285,56 @@ describe("price-shock cascade over Uniswap v3 liquidity", () => {
         }
       }),
       { numRuns: 40 },
+    );
+  });
+});
+
+describe("a cascade round over the plan's candidates", () => {
+  it("equals liquidateBook bit for bit at any prices between the floor and the shocked ones", () => {
+    fc.assert(
+      fc.property(
+        borrowersArb,
+        fc.boolean(),
+        fc.double({ min: 0, max: 0.9, noNaN: true }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
+        (borrowers, soldIsToken0, shock, fall) => {
+          const book = compileRiskBook(snapshotWith(borrowers, poolAt(soldIsToken0)));
+          const start = shockedPrices(book, shock);
+          const plan = planCascade(book, start);
+          // Any price a round can reach: at most what selling every position's collateral gives.
+          const prices = start.map((p, m) => {
+            const all = book.snapshot.protocols[0]!.positions.reduce(
+              (sum, _, i) =>
+                sum +
+                (book.entryCollateral[book.positionStart[i]!]! > 0 &&
+                book.reserveMarket[book.entryReserve[book.positionStart[i]!]!] === m
+                  ? book.entryCollateral[book.positionStart[i]!]!
+                  : 0),
+              0,
+            );
+            const ratio = sellSeizedCollateral(
+              book.marketDexPool[m]!,
+              book.marketPoolDepth[m]!,
+              all,
+            ).priceRatio;
+            return p * (1 - fall[m]! * (1 - ratio));
+          });
+          const fast = cascadePass(book, prices, plan);
+          const full = liquidateBook(book, prices);
+          for (const key of [
+            "initialDebtUsd",
+            "repaidUsd",
+            "seizedCollateralUsd",
+            "badDebtUsd",
+            "remainingDebtUsd",
+            "liquidatedPositions",
+          ] as const) {
+            expect(fast[key]).toBe(full[key]);
+          }
+          expect(Array.from(fast.seizedTokens)).toEqual(Array.from(full.seizedTokens));
+        },
+      ),
+      { numRuns: 80 },
     );
   });
 });
