@@ -1,6 +1,9 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: GraphQL responses are untyped JSON; the assertions check their shape.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { Deployment } from "../../lib/deployments.js";
+import { dexPoolsFromRows } from "../../lib/risk/api/provider/dexPools.js";
+import type { IndexerRows } from "../../lib/risk/api/provider/indexerRows.js";
 import { createRiskYoga } from "../../lib/risk/api/server.js";
 import { cascadePass, planCascade } from "../../lib/risk/cascadePass.js";
 import { compileDexPool, sellSeizedCollateral, tokenPrice } from "../../lib/risk/dexSale.js";
@@ -380,5 +383,83 @@ describe("stressTest over GraphQL: the DEX depth per market", () => {
     const r = await gql(`{ stressTest(scenario: { priceShock: { asset: "X", shock: 3 } }) { __typename } }`);
     expect(r.errors?.[0]?.message).toMatch(/shock must be a fraction in \[0, 1\)/);
     expect(r.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("the provider's DEX pools from the indexer's rows", () => {
+  const token = (symbol: string, address: string, kind: "native" | "wrapped", decimals = 18) => ({
+    symbol,
+    decimals,
+    address,
+    homeToken: address,
+    kind,
+  });
+  const deployment = {
+    chains: [
+      {
+        chainId: CHAIN,
+        tokens: [token("wX", WX, "wrapped"), token("wY", WY, "wrapped", 8), token("DAI", DAI, "native")],
+      },
+    ],
+  } as unknown as Deployment;
+  const poolRow = (address: string, token0: string, token1: string, sqrtPriceX96: bigint | null) => ({
+    id: `${CHAIN}:${address}`,
+    chainId: CHAIN,
+    address: address as `0x${string}`,
+    token0: token0 as `0x${string}`,
+    token1: token1 as `0x${string}`,
+    fee: 3000,
+    tickSpacing: 60,
+    sqrtPriceX96,
+    tick: sqrtPriceX96 === null ? null : 0,
+    liquidity: 10n ** 18n,
+    swaps: 0,
+    updatedAtBlock: 1n,
+  });
+  const tickRow = (pool: string, tick: number, gross: bigint, net: bigint) => ({
+    id: `${CHAIN}:${pool}:${tick}`,
+    pool: `${CHAIN}:${pool}`,
+    tick,
+    liquidityGross: gross,
+    liquidityNet: net,
+    updatedAtBlock: 1n,
+  });
+  const P1 = "0x00000000000000000000000000000000000000f1";
+  const P2 = "0x00000000000000000000000000000000000000f2";
+  const P3 = "0x00000000000000000000000000000000000000f3";
+  const rows: Pick<IndexerRows, "uniswapPools" | "uniswapTicks"> = {
+    uniswapPools: [
+      poolRow(P1, DAI, WY, 2n ** 96n), // wY is token1, sold for DAI
+      poolRow(P2, WX, WY, 2n ** 96n), // two wrapped tokens: not a liquidation venue
+      poolRow(P3, WX, DAI, null), // not initialized
+    ],
+    uniswapTicks: [
+      tickRow(P1, 60, 5n, -5n),
+      tickRow(P1, -60, 5n, 5n),
+      tickRow(P1, 120, 0n, 0n), // no longer initialized
+    ],
+  };
+
+  it("keeps initialized pools of a wrapped token against a token that is not, with their live ticks", () => {
+    expect(dexPoolsFromRows(deployment, rows)).toEqual([
+      {
+        chainId: CHAIN,
+        address: P1,
+        token0: DAI,
+        token1: WY,
+        token: WY,
+        tokenDecimals: 8,
+        quoteDecimals: 18,
+        sqrtPriceX96: 2n ** 96n,
+        tick: 0,
+        liquidity: 10n ** 18n,
+        fee: 3000,
+        tickSpacing: 60,
+        ticks: [
+          { tick: -60, liquidityNet: 5n },
+          { tick: 60, liquidityNet: -5n },
+        ],
+      },
+    ]);
   });
 });
