@@ -293,51 +293,72 @@ describe("price-shock cascade over Uniswap v3 liquidity", () => {
 });
 
 describe("a cascade round over the plan's candidates", () => {
-  it("equals liquidateBook bit for bit at any prices between the floor and the shocked ones", () => {
+  it("equals liquidateBook bit for bit at any prices between the floor and the shocked ones, round after round", () => {
     fc.assert(
       fc.property(
         borrowersArb,
         fc.boolean(),
         fc.double({ min: 0, max: 0.9, noNaN: true }),
-        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
-        (borrowers, soldIsToken0, shock, fall) => {
-          const book = compileRiskBook(snapshotWith(borrowers, poolAt(soldIsToken0)));
+        fc.array(
+          fc.array(fc.option(fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 3, maxLength: 3 }),
+          { minLength: 1, maxLength: 4 },
+        ),
+        fc.boolean(),
+        (borrowers, soldIsToken0, shock, rounds, debtOnly) => {
+          const snapshot = snapshotWith(borrowers, poolAt(soldIsToken0));
+          if (debtOnly) {
+            // A borrower with no collateral at all: under water from the start, never liquidated.
+            const [first] = snapshot.protocols[0]!.positions;
+            snapshot.protocols[0]!.positions.push({
+              ...first!,
+              user: "0xdead",
+              reserves: [first!.reserves[1]!],
+            });
+          }
+          const book = compileRiskBook(snapshot);
           const start = shockedPrices(book, shock);
           const plan = planCascade(book, start);
-          // Any price a round can reach: at most what selling every position's collateral gives.
-          const prices = start.map((p, m) => {
-            const all = book.snapshot.protocols[0]!.positions.reduce(
-              (sum, _, i) =>
-                sum +
-                (book.entryCollateral[book.positionStart[i]!]! > 0 &&
-                book.reserveMarket[book.entryReserve[book.positionStart[i]!]!] === m
-                  ? book.entryCollateral[book.positionStart[i]!]!
-                  : 0),
-              0,
-            );
-            const ratio = sellSeizedCollateral(
-              book.marketDexPool[m]!,
-              book.marketPoolDepth[m]!,
-              all,
-            ).priceRatio;
-            return p * (1 - fall[m]! * (1 - ratio));
-          });
-          const fast = cascadePass(book, prices, plan);
-          const full = liquidateBook(book, prices);
-          for (const key of [
-            "initialDebtUsd",
-            "repaidUsd",
-            "seizedCollateralUsd",
-            "badDebtUsd",
-            "remainingDebtUsd",
-            "liquidatedPositions",
-          ] as const) {
-            expect(fast[key]).toBe(full[key]);
+          const allCollateral = new Float64Array(book.marketCount);
+          for (let i = 0; i < book.positionCount; i++) {
+            for (let e = book.positionStart[i]!; e < book.positionStart[i + 1]!; e++) {
+              const m = book.reserveMarket[book.entryReserve[e]!]!;
+              allCollateral[m] = allCollateral[m]! + book.entryCollateral[e]!;
+            }
           }
-          expect(Array.from(fast.seizedTokens)).toEqual(Array.from(full.seizedTokens));
+          // Rounds at any prices a round can reach (at most what selling all collateral gives); a null
+          // keeps the market's price from the previous round, so candidates are reused.
+          let prices = start;
+          for (const fall of rounds) {
+            prices = prices.map((p, m) => {
+              const f = fall[m];
+              if (f === null || f === undefined) return p;
+              const ratio = sellSeizedCollateral(
+                book.marketDexPool[m]!,
+                book.marketPoolDepth[m]!,
+                allCollateral[m]!,
+              ).priceRatio;
+              return start[m]! * (1 - f * (1 - ratio));
+            });
+            const fast = cascadePass(book, prices, plan);
+            const full = liquidateBook(book, prices);
+            for (const key of [
+              "initialDebtUsd",
+              "repaidUsd",
+              "seizedCollateralUsd",
+              "badDebtUsd",
+              "remainingDebtUsd",
+              "liquidatedPositions",
+            ] as const) {
+              expect(fast[key]).toBe(full[key]);
+              fast.protocols.forEach((p, i) => {
+                expect(p[key]).toBe(full.protocols[i]![key]);
+              });
+            }
+            expect(Array.from(fast.seizedTokens)).toEqual(Array.from(full.seizedTokens));
+          }
         },
       ),
-      { numRuns: 80 },
+      { numRuns: 100 },
     );
   });
 });
