@@ -1,6 +1,6 @@
 import { PRICED, type RiskBook } from "./book.js";
 import { sellSeizedCollateral } from "./dexSale.js";
-import { computeHealth, isLiquidatable } from "./health.js";
+import { isLiquidatable } from "./health.js";
 import { type LiquidationTotals, liquidatePosition } from "./liquidation.js";
 
 // Module-level copies of imported bindings used per position: under tsx's and vite-node's module
@@ -66,12 +66,22 @@ export type CascadePass = LiquidationTotals & {
  * const plan = planCascade(book, shockedPrices(book, 0.3));
  */
 export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
+  // `start` only sets the floor; debt is at oracle prices.
   const { positionStart, entryReserve, entryCollateral, reserveMarket, entryLt, entryLb } = book;
   const n = book.positionCount;
   const status = book.positionStatus;
-  const debtUsd = computeHealth(book, start).debtUsd;
+  const { entryDebt } = book;
+  const debtPrices = book.marketPriceUsd;
+  // Debt as computeHealth sums it (same terms, same order), without its other four arrays.
+  const debtUsd = new Float64Array(n);
   const allCollateral = new Float64Array(book.marketCount);
   for (let i = 0; i < n; i++) {
+    let d = 0;
+    for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
+      const debt = entryDebt[e]!;
+      if (debt !== 0) d += debt * debtPrices[reserveMarket[entryReserve[e]!]!]!;
+    }
+    debtUsd[i] = d;
     if (status[i] !== priced) continue;
     for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
       const coll = entryCollateral[e]!;
