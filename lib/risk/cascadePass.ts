@@ -29,7 +29,8 @@ const FLOOR_MARGIN = 1 - 1e-9;
  * - Each candidate's outcome at the last round, reused by the next round when none of its collateral
  *   markets' prices changed (a single-asset shock moves only that asset's markets).
  *
- * A plan belongs to one cascade: {@link cascadePass} updates it.
+ * A plan belongs to one cascade: {@link cascadePass} updates it, and the next plan of the same book
+ * reuses its buffers.
  */
 export type CascadePlan = {
   debtUsd: Float64Array;
@@ -60,17 +61,36 @@ export type CascadePass = LiquidationTotals & {
 };
 
 /**
- * The plan of a cascade starting at `start` (the shocked prices).
- *
- * @example
- * const plan = planCascade(book, shockedPrices(book, 0.3));
+ * Per book, what no scenario changes (debt at oracle prices, all collateral per market) and the buffers
+ * plans are laid out in. Allocating them per scenario (about 130 MB at 1M positions) made each cascade
+ * start a collection over the book's million-object heap; shared, a book's plans reuse them, so one plan
+ * per book is live at a time (cascades are synchronous, and a plan never outlives its cascade).
  */
-export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
-  // `start` only sets the floor; debt is at oracle prices.
-  const { positionStart, entryReserve, entryCollateral, reserveMarket, entryLt, entryLb } = book;
+type BookScratch = {
+  debtUsd: Float64Array;
+  allCollateral: Float64Array;
+  candidateOf: Int32Array;
+  entryStart: Int32Array;
+  entryMarket: Int32Array;
+  entryAmount: Float64Array;
+  entryLt: Float64Array;
+  entryLb: Float64Array;
+  liquidated: Uint8Array;
+  repaidUsd: Float64Array;
+  seizedUsd: Float64Array;
+  seizedFraction: Float64Array;
+  finalDebtUsd: Float64Array;
+  collateralAfterUsd: Float64Array;
+};
+
+const scratchByBook = new WeakMap<RiskBook, BookScratch>();
+
+function scratchOf(book: RiskBook): BookScratch {
+  const held = scratchByBook.get(book);
+  if (held) return held;
+  const { positionStart, entryReserve, entryCollateral, entryDebt, reserveMarket } = book;
   const n = book.positionCount;
-  const status = book.positionStatus;
-  const { entryDebt } = book;
+  const entries = positionStart[n]!;
   const debtPrices = book.marketPriceUsd;
   // Debt as computeHealth sums it (same terms, same order), without its other four arrays.
   const debtUsd = new Float64Array(n);
@@ -82,7 +102,7 @@ export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
       if (debt !== 0) d += debt * debtPrices[reserveMarket[entryReserve[e]!]!]!;
     }
     debtUsd[i] = d;
-    if (status[i] !== priced) continue;
+    if (book.positionStatus[i] !== priced) continue;
     for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
       const coll = entryCollateral[e]!;
       if (coll !== 0) {
@@ -91,44 +111,68 @@ export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
       }
     }
   }
+  const scratch: BookScratch = {
+    debtUsd,
+    allCollateral,
+    candidateOf: new Int32Array(n),
+    entryStart: new Int32Array(n + 1),
+    entryMarket: new Int32Array(entries),
+    entryAmount: new Float64Array(entries),
+    entryLt: new Float64Array(entries),
+    entryLb: new Float64Array(entries),
+    liquidated: new Uint8Array(n),
+    repaidUsd: new Float64Array(n),
+    seizedUsd: new Float64Array(n),
+    seizedFraction: new Float64Array(n),
+    finalDebtUsd: new Float64Array(n),
+    collateralAfterUsd: new Float64Array(n),
+  };
+  scratchByBook.set(book, scratch);
+  return scratch;
+}
+
+/**
+ * The plan of a cascade starting at `start` (the shocked prices). It lives in the book's shared buffers:
+ * planning again on the same book invalidates the previous plan.
+ *
+ * @example
+ * const plan = planCascade(book, shockedPrices(book, 0.3));
+ */
+export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
+  const { positionStart, entryReserve, entryCollateral, reserveMarket, entryLt, entryLb } = book;
+  const n = book.positionCount;
+  const status = book.positionStatus;
+  const scratch = scratchOf(book);
+  const { debtUsd, allCollateral, candidateOf } = scratch;
   const floor = new Float64Array(book.marketCount);
   for (let m = 0; m < book.marketCount; m++) {
     const sale = sellSeizedCollateral(book.marketDexPool[m]!, book.marketPoolDepth[m]!, allCollateral[m]!);
     floor[m] = start[m]! * sale.priceRatio * FLOOR_MARGIN;
   }
-  const candidateOf = new Int32Array(n);
-  let candidateCount = 0;
-  let candidateEntries = 0;
+  candidateOf.fill(0);
+  const { entryStart, finalDebtUsd, collateralAfterUsd, liquidated } = scratch;
+  const cMarket = scratch.entryMarket;
+  const cAmount = scratch.entryAmount;
+  const cLt = scratch.entryLt;
+  const cLb = scratch.entryLb;
+  let k = 0;
+  let at = 0;
   for (let i = 0; i < n; i++) {
     const d = debtUsd[i]!;
     if (status[i] !== priced || !(d > 0)) continue;
     let c = 0;
     let wc = 0;
-    let entries = 0;
     for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
       const coll = entryCollateral[e]!;
       if (coll !== 0) {
         const v = coll * floor[reserveMarket[entryReserve[e]!]!]!;
         c += v;
         wc += v * entryLt[e]!;
-        entries++;
       }
     }
-    if (liquidatable(wc / d) || c < d) {
-      candidateOf[i] = ++candidateCount;
-      candidateEntries += entries;
-    }
-  }
-  const entryStart = new Int32Array(candidateCount + 1);
-  const cMarket = new Int32Array(candidateEntries);
-  const cAmount = new Float64Array(candidateEntries);
-  const cLt = new Float64Array(candidateEntries);
-  const cLb = new Float64Array(candidateEntries);
-  let k = 0;
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    if (candidateOf[i] === 0) continue;
-    entryStart[k++] = at;
+    if (!(liquidatable(wc / d) || c < d)) continue;
+    candidateOf[i] = k + 1;
+    entryStart[k] = at;
     for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
       const coll = entryCollateral[e]!;
       if (coll === 0) continue;
@@ -138,28 +182,31 @@ export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
       cLb[at] = entryLb[e]!;
       at++;
     }
+    // The outcome before any round: what a candidate without collateral entries keeps (no price of it
+    // ever changes, so it is never recomputed): nothing seized, all of its debt under water. The others
+    // are recomputed at the first pass (every price differs from NaN).
+    liquidated[k] = 0;
+    finalDebtUsd[k] = d;
+    collateralAfterUsd[k] = 0;
+    k++;
   }
-  entryStart[candidateCount] = at;
-  // A candidate without collateral entries is never recomputed (no price of it changes): its outcome is
-  // fixed from the start, nothing seized, all of its debt under water.
-  const finalDebtUsd = new Float64Array(candidateCount);
-  for (let i = 0; i < n; i++) if (candidateOf[i] !== 0) finalDebtUsd[candidateOf[i]! - 1] = debtUsd[i]!;
+  entryStart[k] = at;
   return {
     debtUsd,
     candidateOf,
-    candidateCount,
-    entryStart,
-    entryMarket: cMarket,
-    entryAmount: cAmount,
-    entryLt: cLt,
-    entryLb: cLb,
+    candidateCount: k,
+    entryStart: entryStart.subarray(0, k + 1),
+    entryMarket: cMarket.subarray(0, at),
+    entryAmount: cAmount.subarray(0, at),
+    entryLt: cLt.subarray(0, at),
+    entryLb: cLb.subarray(0, at),
     lastPrices: new Float64Array(book.marketCount).fill(Number.NaN),
-    liquidated: new Uint8Array(candidateCount),
-    repaidUsd: new Float64Array(candidateCount),
-    seizedUsd: new Float64Array(candidateCount),
-    seizedFraction: new Float64Array(candidateCount),
-    finalDebtUsd,
-    collateralAfterUsd: new Float64Array(candidateCount),
+    liquidated: liquidated.subarray(0, k),
+    repaidUsd: scratch.repaidUsd.subarray(0, k),
+    seizedUsd: scratch.seizedUsd.subarray(0, k),
+    seizedFraction: scratch.seizedFraction.subarray(0, k),
+    finalDebtUsd: finalDebtUsd.subarray(0, k),
+    collateralAfterUsd: collateralAfterUsd.subarray(0, k),
   };
 }
 
