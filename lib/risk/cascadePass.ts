@@ -14,6 +14,8 @@ const liquidate = liquidatePosition;
  * slightly lower one merely adds candidates.
  */
 const FLOOR_MARGIN = 1 - 1e-9;
+/** Floor tightening passes (each one pass over the book): the candidates stop shrinking in a few. */
+const MAX_FLOOR_STEPS = 4;
 
 /**
  * What a cascade computes once, before its rounds, and carries between them.
@@ -34,6 +36,8 @@ const FLOOR_MARGIN = 1 - 1e-9;
  */
 export type CascadePlan = {
   debtUsd: Float64Array;
+  /** The price below which no round of this cascade can go, per market. */
+  floor: Float64Array;
   /** Candidate number + 1 of each position, 0 for positions a round never evaluates. */
   candidateOf: Int32Array;
   candidateCount: number;
@@ -53,6 +57,22 @@ export type CascadePlan = {
   finalDebtUsd: Float64Array;
   collateralAfterUsd: Float64Array;
 };
+
+/** Whether position i (debt d > 0) is liquidatable or under water at the floor prices. */
+function reachable(book: RiskBook, i: number, d: number, floor: Float64Array): boolean {
+  const { positionStart, entryReserve, entryCollateral, reserveMarket, entryLt } = book;
+  let c = 0;
+  let wc = 0;
+  for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
+    const coll = entryCollateral[e]!;
+    if (coll !== 0) {
+      const v = coll * floor[reserveMarket[entryReserve[e]!]!]!;
+      c += v;
+      wc += v * entryLt[e]!;
+    }
+  }
+  return liquidatable(wc / d) || c < d;
+}
 
 /** The result of one cascade round at fixed prices: totals, per protocol, and tokens seized per market. */
 export type CascadePass = LiquidationTotals & {
@@ -144,10 +164,38 @@ export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
   const status = book.positionStatus;
   const scratch = scratchOf(book);
   const { debtUsd, allCollateral, candidateOf } = scratch;
-  const floor = new Float64Array(book.marketCount);
-  for (let m = 0; m < book.marketCount; m++) {
-    const sale = sellSeizedCollateral(book.marketDexPool[m]!, book.marketPoolDepth[m]!, allCollateral[m]!);
-    floor[m] = start[m]! * sale.priceRatio * FLOOR_MARGIN;
+  // The floor from selling all of each market's collateral, then tightened: only candidates can ever be
+  // liquidated, so no round sells more than the candidates' collateral; a higher floor leaves fewer
+  // candidates. Each step keeps every round's price at or above the floor (by induction), so it stops
+  // whenever it likes: here when the candidates stop shrinking, or after a few passes.
+  let sellable = allCollateral;
+  let floor = new Float64Array(book.marketCount);
+  let count = -1;
+  for (let step = 0; step < MAX_FLOOR_STEPS; step++) {
+    const next = new Float64Array(book.marketCount);
+    for (let m = 0; m < book.marketCount; m++) {
+      const sale = sellSeizedCollateral(book.marketDexPool[m]!, book.marketPoolDepth[m]!, sellable[m]!);
+      next[m] = start[m]! * sale.priceRatio * FLOOR_MARGIN;
+    }
+    floor = next;
+    const candidateCollateral = new Float64Array(book.marketCount);
+    let candidates = 0;
+    for (let i = 0; i < n; i++) {
+      const d = debtUsd[i]!;
+      if (status[i] !== priced || !(d > 0)) continue;
+      if (!reachable(book, i, d, floor)) continue;
+      candidates++;
+      for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
+        const coll = entryCollateral[e]!;
+        if (coll !== 0) {
+          const m = reserveMarket[entryReserve[e]!]!;
+          candidateCollateral[m] = candidateCollateral[m]! + coll;
+        }
+      }
+    }
+    if (candidates === count) break;
+    count = candidates;
+    sellable = candidateCollateral;
   }
   candidateOf.fill(0);
   const { entryStart, finalDebtUsd, collateralAfterUsd, liquidated } = scratch;
@@ -159,18 +207,7 @@ export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
   let at = 0;
   for (let i = 0; i < n; i++) {
     const d = debtUsd[i]!;
-    if (status[i] !== priced || !(d > 0)) continue;
-    let c = 0;
-    let wc = 0;
-    for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
-      const coll = entryCollateral[e]!;
-      if (coll !== 0) {
-        const v = coll * floor[reserveMarket[entryReserve[e]!]!]!;
-        c += v;
-        wc += v * entryLt[e]!;
-      }
-    }
-    if (!(liquidatable(wc / d) || c < d)) continue;
+    if (status[i] !== priced || !(d > 0) || !reachable(book, i, d, floor)) continue;
     candidateOf[i] = k + 1;
     entryStart[k] = at;
     for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
@@ -193,6 +230,7 @@ export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
   entryStart[k] = at;
   return {
     debtUsd,
+    floor,
     candidateOf,
     candidateCount: k,
     entryStart: entryStart.subarray(0, k + 1),
