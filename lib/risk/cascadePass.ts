@@ -16,6 +16,8 @@ const liquidate = liquidatePosition;
 const FLOOR_MARGIN = 1 - 1e-9;
 /** Floor tightening passes (each one pass over the book): the candidates stop shrinking in a few. */
 const MAX_FLOOR_STEPS = 4;
+/** Stop tightening when a pass keeps more than this share of the previous candidates. */
+const MIN_FLOOR_SHRINK = 0.9;
 
 /**
  * What a cascade computes once, before its rounds, and carries between them.
@@ -167,7 +169,7 @@ export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
   // The floor from selling all of each market's collateral, then tightened: only candidates can ever be
   // liquidated, so no round sells more than the candidates' collateral; a higher floor leaves fewer
   // candidates. Each step keeps every round's price at or above the floor (by induction), so it stops
-  // whenever it likes: here when the candidates stop shrinking, or after a few passes.
+  // whenever it likes: here when the candidates shrink by less than 10 %, or after a few passes.
   let sellable = allCollateral;
   let floor = new Float64Array(book.marketCount);
   let count = -1;
@@ -193,7 +195,9 @@ export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
         }
       }
     }
-    if (candidates === count) break;
+    // Another pass pays only if the last one shrank the candidates: with pools a full sale exhausts the
+    // floor stays low (every position reachable) and tightening only costs passes.
+    if (count >= 0 && candidates > count * MIN_FLOOR_SHRINK) break;
     count = candidates;
     sellable = candidateCollateral;
   }
