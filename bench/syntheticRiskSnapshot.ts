@@ -1,6 +1,7 @@
 import type { Deployment } from "../lib/deployments.js";
 import type { IndexerRows } from "../lib/risk/api/provider/indexerRows.js";
-import type { RiskPosition, RiskReserve, RiskSnapshot } from "../lib/risk/index.js";
+import type { RiskDexPool, RiskPosition, RiskReserve, RiskSnapshot } from "../lib/risk/index.js";
+import { getSqrtRatioAtTick } from "../lib/uniswap/tickMath.js";
 
 /**
  * The synthetic book the risk benchmarks share (bench/risk-engine.ts, bench/risk-graphql.ts): n positions
@@ -377,6 +378,85 @@ export function syntheticIndexerWorld(n: number): SyntheticIndexerWorld {
     tokenSupplies: [],
     morphoMarkets: [],
     morphoPositions: [],
+    uniswapPools: [],
+    uniswapTicks: [],
   };
   return { deployment, rows, positionRow, userRow, users: n };
 }
+
+/**
+ * Synthetic Uniswap v3 pools for the book of {@link syntheticSnapshot}: one pool per market (token on a
+ * chain) against a 6-decimal stablecoin, at the market's oracle price, with liquidity in five ranges
+ * whose depths are given in USD of the sold token between the range's two prices: +-2 % around the
+ * price, then down to -10 %, -30 % and -60 % (and the mirror above), so a deep sale crosses several
+ * initialized ticks and a sale of more than the -60 % range holds runs the pool out (exhausted). Markets
+ * alternate between the sold token being token0 and token1, so both swap directions are exercised.
+ * `depthScale` multiplies every range's depth.
+ */
+export function syntheticDexPools(snapshot: RiskSnapshot, depthScale = 1): RiskDexPool[] {
+  const seen = new Set<string>();
+  const pools: RiskDexPool[] = [];
+  for (const p of snapshot.protocols) {
+    for (const r of p.reserves) {
+      const key = `${p.chainId}:${r.asset}`;
+      if (seen.has(key) || !(r.priceUsd > 0)) continue;
+      seen.add(key);
+      const soldIsToken0 = pools.length % 2 === 0;
+      const quoteDecimals = 6;
+      const quote = `0x${p.chainId}-stable`;
+      // Rough USD value of the market's collateral in the book sets the depth: 1 % of it within +-2 %.
+      const usd = (f: number) => 2e8 * f * depthScale;
+      // [lower, upper] as fractions of the token's price, and the USD depth of the sold token inside.
+      const ranges: [number, number, number][] = [
+        [0.98, 1.02, usd(1)],
+        [0.9, 0.98, usd(2)],
+        [0.7, 0.9, usd(3)],
+        [0.4, 0.7, usd(2)],
+        [1.02, 1.1, usd(2)],
+        [1.1, 1.3, usd(3)],
+        [1.3, 1.7, usd(2)],
+      ];
+      const raw = (tokenPriceFraction: number) => {
+        // Pool price (token1 per token0, base units) at a fraction of the token's USD price.
+        const p0 = r.priceUsd * tokenPriceFraction * 10 ** (quoteDecimals - r.decimals);
+        return soldIsToken0 ? p0 : 1 / p0;
+      };
+      const tickOf = (price: number) => Math.floor(Math.log(price) / Math.log(1.0001) / SPACING) * SPACING;
+      const tick = Math.floor(Math.log(raw(1)) / Math.log(1.0001));
+      const net = new Map<number, bigint>();
+      let inRange = 0n;
+      for (const [a, b, depthUsd] of ranges) {
+        let lower = tickOf(raw(a));
+        let upper = tickOf(raw(b));
+        if (lower > upper) [lower, upper] = [upper, lower];
+        // Sold-token amount (base units) across the range: L (1/sqrt(pl) - 1/sqrt(pu)) for token0,
+        // L (sqrt(pu) - sqrt(pl)) for token1; solved for L.
+        const amount = (depthUsd / r.priceUsd) * 10 ** r.decimals;
+        const sl = 1.0001 ** (lower / 2);
+        const su = 1.0001 ** (upper / 2);
+        const liquidity = BigInt(Math.floor(amount / (soldIsToken0 ? 1 / sl - 1 / su : su - sl)));
+        net.set(lower, (net.get(lower) ?? 0n) + liquidity);
+        net.set(upper, (net.get(upper) ?? 0n) - liquidity);
+        if (lower <= tick && tick < upper) inRange += liquidity;
+      }
+      pools.push({
+        chainId: p.chainId,
+        address: `0x${p.chainId}-pool-${r.symbol.toLowerCase()}`,
+        token0: soldIsToken0 ? r.asset : quote,
+        token1: soldIsToken0 ? quote : r.asset,
+        token: r.asset,
+        tokenDecimals: r.decimals,
+        quoteDecimals,
+        sqrtPriceX96: getSqrtRatioAtTick(tick),
+        tick,
+        liquidity: inRange,
+        fee: 3000,
+        tickSpacing: SPACING,
+        ticks: [...net].map(([t, liquidityNet]) => ({ tick: t, liquidityNet })),
+      });
+    }
+  }
+  return pools;
+}
+
+const SPACING = 60;

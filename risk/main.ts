@@ -11,6 +11,7 @@ import * as aaveTables from "../lib/indexerSchema/aave.js";
 import * as morphoTables from "../lib/indexerSchema/morpho.js";
 import * as priceTables from "../lib/indexerSchema/prices.js";
 import * as transferTables from "../lib/indexerSchema/transfers.js";
+import * as uniswapTables from "../lib/indexerSchema/uniswap.js";
 import { logger, setLogLevel } from "../lib/logger.js";
 import { withDefaultUser } from "../lib/postgres.js";
 import { exitOnStartFailure, stopOnSignals } from "../lib/process.js";
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const db = drizzle(pool, { casing: "snake_case" }) as unknown as IndexerDb;
   const provider = createIndexerSnapshotProvider({
     db,
-    tables: { ...aaveTables, ...morphoTables, ...priceTables, ...transferTables },
+    tables: { ...aaveTables, ...morphoTables, ...priceTables, ...transferTables, ...uniswapTables },
     deployment,
     logger: log,
   });

@@ -6,6 +6,7 @@ import {
   STATUS_CODE,
   type USED_AS_COLLATERAL,
 } from "./bookPositions.js";
+import { compileDexPool, type DexMarketPool } from "./dexSale.js";
 import { InvalidRiskParameterError, UnknownRiskEntityError } from "./errors.js";
 import type { ProtocolKind, RiskPosition, RiskSnapshot } from "./snapshot.js";
 import { reserveConfigurationProblems } from "./snapshotChecks.js";
@@ -47,6 +48,11 @@ export type RiskBook = {
   marketPriceUsd: Float64Array;
   /** Token-side pool reserve in whole tokens; Infinity when unknown (no price impact). */
   marketPoolDepth: Float64Array;
+  /**
+   * The Uniswap v3 pool the cascade sells the market's token into, or null (then `marketPoolDepth`
+   * applies). Of several pools for one market, the one with the most in-range liquidity.
+   */
+  marketDexPool: (DexMarketPool | null)[];
 
   reserveCount: number;
   reserveProtocol: Int32Array;
@@ -241,6 +247,14 @@ export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): Ri
     rOwnPrice[r]! > 0 && mPrice[m]! > 0 ? rOwnPrice[r]! / mPrice[m]! : 1,
   );
 
+  const marketDexPool: (DexMarketPool | null)[] = mChain.map(() => null);
+  for (const pool of snapshot.dexPools ?? []) {
+    const m = marketByKey.get(`${pool.chainId}:${pool.token.toLowerCase()}`);
+    if (m === undefined) continue;
+    const held = marketDexPool[m];
+    if (!held || pool.liquidity > held.pool.liquidity) marketDexPool[m] = compileDexPool(pool);
+  }
+
   const reuse = previous && sameReserveLayout(previous.snapshot, snapshot) ? previous : undefined;
   const structure = compilePositionStructure(snapshot, reserveLookup, reuse);
   const values = compilePositionValues(snapshot, structure, {
@@ -273,6 +287,7 @@ export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): Ri
     marketBridge: Int32Array.from(mBridge),
     marketPriceUsd: Float64Array.from(mPrice),
     marketPoolDepth: Float64Array.from(mDepth),
+    marketDexPool,
     reserveCount: rProtocol.length,
     reserveProtocol: Int32Array.from(rProtocol),
     reserveMarket: Int32Array.from(rMarket),

@@ -69,6 +69,7 @@ export type RiskReserve = {
   /**
    * Token-side reserve x of the constant-product pool liquidators sell this token into, base units.
    * null = no pool data: the price-shock cascade treats the pool as infinitely deep (no impact).
+   * Ignored for a market that has a Uniswap v3 pool in {@link RiskSnapshot.dexPools}.
    */
   poolLiquidity: bigint | null;
   /**
@@ -194,6 +195,33 @@ export type RiskProtocol = {
   problems?: string[];
 };
 
+/**
+ * A Uniswap v3 pool liquidators can sell a market's token into for the stablecoin: the pool's state at
+ * the snapshot's block (slot0, in-range liquidity, every initialized tick with its liquidityNet), so the
+ * cascade can swap through it exactly as the pool would (lib/uniswap/swap.ts).
+ */
+export type RiskDexPool = {
+  chainId: number;
+  /** Pool address, lower case. */
+  address: string;
+  token0: string;
+  token1: string;
+  /** The market's token the cascade sells: token0 or token1. */
+  token: string;
+  /** Decimals of the sold token and of the other one (what the pool pays out). */
+  tokenDecimals: number;
+  quoteDecimals: number;
+  sqrtPriceX96: bigint;
+  tick: number;
+  /** In-range liquidity (`liquidity()`). */
+  liquidity: bigint;
+  /** Hundredths of a basis point (3000 = 0.3 %). */
+  fee: number;
+  tickSpacing: number;
+  /** Every initialized tick (liquidityGross > 0) and its liquidityNet. */
+  ticks: { tick: number; liquidityNet: bigint }[];
+};
+
 /** Everything the risk engine needs, as of one moment. See the module comment for units. */
 export type RiskSnapshot = {
   asOf: {
@@ -208,4 +236,9 @@ export type RiskSnapshot = {
   assets: RiskAsset[];
   bridges: RiskBridge[];
   protocols: RiskProtocol[];
+  /**
+   * DEX pools the price-shock cascade sells seized collateral into, at most one used per market (chain,
+   * token): where a market has one, it replaces the reserves' constant-product `poolLiquidity`.
+   */
+  dexPools?: RiskDexPool[];
 };

@@ -1,6 +1,7 @@
+import { MAX_SQRT_RATIO, MAX_TICK, MIN_SQRT_RATIO, MIN_TICK } from "../uniswap/tickMath.js";
 import { reserveKey } from "./bookPositions.js";
 import { InvalidRiskSnapshotError } from "./errors.js";
-import type { RiskReserve, RiskSnapshot } from "./snapshot.js";
+import type { RiskDexPool, RiskReserve, RiskSnapshot } from "./snapshot.js";
 
 const lower = (s: string) => s.toLowerCase();
 
@@ -119,5 +120,24 @@ export function validateRiskSnapshot(snapshot: RiskSnapshot, options: { position
         );
     }
   }
+  for (const pool of snapshot.dexPools ?? []) problems.push(...dexPoolProblems(pool));
   if (problems.length > 0) throw new InvalidRiskSnapshotError(problems);
+}
+
+/** A pool the swap math could not run on (it would throw mid-cascade, or sell the wrong token). */
+function dexPoolProblems(pool: RiskDexPool): string[] {
+  const where = `DEX pool ${pool.address} on ${pool.chainId}`;
+  const problems: string[] = [];
+  if (lower(pool.token) !== lower(pool.token0) && lower(pool.token) !== lower(pool.token1))
+    problems.push(`${where}: the sold token ${pool.token} is neither token0 nor token1`);
+  if (!(pool.sqrtPriceX96 >= MIN_SQRT_RATIO && pool.sqrtPriceX96 < MAX_SQRT_RATIO))
+    problems.push(`${where}: sqrtPriceX96 ${pool.sqrtPriceX96} is outside the pool's range`);
+  if (pool.liquidity < 0n) problems.push(`${where}: negative in-range liquidity`);
+  if (!(Number.isInteger(pool.tickSpacing) && pool.tickSpacing > 0))
+    problems.push(`${where}: tickSpacing must be a positive integer`);
+  if (!(Number.isInteger(pool.fee) && pool.fee >= 0 && pool.fee < 1_000_000))
+    problems.push(`${where}: fee must be an integer below 1,000,000 pips`);
+  if (pool.ticks.some((t) => !Number.isInteger(t.tick) || t.tick < MIN_TICK || t.tick > MAX_TICK))
+    problems.push(`${where}: a tick is outside [${MIN_TICK}, ${MAX_TICK}]`);
+  return problems;
 }

@@ -160,6 +160,25 @@ export const riskSnapshotSchema = z.object({
       problems: z.array(z.string()).optional(),
     }),
   ),
+  dexPools: z
+    .array(
+      z.object({
+        chainId: z.number().int().positive(),
+        address: z.string().min(1),
+        token0: z.string().min(1),
+        token1: z.string().min(1),
+        token: z.string().min(1),
+        tokenDecimals: z.number().int().min(0).max(36),
+        quoteDecimals: z.number().int().min(0).max(36),
+        sqrtPriceX96: amount,
+        tick: z.number().int(),
+        liquidity: amount,
+        fee: z.number().int().min(0),
+        tickSpacing: z.number().int().positive(),
+        ticks: z.array(z.object({ tick: z.number().int(), liquidityNet: signedAmount })),
+      }),
+    )
+    .optional(),
 });
 
 /**

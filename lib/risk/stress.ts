@@ -1,7 +1,9 @@
 import { PRICED, type RiskBook, resolveAsset, resolveBridge, shockedPrices } from "./book.js";
+import { cascadePass, planCascade } from "./cascadePass.js";
+import { type MarketSale, sellSeizedCollateral } from "./dexSale.js";
 import { InvalidRiskParameterError } from "./errors.js";
 import { computeHealth, type HealthArrays, isLiquidatable } from "./health.js";
-import { type LiquidationTotals, liquidateBook } from "./liquidation.js";
+import type { LiquidationTotals } from "./liquidation.js";
 
 // Module-level copies of imported bindings used per position: under tsx's and vite-node's module
 // transforms an imported name is a getter call on each use, which showed in the 1M-position profile.
@@ -33,18 +35,25 @@ export type PriceShockResult = LiquidationTotals & {
   oraclePrices: Float64Array;
   /** Prices the reported liquidations executed at (after shock and pool impact). */
   finalPrices: Float64Array;
+  /**
+   * Per market (book index): the sale of what the reported liquidations seized through the market's
+   * liquidity source. When the cascade converged its price ratio gives `finalPrices`; when the round
+   * limit stopped it, this sale's prices are where the next round would have run.
+   */
+  sales: MarketSale[];
   protocols: LiquidationTotals[];
 };
 
 /**
  * Price-shock liquidation cascade. Collateral prices of the shocked markets drop to `(1 - s) P`; then,
  * round after round, every position that is liquidatable at the current prices is liquidated to safety,
- * the seized collateral is sold into each market's constant-product pool,
- * `P_i <- P0_i * (x_i / (x_i + Q_i))^2`, and the next round runs at the new prices.
+ * the seized collateral is sold through each market's liquidity source ({@link sellSeizedCollateral}: a
+ * Uniswap v3 pool's ticks, `P_i <- P0_i * poolPriceAfter / poolPriceBefore`; else a constant-product
+ * pool, `P_i <- P0_i * (x_i / (x_i + Q_i))^2`; else no impact), and the next round runs at the new prices.
  *
  * Each round re-liquidates the initial book at the round's prices (a clearing formulation): `Q_i` is the
  * total seized up to that price level. Liquidations only grow as prices fall and prices only fall as
- * `Q` grows, so prices decrease monotonically to the highest clearing point, the loop terminates, and
+ * `Q` grows (every source's ratio is non-increasing in the amount sold), so prices decrease monotonically to the highest clearing point, the loop terminates, and
  * bad debt, measured at the final state, never falls as the shock deepens. A path formulation (liquidate
  * at each round's price and carry the state) does not have that property; README.md has the example.
  * Debt is valued at pre-shock oracle prices, so repaid + bad debt + remaining = initial debt exactly.
@@ -64,9 +73,12 @@ export function priceShockCascade(book: RiskBook, params: PriceShockParameters):
   const asset = params.asset == null ? null : resolveAsset(book, params.asset);
   const start = shockedPrices(book, params.shock, asset ?? undefined);
   let prices = start;
-  let pass = liquidateBook(book, prices);
+  // Rounds evaluate only positions the cascade can reach (see CascadePlan); figures equal liquidateBook's.
+  const plan = planCascade(book, start);
+  let pass = cascadePass(book, prices, plan);
   let rounds = 0;
   let converged = false;
+  let sales = sellAll(book, pass.seizedTokens);
   for (;;) {
     if (pass.liquidatedPositions === 0) {
       converged = true;
@@ -76,10 +88,7 @@ export function priceShockCascade(book: RiskBook, params: PriceShockParameters):
     const next = new Float64Array(book.marketCount);
     let moved = 0;
     for (let m = 0; m < book.marketCount; m++) {
-      const x = book.marketPoolDepth[m]!;
-      const q = pass.seizedTokens[m]!;
-      const impact = q === 0 || x === Number.POSITIVE_INFINITY ? 1 : (x / (x + q)) ** 2;
-      next[m] = start[m]! * impact;
+      next[m] = start[m]! * sales[m]!.priceRatio;
       const before = prices[m]!;
       if (before > 0) moved = Math.max(moved, Math.abs(next[m]! - before) / before);
     }
@@ -89,7 +98,8 @@ export function priceShockCascade(book: RiskBook, params: PriceShockParameters):
     }
     if (rounds >= maxRounds) break;
     prices = next;
-    pass = liquidateBook(book, prices);
+    pass = cascadePass(book, prices, plan);
+    sales = sellAll(book, pass.seizedTokens);
   }
   return {
     asset,
@@ -98,6 +108,7 @@ export function priceShockCascade(book: RiskBook, params: PriceShockParameters):
     converged,
     oraclePrices: book.marketPriceUsd,
     finalPrices: prices,
+    sales,
     initialDebtUsd: pass.initialDebtUsd,
     repaidUsd: pass.repaidUsd,
     seizedCollateralUsd: pass.seizedCollateralUsd,
@@ -107,6 +118,15 @@ export function priceShockCascade(book: RiskBook, params: PriceShockParameters):
     positionsSkipped: pass.positionsSkipped,
     protocols: pass.protocols,
   };
+}
+
+/** Every market's sale of the tokens one liquidation pass seized. */
+function sellAll(book: RiskBook, seizedTokens: Float64Array): MarketSale[] {
+  const sales: MarketSale[] = [];
+  for (let m = 0; m < book.marketCount; m++) {
+    sales.push(sellSeizedCollateral(book.marketDexPool[m]!, book.marketPoolDepth[m]!, seizedTokens[m]!));
+  }
+  return sales;
 }
 
 /** Static losses of the book at some collateral prices (no liquidations). */

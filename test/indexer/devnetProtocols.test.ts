@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { drizzle } from "drizzle-orm/node-postgres";
 import fc from "fast-check";
 import pg from "pg";
 import { type Address, createPublicClient, createWalletClient, erc20Abi, http, maxUint256 } from "viem";
@@ -14,6 +15,15 @@ import { revertName } from "../../harness/aaveTx.js";
 import { type PonderProcess, startPonder } from "../../harness/ponderProcess.js";
 import { type ChainDeployment, type Deployment, readDeployment } from "../../lib/deployments.js";
 import { devnetKeys } from "../../lib/devnet/accounts.js";
+import * as aaveTables from "../../lib/indexerSchema/aave.js";
+import * as morphoTables from "../../lib/indexerSchema/morpho.js";
+import * as priceTables from "../../lib/indexerSchema/prices.js";
+import * as transferTables from "../../lib/indexerSchema/transfers.js";
+import * as uniswapTables from "../../lib/indexerSchema/uniswap.js";
+import { type IndexerDb, readIndexerRows } from "../../lib/risk/api/provider/indexerRows.js";
+import { snapshotFromIndexerRows } from "../../lib/risk/api/provider/snapshotFromRows.js";
+import { createRiskYoga } from "../../lib/risk/api/server.js";
+import { compileDexPool, tokenPrice } from "../../lib/risk/dexSale.js";
 import { quoteExactInput, type UniswapPoolState } from "../../lib/uniswap/swap.js";
 
 /**
@@ -397,4 +407,94 @@ describe("npm start indexes the devnet's Uniswap v3 pools", () => {
     expect(crossed).toBeGreaterThan(0);
     expect(counts.exhausted).toBeGreaterThan(0);
   }, 300_000);
+});
+
+type DexSaleItem = {
+  chainId: number;
+  token: string;
+  symbol: string;
+  source: string;
+  pool: string | null;
+  seizedTokens: number;
+  amountOffered: string | null;
+  amountIn: string | null;
+  amountOut: string | null;
+  poolPriceBefore: number | null;
+  poolPriceReached: number | null;
+  ticksCrossed: number;
+  exhausted: boolean;
+};
+
+describe("the risk API's cascade sells through the indexed Uniswap v3 pools", () => {
+  it("stressTest's per-market DEX figures equal QuoterV2's for the same sale at the snapshot's block", async () => {
+    // The risk provider's own read of the indexer's tables (Ponder's schema on the search path).
+    const pool = new pg.Pool({
+      connectionString: databaseUrl(database),
+      options: "-c search_path=morpho_devnet",
+    });
+    try {
+      const db = drizzle(pool, { casing: "snake_case" }) as unknown as IndexerDb;
+      const tables = { ...aaveTables, ...morphoTables, ...priceTables, ...transferTables, ...uniswapTables };
+      const snapshot = snapshotFromIndexerRows(deployment, await readIndexerRows(db, tables));
+      expect(snapshot.dexPools?.length).toBe(4);
+      const yoga = createRiskYoga({ getSnapshot: async () => snapshot });
+      const res = await yoga.fetch(
+        new Request("http://risk.test/graphql", {
+          method: "POST",
+          headers: { "content-type": "application/json", accept: "application/json" },
+          body: JSON.stringify({
+            query: `{ stressTest(scenario: { priceShock: { shock: 0.6 } }) { ... on PriceShockResult {
+              liquidatedPositions dexSales { chainId token symbol source pool seizedTokens amountOffered amountIn amountOut
+                poolPriceBefore poolPriceReached ticksCrossed exhausted } } } }`,
+          }),
+        }),
+      );
+      const body = (await res.json()) as {
+        data?: { stressTest: { liquidatedPositions: number; dexSales: DexSaleItem[] } };
+        errors?: unknown[];
+      };
+      expect(body.errors).toBeUndefined();
+      const sales = body.data!.stressTest.dexSales.filter(
+        (s) => s.source === "UNISWAP_V3" && s.amountOffered !== "0",
+      );
+      expect(body.data!.stressTest.liquidatedPositions).toBeGreaterThan(0);
+      expect(sales.length).toBeGreaterThan(0);
+      for (const sale of sales) {
+        const chain = deployment.chains.find((c) => c.chainId === sale.chainId)!;
+        const dexPool = snapshot.dexPools!.find(
+          (p) => p.chainId === sale.chainId && p.address === sale.pool,
+        )!;
+        const dex = compileDexPool(dexPool);
+        const blockNumber = snapshot.asOf.blockTimestamps.find((b) => b.chainId === sale.chainId)!
+          .blockNumber!;
+        const { result } = await clientOf(chain).simulateContract({
+          address: chain.uniswap!.quoter,
+          abi: quoterV2Abi,
+          functionName: "quoteExactInputSingle",
+          args: [
+            {
+              tokenIn: dexPool.token as Address,
+              tokenOut: (dex.zeroForOne ? dexPool.token1 : dexPool.token0) as Address,
+              amountIn: BigInt(sale.amountOffered!),
+              fee: dexPool.fee,
+              // An exhausted sale stops at the edge of the liquidity; short of it no limit applies.
+              sqrtPriceLimitX96: sale.exhausted ? dex.edgeSqrtPriceX96! : 0n,
+            },
+          ],
+          blockNumber,
+        });
+        // Ticks crossed are not compared: QuoterV2 counts initialized ticks between the two prices
+        // (PoolTicksCounter), which differs from the swap's crossings at a range's end; both are printed.
+        expect({ amountOut: sale.amountOut, poolPriceReached: sale.poolPriceReached }).toEqual({
+          amountOut: result[0].toString(),
+          poolPriceReached: tokenPrice(dexPool, dex.zeroForOne, result[1]),
+        });
+        console.log(
+          `cascade sale ${sale.symbol}@${sale.chainId}: ${sale.seizedTokens} seized, out ${sale.amountOut}, price ${sale.poolPriceBefore} -> ${sale.poolPriceReached}, ${sale.ticksCrossed} ticks crossed (QuoterV2 counts ${result[2]}), exhausted ${sale.exhausted}`,
+        );
+      }
+    } finally {
+      await pool.end();
+    }
+  }, 120_000);
 });

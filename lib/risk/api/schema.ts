@@ -355,7 +355,54 @@ export const riskTypeDefs = /* GraphQL */ `
     positionsSkipped: Int!
     "Markets whose price moved."
     finalPrices: [MarketPrice!]!
+    "The DEX depth used per market (token on a chain) that had collateral seized or has a pool."
+    dexSales: [DexSale!]!
     protocols: [ProtocolCascade!]!
+  }
+
+  "Where the cascade's price impact on a market comes from."
+  enum LiquiditySource {
+    "A Uniswap v3 pool's tick liquidity, swapped through exactly as the pool would (exact input)."
+    UNISWAP_V3
+    "The reserves' constant-product depth x: price times (x / (x + sold))^2."
+    CONSTANT_PRODUCT
+    "No pool data: no price impact."
+    NONE
+  }
+
+  """
+  One market's sale of the collateral the reported liquidations seized. The market's price is its
+  shocked price times priceRatio (for UNISWAP_V3: pool price reached / pool price before).
+  """
+  type DexSale {
+    chainId: Int!
+    token: String!
+    symbol: String!
+    asset: Asset
+    source: LiquiditySource!
+    "Pool address (UNISWAP_V3), else null."
+    pool: String
+    "Whole tokens seized and offered."
+    seizedTokens: Float!
+    "Whole tokens the pool took (UNISWAP_V3: fee included)."
+    soldTokens: Float!
+    "Whole tokens no one bought: the pool's liquidity ran out first (exhausted)."
+    unsoldTokens: Float!
+    "Base units offered (UNISWAP_V3)."
+    amountOffered: String
+    "Base units the pool took, fee included (UNISWAP_V3)."
+    amountIn: String
+    "Base units of the pool's other token paid out (UNISWAP_V3)."
+    amountOut: String
+    "Pool price before the sale, whole quote tokens per token (UNISWAP_V3)."
+    poolPriceBefore: Float
+    "Pool price the sale reached (UNISWAP_V3); the last price with liquidity when exhausted."
+    poolPriceReached: Float
+    "Multiplier of the market's shocked price, in (0, 1]; 1 = no impact."
+    priceRatio: Float!
+    ticksCrossed: Int!
+    "The pool ran out of liquidity before taking every seized token."
+    exhausted: Boolean!
   }
 
   type LiquidationCurvePoint {

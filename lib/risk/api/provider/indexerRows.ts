@@ -5,10 +5,11 @@ import type * as aaveTables from "../../../indexerSchema/aave.js";
 import type * as morphoTables from "../../../indexerSchema/morpho.js";
 import type * as priceTables from "../../../indexerSchema/prices.js";
 import type * as transferTables from "../../../indexerSchema/transfers.js";
+import type * as uniswapTables from "../../../indexerSchema/uniswap.js";
 
 /** The indexer's tables (lib/indexerSchema): Ponder's `ponder:schema` in the API, the modules themselves elsewhere. */
 export type IndexerTables = Pick<
-  typeof aaveTables & typeof morphoTables & typeof priceTables & typeof transferTables,
+  typeof aaveTables & typeof morphoTables & typeof priceTables & typeof transferTables & typeof uniswapTables,
   | "market"
   | "reserve"
   | "emodeCategory"
@@ -21,6 +22,8 @@ export type IndexerTables = Pick<
   | "tokenSupply"
   | "morphoMarket"
   | "morphoPosition"
+  | "uniswapPool"
+  | "uniswapTick"
 >;
 
 /**
@@ -81,6 +84,9 @@ export type IndexerRows = {
   /** Morpho Blue markets and positions: always read in full (see README, "Morpho Blue"). */
   morphoMarkets: Row<"morphoMarket">[];
   morphoPositions: Row<"morphoPosition">[];
+  /** Uniswap v3 pools and their ticks (the deployments file's pools): small, always read in full. */
+  uniswapPools: Row<"uniswapPool">[];
+  uniswapTicks: Row<"uniswapTick">[];
 };
 
 /**
@@ -108,6 +114,8 @@ export async function readIndexerRows(
     tokenSupplies,
     morphoMarkets,
     morphoPositions,
+    uniswapPools,
+    uniswapTicks,
   ] = await Promise.all([
     db.select().from(tables.market),
     db.select().from(tables.reserve),
@@ -121,6 +129,12 @@ export async function readIndexerRows(
     db.select().from(tables.tokenSupply),
     db.select().from(tables.morphoMarket),
     db.select().from(tables.morphoPosition),
+    db.select().from(tables.uniswapPool),
+    // A tick whose gross liquidity went back to 0 is no longer initialized in the pool.
+    db
+      .select()
+      .from(tables.uniswapTick)
+      .where(gt(tables.uniswapTick.liquidityGross, 0n)),
   ]);
   return {
     checkpoints,
@@ -136,6 +150,8 @@ export async function readIndexerRows(
     tokenSupplies,
     morphoMarkets,
     morphoPositions,
+    uniswapPools,
+    uniswapTicks,
   };
 }
 

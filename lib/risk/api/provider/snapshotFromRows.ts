@@ -10,6 +10,7 @@ import type {
   RiskSnapshot,
 } from "../../index.js";
 import { validateRiskSnapshot } from "../../index.js";
+import { dexPoolsFromRows } from "./dexPools.js";
 import { IndexedPositions } from "./indexedPositions.js";
 import { decodeCheckpointBlock, type IndexedBlock, type IndexerRows } from "./indexerRows.js";
 import { IndexedMorphoPositions, morphoProtocols } from "./morphoSnapshot.js";
@@ -41,6 +42,8 @@ const minOf = (values: number[]) => (values.length === 0 ? 0 : Math.min(...value
  *   Pool revision this engine does not implement, are recorded on the reserves, never fatal.
  * - Assets (backing): the home chain's native tokens, priced by any market's source for a token that
  *   represents them. Backing as before: custody at home, remote wrapped supply, in flight.
+ * - DEX pools: the indexed Uniswap v3 pools selling a wrapped token (./dexPools.ts), which the cascade
+ *   sells seized collateral through instead of `poolLiquidity` (null for every reserve here).
  * - Sources (staleness alerts): `prices:<chainId>` (the stalest feed answer on that chain),
  *   `positions:<protocol>` and `bridge:<bridgeId>` (how far the indexer has processed the chains).
  */
@@ -300,6 +303,7 @@ export function assembleSnapshot(
     assets,
     bridges: [{ id: bridgeId, name: bridgeId, assets: bridgeAssets }],
     protocols,
+    dexPools: dexPoolsFromRows(deployment, rows),
   };
   // Positions name only the market's reserves by construction (the filter above).
   validateRiskSnapshot(snapshot, { positions: false });

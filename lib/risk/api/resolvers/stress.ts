@@ -54,11 +54,30 @@ export const stressQueries = {
         finalPriceUsd: r.finalPrices[m]!,
       });
     }
+    const dexSales = [];
+    for (let m = 0; m < book.marketCount; m++) {
+      const sale = r.sales[m]!;
+      if (sale.seizedTokens === 0 && sale.source === "none") continue;
+      const assetIdx = book.marketAsset[m]!;
+      dexSales.push({
+        chainId: book.marketChainId[m]!,
+        token: book.marketToken[m]!,
+        symbol: book.marketSymbol[m]!,
+        asset: assetIdx >= 0 ? assetOf(book, assetIdx) : null,
+        ...sale,
+        source: LIQUIDITY_SOURCE[sale.source],
+        amountOffered: sale.amountOffered?.toString() ?? null,
+        amountIn: sale.amountIn?.toString() ?? null,
+        amountOut: sale.amountOut?.toString() ?? null,
+        ticksCrossed: sale.initializedTicksCrossed,
+      });
+    }
     return {
       __typename: "PriceShockResult",
       ...r,
       asset: r.asset === null ? null : assetOf(book, r.asset),
       finalPrices,
+      dexSales,
       protocols: r.protocols.map((p, i) => ({ ...p, protocol: protocolOf(book, i) })),
     };
   },
@@ -81,6 +100,12 @@ export const stressQueries = {
     return curve;
   },
 };
+
+const LIQUIDITY_SOURCE = {
+  "uniswap-v3": "UNISWAP_V3",
+  "constant-product": "CONSTANT_PRODUCT",
+  none: "NONE",
+} as const;
 
 const curves = new WeakMap<object, Map<string, ReturnType<typeof liquidationCurve>>>();
 
