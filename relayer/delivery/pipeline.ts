@@ -335,19 +335,15 @@ export class RootPipeline {
   /** Members whose source log a reorg removed: failed with the reason, their jobs woken. */
   private async dropReorged(group: Group, source: DestinationChain, log: Logger): Promise<void> {
     for (const member of [...group.members.values()]) {
-      const check = await checkSourceLog({
-        client: source.client,
-        finality: source.finality,
-        bridge: member.message.sourceBridge,
-        id: member.id,
-        txHash: member.sourceTxHash,
-        block: BigInt(member.sourceBlock),
-      });
-      if (check.state !== "reorged") continue;
-      log.warn({ id: member.id, detail: check.detail }, REORGED_OUT_REASON);
-      await setStatus(this.deps.store, member.id, "failed", { reason: REORGED_OUT_REASON });
-      this.release(group, member);
+      const check = await checkMemberSource(source, member);
+      if (check.state === "reorged") await this.failReorged(group, member, check.detail, log);
     }
+  }
+
+  private async failReorged(group: Group, member: Member, detail: string, log: Logger): Promise<void> {
+    log.warn({ id: member.id, detail }, REORGED_OUT_REASON);
+    await setStatus(this.deps.store, member.id, "failed", { reason: REORGED_OUT_REASON });
+    this.release(group, member);
   }
 
   /**
@@ -358,20 +354,9 @@ export class RootPipeline {
    */
   private async settleOutsideRoot(group: Group, member: Member, log: Logger): Promise<void> {
     const source = this.deps.destinations.get(group.sourceChainId);
-    const check = source
-      ? await checkSourceLog({
-          client: source.client,
-          finality: source.finality,
-          bridge: member.message.sourceBridge,
-          id: member.id,
-          txHash: member.sourceTxHash,
-          block: BigInt(member.sourceBlock),
-        })
-      : ({ state: "pending" } as const);
+    const check = source ? await checkMemberSource(source, member) : ({ state: "pending" } as const);
     if (check.state === "reorged") {
-      log.warn({ id: member.id, detail: check.detail }, REORGED_OUT_REASON);
-      await setStatus(this.deps.store, member.id, "failed", { reason: REORGED_OUT_REASON });
-      this.release(group, member);
+      await this.failReorged(group, member, check.detail, log);
     } else if (check.state === "final" && Number(check.blockNumber) !== group.sourceBlock) {
       log.info(
         { id: member.id, from: group.sourceBlock, to: Number(check.blockNumber) },
@@ -798,6 +783,18 @@ export class RootPipeline {
       Math.max(0, Date.now() / 1000 - member.sourceTimestamp),
     );
   }
+}
+
+/** The member's source log as the source chain shows it now (sourceLog.ts). */
+function checkMemberSource(source: DestinationChain, member: Member) {
+  return checkSourceLog({
+    client: source.client,
+    finality: source.finality,
+    bridge: member.message.sourceBridge,
+    id: member.id,
+    txHash: member.sourceTxHash,
+    block: BigInt(member.sourceBlock),
+  });
 }
 
 /** Gas of each call estimated on its own (nodes without eth_simulateV1, root already stored). */
