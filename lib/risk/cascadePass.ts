@@ -1,7 +1,7 @@
 import { PRICED, type RiskBook } from "./book.js";
 import { sellSeizedCollateral } from "./dexSale.js";
 import { isLiquidatable } from "./health.js";
-import { type LiquidationTotals, liquidatePosition } from "./liquidation.js";
+import { emptyTotals, type LiquidationTotals, liquidatePosition } from "./liquidation.js";
 
 // Module-level copies of imported bindings used per position: under tsx's and vite-node's module
 // transforms an imported name is a getter call on each use, which showed in the 1M-position profile.
@@ -348,15 +348,7 @@ export function cascadePass(book: RiskBook, prices: Float64Array, plan: CascadeP
   }
   lastPrices.set(prices);
   const protocols: LiquidationTotals[] = [];
-  const total = {
-    initialDebtUsd: 0,
-    repaidUsd: 0,
-    seizedCollateralUsd: 0,
-    badDebtUsd: 0,
-    remainingDebtUsd: 0,
-    liquidatedPositions: 0,
-    positionsSkipped: 0,
-  };
+  const total = emptyTotals();
   for (let p = 0; p < protocolCount; p++) {
     const t: LiquidationTotals = {
       initialDebtUsd: initial[p]!,

@@ -93,7 +93,8 @@ export type LiquidationPass = LiquidationTotals & {
   protocols: LiquidationTotals[];
 };
 
-const emptyTotals = (): LiquidationTotals => ({
+/** Totals of a pass that liquidated nothing yet (accumulators start here). */
+export const emptyTotals = (): LiquidationTotals => ({
   initialDebtUsd: 0,
   repaidUsd: 0,
   seizedCollateralUsd: 0,
