@@ -110,6 +110,12 @@ const scratchByBook = new WeakMap<RiskBook, BookScratch>();
 function scratchOf(book: RiskBook): BookScratch {
   const held = scratchByBook.get(book);
   if (held) return held;
+  const scratch = newScratch(book);
+  scratchByBook.set(book, scratch);
+  return scratch;
+}
+
+function newScratch(book: RiskBook): BookScratch {
   const { positionStart, entryReserve, entryCollateral, entryDebt, reserveMarket } = book;
   const n = book.positionCount;
   const entries = positionStart[n]!;
@@ -149,7 +155,6 @@ function scratchOf(book: RiskBook): BookScratch {
     finalDebtUsd: new Float64Array(n),
     collateralAfterUsd: new Float64Array(n),
   };
-  scratchByBook.set(book, scratch);
   return scratch;
 }
 
@@ -161,11 +166,11 @@ function scratchOf(book: RiskBook): BookScratch {
  * const plan = planCascade(book, shockedPrices(book, 0.3));
  */
 export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
-  const { positionStart, entryReserve, entryCollateral, reserveMarket, entryLt, entryLb } = book;
+  const { positionStart, entryReserve, entryCollateral, reserveMarket } = book;
   const n = book.positionCount;
   const status = book.positionStatus;
   const scratch = scratchOf(book);
-  const { debtUsd, allCollateral, candidateOf } = scratch;
+  const { debtUsd, allCollateral } = scratch;
   // The floor from selling all of each market's collateral, then tightened: only candidates can ever be
   // liquidated, so no round sells more than the candidates' collateral; a higher floor leaves fewer
   // candidates. Each step keeps every round's price at or above the floor (by induction), so it stops
@@ -201,6 +206,15 @@ export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
     count = candidates;
     sellable = candidateCollateral;
   }
+  return layoutPlan(book, floor, scratch);
+}
+
+/** Lays out, in `scratch`, the plan of the positions reachable at `floor` (see {@link CascadePlan}). */
+function layoutPlan(book: RiskBook, floor: Float64Array, scratch: BookScratch): CascadePlan {
+  const { positionStart, entryReserve, entryCollateral, reserveMarket, entryLt, entryLb } = book;
+  const n = book.positionCount;
+  const status = book.positionStatus;
+  const { debtUsd, candidateOf } = scratch;
   candidateOf.fill(0);
   const { entryStart, finalDebtUsd, collateralAfterUsd, liquidated } = scratch;
   const cMarket = scratch.entryMarket;
@@ -250,6 +264,27 @@ export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
     finalDebtUsd: finalDebtUsd.subarray(0, k),
     collateralAfterUsd: collateralAfterUsd.subarray(0, k),
   };
+}
+
+const bookPlans = new WeakMap<RiskBook, CascadePlan>();
+
+/**
+ * A plan whose candidates are all the book's priced positions with debt (floor 0), in buffers of its own,
+ * kept with the book. {@link priceShockCascade} runs one exact pass per cascade on it, at the cascade's
+ * final prices: with rounds priced by seizure curves, planning a floor per cascade (several passes over
+ * the book) would cost more than the one pass it narrows. Its outcomes carry over from one cascade to
+ * the next (a candidate is recomputed only when one of its collateral prices differs from the last
+ * pass's), so markets a scenario does not shock cost nothing.
+ *
+ * @example
+ * const pass = cascadePass(book, prices, bookPlan(book));
+ */
+export function bookPlan(book: RiskBook): CascadePlan {
+  const held = bookPlans.get(book);
+  if (held) return held;
+  const plan = layoutPlan(book, new Float64Array(book.marketCount), newScratch(book));
+  bookPlans.set(book, plan);
+  return plan;
 }
 
 /**

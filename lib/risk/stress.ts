@@ -1,9 +1,10 @@
 import { PRICED, type RiskBook, resolveAsset, resolveBridge, shockedPrices } from "./book.js";
-import { cascadePass, planCascade } from "./cascadePass.js";
+import { bookPlan, cascadePass } from "./cascadePass.js";
 import { type MarketSale, sellSeizedCollateral } from "./dexSale.js";
 import { InvalidRiskParameterError } from "./errors.js";
 import { computeHealth, type HealthArrays, isLiquidatable } from "./health.js";
 import type { LiquidationTotals } from "./liquidation.js";
+import { type SeizureCurves, seizeAt, seizureCurves } from "./seizureCurves.js";
 
 // Module-level copies of imported bindings used per position: under tsx's and vite-node's module
 // transforms an imported name is a getter call on each use, which showed in the 1M-position profile.
@@ -73,14 +74,15 @@ export function priceShockCascade(book: RiskBook, params: PriceShockParameters):
   const asset = params.asset == null ? null : resolveAsset(book, params.asset);
   const start = shockedPrices(book, params.shock, asset ?? undefined);
   let prices = start;
-  // Rounds evaluate only positions the cascade can reach (see CascadePlan); figures equal liquidateBook's.
-  const plan = planCascade(book, start);
-  let pass = cascadePass(book, prices, plan);
+  // Rounds only need what the liquidations seize per market and how many there are: seizure curves give
+  // both in a few binary searches per market plus the positions without a closed form (SeizureCurves).
+  const curves = seizureCurves(book);
+  let round = seizedAt(book, curves, prices);
   let rounds = 0;
   let converged = false;
-  let sales = sellAll(book, pass.seizedTokens);
+  let sales = sellAll(book, round.seizedTokens);
   for (;;) {
-    if (pass.liquidatedPositions === 0) {
+    if (round.liquidated === 0) {
       converged = true;
       break;
     }
@@ -98,9 +100,13 @@ export function priceShockCascade(book: RiskBook, params: PriceShockParameters):
     }
     if (rounds >= maxRounds) break;
     prices = next;
-    pass = cascadePass(book, prices, plan);
-    sales = sellAll(book, pass.seizedTokens);
+    round = seizedAt(book, curves, prices);
+    sales = sellAll(book, round.seizedTokens);
   }
+  // The reported figures: one exact pass at the final prices, equal to liquidateBook's bit for bit, and
+  // the sale of what it seized.
+  const pass = cascadePass(book, prices, bookPlan(book));
+  sales = sellAll(book, pass.seizedTokens);
   return {
     asset,
     shock: params.shock,
@@ -118,6 +124,19 @@ export function priceShockCascade(book: RiskBook, params: PriceShockParameters):
     positionsSkipped: pass.positionsSkipped,
     protocols: pass.protocols,
   };
+}
+
+/** Tokens seized per market and positions liquidated by a round at `prices` (curves, else the exact pass). */
+function seizedAt(
+  book: RiskBook,
+  curves: SeizureCurves,
+  prices: Float64Array,
+): { seizedTokens: Float64Array; liquidated: number } {
+  const seizedTokens = new Float64Array(book.marketCount);
+  const liquidated = seizeAt(curves, prices, seizedTokens);
+  if (liquidated >= 0) return { seizedTokens, liquidated };
+  const pass = cascadePass(book, prices, bookPlan(book));
+  return { seizedTokens: pass.seizedTokens, liquidated: pass.liquidatedPositions };
 }
 
 /** Every market's sale of the tokens one liquidation pass seized. */

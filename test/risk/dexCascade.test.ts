@@ -9,6 +9,7 @@ import { cascadePass, planCascade } from "../../lib/risk/cascadePass.js";
 import { compileDexPool, sellSeizedCollateral, tokenPrice } from "../../lib/risk/dexSale.js";
 import {
   compileRiskBook,
+  HF_EPSILON,
   liquidateBook,
   priceShockCascade,
   type RiskDexPool,
@@ -16,9 +17,11 @@ import {
   type RiskSnapshot,
   shockedPrices,
 } from "../../lib/risk/index.js";
+import { seizeAt, seizureCurves } from "../../lib/risk/seizureCurves.js";
 import { quoteExactInput } from "../../lib/uniswap/swap.js";
 import { getSqrtRatioAtTick } from "../../lib/uniswap/tickMath.js";
 import { NOW, RAY, units } from "./fixtures.js";
+import { referenceCascade } from "./referenceCascade.js";
 
 const HOME = 31337;
 const CHAIN = 31338;
@@ -370,6 +373,96 @@ describe("a cascade round over the plan's candidates", () => {
             }
             expect(Array.from(fast.seizedTokens)).toEqual(Array.from(full.seizedTokens));
           }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe("a cascade round priced by seizure curves", () => {
+  /** Relative closeness for sums whose order differs (curves vs liquidateBook). */
+  const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+
+  it("liquidates exactly liquidateBook's positions and seizes its tokens up to rounding, at any prices a round reaches and within a few ulps of each regime boundary", () => {
+    fc.assert(
+      fc.property(
+        borrowersArb,
+        fc.boolean(),
+        fc.double({ min: 0, max: 0.9, noNaN: true }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 3, maxLength: 3 }),
+        fc.nat(),
+        fc.integer({ min: -3, max: 3 }),
+        (borrowers, soldIsToken0, shock, fall, pick, ulps) => {
+          const book = compileRiskBook(snapshotWith(borrowers, poolAt(soldIsToken0)));
+          const start = shockedPrices(book, shock);
+          const floor = planCascade(book, start).floor;
+          const between = start.map((p, m) => p - fall[m]! * (p - floor[m]!));
+          // A price within a few ulps of one of a borrower's regime boundaries (liquidatable, full close
+          // factor, all collateral seized): the count must still be liquidateBook's and the tokens close,
+          // so the curves' thresholds must sit on the pass's own float boundaries.
+          const i = pick % borrowers.length;
+          const e = book.positionStart[i]!; // the borrower's collateral entry (listed first)
+          const m0 = book.reserveMarket[book.entryReserve[e]!]!;
+          const health = liquidateBook(book, book.marketPriceUsd).health;
+          const p0 = book.marketPriceUsd[m0]!;
+          const hf = health.healthFactor[i]!;
+          const boundaries = [
+            (p0 * (1 - HF_EPSILON)) / hf,
+            (p0 * 0.95) / hf,
+            (p0 * health.debtUsd[i]!) / health.bonusCollateralUsd[i]!,
+          ];
+          const bits = new Float64Array([boundaries[pick % 3]!]);
+          new BigInt64Array(bits.buffer)[0]! += BigInt(ulps);
+          const atEdge = Float64Array.from(book.marketPriceUsd);
+          atEdge[m0] = bits[0]!;
+          for (const prices of [start, between, atEdge]) {
+            const seized = new Float64Array(book.marketCount);
+            const count = seizeAt(seizureCurves(book), prices, seized);
+            const full = liquidateBook(book, prices);
+            expect(count).toBe(full.liquidatedPositions);
+            for (let m = 0; m < book.marketCount; m++) {
+              expect(near(seized[m]!, full.seizedTokens[m]!)).toBe(true);
+            }
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it("gives the cascade of whole liquidateBook rounds: same rounds, same liquidations, prices and totals up to rounding, and figures equal to liquidateBook's at its final prices bit for bit", () => {
+    fc.assert(
+      fc.property(
+        borrowersArb,
+        fc.boolean(),
+        fc.double({ min: 0, max: 0.95, noNaN: true }),
+        fc.integer({ min: 1, max: 30 }),
+        (borrowers, soldIsToken0, shock, maxRounds) => {
+          const book = compileRiskBook(snapshotWith(borrowers, poolAt(soldIsToken0)));
+          const fast = priceShockCascade(book, { shock, maxRounds });
+          const ref = referenceCascade(book, null, shock, maxRounds);
+          expect(fast.rounds).toBe(ref.rounds);
+          expect(fast.converged).toBe(ref.converged);
+          expect(fast.liquidatedPositions).toBe(ref.pass.liquidatedPositions);
+          for (let m = 0; m < book.marketCount; m++) {
+            expect(near(fast.finalPrices[m]!, ref.finalPrices[m]!)).toBe(true);
+          }
+          const exact = liquidateBook(book, fast.finalPrices);
+          for (const key of [
+            "initialDebtUsd",
+            "repaidUsd",
+            "seizedCollateralUsd",
+            "badDebtUsd",
+            "remainingDebtUsd",
+            "liquidatedPositions",
+          ] as const) {
+            expect(fast[key]).toBe(exact[key]);
+            expect(near(fast[key], ref.pass[key])).toBe(true);
+          }
+          fast.sales.forEach((sale, m) => {
+            expect(sale.seizedTokens).toBe(exact.seizedTokens[m]);
+          });
         },
       ),
       { numRuns: 100 },

@@ -16,6 +16,7 @@ import {
   validateRiskSnapshot,
 } from "../../lib/risk/index.js";
 import { RAY } from "./fixtures.js";
+import { referenceCascade } from "./referenceCascade.js";
 
 const ASSETS = ["0xa0", "0xa1"];
 const BRIDGES = ["0xb0", "0xb1"];
@@ -195,6 +196,34 @@ describe("risk engine invariants", () => {
           expect(r.converged || r.rounds === maxRounds).toBe(true);
           expect(r.badDebtUsd).toBeGreaterThanOrEqual(0);
           expect(r.remainingDebtUsd).toBeGreaterThanOrEqual(0);
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it("cascade equals the cascade of whole liquidateBook rounds (same rounds and liquidations, figures up to rounding)", () => {
+    fc.assert(
+      fc.property(
+        snapshotArb,
+        shockTarget,
+        fc.double({ min: 0, max: 0.99, noNaN: true }),
+        fc.integer({ min: 1, max: 30 }),
+        (s, asset, shock, maxRounds) => {
+          const book = compileRiskBook(s);
+          const fast = priceShockCascade(book, { asset, shock, maxRounds });
+          const ref = referenceCascade(book, asset, shock, maxRounds);
+          expect(fast.rounds).toBe(ref.rounds);
+          expect(fast.converged).toBe(ref.converged);
+          expect(fast.liquidatedPositions).toBe(ref.pass.liquidatedPositions);
+          for (let m = 0; m < book.marketCount; m++) {
+            expect(close(fast.finalPrices[m]!, ref.finalPrices[m]!)).toBe(true);
+          }
+          const exact = liquidateBook(book, fast.finalPrices);
+          for (const key of ["repaidUsd", "seizedCollateralUsd", "badDebtUsd", "remainingDebtUsd"] as const) {
+            expect(fast[key]).toBe(exact[key]);
+            expect(close(fast[key], ref.pass[key])).toBe(true);
+          }
         },
       ),
       RUNS,

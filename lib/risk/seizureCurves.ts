@@ -1,0 +1,284 @@
+import { PRICED, type RiskBook } from "./book.js";
+import { CLOSE_FACTOR_HF_THRESHOLD, isLiquidatable } from "./health.js";
+import { liquidatePosition } from "./liquidation.js";
+
+// Module-level copies of imported bindings used per position: under tsx's and vite-node's module
+// transforms an imported name is a getter call on each use, which showed in the 1M-position profile.
+const priced = PRICED;
+const liquidatable = isLiquidatable;
+const liquidate = liquidatePosition;
+
+/**
+ * A single-collateral position whose `LT x LB` is at most this is liquidated in exactly one step at any
+ * price (see {@link seizureCurves}): a half close from HF >= 0.95 leaves HF ~ 2 HF - LT LB >= 1.01, far
+ * above float noise. Others are evaluated position by position.
+ */
+const MAX_ONE_STEP_LT_LB = 0.89;
+/** Ulp steps allowed when locating a threshold from its closed-form estimate (a few suffice). */
+const MAX_ULP_STEPS = 64;
+
+/**
+ * Per market, one sorted threshold with the suffix sums of a weight: `above(p)` is the index of the
+ * first threshold above p, and `sum[k]` is the weight of the thresholds from k on.
+ */
+type Threshold = { at: Float64Array; sums: Float64Array[] };
+
+/** The single-collateral positions of one market, described by three prices each (see below). */
+type MarketCurve = {
+  /** Liquidatable (HF < 1) iff price < liq; suffix sums of D x LB / 2. */
+  liq: Threshold;
+  /** HF < 0.95 (full close factor) iff price < full; suffix sums of D x LB / 2 and D x LB. */
+  full: Threshold;
+  /** All collateral seized (bonus collateral <= debt) iff price < all; suffix sums of tokens and D x LB. */
+  all: Threshold;
+};
+
+/**
+ * What a cascade round needs from the book (tokens seized per market, positions liquidated) at any
+ * collateral prices, laid out once per book so a round costs a few binary searches per market plus a
+ * pass over the positions that have no closed form.
+ *
+ * A priced position with debt D and one collateral entry (a tokens, LT, LB) at price p is, as
+ * {@link liquidatePosition} runs it (HF = a p LT / D, bonus collateral a p / LB):
+ * - healthy when p >= liq: nothing seized;
+ * - half closed when full <= p < liq (0.95 <= HF < 1): D/2 repaid with a tokens x (D/2) / (a p / LB), that
+ *   is D LB / (2 p) tokens, and one step leaves HF ~ 2 HF - LT LB >= 1.01 when LT LB <= 0.89;
+ * - fully closed when all <= p < full: D repaid with D LB / p tokens;
+ * - wiped out when p < all (a p / LB <= D): all a tokens.
+ * The three prices are located exactly (to the ulp, with the same float expressions the pass uses, which
+ * are monotone in p), so which regime a position is in, and so the number liquidated, equals the pass's.
+ * The tokens are the closed forms summed per market through suffix sums, so they equal the pass's up to
+ * float rounding (not bit for bit: the order of the sums differs).
+ *
+ * Positions outside that form (several collateral entries, LT x LB above 0.89, or a threshold that is
+ * not ordered as above) are kept in a compact run and evaluated exactly as the pass does, each round.
+ */
+export type SeizureCurves = {
+  markets: MarketCurve[];
+  /** Positions evaluated one by one: debt, and collateral entries `entryStart[k] .. entryStart[k+1]-1`. */
+  debtUsd: Float64Array;
+  entryStart: Int32Array;
+  entryMarket: Int32Array;
+  entryAmount: Float64Array;
+  entryLt: Float64Array;
+  entryLb: Float64Array;
+};
+
+const bits = new Float64Array(1);
+const view = new BigInt64Array(bits.buffer);
+
+/** The next double above a non-negative finite x. */
+function nextUp(x: number): number {
+  if (x === 0) return Number.MIN_VALUE;
+  bits[0] = x;
+  view[0] = view[0]! + 1n;
+  return bits[0]!;
+}
+
+/** The next double below a positive finite x. */
+function nextDown(x: number): number {
+  bits[0] = x;
+  view[0] = view[0]! - 1n;
+  return bits[0]!;
+}
+
+/**
+ * The smallest double t >= 0 with `holds(t)` false, for a predicate true below some price and false above
+ * it; starts from a closed-form estimate a few ulps off. NaN when the estimate is unusable or too far.
+ */
+function boundary(estimate: number, holds: (p: number) => boolean): number {
+  if (!(Number.isFinite(estimate) && estimate > 0)) return Number.NaN;
+  let t = estimate;
+  for (let s = 0; holds(t); s++) {
+    if (s >= MAX_ULP_STEPS) return Number.NaN;
+    t = nextUp(t);
+  }
+  for (let s = 0; t > 0 && !holds(nextDown(t)); s++) {
+    if (s >= MAX_ULP_STEPS) return Number.NaN;
+    t = nextDown(t);
+  }
+  return t;
+}
+
+/** Sorts thresholds ascending (NaN never reaches here) and lays out the suffix sums of each weight. */
+function threshold(at: number[], weights: number[][]): Threshold {
+  const order = at.map((_, i) => i).sort((x, y) => at[x]! - at[y]!);
+  const sorted = Float64Array.from(order, (i) => at[i]!);
+  const sums = weights.map((w) => {
+    const s = new Float64Array(order.length + 1);
+    for (let k = order.length - 1; k >= 0; k--) s[k] = s[k + 1]! + w[order[k]!]!;
+    return s;
+  });
+  return { at: sorted, sums };
+}
+
+/** Index of the first threshold strictly above p (thresholds ascending). */
+function above(at: Float64Array, p: number): number {
+  let lo = 0;
+  let hi = at.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (at[mid]! > p) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+const curvesByBook = new WeakMap<RiskBook, SeizureCurves>();
+
+/**
+ * The book's seizure curves, built on first use and kept with the book (no scenario changes them).
+ *
+ * @example
+ * const seized = new Float64Array(book.marketCount);
+ * seizeAt(seizureCurves(book), shockedPrices(book, 0.3), seized); // positions liquidated
+ */
+export function seizureCurves(book: RiskBook): SeizureCurves {
+  const held = curvesByBook.get(book);
+  if (held) return held;
+  const { positionStart, entryReserve, entryCollateral, entryDebt, reserveMarket, entryLt, entryLb } = book;
+  const debtPrices = book.marketPriceUsd;
+  type Acc = {
+    liq: number[];
+    full: number[];
+    all: number[];
+    half: number[];
+    dlb: number[];
+    tokens: number[];
+  };
+  const acc: Acc[] = Array.from({ length: book.marketCount }, () => ({
+    liq: [],
+    full: [],
+    all: [],
+    half: [],
+    dlb: [],
+    tokens: [],
+  }));
+  const debts: number[] = [];
+  const starts: number[] = [];
+  const markets: number[] = [];
+  const amounts: number[] = [];
+  const lts: number[] = [];
+  const lbs: number[] = [];
+  for (let i = 0; i < book.positionCount; i++) {
+    if (book.positionStatus[i] !== priced) continue;
+    // Debt as computeHealth sums it (same terms, same order).
+    let d = 0;
+    let collaterals = 0;
+    let only = -1;
+    for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
+      const debt = entryDebt[e]!;
+      if (debt !== 0) d += debt * debtPrices[reserveMarket[entryReserve[e]!]!]!;
+      if (entryCollateral[e]! !== 0) {
+        collaterals++;
+        only = e;
+      }
+    }
+    // No debt: never liquidated. No collateral: never liquidated (no bonus collateral to seize).
+    if (!(d > 0) || collaterals === 0) continue;
+    if (collaterals === 1) {
+      const a = entryCollateral[only]!;
+      const lt = entryLt[only]!;
+      const lb = entryLb[only]!;
+      // The pass's own expressions: v = a p, HF = v LT / D, bonus collateral v / LB.
+      const liq = boundary((d * (1 - 1e-12)) / (a * lt), (p) => liquidatable((a * p * lt) / d));
+      const full = boundary(
+        (d * CLOSE_FACTOR_HF_THRESHOLD) / (a * lt),
+        (p) => (a * p * lt) / d < CLOSE_FACTOR_HF_THRESHOLD,
+      );
+      const all = boundary((d * lb) / a, (p) => (a * p) / lb <= d);
+      if (lt * lb <= MAX_ONE_STEP_LT_LB && all <= full && full <= liq) {
+        const m = reserveMarket[entryReserve[only]!]!;
+        const x = acc[m]!;
+        x.liq.push(liq);
+        x.full.push(full);
+        x.all.push(all);
+        x.half.push((d * lb) / 2);
+        x.dlb.push(d * lb);
+        x.tokens.push(a);
+        continue;
+      }
+    }
+    debts.push(d);
+    starts.push(markets.length);
+    for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
+      const coll = entryCollateral[e]!;
+      if (coll === 0) continue;
+      markets.push(reserveMarket[entryReserve[e]!]!);
+      amounts.push(coll);
+      lts.push(entryLt[e]!);
+      lbs.push(entryLb[e]!);
+    }
+  }
+  starts.push(markets.length);
+  const curves: SeizureCurves = {
+    markets: acc.map((x) => ({
+      liq: threshold(x.liq, [x.half]),
+      full: threshold(x.full, [x.half, x.dlb]),
+      all: threshold(x.all, [x.tokens, x.dlb]),
+    })),
+    debtUsd: Float64Array.from(debts),
+    entryStart: Int32Array.from(starts),
+    entryMarket: Int32Array.from(markets),
+    entryAmount: Float64Array.from(amounts),
+    entryLt: Float64Array.from(lts),
+    entryLb: Float64Array.from(lbs),
+  };
+  curvesByBook.set(book, curves);
+  return curves;
+}
+
+/**
+ * Adds to `seizedTokens` (per market) the whole tokens a liquidation pass at `prices` seizes, and returns
+ * the number of positions it liquidates; equal to {@link liquidateBook}'s count, and its tokens up to
+ * float rounding. Returns -1, adding nothing, when a price is not positive and finite (the closed forms
+ * divide by it): the caller then runs the exact pass.
+ *
+ * @example
+ * const seized = new Float64Array(book.marketCount);
+ * const liquidated = seizeAt(seizureCurves(book), prices, seized);
+ */
+export function seizeAt(curves: SeizureCurves, prices: Float64Array, seizedTokens: Float64Array): number {
+  for (let m = 0; m < curves.markets.length; m++) {
+    const p = prices[m]!;
+    if (!(Number.isFinite(p) && p > 0)) return -1;
+  }
+  let count = 0;
+  for (let m = 0; m < curves.markets.length; m++) {
+    const { liq, full, all } = curves.markets[m]!;
+    const p = prices[m]!;
+    const kLiq = above(liq.at, p);
+    const kFull = above(full.at, p);
+    const kAll = above(all.at, p);
+    count += liq.at.length - kLiq;
+    // Half closed: liquidatable minus fully closed; fully closed: HF < 0.95 minus wiped out.
+    const halfWeight = liq.sums[0]![kLiq]! - full.sums[0]![kFull]!;
+    const fullWeight = full.sums[1]![kFull]! - all.sums[1]![kAll]!;
+    seizedTokens[m] = seizedTokens[m]! + all.sums[0]![kAll]! + (halfWeight + fullWeight) / p;
+  }
+  const { debtUsd, entryStart, entryMarket, entryAmount } = curves;
+  const cLt = curves.entryLt;
+  const cLb = curves.entryLb;
+  for (let k = 0; k < debtUsd.length; k++) {
+    const d = debtUsd[k]!;
+    const from = entryStart[k]!;
+    const to = entryStart[k + 1]!;
+    let c = 0;
+    let wc = 0;
+    let bc = 0;
+    for (let e = from; e < to; e++) {
+      const v = entryAmount[e]! * prices[entryMarket[e]!]!;
+      c += v;
+      wc += v * cLt[e]!;
+      bc += v / cLb[e]!;
+    }
+    if (!(liquidatable(wc / d) && bc > 0)) continue;
+    const f = liquidate(c, wc, bc, d).seizedFraction;
+    count++;
+    for (let e = from; e < to; e++) {
+      const m = entryMarket[e]!;
+      seizedTokens[m] = seizedTokens[m]! + entryAmount[e]! * f;
+    }
+  }
+  return count;
+}
