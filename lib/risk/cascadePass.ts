@@ -160,7 +160,9 @@ function newScratch(book: RiskBook): BookScratch {
 
 /**
  * The plan of a cascade starting at `start` (the shocked prices). It lives in the book's shared buffers:
- * planning again on the same book invalidates the previous plan.
+ * planning again on the same book invalidates the previous plan. {@link priceShockCascade} no longer plans
+ * per scenario (its rounds use seizure curves and its one exact pass {@link bookPlan}); the floor remains
+ * the bound its round prices are property-tested against.
  *
  * @example
  * const plan = planCascade(book, shockedPrices(book, 0.3));
