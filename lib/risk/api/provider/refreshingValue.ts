@@ -1,0 +1,112 @@
+/**
+ * A value re-read at most once per `minRefreshMs` and served while the look behind it is younger than
+ * that; the risk snapshot provider's cadence (./indexerSnapshot.ts), kept apart from what a refresh reads.
+ *
+ * Why "refresh ahead": read only on request, a request arriving after the value expired waits for the
+ * whole refresh (at 100,000 positions a new risk snapshot and its analysis: about a quarter of a second
+ * on a loaded 2-core machine, bench/explorer-scale.ts), and with a block a second that is every
+ * second. With `aheadWhileUsedMs` set, while the value was asked for within that many milliseconds the
+ * next refresh starts shortly before the current value expires, so requests find a fresh value and
+ * rarely wait. The guarantee is the same either way: every value handed out comes from a refresh that
+ * started less than `minRefreshMs` before it was asked for, or from the refresh that request waited
+ * for, and values only move forward (a newer refresh's value replaces an older one, never the reverse).
+ */
+
+export type RefreshingValueParameters<T> = {
+  /** Reads the value anew; may return the previous object when nothing changed. */
+  refresh: () => Promise<T>;
+  minRefreshMs: number;
+  /**
+   * A refresh failed: return the value to serve (the previous one, until the next attempt
+   * `minRefreshMs` later) or throw the error to hand the waiting callers.
+   */
+  failed: (cause: unknown, previous: T | undefined) => T;
+  /**
+   * Refresh ahead of expiry while `get` was called within this many milliseconds. Default 0: refresh
+   * only when a caller finds the value expired.
+   */
+  aheadWhileUsedMs?: number;
+  /** Called once a refresh's value is the one served, when it is a different object from before. */
+  changed?: (value: T) => void;
+  /** Milliseconds clock (tests); timers are the global ones, so fake timers must mock both. */
+  clock?: () => number;
+};
+
+export type RefreshingValue<T> = {
+  get(): Promise<T>;
+  /** Stops refreshing ahead (a request still refreshes on demand). */
+  close(): void;
+};
+
+export function refreshingValue<T>(params: RefreshingValueParameters<T>): RefreshingValue<T> {
+  const clock = params.clock ?? Date.now;
+  const ahead = params.aheadWhileUsedMs ?? 0;
+  let served: { value: T; lookedAt: number } | undefined;
+  let pending: Promise<T> | undefined;
+  let attemptedAt = Number.NEGATIVE_INFINITY;
+  let lastDurationMs = 0;
+  let askedAt = Number.NEGATIVE_INFINITY;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+
+  const start = (): Promise<T> => {
+    const startedAt = clock();
+    attemptedAt = startedAt;
+    const run = params.refresh().then(
+      (value) => {
+        const previous = served?.value;
+        // A value is as fresh as the look that started its refresh.
+        served = { value, lookedAt: startedAt };
+        if (value !== previous) params.changed?.(value);
+        return value;
+      },
+      (cause: unknown) => params.failed(cause, served?.value),
+    );
+    pending = run.finally(() => {
+      lastDurationMs = clock() - startedAt;
+      pending = undefined;
+      schedule();
+    });
+    // The scheduled refresh has no caller: its failure is logged by `failed`, not left unhandled.
+    pending.catch(() => {});
+    return pending;
+  };
+
+  /** Arms the next refresh ahead: early enough (twice the last refresh's time) to finish before expiry. */
+  const schedule = () => {
+    if (closed || ahead <= 0 || timer || pending) return;
+    if (clock() - askedAt > ahead) return;
+    const lead = Math.min(params.minRefreshMs / 2, 2 * lastDurationMs);
+    const due = attemptedAt + params.minRefreshMs - lead;
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        if (closed || pending || clock() - askedAt > ahead) return;
+        void start();
+      },
+      Math.max(0, due - clock()),
+    );
+    // Never what keeps a process alive.
+    timer.unref?.();
+  };
+
+  return {
+    get() {
+      const now = clock();
+      askedAt = now;
+      let answer: Promise<T>;
+      if (served && now - served.lookedAt < params.minRefreshMs) answer = Promise.resolve(served.value);
+      else if (pending) answer = pending;
+      // The last attempt failed less than minRefreshMs ago: `failed` chose to serve the previous value.
+      else if (served && now - attemptedAt < params.minRefreshMs) answer = Promise.resolve(served.value);
+      else answer = start();
+      schedule();
+      return answer;
+    },
+    close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
