@@ -265,8 +265,11 @@ export function createResponseCache<V>(params: ResponseCacheParameters<V>): Resp
   return {
     stats: () => ({ ...counts }),
     async warm(version, execute) {
-      // Only the newest version: an older one must not displace the one requests already use.
-      if (!params.warm || (await params.version()) !== version) return;
+      if (!params.warm) return;
+      // Only the newest version: an older one must not displace the one requests already use. A
+      // version that cannot be read now is no reason to warm (nor to reject: callers do not wait).
+      const newest = await params.version().catch(() => undefined);
+      if (newest !== version) return;
       const since = Date.now() - params.warm.windowMs;
       const documents = [...remembered.entries()].filter(([, d]) => d.askedAt >= since).reverse();
       for (const [documentKey, d] of documents) {
