@@ -75,7 +75,8 @@ export type ResponseCache<V> = {
    * Executes the remembered documents (see `warm` in the parameters) on `version`, one at a time, each
    * only if it has no answer under `version` yet, and keeps their answers as if requested: a request
    * then finds them ready. Call it once `version()` returns `version`; it stops when a newer version
-   * is seen. Never rejects (a failed execution is simply not kept).
+   * is seen. Documents with a clock key are left out (their answers are good for a second). Never
+   * rejects (a failed execution is simply not kept).
    */
   warm(version: V, execute: (request: Request, version: V) => Response | Promise<Response>): Promise<void>;
   stats(): ResponseCacheStats;
@@ -250,6 +251,10 @@ export function createResponseCache<V>(params: ResponseCacheParameters<V>): Resp
     return answer;
   };
 
+  /** An answer's key under a version: the document's, after the clock part when there is one. */
+  const entryKey = (query: string, documentKey: string) =>
+    params.clockKey ? `${params.clockKey(query)}|${documentKey}` : documentKey;
+
   const remembered = new Lru<string, Remembered>(params.warm?.maxDocuments ?? 0);
   const remember = (request: Request, text: string, parsed: Parsed) => {
     if (!params.warm) return;
@@ -275,7 +280,9 @@ export function createResponseCache<V>(params: ResponseCacheParameters<V>): Resp
       for (const [documentKey, d] of documents) {
         const entries = entriesOf(version);
         if (!entries) return;
-        const key = params.clockKey ? `${params.clockKey(d.query)}|${documentKey}` : documentKey;
+        // A document whose answer follows the clock is good for one second: answered on request only.
+        if (params.clockKey && params.clockKey(d.query) !== "") continue;
+        const key = entryKey(d.query, documentKey);
         if (entries.has(key)) continue;
         const request = new Request(d.url, { method: "POST", headers: d.headers, body: d.text });
         try {
@@ -319,7 +326,7 @@ export function createResponseCache<V>(params: ResponseCacheParameters<V>): Resp
         return toResponse(refused, "refused");
       }
       const version = await params.version();
-      const key = params.clockKey ? `${params.clockKey(parsed.query)}|${parsed.key}` : parsed.key;
+      const key = entryKey(parsed.query, parsed.key);
       const entries = entriesOf(version);
       if (!entries) {
         counts.bypass++;

@@ -47,10 +47,14 @@ const post = (query: string, variables?: unknown) => {
 describe("response cache warming", () => {
   it("answers recent documents on the new version ahead of requests, identical to executing them", async () => {
     const s = server();
+    // As the risk API's: documents asking for alerts also key on the second.
     const cache = createResponseCache<Version>({
       version: s.version,
+      clockKey: (query) => (query.includes("alerts") ? String(Math.floor(Date.now() / 1000)) : ""),
       warm: { windowMs: 60_000, maxDocuments: 10 },
     });
+    // Answered on request only: its answer is good for the current second.
+    await cache.handle(post("{ alerts }"), s.execute);
     const documents = [
       ["{ a }", undefined],
       ["query($p: String!) { b(p: $p) }", { p: "aave" }],
@@ -59,6 +63,11 @@ describe("response cache warming", () => {
     const v2 = s.next();
     await cache.warm(v2, s.execute);
     expect(cache.stats().warmed).toBe(2);
+    // Most recently asked first; not the alerts document.
+    expect(s.executed.filter((e) => e.startsWith("2:"))).toEqual([
+      "2:query($p: String!) { b(p: $p) }",
+      "2:{ a }",
+    ]);
     for (const [q, v] of documents) {
       const cached = await cache.handle(post(q, v), s.execute);
       expect(cached.headers.get("x-cache")).toBe("hit");
