@@ -52,6 +52,12 @@ export function mountRiskApi(app: Hono): void {
     warm: { windowMs: KEEP_WARM_MS, maxDocuments: 32 },
   });
   const execute = (request: Request, snapshot?: RiskSnapshot) => yoga.fetch(request, { snapshot });
+  // GraphQL requests keep snapshots and answers coming ahead; a metrics scrape (every 5-15 s) does not:
+  // it can wait for a rebuild, and an unwatched API then rebuilds only when scraped, as before.
+  app.use("/risk/graphql", async (_, next) => {
+    provider.inUse();
+    await next();
+  });
   if (apiCacheEnabled()) {
     app.post("/risk/graphql", (c) => cache.handle(c.req.raw, execute));
     served = (snapshot) => void cache.warm(snapshot, execute);
@@ -63,7 +69,8 @@ export function mountRiskApi(app: Hono): void {
 }
 
 /**
- * How long after the last request snapshots keep being built ahead and answers computed ahead: longer
- * than the explorer's refresh interval (3 s), so a watched view stays warm; an idle API does no work.
+ * How long after the last GraphQL request snapshots keep being built ahead and answers computed ahead:
+ * longer than the explorer's refresh interval (3 s), so a watched view stays warm; an idle API does no
+ * work ahead.
  */
 const KEEP_WARM_MS = 10_000;

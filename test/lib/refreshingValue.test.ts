@@ -64,6 +64,7 @@ describe("refreshingValue", () => {
       aheadWhileUsedMs: 3_000,
       changed: (v) => changed.push(v.n),
     });
+    value.use();
     const first = value.get();
     await vi.advanceTimersByTimeAsync(200);
     expect((await first).n).toBe(1);
@@ -72,12 +73,15 @@ describe("refreshingValue", () => {
     expect(s.started.map((t) => t - 1_000_000)).toEqual([0, 600]);
     expect((await value.get()).n).toBe(2);
     expect(changed).toEqual([1, 2]);
-    // Three seconds after the last request it stops refreshing.
+    // Three seconds after the last use it stops refreshing; `get` alone does not count as use.
     await vi.advanceTimersByTimeAsync(10_000);
     const count = s.started.length;
     await vi.advanceTimersByTimeAsync(10_000);
     expect(s.started).toHaveLength(count);
-    expect(count).toBeLessThanOrEqual(1 + Math.ceil(3_900 / 600));
+    expect(count).toBeLessThanOrEqual(1 + Math.ceil(3_000 / 600));
+    void value.get();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(s.started).toHaveLength(count + 1);
   });
 
   it("close stops refreshing ahead", async () => {
@@ -88,6 +92,7 @@ describe("refreshingValue", () => {
       failed,
       aheadWhileUsedMs: 60_000,
     });
+    value.use();
     void value.get();
     await vi.advanceTimersByTimeAsync(100);
     value.close();
@@ -141,6 +146,7 @@ describe("refreshingValue", () => {
           const asked: { at: number; answer: Promise<Stamped> }[] = [];
           for (const gap of gaps) {
             await vi.advanceTimersByTimeAsync(gap);
+            value.use();
             asked.push({ at: Date.now(), answer: value.get() });
           }
           await vi.advanceTimersByTimeAsync(3_000);

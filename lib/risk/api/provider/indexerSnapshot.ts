@@ -45,9 +45,9 @@ export type CreateIndexerSnapshotProviderParameters = {
   /** Run on each new snapshot before it is served (e.g. to compute its analysis ahead of requests). */
   prepare?: (snapshot: RiskSnapshot) => void;
   /**
-   * Build the next snapshot ahead of the current one's expiry while `getSnapshot` was called within
-   * this many milliseconds (./refreshingValue.ts), so requests do not wait for rebuilds. Default 0:
-   * rebuild only when a request finds the snapshot older than `minRefreshMs`.
+   * Build the next snapshot ahead of the current one's expiry for this many milliseconds after each
+   * `inUse()` (./refreshingValue.ts), so requests do not wait for rebuilds. Default 0: rebuild only
+   * when a request finds the snapshot older than `minRefreshMs`.
    */
   refreshAheadWhileUsedMs?: number;
   /** Called once a new snapshot is the one served (e.g. to compute its answers ahead of requests). */
@@ -62,6 +62,8 @@ export type IndexerSnapshotProvider = {
   getSnapshot: () => Promise<RiskSnapshot>;
   /** Last indexed block per chain behind the current snapshot (empty before the first one). */
   indexedBlocks: () => IndexedBlock[];
+  /** A request that should not wait for a rebuild is coming: build ahead (`refreshAheadWhileUsedMs`). */
+  inUse: () => void;
   /** Stops building snapshots ahead of requests (idempotent). */
   close: () => void;
 };
@@ -73,7 +75,7 @@ export type IndexerSnapshotProvider = {
  * indexes are brought forward to and prices are judged at. Concurrent callers share one refresh. If a
  * refresh fails after a snapshot exists, the old snapshot is served (its timestamps age, so staleness
  * alerts fire) and the failure is logged. With `refreshAheadWhileUsedMs`, the next snapshot is built
- * shortly before the current one expires while requests keep coming (./refreshingValue.ts).
+ * shortly before the current one expires while `inUse()` keeps being called (./refreshingValue.ts).
  *
  * Incremental: the small tables (markets, reserves, prices, backing) are read in full every time, so
  * prices are judged and indexes brought forward as of the new block exactly as a full rebuild would;
@@ -204,6 +206,7 @@ export function createIndexerSnapshotProvider(
   });
   return {
     getSnapshot: snapshots.get,
+    inUse: snapshots.use,
     indexedBlocks: () => current?.blocks ?? [],
     close: snapshots.close,
   };

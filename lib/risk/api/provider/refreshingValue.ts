@@ -5,9 +5,10 @@
  * Why "refresh ahead": read only on request, a request arriving after the value expired waits for the
  * whole refresh (at 100,000 positions a new risk snapshot and its analysis: about a quarter of a second
  * on a loaded 2-core machine, bench/explorer-scale.ts), and with a block a second that is every
- * second. With `aheadWhileUsedMs` set, while the value was asked for within that many milliseconds the
- * next refresh starts shortly before the current value expires, so requests find a fresh value and
- * rarely wait. The guarantee is the same either way: every value handed out comes from a refresh that
+ * second. With `aheadWhileUsedMs` set, for that many milliseconds after each {@link RefreshingValue.use}
+ * the next refresh starts shortly before the current value expires, so requests find a fresh value and
+ * rarely wait. Use is declared apart from `get` so that only the callers who need the speed (GraphQL
+ * requests, not a metrics scrape every few seconds) keep the refreshes going. The guarantee is the same either way: every value handed out comes from a refresh that
  * started less than `minRefreshMs` before it was asked for, or from the refresh that request waited
  * for, and values only move forward (a newer refresh's value replaces an older one, never the reverse).
  */
@@ -22,8 +23,8 @@ export type RefreshingValueParameters<T> = {
    */
   failed: (cause: unknown, previous: T | undefined) => T;
   /**
-   * Refresh ahead of expiry while `get` was called within this many milliseconds. Default 0: refresh
-   * only when a caller finds the value expired.
+   * Refresh ahead of expiry for this many milliseconds after each `use()`. Default 0: refresh only when
+   * a caller finds the value expired.
    */
   aheadWhileUsedMs?: number;
   /** Called once a refresh's value is the one served, when it is a different object from before. */
@@ -34,6 +35,8 @@ export type RefreshingValueParameters<T> = {
 
 export type RefreshingValue<T> = {
   get(): Promise<T>;
+  /** Someone needs fresh values quickly: refresh ahead for the next `aheadWhileUsedMs`. */
+  use(): void;
   /** Stops refreshing ahead (a request still refreshes on demand). */
   close(): void;
 };
@@ -45,7 +48,7 @@ export function refreshingValue<T>(params: RefreshingValueParameters<T>): Refres
   let pending: Promise<T> | undefined;
   let attemptedAt = Number.NEGATIVE_INFINITY;
   let lastDurationMs = 0;
-  let askedAt = Number.NEGATIVE_INFINITY;
+  let usedAt = Number.NEGATIVE_INFINITY;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
@@ -75,13 +78,13 @@ export function refreshingValue<T>(params: RefreshingValueParameters<T>): Refres
   /** Arms the next refresh ahead: early enough (twice the last refresh's time) to finish before expiry. */
   const schedule = () => {
     if (closed || ahead <= 0 || timer || pending) return;
-    if (clock() - askedAt > ahead) return;
+    if (clock() - usedAt > ahead) return;
     const lead = Math.min(params.minRefreshMs / 2, 2 * lastDurationMs);
     const due = attemptedAt + params.minRefreshMs - lead;
     timer = setTimeout(
       () => {
         timer = undefined;
-        if (closed || pending || clock() - askedAt > ahead) return;
+        if (closed || pending || clock() - usedAt > ahead) return;
         void start();
       },
       Math.max(0, due - clock()),
@@ -93,15 +96,15 @@ export function refreshingValue<T>(params: RefreshingValueParameters<T>): Refres
   return {
     get() {
       const now = clock();
-      askedAt = now;
-      let answer: Promise<T>;
-      if (served && now - served.lookedAt < params.minRefreshMs) answer = Promise.resolve(served.value);
-      else if (pending) answer = pending;
+      if (served && now - served.lookedAt < params.minRefreshMs) return Promise.resolve(served.value);
+      if (pending) return pending;
       // The last attempt failed less than minRefreshMs ago: `failed` chose to serve the previous value.
-      else if (served && now - attemptedAt < params.minRefreshMs) answer = Promise.resolve(served.value);
-      else answer = start();
+      if (served && now - attemptedAt < params.minRefreshMs) return Promise.resolve(served.value);
+      return start();
+    },
+    use() {
+      usedAt = clock();
       schedule();
-      return answer;
     },
     close() {
       closed = true;
