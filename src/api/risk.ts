@@ -18,11 +18,12 @@ export function mountRiskApi(app: Hono): void {
   // Each new snapshot's analysis (the liquidation curve) is computed once, before it is served. While
   // the API is in use the next snapshot is built shortly before the current one is a second old, and
   // the documents asked for in the last seconds are answered on it as soon as it is served, so requests
-  // find their answers ready instead of waiting for a rebuild (about a quarter of a second at 100k
-  // positions, bench/explorer-scale.ts). Every answer still comes from a snapshot whose look at the
-  // indexer began less than a second before the request: answering from an older snapshot while the
-  // next is built was tried and reverted, because it answered "priced" for a block after a feed went
-  // stale (test/risk-e2e/aaveRisk.test.ts); a risk monitor's answer reflects the newest block.
+  // find their answers ready instead of waiting for a rebuild (0.1-0.25 s at 100k positions once
+  // incremental, 1.4 s for the first full read; bench/explorer-scale.ts). Every answer still comes from
+  // a snapshot whose look at the indexer began less than a second before the request: answering from
+  // an older snapshot while the next is built was tried and reverted, because it answered "priced" for
+  // a block after a feed went stale (test/risk-e2e/aaveRisk.test.ts, which until c599583 could also
+  // wait one block short: viem's cached block number); a risk monitor's answer reflects the newest block.
   let prepare: (snapshot: RiskSnapshot) => void = () => {};
   let served: (snapshot: RiskSnapshot) => void = () => {};
   const provider = createIndexerSnapshotProvider({

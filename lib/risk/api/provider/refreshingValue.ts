@@ -3,7 +3,7 @@
  * that; the risk snapshot provider's cadence (./indexerSnapshot.ts), kept apart from what a refresh reads.
  *
  * Why "refresh ahead": read only on request, a request arriving after the value expired waits for the
- * whole refresh (at 100,000 positions a new risk snapshot and its analysis: about a quarter of a second
+ * whole refresh (at 100,000 positions a new risk snapshot and its analysis: 0.1-0.25 s once incremental
  * on a loaded 2-core machine, bench/explorer-scale.ts), and with a block a second that is every
  * second. With `aheadWhileUsedMs` set, for that many milliseconds after each {@link RefreshingValue.use}
  * the next refresh starts shortly before the current value expires, so requests find a fresh value and
