@@ -10,10 +10,12 @@
  *
  * SCALE_TRANSFERS (default 10,000), SCALE_POSITIONS (default 100,000), SCALE_BLOCK_SECONDS (block
  * interval while measuring, default 1 as on the devnet; 0: no new blocks), DATABASE_URL_ADMIN (default
- * postgres://postgres@127.0.0.1:5432/postgres). Prints progress; the last line is one JSON object.
+ * postgres://postgres@127.0.0.1:5432/postgres), SCALE_PONDER_LOG (a file to write the indexer's output
+ * to at the end, its last 100 kB: with LOG_LEVEL=debug it has each risk snapshot rebuild's timings).
+ * Prints progress; the last line is one JSON object.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { privateKeyToAccount } from "viem/accounts";
@@ -143,6 +145,7 @@ try {
   console.log(JSON.stringify(figure));
 } finally {
   if (run) await stop(run);
+  if (run && process.env.SCALE_PONDER_LOG) writeFileSync(process.env.SCALE_PONDER_LOG, run.output());
   await Promise.all(chains.map((ch) => ch.anvil.stop()));
   try {
     psql(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);

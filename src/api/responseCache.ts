@@ -50,9 +50,16 @@ export type ResponseCacheParameters<V> = {
   maxRetired?: number;
   /** Documents whose refusal is kept. Default 1000. */
   maxRefusals?: number;
+  /**
+   * Remember the documents answered from the cache or kept in it, so {@link ResponseCache.warm} can
+   * execute them again on a new version before anyone asks: those asked for within `windowMs`, at most
+   * `maxDocuments` (the most recently asked). Default: none remembered, `warm` does nothing.
+   */
+  warm?: { windowMs: number; maxDocuments: number };
 };
 
-export type ResponseCacheStats = Record<ResponseCacheOutcome, number>;
+/** Outcomes of requests, and `warmed`: answers computed by {@link ResponseCache.warm}. */
+export type ResponseCacheStats = Record<ResponseCacheOutcome | "warmed", number>;
 
 export type ResponseCache<V> = {
   /**
@@ -64,10 +71,20 @@ export type ResponseCache<V> = {
     request: Request,
     execute: (request: Request, version?: V) => Response | Promise<Response>,
   ): Promise<Response>;
+  /**
+   * Executes the remembered documents (see `warm` in the parameters) on `version`, one at a time, each
+   * only if it has no answer under `version` yet, and keeps their answers as if requested: a request
+   * then finds them ready. Call it once `version()` returns `version`; it stops when a newer version
+   * is seen. Documents with a clock key are left out (their answers are good for a second). Never
+   * rejects (a failed execution is simply not kept).
+   */
+  warm(version: V, execute: (request: Request, version: V) => Response | Promise<Response>): Promise<void>;
   stats(): ResponseCacheStats;
 };
 
 type Parsed = { key: string; query: string };
+/** A request remembered for warming: enough to build it again. */
+type Remembered = { url: string; headers: [string, string][]; text: string; query: string; askedAt: number };
 type Entry = { running: Promise<CachedAnswer>; answer?: CachedAnswer };
 
 /**
@@ -119,6 +136,10 @@ const hasErrors = (body: string) => body.includes('"errors"');
 class Lru<K, V> {
   readonly #map = new Map<K, V>();
   constructor(readonly max: number) {}
+  /** Least recently used first. */
+  entries(): IterableIterator<[K, V]> {
+    return this.#map.entries();
+  }
   get(key: K): V | undefined {
     const value = this.#map.get(key);
     if (value !== undefined) {
@@ -162,7 +183,7 @@ export function createResponseCache<V>(params: ResponseCacheParameters<V>): Resp
   let current: { version: V; entries: Map<string, Entry> } | undefined;
   const retired = new Lru<V, true>(params.maxRetired ?? 1024);
   const refusals = new Lru<string, CachedAnswer>(params.maxRefusals ?? 1000);
-  const counts: ResponseCacheStats = { hit: 0, miss: 0, shared: 0, bypass: 0, refused: 0 };
+  const counts: ResponseCacheStats = { hit: 0, miss: 0, shared: 0, bypass: 0, refused: 0, warmed: 0 };
 
   const entriesOf = (version: V): Map<string, Entry> | undefined => {
     if (current?.version === version) return current.entries;
@@ -194,8 +215,86 @@ export function createResponseCache<V>(params: ResponseCacheParameters<V>): Resp
     };
   };
 
+  /**
+   * Executes `request` on `version` and keeps a clean answer under `key` (shared with concurrent
+   * identical requests meanwhile); a refusal is kept by document (`documentKey`).
+   */
+  const executeInto = async (
+    entries: Map<string, Entry>,
+    key: string,
+    documentKey: string,
+    request: Request,
+    version: V,
+    execute: (request: Request, version: V) => Response | Promise<Response>,
+  ): Promise<CachedAnswer> => {
+    const running = Promise.resolve(execute(request, version)).then(capture);
+    // Beyond maxEntries a new document is executed without being kept or shared.
+    const entry: Entry | undefined = entries.size < maxEntries ? { running } : undefined;
+    if (entry) entries.set(key, entry);
+    const drop = () => {
+      if (entry && entries.get(key) === entry) entries.delete(key);
+    };
+    let answer: CachedAnswer;
+    try {
+      answer = await running;
+    } catch (error) {
+      drop();
+      throw error;
+    }
+    if (answer.status !== 200 || hasErrors(answer.body) || answer.body.length > maxBodyBytes) {
+      drop();
+      if (isRefusal(answer.status, answer.body) && answer.body.length <= maxBodyBytes)
+        refusals.set(documentKey, answer);
+    } else if (entry) {
+      entry.answer = answer;
+    }
+    return answer;
+  };
+
+  /** An answer's key under a version: the document's, after the clock part when there is one. */
+  const entryKey = (query: string, documentKey: string) =>
+    params.clockKey ? `${params.clockKey(query)}|${documentKey}` : documentKey;
+
+  const remembered = new Lru<string, Remembered>(params.warm?.maxDocuments ?? 0);
+  const remember = (request: Request, text: string, parsed: Parsed) => {
+    if (!params.warm) return;
+    // The headers an answer can depend on here (the key has Accept); nothing else is kept.
+    const headers: [string, string][] = [];
+    for (const name of ["content-type", "accept"]) {
+      const value = request.headers.get(name);
+      if (value !== null) headers.push([name, value]);
+    }
+    remembered.set(parsed.key, { url: request.url, headers, text, query: parsed.query, askedAt: Date.now() });
+  };
+
   return {
     stats: () => ({ ...counts }),
+    async warm(version, execute) {
+      if (!params.warm) return;
+      // Only the newest version: an older one must not displace the one requests already use. A
+      // version that cannot be read now is no reason to warm (nor to reject: callers do not wait).
+      const newest = await params.version().catch(() => undefined);
+      if (newest !== version) return;
+      const since = Date.now() - params.warm.windowMs;
+      const documents = [...remembered.entries()].filter(([, d]) => d.askedAt >= since).reverse();
+      for (const [documentKey, d] of documents) {
+        const entries = entriesOf(version);
+        if (!entries) return;
+        // A document whose answer follows the clock is good for one second: answered on request only.
+        if (params.clockKey && params.clockKey(d.query) !== "") continue;
+        const key = entryKey(d.query, documentKey);
+        if (entries.has(key)) continue;
+        const request = new Request(d.url, { method: "POST", headers: d.headers, body: d.text });
+        try {
+          await executeInto(entries, key, documentKey, request, version, execute);
+          counts.warmed++;
+        } catch {
+          // Not kept: the request that asks for it executes it, as without warming.
+        }
+        // One document per turn of the event loop: requests and indexing are not held up by the rest.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    },
     async handle(request, execute) {
       const length = Number(request.headers.get("content-length") ?? Number.NaN);
       const contentType = request.headers.get("content-type") ?? "";
@@ -227,7 +326,7 @@ export function createResponseCache<V>(params: ResponseCacheParameters<V>): Resp
         return toResponse(refused, "refused");
       }
       const version = await params.version();
-      const key = params.clockKey ? `${params.clockKey(parsed.query)}|${parsed.key}` : parsed.key;
+      const key = entryKey(parsed.query, parsed.key);
       const entries = entriesOf(version);
       if (!entries) {
         counts.bypass++;
@@ -236,12 +335,15 @@ export function createResponseCache<V>(params: ResponseCacheParameters<V>): Resp
       const existing = entries.get(key);
       if (existing?.answer) {
         counts.hit++;
+        remember(request, text, parsed);
         return toResponse(existing.answer, "hit");
       }
       if (existing) {
         counts.shared++;
         try {
-          return toResponse(await existing.running, "shared");
+          const answer = await existing.running;
+          remember(request, text, parsed);
+          return toResponse(answer, "shared");
         } catch {
           // The shared execution failed: this request runs its own, as without the cache.
           counts.bypass++;
@@ -249,27 +351,8 @@ export function createResponseCache<V>(params: ResponseCacheParameters<V>): Resp
         }
       }
       counts.miss++;
-      const running = Promise.resolve(execute(again(), version)).then(capture);
-      // Beyond maxEntries a new document is executed without being kept or shared.
-      const entry: Entry | undefined = entries.size < maxEntries ? { running } : undefined;
-      if (entry) entries.set(key, entry);
-      const drop = () => {
-        if (entry && entries.get(key) === entry) entries.delete(key);
-      };
-      let answer: CachedAnswer;
-      try {
-        answer = await running;
-      } catch (error) {
-        drop();
-        throw error;
-      }
-      if (answer.status !== 200 || hasErrors(answer.body) || answer.body.length > maxBodyBytes) {
-        drop();
-        if (isRefusal(answer.status, answer.body) && answer.body.length <= maxBodyBytes)
-          refusals.set(parsed.key, answer);
-      } else if (entry) {
-        entry.answer = answer;
-      }
+      const answer = await executeInto(entries, key, parsed.key, again(), version, execute);
+      if (answer.status === 200 && !hasErrors(answer.body)) remember(request, text, parsed);
       return toResponse(answer, "miss");
     },
   };

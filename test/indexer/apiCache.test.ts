@@ -168,6 +168,17 @@ describe("GraphQL response cache (real devnet + ponder)", () => {
     await freezeAtCommonTimestamp(devnet);
   });
 
+  it("a document asked for recently is answered on a new snapshot before it is asked again, as executing it gives", async () => {
+    // Asked once: the risk API answers it on each new snapshot for the next 10 s (src/api/risk.ts).
+    const before = await risk(RISK_QUERY);
+    await settle(await freezeAtCommonTimestamp(devnet));
+    // The first request for it on the new snapshot finds the answer ready.
+    const warmed = await risk(RISK_QUERY);
+    expect(warmed.cache).toBe("hit");
+    expect(warmed.text).not.toBe(before.text);
+    expect(warmed.text).toBe((await risk(uncached(RISK_QUERY))).text);
+  });
+
   it("alerts follow the clock: a document asking for them is kept for the current second only", async () => {
     const query = "{ alerts { kind severity } }";
     const first = await risk(query);

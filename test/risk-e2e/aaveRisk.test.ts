@@ -42,6 +42,9 @@ async function risk(query: string): Promise<{ data?: any; errors?: any[] }> {
 
 /**
  * Waits until the risk API answers from a snapshot that includes `blockNumber` of the market's chain.
+ * Callers read the head with `cacheTime: 0`: viem keeps a block number for the client's polling
+ * interval, and one read right after a transaction's receipt was often the block before it (seen:
+ * waiting for 109 with the head at 110), so the wait could end on a snapshot without the last block.
  * Waiting for the indexer alone is not enough: the risk snapshot is rebuilt at most once a second, so a
  * request right after the indexer reached the block can still be answered as of an earlier one.
  */
@@ -98,7 +101,7 @@ beforeAll(async () => {
   await fund(f, bob, t.DAI!, parseUnits("1000", 18));
   await supply(f, bob, t.DAI!, parseUnits("1000", 18));
   await borrow(f, bob, t.USDC!, parseUnits("100", 6));
-  await waitRiskCovers(await f.publicClient.getBlockNumber());
+  await waitRiskCovers(await f.publicClient.getBlockNumber({ cacheTime: 0 }));
 }, 300_000);
 
 afterAll(async () => {
@@ -187,7 +190,7 @@ describe("risk API on the real Aave v3 market", () => {
       const carol = f.users[2]!;
       await fund(f, carol, f.tokens.DAI!, parseUnits("10", 18));
       await supply(f, carol, f.tokens.DAI!, parseUnits("10", 18));
-      await waitRiskCovers(await f.publicClient.getBlockNumber());
+      await waitRiskCovers(await f.publicClient.getBlockNumber({ cacheTime: 0 }));
 
       const alice = f.users[0]!.account.address;
       const r = await risk(`{ position(protocol: "${protocol()}", user: "${alice}") { ${POSITION} } }`);

@@ -124,7 +124,8 @@ export async function freezeAtCommonTimestamp(devnet: Devnet): Promise<Map<numbe
   for (const c of devnet.chains) {
     await c.test.setNextBlockTimestamp({ timestamp });
     await c.test.mine({ blocks: 1 });
-    atT.set(c.deployment.chainId, await c.client.getBlockNumber());
+    // Not viem's cached block number (kept for the polling interval): the block just mined.
+    atT.set(c.deployment.chainId, await c.client.getBlockNumber({ cacheTime: 0 }));
   }
   for (const c of devnet.chains) {
     await c.test.setNextBlockTimestamp({ timestamp: timestamp + 1n });

@@ -15,6 +15,7 @@ import {
   readRowsById,
 } from "./indexerRows.js";
 import { IndexedMorphoPositions } from "./morphoSnapshot.js";
+import { refreshingValue } from "./refreshingValue.js";
 import { assembleSnapshot } from "./snapshotFromRows.js";
 
 // The reading and the conversion live beside this file; their names stay importable from here.
@@ -43,6 +44,14 @@ export type CreateIndexerSnapshotProviderParameters = {
   clock?: () => number;
   /** Run on each new snapshot before it is served (e.g. to compute its analysis ahead of requests). */
   prepare?: (snapshot: RiskSnapshot) => void;
+  /**
+   * Build the next snapshot ahead of the current one's expiry for this many milliseconds after each
+   * `inUse()` (./refreshingValue.ts), so requests do not wait for rebuilds. Default 0: rebuild only
+   * when a request finds the snapshot older than `minRefreshMs`.
+   */
+  refreshAheadWhileUsedMs?: number;
+  /** Called once a new snapshot is the one served (e.g. to compute its answers ahead of requests). */
+  served?: (snapshot: RiskSnapshot) => void;
 };
 
 export type IndexerSnapshotProvider = {
@@ -53,6 +62,10 @@ export type IndexerSnapshotProvider = {
   getSnapshot: () => Promise<RiskSnapshot>;
   /** Last indexed block per chain behind the current snapshot (empty before the first one). */
   indexedBlocks: () => IndexedBlock[];
+  /** A request that should not wait for a rebuild is coming: build ahead (`refreshAheadWhileUsedMs`). */
+  inUse: () => void;
+  /** Stops building snapshots ahead of requests (idempotent). */
+  close: () => void;
 };
 
 /**
@@ -61,7 +74,8 @@ export type IndexerSnapshotProvider = {
  * every indexed change comes with a checkpoint change, and a new block also moves the time the reserve
  * indexes are brought forward to and prices are judged at. Concurrent callers share one refresh. If a
  * refresh fails after a snapshot exists, the old snapshot is served (its timestamps age, so staleness
- * alerts fire) and the failure is logged.
+ * alerts fire) and the failure is logged. With `refreshAheadWhileUsedMs`, the next snapshot is built
+ * shortly before the current one expires while `inUse()` keeps being called (./refreshingValue.ts).
  *
  * Incremental: the small tables (markets, reserves, prices, backing) are read in full every time, so
  * prices are judged and indexes brought forward as of the new block exactly as a full rebuild would;
@@ -83,8 +97,6 @@ export function createIndexerSnapshotProvider(
   const minRefreshMs = params.minRefreshMs ?? 1000;
   const clock = params.clock ?? Date.now;
   let current: { snapshot: RiskSnapshot; fingerprint: string; blocks: IndexedBlock[] } | undefined;
-  let checkedAt = Number.NEGATIVE_INFINITY;
-  let pending: Promise<RiskSnapshot> | undefined;
   const positions = new IndexedPositions();
   const morphoPositions = new IndexedMorphoPositions();
   /** Latest checkpoints seen per chain, not yet known final (they become the final bound once they are). */
@@ -99,6 +111,7 @@ export function createIndexerSnapshotProvider(
   let since: Map<number, bigint> | undefined;
 
   const refresh = async (): Promise<RiskSnapshot> => {
+    const startedAt = clock();
     const checkpoints = await readCheckpoints(params.db);
     const fingerprint = fingerprintOf(checkpoints);
     if (current && current.fingerprint === fingerprint) return current.snapshot;
@@ -126,12 +139,16 @@ export function createIndexerSnapshotProvider(
       ...decodeCheckpointBlock(c.latestCheckpoint),
       chainId: c.chainId,
     }));
+    const readAt = clock();
     params.prepare?.(snapshot);
     current = { snapshot, fingerprint: fingerprintOf(rows.checkpoints), blocks };
     params.logger?.debug(
       {
         blocks: blocks.map((b) => `${b.chainId}@${b.blockNumber}`),
         rowsRead: rows.positions.length + rows.marketUsers.length,
+        // Read and assembled, then analysed (prepare): where a rebuild's time goes.
+        readMs: readAt - startedAt,
+        prepareMs: clock() - readAt,
       },
       "risk snapshot rebuilt",
     );
@@ -170,28 +187,28 @@ export function createIndexerSnapshotProvider(
     };
   };
 
-  return {
-    getSnapshot() {
-      if (pending) return pending;
-      if (current && clock() - checkedAt < minRefreshMs) return Promise.resolve(current.snapshot);
-      checkedAt = clock();
-      pending = refresh()
-        .catch((cause: unknown) => {
-          if (current) {
-            params.logger?.warn({ err: cause }, "risk snapshot refresh failed; serving the previous one");
-            return current.snapshot;
-          }
-          throw new RiskDataUnavailableError("The indexer's data could not be read.", {
-            details: cause instanceof Error ? cause.message : String(cause),
-            cause,
-          });
-        })
-        .finally(() => {
-          pending = undefined;
-        });
-      return pending;
+  const snapshots = refreshingValue({
+    refresh,
+    minRefreshMs,
+    clock,
+    aheadWhileUsedMs: params.refreshAheadWhileUsedMs,
+    changed: params.served,
+    failed: (cause, previous) => {
+      if (previous) {
+        params.logger?.warn({ err: cause }, "risk snapshot refresh failed; serving the previous one");
+        return previous;
+      }
+      throw new RiskDataUnavailableError("The indexer's data could not be read.", {
+        details: cause instanceof Error ? cause.message : String(cause),
+        cause,
+      });
     },
+  });
+  return {
+    getSnapshot: snapshots.get,
+    inUse: snapshots.use,
     indexedBlocks: () => current?.blocks ?? [],
+    close: snapshots.close,
   };
 }
 
