@@ -155,11 +155,14 @@ export async function recordLeg(db: Db, leg: BridgeLeg, event: LegEvent): Promis
   }
 
   // One store call for the asset's running sums and the check's verdict (the backfill's cost is mostly
-  // Ponder store calls per event).
+  // Ponder store calls per event). The stored row Ponder hands over is a copy-on-write Proxy: spreading it
+  // costs a trap per column, so the row after the leg is built field by field and only the columns this
+  // leg changes are returned to the store.
   const applyLeg = (previous: AssetSupplyRow): AssetSupplyRow => {
     const awaitingSource = previous.awaitingSource + awaitingDelta;
     return {
-      ...previous,
+      id: previous.id,
+      homeChainId: previous.homeChainId,
       custody: previous.custody + locked - released,
       remoteOutstanding: previous.remoteOutstanding + minted - burned,
       inFlight: previous.inFlight + inFlightDelta,
@@ -170,6 +173,12 @@ export async function recordLeg(db: Db, leg: BridgeLeg, event: LegEvent): Promis
           : previous.awaitingSource === 0n
             ? event.timestamp
             : previous.awaitingSince,
+      violations: previous.violations,
+      excess: previous.excess,
+      healthy: previous.healthy,
+      lastCheckChainId: previous.lastCheckChainId,
+      lastCheckBlock: previous.lastCheckBlock,
+      lastCheckTimestamp: previous.lastCheckTimestamp,
     };
   };
   // The columns to store after this leg, from the stored row (or an empty one for a new asset); the
@@ -178,12 +187,19 @@ export async function recordLeg(db: Db, leg: BridgeLeg, event: LegEvent): Promis
   const columnsAfterLeg = (previous: AssetSupplyRow) => {
     const supply = applyLeg(previous);
     verdict = supplyVerdict(supply, event);
-    const { id: _, ...columns } = { ...supply, ...verdict.columns };
-    return columns;
+    return {
+      custody: supply.custody,
+      remoteOutstanding: supply.remoteOutstanding,
+      inFlight: supply.inFlight,
+      awaitingSource: supply.awaitingSource,
+      awaitingSince: supply.awaitingSince,
+      ...verdict.columns,
+    };
   };
+  const empty = emptySupply(asset, homeChainId, event);
   await db
     .insert(assetSupply)
-    .values({ id: asset, ...columnsAfterLeg(emptySupply(asset, homeChainId, event)) })
+    .values({ ...empty, ...columnsAfterLeg(empty) })
     .onConflictDoUpdate(columnsAfterLeg);
   if (verdict?.worsened) await recordViolation(db, verdict, event, leg.kind, leg.messageId);
 }

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 export function bareApp(dir: string, deploymentFile: string) {
-  // The ceiling: same chains, contracts and logs, handlers that do nothing, one unused table.
+  // The ceiling: same chains, contracts and logs, handlers that do nothing, one unused table, and the
+  // same database as our indexer (PostgreSQL when DATABASE_URL is set, PGlite otherwise).
   mkdirSync(join(dir, "src", "api"), { recursive: true });
   writeFileSync(
     join(dir, "src", "api", "index.ts"),
@@ -17,7 +18,9 @@ import { readDeployment } from "${resolve("lib/deployments.js")}";
 const deployment = readDeployment(${JSON.stringify(deploymentFile)});
 export default createConfig({
   ordering: "omnichain",
-  database: { kind: "pglite", directory: process.env.INDEXER_PGLITE_DIR },
+  database: process.env.DATABASE_URL
+    ? { kind: "postgres", connectionString: process.env.DATABASE_URL }
+    : { kind: "pglite", directory: process.env.INDEXER_PGLITE_DIR },
   chains: indexerChains(deployment),
   contracts: {
     BridgeVault: { abi: bridgeVaultAbi, chain: contractChains(deployment, (c) => (c.role === "home" ? [c.bridge] : [])) },
