@@ -17,6 +17,7 @@ const unitSuites = [
   "test/risk/aaveAccountData.test.ts",
   "test/risk/aaveGraphql.test.ts",
   "test/risk/incremental.test.ts",
+  "test/risk/incrementalReads.test.ts",
   "test/risk/dexCascade.test.ts",
   "test/indexer/aaveBalances.test.ts",
   "test/service/**/*.test.ts",

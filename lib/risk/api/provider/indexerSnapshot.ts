@@ -219,18 +219,28 @@ const fingerprintOf = (checkpoints: Checkpoint[]) =>
     .join(",");
 
 /**
- * Per chain, the highest block that no reorg can roll back any more: the highest of the chain's latest
- * checkpoints seen earlier that is at or below Ponder's finalized checkpoint (checkpoints are
- * fixed-width digit strings, so they compare as strings). Checkpoints of a chain seen before it are
- * dropped from `seen`; chains with none final yet are absent (read in full). Assumes a head seen once
- * and finalized by timestamp was not replaced by a later-stamped fork block: with Ponder's finality
- * depth (30 blocks on a devnet chain) a reorg that deep does not happen on the chains we index.
+ * Per chain, the highest block that no reorg can roll back any more, from one look at the checkpoints
+ * and the heads seen at earlier looks. Candidates are the chain's checkpoints known to name one of its
+ * blocks: the heads seen earlier, this look's head, and Ponder's finalized checkpoint itself when it
+ * names this chain (Ponder writes each finalized checkpoint on the row of the chain whose block it is,
+ * so in realtime a chain's row usually names one of its own blocks). The newest candidate at or below
+ * the finalized checkpoint wins (checkpoints are fixed-width digit strings, so they compare as strings).
+ * Why the finalized checkpoint and this look's head count: without them the first bound came only once
+ * a head seen at an earlier look was final, and until then (seconds to Ponder's finality depth) every
+ * refresh re-read all rows of the chain; with them the read after the first is already incremental.
+ * Heads of a chain seen before the winner are dropped from `seen`; chains with no final candidate are
+ * absent (read in full). Assumes a head seen at an earlier look and finalized by timestamp was not
+ * replaced by a later-stamped fork block: with Ponder's finality depth (30 blocks on a devnet chain) a
+ * reorg that deep does not happen on the chains we index. This look's head and the finalized checkpoint
+ * need no such assumption: both name the block as it is now.
  */
 export function finalBlocks(checkpoints: Checkpoint[], seen: Map<number, string[]>): Map<number, bigint> {
   const bounds = new Map<number, bigint>();
   for (const c of checkpoints) {
     const history = seen.get(c.chainId) ?? [];
-    const final = history.filter((h) => h <= c.finalizedCheckpoint);
+    const namesThisChain = decodeCheckpointBlock(c.finalizedCheckpoint).chainId === c.chainId;
+    const candidates = [...history, c.latestCheckpoint, ...(namesThisChain ? [c.finalizedCheckpoint] : [])];
+    const final = candidates.filter((h) => h <= c.finalizedCheckpoint);
     if (final.length === 0) continue;
     const newest = final.reduce((a, b) => (a > b ? a : b));
     bounds.set(c.chainId, decodeCheckpointBlock(newest).blockNumber);
