@@ -60,6 +60,38 @@ export type CascadePlan = {
   collateralAfterUsd: Float64Array;
 };
 
+/** Where a pass reads its positions' collateral entries: flat arrays, one slot per non-zero entry. */
+export type CollateralEntries = {
+  entryMarket: Int32Array;
+  entryAmount: Float64Array;
+  entryLt: Float64Array;
+  entryLb: Float64Array;
+};
+
+/**
+ * Copies position i's non-zero collateral entries (market, amount, LT, bonus) into `into` from slot `at`,
+ * in the book's order; returns the next free slot. The candidate layout of a pass, shared with the
+ * seizure curves' multi-collateral positions so both evaluate the same entries in the same order.
+ */
+export function copyCollateralEntries(
+  book: RiskBook,
+  i: number,
+  into: CollateralEntries,
+  at: number,
+): number {
+  const { positionStart, entryReserve, entryCollateral, reserveMarket, entryLt, entryLb } = book;
+  for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
+    const coll = entryCollateral[e]!;
+    if (coll === 0) continue;
+    into.entryMarket[at] = reserveMarket[entryReserve[e]!]!;
+    into.entryAmount[at] = coll;
+    into.entryLt[at] = entryLt[e]!;
+    into.entryLb[at] = entryLb[e]!;
+    at++;
+  }
+  return at;
+}
+
 /** Whether position i (debt d > 0) is liquidatable or under water at the floor prices. */
 function reachable(book: RiskBook, i: number, d: number, floor: Float64Array): boolean {
   const { positionStart, entryReserve, entryCollateral, reserveMarket, entryLt } = book;
@@ -213,16 +245,11 @@ export function planCascade(book: RiskBook, start: Float64Array): CascadePlan {
 
 /** Lays out, in `scratch`, the plan of the positions reachable at `floor` (see {@link CascadePlan}). */
 function layoutPlan(book: RiskBook, floor: Float64Array, scratch: BookScratch): CascadePlan {
-  const { positionStart, entryReserve, entryCollateral, reserveMarket, entryLt, entryLb } = book;
   const n = book.positionCount;
   const status = book.positionStatus;
   const { debtUsd, candidateOf } = scratch;
   candidateOf.fill(0);
   const { entryStart, finalDebtUsd, collateralAfterUsd, liquidated } = scratch;
-  const cMarket = scratch.entryMarket;
-  const cAmount = scratch.entryAmount;
-  const cLt = scratch.entryLt;
-  const cLb = scratch.entryLb;
   let k = 0;
   let at = 0;
   for (let i = 0; i < n; i++) {
@@ -230,15 +257,7 @@ function layoutPlan(book: RiskBook, floor: Float64Array, scratch: BookScratch): 
     if (status[i] !== priced || !(d > 0) || !reachable(book, i, d, floor)) continue;
     candidateOf[i] = k + 1;
     entryStart[k] = at;
-    for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
-      const coll = entryCollateral[e]!;
-      if (coll === 0) continue;
-      cMarket[at] = reserveMarket[entryReserve[e]!]!;
-      cAmount[at] = coll;
-      cLt[at] = entryLt[e]!;
-      cLb[at] = entryLb[e]!;
-      at++;
-    }
+    at = copyCollateralEntries(book, i, scratch, at);
     // The outcome before any round: what a candidate without collateral entries keeps (no price of it
     // ever changes, so it is never recomputed): nothing seized, all of its debt under water. The others
     // are recomputed at the first pass (every price differs from NaN).
@@ -254,10 +273,10 @@ function layoutPlan(book: RiskBook, floor: Float64Array, scratch: BookScratch): 
     candidateOf,
     candidateCount: k,
     entryStart: entryStart.subarray(0, k + 1),
-    entryMarket: cMarket.subarray(0, at),
-    entryAmount: cAmount.subarray(0, at),
-    entryLt: cLt.subarray(0, at),
-    entryLb: cLb.subarray(0, at),
+    entryMarket: scratch.entryMarket.subarray(0, at),
+    entryAmount: scratch.entryAmount.subarray(0, at),
+    entryLt: scratch.entryLt.subarray(0, at),
+    entryLb: scratch.entryLb.subarray(0, at),
     lastPrices: new Float64Array(book.marketCount).fill(Number.NaN),
     liquidated: liquidated.subarray(0, k),
     repaidUsd: scratch.repaidUsd.subarray(0, k),

@@ -1,4 +1,5 @@
 import { PRICED, type RiskBook } from "./book.js";
+import { type CollateralEntries, copyCollateralEntries } from "./cascadePass.js";
 import { CLOSE_FACTOR_HF_THRESHOLD, HF_EPSILON, isLiquidatable } from "./health.js";
 import { liquidatePosition } from "./liquidation.js";
 
@@ -216,10 +217,12 @@ export function seizureCurves(book: RiskBook): SeizureCurves {
   const debts = new Float64Array(n);
   const starts = new Int32Array(n + 1);
   const entries = positionStart[n]!;
-  const markets = new Int32Array(entries);
-  const amounts = new Float64Array(entries);
-  const lts = new Float64Array(entries);
-  const lbs = new Float64Array(entries);
+  const others: CollateralEntries = {
+    entryMarket: new Int32Array(entries),
+    entryAmount: new Float64Array(entries),
+    entryLt: new Float64Array(entries),
+    entryLb: new Float64Array(entries),
+  };
   let k = 0;
   let at = 0;
   for (let i = 0; i < n; i++) {
@@ -261,15 +264,7 @@ export function seizureCurves(book: RiskBook): SeizureCurves {
     }
     debts[k] = d;
     starts[k] = at;
-    for (let e = positionStart[i]!; e < positionStart[i + 1]!; e++) {
-      const coll = entryCollateral[e]!;
-      if (coll === 0) continue;
-      markets[at] = reserveMarket[entryReserve[e]!]!;
-      amounts[at] = coll;
-      lts[at] = entryLt[e]!;
-      lbs[at] = entryLb[e]!;
-      at++;
-    }
+    at = copyCollateralEntries(book, i, others, at);
     k++;
   }
   starts[k] = at;
@@ -287,10 +282,10 @@ export function seizureCurves(book: RiskBook): SeizureCurves {
     })),
     debtUsd: debts.slice(0, k),
     entryStart: starts.slice(0, k + 1),
-    entryMarket: markets.slice(0, at),
-    entryAmount: amounts.slice(0, at),
-    entryLt: lts.slice(0, at),
-    entryLb: lbs.slice(0, at),
+    entryMarket: others.entryMarket.slice(0, at),
+    entryAmount: others.entryAmount.slice(0, at),
+    entryLt: others.entryLt.slice(0, at),
+    entryLb: others.entryLb.slice(0, at),
   };
   curvesByBook.set(book, curves);
   return curves;
