@@ -23,6 +23,16 @@ import { getSqrtRatioAtTick } from "../../lib/uniswap/tickMath.js";
 import { NOW, RAY, units } from "./fixtures.js";
 import { referenceCascade } from "./referenceCascade.js";
 
+/** The totals a cascade reports that must equal liquidateBook's at the same prices. */
+const CASCADE_FIGURES = [
+  "initialDebtUsd",
+  "repaidUsd",
+  "seizedCollateralUsd",
+  "badDebtUsd",
+  "remainingDebtUsd",
+  "liquidatedPositions",
+] as const;
+
 const HOME = 31337;
 const CHAIN = 31338;
 const X = "0x00000000000000000000000000000000000000e1";
@@ -358,14 +368,7 @@ describe("a cascade round over the plan's candidates", () => {
             });
             const fast = cascadePass(book, prices, plan);
             const full = liquidateBook(book, prices);
-            for (const key of [
-              "initialDebtUsd",
-              "repaidUsd",
-              "seizedCollateralUsd",
-              "badDebtUsd",
-              "remainingDebtUsd",
-              "liquidatedPositions",
-            ] as const) {
+            for (const key of CASCADE_FIGURES) {
               expect(fast[key]).toBe(full[key]);
               fast.protocols.forEach((p, i) => {
                 expect(p[key]).toBe(full.protocols[i]![key]);
@@ -449,14 +452,7 @@ describe("a cascade round priced by seizure curves", () => {
             expect(near(fast.finalPrices[m]!, ref.finalPrices[m]!)).toBe(true);
           }
           const exact = liquidateBook(book, fast.finalPrices);
-          for (const key of [
-            "initialDebtUsd",
-            "repaidUsd",
-            "seizedCollateralUsd",
-            "badDebtUsd",
-            "remainingDebtUsd",
-            "liquidatedPositions",
-          ] as const) {
+          for (const key of CASCADE_FIGURES) {
             expect(fast[key]).toBe(exact[key]);
             expect(near(fast[key], ref.pass[key])).toBe(true);
           }
