@@ -272,6 +272,9 @@ async function apply(s: Step, counts: { applied: number; refused: number; liquid
         );
         let seized = scaled(victim.collateral, s.share);
         if (seized > (seizable * 99n) / 100n) seized = (seizable * 99n) / 100n;
+        // In the block firstUnhealthy judged it for: anvil may give the next block the latest block's
+        // timestamp, one second of interest short, which can leave a boundary position healthy.
+        await f.testClient.setNextBlockTimestamp({ timestamp: state.timestamp + 1n });
         await morphoCall(f.liquidator, "liquidate", [
           params,
           victim.user,
