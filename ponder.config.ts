@@ -19,12 +19,14 @@ import {
   aaveContractChains,
   aaveTokenChains,
   contractChains,
+  externalBridgeAbi,
+  externalLockChains,
   indexerChains,
+  mintedTokenChains,
   morphoContractChains,
   priceChains,
   priceCheckChains,
   uniswapPoolChains,
-  wrappedTokensOf,
 } from "./indexer/config.js";
 import { deploymentFilePath } from "./indexer/deployment.js";
 import { readDeployment } from "./lib/deployments.js";
@@ -65,8 +67,11 @@ export default createConfig({
       abi: wrappedTokenAbi,
       // Supply needs mints and burns only, but with an array of two Transfer filters (from = 0, to = 0)
       // Ponder 0.16.10 delivered the burns and none of the mints here; the handler skips the rest instead.
-      chain: contractChains(deployment, wrappedTokensOf),
+      // Also the tokens external bridges mint: their supply is what those bridges issued.
+      chain: mintedTokenChains(deployment),
     },
+    // External lock/mint bridges' lock contracts, with the events their descriptors name (custody).
+    ExternalLockbox: { abi: externalBridgeAbi(deployment), chain: externalLockChains(deployment) },
     AavePool: { abi: aavePoolAbi, chain: aaveContractChains(deployment, "pool") },
     AavePoolConfigurator: {
       abi: aavePoolConfiguratorAbi,

@@ -216,6 +216,7 @@ export function syntheticIndexerWorld(n: number): SyntheticIndexerWorld {
     createdAt: "2026-01-01T00:00:00Z",
     homeChainId: HOME_CHAIN,
     validators: { epoch: 1, addresses: [addr(1)], threshold: 1 },
+    externalBridges: [],
     chains: markets.map((m, i) => ({
       network: `chain-${m.chainId}`,
       chainId: m.chainId,
@@ -376,6 +377,7 @@ export function syntheticIndexerWorld(n: number): SyntheticIndexerWorld {
     routeTotals: [],
     assetSupplies: [],
     tokenSupplies: [],
+    externalCustodies: [],
     morphoMarkets: [],
     morphoPositions: [],
     uniswapPools: [],

@@ -6,10 +6,11 @@
 import { privateKeyToAddress } from "viem/accounts";
 import { deploySystem } from "../deploy/system.js";
 import { planDeployment } from "../deploy/targets.js";
-import { deploymentPath, writeDeployment } from "../lib/deployments.js";
+import { deploymentPath, deploymentSchema, writeDeployment } from "../lib/deployments.js";
 import { devKey, devnetKeys } from "../lib/devnet/accounts.js";
 import { devnetNetworks, resolveRpcUrl } from "../lib/networks.js";
 import { freePortOrFail, startAnvil } from "./anvil.js";
+import { deployExternalBridge, seedExternalBridge } from "./externalBridge.js";
 import { BORROWER_ACCOUNT_INDEXES, seedDevnet } from "./seed.js";
 import { startServices } from "./services.js";
 import { Supervisor } from "./supervisor.js";
@@ -44,8 +45,12 @@ async function main(): Promise<void> {
 
   const plan = await planDeployment({ networks: devnetNetworks.map((n) => n.name), name: "devnet" });
   const deploymentFile = process.env.DEPLOYMENT_FILE ?? deploymentPath("devnet");
-  const deployment = writeDeployment(deploymentFile, await deploySystem(plan, step));
+  const system = deploymentSchema.parse(await deploySystem(plan, step));
+  // A second bridge (an external lock/mint bridge the indexer follows through its descriptor), so the
+  // exposure matrix compares two bridges.
+  const deployment = writeDeployment(deploymentFile, await deployExternalBridge(system, step));
   await seedDevnet(deployment, step, BORROWER_ACCOUNT_INDEXES.map(devKey));
+  await seedExternalBridge(deployment, step);
 
   step("switching every chain to 1 s blocks");
   for (const chain of chains) {
@@ -89,6 +94,12 @@ async function main(): Promise<void> {
         : []),
     ]),
     "",
+    ...deployment.externalBridges.map(
+      (b) =>
+        `External bridge "${b.id}" (${b.name}): lock contract ${b.lockContract} on chain ${b.homeChainId}, mints ${b.assets
+          .flatMap((a) => a.minted.map((m) => `${m.symbol} ${m.token} on ${m.chainId}`))
+          .join(", ")}`,
+    ),
     `Validators (${deployment.validators.threshold} of ${deployment.validators.addresses.length}): ${deployment.validators.addresses.join(", ")}`,
     `Demo users (keys are anvil's well-known dev keys): ${devnetKeys.users.map((k) => privateKeyToAddress(k)).join(", ")}`,
     ...services.urls,

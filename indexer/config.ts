@@ -1,7 +1,7 @@
 import { factory } from "ponder";
-import { type Address, getAbiItem } from "viem";
+import { type AbiEvent, type Address, getAbiItem } from "viem";
 import { aavePoolConfiguratorAbi } from "../contracts/generated/index.js";
-import type { ChainDeployment, Deployment } from "../lib/deployments.js";
+import { type ChainDeployment, type Deployment, externalBridgeEvents } from "../lib/deployments.js";
 import {
   getNetwork as catalogueNetwork,
   type NetworkDefinition,
@@ -189,8 +189,44 @@ export function earliestBlock(chain: ChainDeployment): number {
   );
 }
 
-export function wrappedTokensOf(chain: ChainDeployment): { address: Address; startBlock: number }[] {
-  return chain.tokens
-    .filter((t) => t.kind === "wrapped")
-    .map((t) => ({ address: t.address, startBlock: chain.bridge.startBlock }));
+/**
+ * Tokens whose supply the indexer follows, per chain: this bridge's wrapped tokens (from the bridge's
+ * start block) and every token an external bridge mints there (from its descriptor's start block).
+ */
+export function mintedTokenChains(deployment: Deployment): ContractChains {
+  return contractChains(deployment, (chain) => [
+    ...chain.tokens
+      .filter((t) => t.kind === "wrapped")
+      .map((t) => ({ address: t.address, startBlock: chain.bridge.startBlock })),
+    ...deployment.externalBridges.flatMap((b) =>
+      b.assets.flatMap((a) =>
+        a.minted
+          .filter((m) => m.chainId === chain.chainId)
+          .map((m) => ({ address: m.token, startBlock: m.startBlock })),
+      ),
+    ),
+  ]);
+}
+
+/** Every external bridge's lock contract, per chain. */
+export function externalLockChains(deployment: Deployment): ContractChains {
+  return contractChains(deployment, (chain) =>
+    deployment.externalBridges
+      .filter((b) => b.homeChainId === chain.chainId)
+      .map((b) => ({ address: b.lockContract, startBlock: b.startBlock })),
+  );
+}
+
+/**
+ * One ABI with every external bridge's lock and release events (the deployments file checks that one
+ * name means one signature). Empty when there is no external bridge.
+ */
+export function externalBridgeAbi(deployment: Deployment): AbiEvent[] {
+  const byName = new Map<string, AbiEvent>();
+  for (const bridge of deployment.externalBridges) {
+    const { lock, release } = externalBridgeEvents(bridge);
+    byName.set(lock.name, lock);
+    byName.set(release.name, release);
+  }
+  return [...byName.values()];
 }

@@ -5,6 +5,7 @@ import {
   type DeployedToken,
   type Deployment,
   deploymentFilePath,
+  type ExternalBridgeDeployment,
   readDeployment,
   type UniswapPoolDeployment,
 } from "../lib/deployments.js";
@@ -22,7 +23,7 @@ export type DeploymentIndex = {
   deployment: Deployment;
   homeChainId: number;
   chainById: Map<number, ChainDeployment>;
-  /** (chain, token address on that chain) -> token entry. */
+  /** (chain, token address on that chain) -> token entry; includes the tokens external bridges mint. */
   tokenByAddress: Map<string, TokenInfo>;
   /** (chain, feed) -> the token it prices on that chain. */
   tokenByFeed: Map<string, TokenInfo>;
@@ -38,6 +39,8 @@ export type DeploymentIndex = {
   symbolByAsset: Map<string, string>;
   /** (chain, pool address) -> the Uniswap v3 pool the deployments file lists. */
   uniswapPoolByAddress: Map<string, UniswapPoolDeployment>;
+  /** (chain, lock contract) -> the external bridge it belongs to. */
+  externalBridgeByLock: Map<string, ExternalBridgeDeployment>;
 };
 
 export type IndexedMarket = AaveMarketDeployment & { chainId: number };
@@ -66,7 +69,23 @@ export function indexDeployment(deployment: Deployment): DeploymentIndex {
     configuredSources: new Map(),
     symbolByAsset: new Map(),
     uniswapPoolByAddress: new Map(),
+    externalBridgeByLock: new Map(),
   };
+  for (const bridge of deployment.externalBridges) {
+    index.externalBridgeByLock.set(key(bridge.homeChainId, bridge.lockContract), bridge);
+    // Listed like this bridge's wrapped tokens (by address only: never as this bridge's token for an
+    // asset, which localTokenByAsset answers).
+    for (const asset of bridge.assets)
+      for (const minted of asset.minted)
+        index.tokenByAddress.set(key(minted.chainId, minted.token), {
+          symbol: minted.symbol,
+          decimals: asset.decimals,
+          address: minted.token,
+          homeToken: asset.homeToken,
+          kind: "wrapped",
+          chainId: minted.chainId,
+        });
+  }
   for (const chain of deployment.chains) {
     index.chainById.set(chain.chainId, chain);
     for (const token of chain.tokens) {

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { encodeAbiParameters, getAddress, isAddress, keccak256 } from "viem";
+import { type AbiEvent, encodeAbiParameters, getAddress, isAddress, keccak256, parseAbiItem } from "viem";
 import { z } from "zod";
 import { BridgeError } from "./errors.js";
 
@@ -170,6 +170,118 @@ const chainDeploymentSchema = z.object({
   uniswap: uniswapSchema.optional(),
 });
 
+/**
+ * An event signature as Solidity writes it, e.g.
+ * `event TokensLocked(address indexed token, address indexed sender, uint256 amount)`; the leading
+ * `event` may be left out. Parsed with viem, so a typo is reported where the file is read.
+ */
+const eventSignature = z.string().superRefine((value, ctx) => {
+  if (!parseEventSignature(value))
+    ctx.addIssue({ code: "custom", message: `not a Solidity event signature: "${value}"` });
+});
+
+/** The ABI item of an event signature (see `eventSignature`), or undefined when it is not one. */
+export function parseEventSignature(value: string): AbiEvent | undefined {
+  const text = value.trim().startsWith("event ") ? value.trim() : `event ${value.trim()}`;
+  try {
+    const item = parseAbiItem(text);
+    return item.type === "event" ? (item as AbiEvent) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lock and release events of an external bridge, parsed (the file was validated on read). */
+export function externalBridgeEvents(bridge: { events: { lock: string; release: string } }): {
+  lock: AbiEvent;
+  release: AbiEvent;
+} {
+  return {
+    lock: parseEventSignature(bridge.events.lock)!,
+    release: parseEventSignature(bridge.events.release)!,
+  };
+}
+
+/**
+ * Another team's lock/mint bridge, described rather than deployed by this project: its lock contract on
+ * one chain, the tokens it mints elsewhere, and the events that move custody. The indexer follows the
+ * lock and release events (custody) and the minted tokens' Transfer from/to the zero address (supply);
+ * the risk engine counts a reserve in a minted token as exposure to this bridge, backed by what its lock
+ * contract holds. Nothing is known about messages in flight: a lock counts as backing from its block.
+ */
+const externalBridgeSchema = z
+  .object({
+    /** Stable bridge id used in metrics and GraphQL, e.g. "portal". */
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, {
+      message: "lowercase letters, digits, '-' and '_' only (it is a metric label)",
+    }),
+    name: z.string().min(1),
+    /** The chain the lock contract is on (one of the deployment's chains). */
+    homeChainId: z.number().int().positive(),
+    lockContract: address,
+    /** First block to index on the home chain (the lock contract's deployment block, or earlier). */
+    startBlock: z.number().int().nonnegative(),
+    events: z.object({
+      /** Emitted when tokens are locked; adds `amountArg` of `tokenArg` to custody. */
+      lock: eventSignature,
+      /** Emitted when locked tokens are released; subtracts from custody. */
+      release: eventSignature,
+      tokenArg: z.string().min(1).default("token"),
+      amountArg: z.string().min(1).default("amount"),
+    }),
+    assets: z
+      .array(
+        z.object({
+          /** The locked token on the home chain. */
+          homeToken: address,
+          symbol: z.string().min(1),
+          decimals: z.number().int().min(0).max(36),
+          /** Where the bridge mints its representation of the token. */
+          minted: z
+            .array(
+              z.object({
+                chainId: z.number().int().positive(),
+                token: address,
+                symbol: z.string().min(1),
+                startBlock: z.number().int().nonnegative(),
+              }),
+            )
+            .min(1),
+        }),
+      )
+      .min(1),
+  })
+  .superRefine((value, ctx) => {
+    const lock = parseEventSignature(value.events.lock);
+    const release = parseEventSignature(value.events.release);
+    if (!lock || !release) return; // reported by eventSignature
+    const { tokenArg, amountArg } = value.events;
+    for (const [name, event] of [
+      ["lock", lock],
+      ["release", release],
+    ] as const) {
+      const input = (arg: string) => event.inputs.find((i) => i.name === arg);
+      if (input(tokenArg)?.type !== "address")
+        ctx.addIssue({
+          code: "custom",
+          message: `event ${event.name} has no address parameter named "${tokenArg}" (tokenArg)`,
+          path: ["events", name],
+        });
+      if (!input(amountArg)?.type.startsWith("uint"))
+        ctx.addIssue({
+          code: "custom",
+          message: `event ${event.name} has no uint parameter named "${amountArg}" (amountArg)`,
+          path: ["events", name],
+        });
+    }
+    if (lock.name === release.name)
+      ctx.addIssue({
+        code: "custom",
+        message: "the lock and release events must have different names",
+        path: ["events", "release"],
+      });
+  });
+
 export const deploymentSchema = z
   .object({
     name: z.string().min(1),
@@ -183,6 +295,8 @@ export const deploymentSchema = z
       threshold: z.number().int().positive(),
     }),
     chains: z.array(chainDeploymentSchema).min(1),
+    /** Other lock/mint bridges whose tokens the markets hold (compared with this one in exposure). */
+    externalBridges: z.array(externalBridgeSchema).default([]),
   })
   .superRefine((value, ctx) => {
     const ids = value.chains.map((c) => c.chainId);
@@ -197,7 +311,71 @@ export const deploymentSchema = z
         path: ["chains"],
       });
     }
+    checkExternalBridges(value, ctx);
   });
+
+/**
+ * What one external bridge descriptor cannot say about itself: its chains must be the deployment's (the
+ * indexer follows only those), ids unique and not this bridge's, minted tokens not tokens this bridge
+ * already lists, and one event name means one signature across all descriptors (they share one ABI).
+ */
+function checkExternalBridges(
+  value: {
+    bridgeId: string;
+    chains: { chainId: number; tokens: { address: string }[] }[];
+    externalBridges: z.infer<typeof externalBridgeSchema>[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const chainIds = new Set(value.chains.map((c) => c.chainId));
+  const ownTokens = new Set(value.chains.flatMap((c) => c.tokens.map((t) => `${c.chainId}:${t.address}`)));
+  const ids = new Set<string>([value.bridgeId]);
+  const signatureByName = new Map<string, string>();
+  for (const [i, bridge] of value.externalBridges.entries()) {
+    const path = ["externalBridges", i];
+    if (ids.has(bridge.id))
+      ctx.addIssue({
+        code: "custom",
+        message: `bridge id "${bridge.id}" is used twice`,
+        path: [...path, "id"],
+      });
+    ids.add(bridge.id);
+    if (!chainIds.has(bridge.homeChainId))
+      ctx.addIssue({
+        code: "custom",
+        message: `chain ${bridge.homeChainId} is not one of the deployment's chains`,
+        path: [...path, "homeChainId"],
+      });
+    for (const [a, asset] of bridge.assets.entries())
+      for (const [m, minted] of asset.minted.entries()) {
+        const at = [...path, "assets", a, "minted", m];
+        if (!chainIds.has(minted.chainId))
+          ctx.addIssue({
+            code: "custom",
+            message: `chain ${minted.chainId} is not one of the deployment's chains`,
+            path: [...at, "chainId"],
+          });
+        if (ownTokens.has(`${minted.chainId}:${minted.token}`))
+          ctx.addIssue({
+            code: "custom",
+            message: "this token is one of this bridge's own tokens",
+            path: [...at, "token"],
+          });
+      }
+    for (const event of [bridge.events.lock, bridge.events.release].map(parseEventSignature)) {
+      if (!event) continue;
+      const signature = `${event.name}(${event.inputs.map((p) => `${p.type}${p.indexed ? " indexed" : ""}`).join(",")})`;
+      const seen = signatureByName.get(event.name);
+      if (seen !== undefined && seen !== signature)
+        ctx.addIssue({
+          code: "custom",
+          message: `event ${event.name} is declared twice with different parameters (${seen} and ${signature})`,
+          path: [...path, "events"],
+        });
+      signatureByName.set(event.name, signature);
+    }
+  }
+}
 
 export type Deployment = z.infer<typeof deploymentSchema>;
 export type DeploymentInput = z.input<typeof deploymentSchema>;
@@ -208,6 +386,7 @@ export type MorphoDeployment = NonNullable<ChainDeployment["morpho"]>;
 export type MorphoMarketDeployment = MorphoDeployment["markets"][number];
 export type UniswapDeployment = NonNullable<ChainDeployment["uniswap"]>;
 export type UniswapPoolDeployment = UniswapDeployment["pools"][number];
+export type ExternalBridgeDeployment = Deployment["externalBridges"][number];
 export type PriceSourceDeployment = AaveMarketDeployment["priceSources"][number];
 
 export class DeploymentFileError extends BridgeError {}

@@ -8,6 +8,7 @@ import pg from "pg";
 import { deploymentFilePath, readDeployment } from "../lib/deployments.js";
 import { parseEnv } from "../lib/env.js";
 import * as aaveTables from "../lib/indexerSchema/aave.js";
+import * as externalBridgeTables from "../lib/indexerSchema/externalBridges.js";
 import * as morphoTables from "../lib/indexerSchema/morpho.js";
 import * as priceTables from "../lib/indexerSchema/prices.js";
 import * as transferTables from "../lib/indexerSchema/transfers.js";
@@ -39,7 +40,14 @@ async function main(): Promise<void> {
   const db = drizzle(pool, { casing: "snake_case" }) as unknown as IndexerDb;
   const provider = createIndexerSnapshotProvider({
     db,
-    tables: { ...aaveTables, ...morphoTables, ...priceTables, ...transferTables, ...uniswapTables },
+    tables: {
+      ...aaveTables,
+      ...externalBridgeTables,
+      ...morphoTables,
+      ...priceTables,
+      ...transferTables,
+      ...uniswapTables,
+    },
     deployment,
     logger: log,
   });

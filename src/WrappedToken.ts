@@ -4,7 +4,9 @@ import { currentDeployment, key } from "../indexer/deployment.js";
 import { addTokenSupply } from "../indexer/ledger.js";
 
 // Mints and burns give the token's own totalSupply, independent of the bridge's Minted/Burned
-// accounting, so a mint that bypasses the bridge shows up as a difference between the two.
+// accounting, so a mint that bypasses the bridge shows up as a difference between the two. The tokens
+// external bridges mint (deployments file `externalBridges`) come here too: their supply is all the
+// risk engine knows of what those bridges issued.
 ponder.on("WrappedToken:Transfer", async ({ event, context }) => {
   const { from, to, value } = event.args;
   const delta = from === zeroAddress ? value : to === zeroAddress ? -value : 0n;

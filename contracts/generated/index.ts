@@ -4,6 +4,8 @@ export * from "./BridgeMinter.js";
 export * from "./BridgeTestToken.js";
 export * from "./BridgeVault.js";
 export * from "./ChainlinkMorphoOracle.js";
+export * from "./ExternalLockbox.js";
+export * from "./ExternalMintedToken.js";
 export * from "./MessageMerkle.js";
 export * from "./TestERC20.js";
 export * from "./ValidatorSet.js";

@@ -72,6 +72,7 @@ describe("npm start (the devnet)", () => {
     expect(output).toContain('Aave v3 market "aave-b"');
     expect(output).toContain('Aave v3 market "aave-c"');
     expect(output).toContain("Validators (4 of 5)");
+    expect(output).toContain('External bridge "portal"');
   });
 
   it("runs three chains with distinct chain ids, producing blocks on their own", async () => {
@@ -146,16 +147,24 @@ describe("npm start (the devnet)", () => {
   it("deploys Morpho Blue markets on the bridged tokens and seeds borrowers at a spread of health", async () => {
     expect(output).toContain('Morpho Blue "morpho-b"');
     expect(output).toContain('Morpho Blue "morpho-c"');
-    expect(output).toContain("markets wUSDC/DAI 94.5%, wWETH/DAI 86%");
+    expect(output).toContain("markets wUSDC/DAI 94.5%, wWETH/DAI 86%, pWETH/DAI 86%");
     const { privateKeyToAddress } = await import("viem/accounts");
     const { devKey } = await import("../../lib/devnet/accounts.js");
     for (const chain of deployment.chains.filter((c) => c.role === "remote")) {
       const client = createPublicClient({ transport: http(rpcUrls[deployment.chains.indexOf(chain)]) });
       const morpho = chain.morpho!;
-      const symbolOf = (address: string) => chain.tokens.find((t) => t.address === address)?.symbol;
+      // pWETH is minted by the external bridge (deployments file `externalBridges`), not this one.
+      const minted = deployment.externalBridges.flatMap((b) => b.assets.flatMap((a) => a.minted));
+      const symbolOf = (address: string) =>
+        chain.tokens.find((t) => t.address === address)?.symbol ??
+        minted.find((m) => m.chainId === chain.chainId && m.token === address)?.symbol;
       expect(
         morpho.markets.map((m) => `${symbolOf(m.collateralToken)}/${symbolOf(m.loanToken)} ${m.lltv}`),
-      ).toEqual(["wUSDC/DAI 945000000000000000", "wWETH/DAI 860000000000000000"]);
+      ).toEqual([
+        "wUSDC/DAI 945000000000000000",
+        "wWETH/DAI 860000000000000000",
+        "pWETH/DAI 860000000000000000",
+      ]);
       const health = async (marketIndex: number, accounts: number[]) => {
         const m = morpho.markets[marketIndex]!;
         const [totals, price] = await Promise.all([
@@ -196,6 +205,11 @@ describe("npm start (the devnet)", () => {
       const stableBorrowers = await health(0, [18, 19]);
       expect(Math.min(...stableBorrowers)).toBeGreaterThan(1);
       expect(Math.min(...stableBorrowers)).toBeLessThan(1.1);
+      // The external bridge's holder (account 20) borrowed against pWETH at health 1.6 (the price walk
+      // has moved ETH since).
+      const [pwethBorrower] = await health(2, [20]);
+      expect(pwethBorrower).toBeGreaterThan(1.3);
+      expect(pwethBorrower).toBeLessThan(2);
     }
   });
 

@@ -16,6 +16,7 @@ import { type PonderProcess, startPonder } from "../../harness/ponderProcess.js"
 import { type ChainDeployment, type Deployment, readDeployment } from "../../lib/deployments.js";
 import { devnetKeys } from "../../lib/devnet/accounts.js";
 import * as aaveTables from "../../lib/indexerSchema/aave.js";
+import * as externalBridgeTables from "../../lib/indexerSchema/externalBridges.js";
 import * as morphoTables from "../../lib/indexerSchema/morpho.js";
 import * as priceTables from "../../lib/indexerSchema/prices.js";
 import * as transferTables from "../../lib/indexerSchema/transfers.js";
@@ -24,6 +25,7 @@ import { type IndexerDb, readIndexerRows } from "../../lib/risk/api/provider/ind
 import { snapshotFromIndexerRows } from "../../lib/risk/api/provider/snapshotFromRows.js";
 import { createRiskYoga } from "../../lib/risk/api/server.js";
 import { compileDexPool, tokenPrice } from "../../lib/risk/dexSale.js";
+import type { RiskSnapshot } from "../../lib/risk/index.js";
 import { quoteExactInput, type UniswapPoolState } from "../../lib/uniswap/swap.js";
 
 /**
@@ -162,7 +164,14 @@ describe("npm start indexes the devnet's Morpho Blue markets", () => {
     const { morphoMarkets, morphoPositions } = body.data!;
     expect(
       morphoMarkets.items.map((m) => `${m.protocol} ${m.collateralSymbol}/${m.loanSymbol}`).sort(),
-    ).toEqual(["morpho-b wUSDC/DAI", "morpho-b wWETH/DAI", "morpho-c wUSDC/DAI", "morpho-c wWETH/DAI"]);
+    ).toEqual([
+      "morpho-b pWETH/DAI",
+      "morpho-b wUSDC/DAI",
+      "morpho-b wWETH/DAI",
+      "morpho-c pWETH/DAI",
+      "morpho-c wUSDC/DAI",
+      "morpho-c wWETH/DAI",
+    ]);
     let borrowers = 0;
     for (const chain of deployment.chains.filter((c) => c.morpho)) {
       const client = clientOf(chain);
@@ -172,8 +181,9 @@ describe("npm start indexes the devnet's Morpho Blue markets", () => {
       );
       for (const m of chain.morpho!.markets) {
         const row = morphoMarkets.items.find((r) => r.id === `${chain.morpho!.protocol}:${m.id}`)!;
+        // pWETH (minted by the external bridge) is priced by the same ETH proxy as wWETH.
         expect([row.collateralFeed, row.loanFeed]).toEqual([
-          proxies.get(row.collateralSymbol!),
+          proxies.get(row.collateralSymbol === "pWETH" ? "wWETH" : row.collateralSymbol!),
           proxies.get("DAI"),
         ]);
         // Indexed rows may be ahead of the settled block only by blocks without Morpho events: the
@@ -215,8 +225,8 @@ describe("npm start indexes the devnet's Morpho Blue markets", () => {
         }
       }
     }
-    // Six wWETH borrowers and two wUSDC borrowers on each of the two chains.
-    expect(borrowers).toBe(16);
+    // Six wWETH borrowers, two wUSDC borrowers and one pWETH borrower on each of the two chains.
+    expect(borrowers).toBe(18);
   }, 120_000);
 });
 
@@ -425,76 +435,173 @@ type DexSaleItem = {
   exhausted: boolean;
 };
 
+/** The risk provider's own read of the indexer's tables (Ponder's schema on the search path). */
+async function readSnapshot() {
+  const pool = new pg.Pool({
+    connectionString: databaseUrl(database),
+    options: "-c search_path=morpho_devnet",
+  });
+  try {
+    const db = drizzle(pool, { casing: "snake_case" }) as unknown as IndexerDb;
+    const tables = {
+      ...aaveTables,
+      ...externalBridgeTables,
+      ...morphoTables,
+      ...priceTables,
+      ...transferTables,
+      ...uniswapTables,
+    };
+    return snapshotFromIndexerRows(deployment, await readIndexerRows(db, tables));
+  } finally {
+    await pool.end();
+  }
+}
+
+async function riskQuery<T>(
+  snapshot: RiskSnapshot,
+  query: string,
+): Promise<{ data?: T; errors?: unknown[] }> {
+  const yoga = createRiskYoga({ getSnapshot: async () => snapshot });
+  const res = await yoga.fetch(
+    new Request("http://risk.test/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify({ query }),
+    }),
+  );
+  return (await res.json()) as { data?: T; errors?: unknown[] };
+}
+
+describe("npm start shows two bridges: this one and an external lock/mint bridge read by its descriptor", () => {
+  it("indexes the external bridge's custody and minted supply as the chains hold them", async () => {
+    const bridge = deployment.externalBridges[0]!;
+    expect(bridge.id).toBe("portal");
+    const settled = new Map<number, bigint>();
+    for (const chain of deployment.chains) settled.set(chain.chainId, await clientOf(chain).getBlockNumber());
+    await waitIndexed(settled);
+    const snapshot = await readSnapshot();
+    const backing = snapshot.bridges.find((b) => b.id === "portal")!;
+    const asset = bridge.assets[0]!;
+    const home = deployment.chains.find((c) => c.chainId === bridge.homeChainId)!;
+    // No traffic runs here: the chains' state now is the state at the indexed blocks.
+    const locked = await clientOf(home).readContract({
+      address: asset.homeToken,
+      abi: erc20Abi,
+      functionName: "balanceOf",
+      args: [bridge.lockContract],
+    });
+    expect(locked).toBeGreaterThan(0n);
+    const supplies = await Promise.all(
+      asset.minted.map(async (m) => ({
+        chainId: m.chainId,
+        wrappedToken: m.token.toLowerCase(),
+        supply: await clientOf(deployment.chains.find((c) => c.chainId === m.chainId)!).readContract({
+          address: m.token,
+          abi: erc20Abi,
+          functionName: "totalSupply",
+        }),
+      })),
+    );
+    expect(backing.assets).toEqual([
+      { asset: asset.homeToken.toLowerCase(), lockedOnHome: locked, remoteSupply: supplies, inFlight: 0n },
+    ]);
+  }, 120_000);
+
+  it("the exposure matrix has both bridges, and a failure of the external one answers per protocol", async () => {
+    const snapshot = await readSnapshot();
+    type Exposure = {
+      protocol: { id: string };
+      bridges: { bridge: { id: string }; collateralUsd: number }[];
+    };
+    const matrix = await riskQuery<{ exposureMatrix: Exposure[] }>(
+      snapshot,
+      "{ exposureMatrix { protocol { id } bridges { bridge { id } collateralUsd } } }",
+    );
+    expect(matrix.errors).toBeUndefined();
+    const bridgesOf = (protocol: string) =>
+      matrix
+        .data!.exposureMatrix.find((p) => p.protocol.id === protocol)!
+        .bridges.filter((b) => b.collateralUsd > 0)
+        .map((b) => b.bridge.id)
+        .sort();
+    // Morpho holds pWETH (external) and wWETH/wUSDC (this bridge); Aave lists only this bridge's tokens.
+    for (const protocol of ["morpho-b", "morpho-c"])
+      expect(bridgesOf(protocol)).toEqual(["canonical", "portal"]);
+    for (const protocol of ["aave-b", "aave-c"]) expect(bridgesOf(protocol)).toEqual(["canonical"]);
+
+    type Failure = { protocols: { protocol: { id: string }; liquidatableDebtUsd: number }[] };
+    const failure = await riskQuery<{ stressTest: Failure }>(
+      snapshot,
+      `{ stressTest(scenario: { bridgeFailure: { bridge: "portal", recovery: 0 } }) {
+          ... on BridgeFailureResult { protocols { protocol { id } liquidatableDebtUsd } } } }`,
+    );
+    expect(failure.errors).toBeUndefined();
+    const losses = new Map(
+      failure.data!.stressTest.protocols.map((p) => [p.protocol.id, p.liquidatableDebtUsd] as const),
+    );
+    // pWETH worth nothing leaves each pWETH borrower's whole debt liquidatable; Aave holds no pWETH.
+    expect(losses.get("morpho-b")).toBeGreaterThan(0);
+    expect(losses.get("morpho-c")).toBeGreaterThan(0);
+    expect(losses.get("aave-b") ?? 0).toBe(0);
+  }, 60_000);
+});
+
 describe("the risk API's cascade sells through the indexed Uniswap v3 pools", () => {
   it("stressTest's per-market DEX figures equal QuoterV2's for the same sale at the snapshot's block", async () => {
-    // The risk provider's own read of the indexer's tables (Ponder's schema on the search path).
-    const pool = new pg.Pool({
-      connectionString: databaseUrl(database),
-      options: "-c search_path=morpho_devnet",
-    });
-    try {
-      const db = drizzle(pool, { casing: "snake_case" }) as unknown as IndexerDb;
-      const tables = { ...aaveTables, ...morphoTables, ...priceTables, ...transferTables, ...uniswapTables };
-      const snapshot = snapshotFromIndexerRows(deployment, await readIndexerRows(db, tables));
-      expect(snapshot.dexPools?.length).toBe(4);
-      const yoga = createRiskYoga({ getSnapshot: async () => snapshot });
-      const res = await yoga.fetch(
-        new Request("http://risk.test/graphql", {
-          method: "POST",
-          headers: { "content-type": "application/json", accept: "application/json" },
-          body: JSON.stringify({
-            query: `{ stressTest(scenario: { priceShock: { shock: 0.6 } }) { ... on PriceShockResult {
-              liquidatedPositions dexSales { chainId token symbol source pool seizedTokens amountOffered amountIn amountOut
-                poolPriceBefore poolPriceReached ticksCrossed exhausted } } } }`,
-          }),
+    const snapshot = await readSnapshot();
+    expect(snapshot.dexPools?.length).toBe(4);
+    const yoga = createRiskYoga({ getSnapshot: async () => snapshot });
+    const res = await yoga.fetch(
+      new Request("http://risk.test/graphql", {
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify({
+          query: `{ stressTest(scenario: { priceShock: { shock: 0.6 } }) { ... on PriceShockResult {
+            liquidatedPositions dexSales { chainId token symbol source pool seizedTokens amountOffered amountIn amountOut
+              poolPriceBefore poolPriceReached ticksCrossed exhausted } } } }`,
         }),
+      }),
+    );
+    const body = (await res.json()) as {
+      data?: { stressTest: { liquidatedPositions: number; dexSales: DexSaleItem[] } };
+      errors?: unknown[];
+    };
+    expect(body.errors).toBeUndefined();
+    const sales = body.data!.stressTest.dexSales.filter(
+      (s) => s.source === "UNISWAP_V3" && s.amountOffered !== "0",
+    );
+    expect(body.data!.stressTest.liquidatedPositions).toBeGreaterThan(0);
+    expect(sales.length).toBeGreaterThan(0);
+    for (const sale of sales) {
+      const chain = deployment.chains.find((c) => c.chainId === sale.chainId)!;
+      const dexPool = snapshot.dexPools!.find((p) => p.chainId === sale.chainId && p.address === sale.pool)!;
+      const dex = compileDexPool(dexPool);
+      const blockNumber = snapshot.asOf.blockTimestamps.find((b) => b.chainId === sale.chainId)!.blockNumber!;
+      const { result } = await clientOf(chain).simulateContract({
+        address: chain.uniswap!.quoter,
+        abi: quoterV2Abi,
+        functionName: "quoteExactInputSingle",
+        args: [
+          {
+            tokenIn: dexPool.token as Address,
+            tokenOut: (dex.zeroForOne ? dexPool.token1 : dexPool.token0) as Address,
+            amountIn: BigInt(sale.amountOffered!),
+            fee: dexPool.fee,
+            // An exhausted sale stops at the edge of the liquidity; short of it no limit applies.
+            sqrtPriceLimitX96: sale.exhausted ? dex.edgeSqrtPriceX96! : 0n,
+          },
+        ],
+        blockNumber,
+      });
+      // Ticks crossed are not compared: QuoterV2 counts initialized ticks between the two prices
+      // (PoolTicksCounter), which differs from the swap's crossings at a range's end; both are printed.
+      expect({ amountOut: sale.amountOut, poolPriceReached: sale.poolPriceReached }).toEqual({
+        amountOut: result[0].toString(),
+        poolPriceReached: tokenPrice(dexPool, dex.zeroForOne, result[1]),
+      });
+      console.log(
+        `cascade sale ${sale.symbol}@${sale.chainId}: ${sale.seizedTokens} seized, out ${sale.amountOut}, price ${sale.poolPriceBefore} -> ${sale.poolPriceReached}, ${sale.ticksCrossed} ticks crossed (QuoterV2 counts ${result[2]}), exhausted ${sale.exhausted}`,
       );
-      const body = (await res.json()) as {
-        data?: { stressTest: { liquidatedPositions: number; dexSales: DexSaleItem[] } };
-        errors?: unknown[];
-      };
-      expect(body.errors).toBeUndefined();
-      const sales = body.data!.stressTest.dexSales.filter(
-        (s) => s.source === "UNISWAP_V3" && s.amountOffered !== "0",
-      );
-      expect(body.data!.stressTest.liquidatedPositions).toBeGreaterThan(0);
-      expect(sales.length).toBeGreaterThan(0);
-      for (const sale of sales) {
-        const chain = deployment.chains.find((c) => c.chainId === sale.chainId)!;
-        const dexPool = snapshot.dexPools!.find(
-          (p) => p.chainId === sale.chainId && p.address === sale.pool,
-        )!;
-        const dex = compileDexPool(dexPool);
-        const blockNumber = snapshot.asOf.blockTimestamps.find((b) => b.chainId === sale.chainId)!
-          .blockNumber!;
-        const { result } = await clientOf(chain).simulateContract({
-          address: chain.uniswap!.quoter,
-          abi: quoterV2Abi,
-          functionName: "quoteExactInputSingle",
-          args: [
-            {
-              tokenIn: dexPool.token as Address,
-              tokenOut: (dex.zeroForOne ? dexPool.token1 : dexPool.token0) as Address,
-              amountIn: BigInt(sale.amountOffered!),
-              fee: dexPool.fee,
-              // An exhausted sale stops at the edge of the liquidity; short of it no limit applies.
-              sqrtPriceLimitX96: sale.exhausted ? dex.edgeSqrtPriceX96! : 0n,
-            },
-          ],
-          blockNumber,
-        });
-        // Ticks crossed are not compared: QuoterV2 counts initialized ticks between the two prices
-        // (PoolTicksCounter), which differs from the swap's crossings at a range's end; both are printed.
-        expect({ amountOut: sale.amountOut, poolPriceReached: sale.poolPriceReached }).toEqual({
-          amountOut: result[0].toString(),
-          poolPriceReached: tokenPrice(dexPool, dex.zeroForOne, result[1]),
-        });
-        console.log(
-          `cascade sale ${sale.symbol}@${sale.chainId}: ${sale.seizedTokens} seized, out ${sale.amountOut}, price ${sale.poolPriceBefore} -> ${sale.poolPriceReached}, ${sale.ticksCrossed} ticks crossed (QuoterV2 counts ${result[2]}), exhausted ${sale.exhausted}`,
-        );
-      }
-    } finally {
-      await pool.end();
     }
   }, 120_000);
 });

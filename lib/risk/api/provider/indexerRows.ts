@@ -2,6 +2,7 @@ import { and, eq, gt, inArray, notInArray, or, type SQL, sql } from "drizzle-orm
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { pgTable } from "drizzle-orm/pg-core";
 import type * as aaveTables from "../../../indexerSchema/aave.js";
+import type * as externalBridgeTables from "../../../indexerSchema/externalBridges.js";
 import type * as morphoTables from "../../../indexerSchema/morpho.js";
 import type * as priceTables from "../../../indexerSchema/prices.js";
 import type * as transferTables from "../../../indexerSchema/transfers.js";
@@ -9,7 +10,12 @@ import type * as uniswapTables from "../../../indexerSchema/uniswap.js";
 
 /** The indexer's tables (lib/indexerSchema): Ponder's `ponder:schema` in the API, the modules themselves elsewhere. */
 export type IndexerTables = Pick<
-  typeof aaveTables & typeof morphoTables & typeof priceTables & typeof transferTables & typeof uniswapTables,
+  typeof aaveTables &
+    typeof externalBridgeTables &
+    typeof morphoTables &
+    typeof priceTables &
+    typeof transferTables &
+    typeof uniswapTables,
   | "market"
   | "reserve"
   | "emodeCategory"
@@ -20,6 +26,7 @@ export type IndexerTables = Pick<
   | "routeTotals"
   | "assetSupply"
   | "tokenSupply"
+  | "externalCustody"
   | "morphoMarket"
   | "morphoPosition"
   | "uniswapPool"
@@ -81,6 +88,8 @@ export type IndexerRows = {
   routeTotals: Row<"routeTotals">[];
   assetSupplies: Row<"assetSupply">[];
   tokenSupplies: Row<"tokenSupply">[];
+  /** What each external bridge's lock contract holds, per token (small: read in full). */
+  externalCustodies: Row<"externalCustody">[];
   /** Morpho Blue markets and positions: always read in full (see README, "Morpho Blue"). */
   morphoMarkets: Row<"morphoMarket">[];
   morphoPositions: Row<"morphoPosition">[];
@@ -112,6 +121,7 @@ export async function readIndexerRows(
     routeTotals,
     assetSupplies,
     tokenSupplies,
+    externalCustodies,
     morphoMarkets,
     morphoPositions,
     uniswapPools,
@@ -127,6 +137,7 @@ export async function readIndexerRows(
     db.select().from(tables.routeTotals),
     db.select().from(tables.assetSupply),
     db.select().from(tables.tokenSupply),
+    db.select().from(tables.externalCustody),
     db.select().from(tables.morphoMarket),
     db.select().from(tables.morphoPosition),
     db.select().from(tables.uniswapPool),
@@ -148,6 +159,7 @@ export async function readIndexerRows(
     routeTotals,
     assetSupplies,
     tokenSupplies,
+    externalCustodies,
     morphoMarkets,
     morphoPositions,
     uniswapPools,

@@ -11,6 +11,7 @@ import type {
   RiskReserve,
 } from "../../index.js";
 import type { IndexerRows } from "./indexerRows.js";
+import { tokenDirectory } from "./tokenDirectory.js";
 
 type MarketRow = IndexerRows["morphoMarkets"][number];
 type PositionRow = IndexerRows["morphoPositions"][number];
@@ -135,9 +136,7 @@ export type MorphoProtocolsParameters = {
  */
 export function morphoProtocols(params: MorphoProtocolsParameters): RiskProtocol[] {
   const { deployment, rows } = params;
-  const tokenByAddress = new Map(
-    deployment.chains.flatMap((c) => c.tokens.map((t) => [chainKey(c.chainId, t.address), t] as const)),
-  );
+  const tokenByAddress = tokenDirectory(deployment);
   const sourceByProxy = new Map(rows.priceSources.map((p) => [chainKey(p.chainId, p.proxy), p]));
   const protocols: RiskProtocol[] = [];
   for (const chain of deployment.chains) {
@@ -166,7 +165,7 @@ export function morphoProtocols(params: MorphoProtocolsParameters): RiskProtocol
           symbol: t?.symbol ?? fallback ?? lower(address),
           decimals: t?.decimals,
           underlyingAsset: known && (wrapped || chain.chainId === deployment.homeChainId) ? homeAsset : null,
-          bridge: known && wrapped ? deployment.bridgeId : null,
+          bridge: known && wrapped ? t.bridge : null,
         };
       };
       const loan = token(m.loanToken, m.loanSymbol);

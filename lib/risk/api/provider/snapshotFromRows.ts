@@ -14,6 +14,7 @@ import { dexPoolsFromRows } from "./dexPools.js";
 import { IndexedPositions } from "./indexedPositions.js";
 import { decodeCheckpointBlock, type IndexedBlock, type IndexerRows } from "./indexerRows.js";
 import { IndexedMorphoPositions, morphoProtocols } from "./morphoSnapshot.js";
+import { tokenDirectory } from "./tokenDirectory.js";
 
 /** Pool revisions whose account-data rules lib/aave implements: 1 = core-v3 1.19.x, the v3.0 line. */
 export const SUPPORTED_POOL_REVISIONS: readonly number[] = [1];
@@ -40,12 +41,17 @@ const minOf = (values: number[]) => (values.length === 0 ? 0 : Math.min(...value
  * - eMode: categories with a price source are priced through AaveOracle's source of that asset.
  * - Problems: the indexer's per-reserve problems (no source, decimals against BASE_CURRENCY_UNIT), plus a
  *   Pool revision this engine does not implement, are recorded on the reserves, never fatal.
- * - Assets (backing): the home chain's native tokens, priced by any market's source for a token that
- *   represents them. Backing as before: custody at home, remote wrapped supply, in flight.
+ * - Assets (backing): the home chain's native tokens and the tokens external bridges lock, priced by any
+ *   market's source for a token that represents them. Backing of this bridge: custody at home, remote
+ *   wrapped supply, in flight. Backing of each external lock/mint bridge (deployments file
+ *   `externalBridges`): what its lock contract holds by its lock/release events, against the supply of
+ *   the tokens it minted; in flight is unknown and counted as 0.
+ * - Bridges: a reserve or Morpho market in a minted token is exposure to the bridge that minted it
+ *   (./tokenDirectory.ts), so the exposure matrix has one column per bridge.
  * - DEX pools: the indexed Uniswap v3 pools selling a wrapped token (./dexPools.ts), which the cascade
  *   sells seized collateral through instead of `poolLiquidity` (null for every reserve here).
  * - Sources (staleness alerts): `prices:<chainId>` (the stalest feed answer on that chain),
- *   `positions:<protocol>` and `bridge:<bridgeId>` (how far the indexer has processed the chains).
+ *   `positions:<protocol>` and `bridge:<bridgeId>` per bridge (how far the indexer has processed the chains).
  */
 export function snapshotFromIndexerRows(deployment: Deployment, rows: IndexerRows): RiskSnapshot {
   const positions = new IndexedPositions();
@@ -73,9 +79,7 @@ export function assembleSnapshot(
   const indexedAt = (chainId: number) => indexed.get(chainId)?.timestamp ?? 0;
   const bridgeId = deployment.bridgeId;
   const home = deployment.chains.find((c) => c.role === "home")!;
-  const tokenByAddress = new Map(
-    deployment.chains.flatMap((c) => c.tokens.map((t) => [chainKey(c.chainId, t.address), t] as const)),
-  );
+  const tokenByAddress = tokenDirectory(deployment);
   const sourceById = new Map(rows.priceSources.map((p) => [chainKey(p.chainId, p.proxy), p]));
   const assetSourceByKey = new Map(rows.assetSources.map((a) => [`${a.protocol}:${lower(a.asset)}`, a]));
   const marketById = new Map(rows.markets.map((m) => [m.id, m]));
@@ -95,10 +99,29 @@ export function assembleSnapshot(
   const answerOf = (price: OraclePrice) => (price.status === "unpriced" ? null : price.price);
   const reasonOf = (price: OraclePrice) => (price.status === "priced" ? null : price.reason);
 
-  // Home assets, priced by a market's source for any token representing them.
+  // Home assets (this bridge's, then those only external bridges lock), priced by a market's source for
+  // any token representing them.
+  const homeAssets = [
+    ...home.tokens
+      .filter((t) => t.kind === "native")
+      .map((t) => ({
+        id: lower(t.homeToken),
+        chainId: home.chainId,
+        symbol: t.symbol,
+        decimals: t.decimals,
+      })),
+    ...deployment.externalBridges.flatMap((b) =>
+      b.assets.map((a) => ({
+        id: lower(a.homeToken),
+        chainId: b.homeChainId,
+        symbol: a.symbol,
+        decimals: a.decimals,
+      })),
+    ),
+  ].filter((a, i, all) => all.findIndex((other) => other.id === a.id) === i);
   const assets: RiskAsset[] = [];
-  for (const token of home.tokens.filter((t) => t.kind === "native")) {
-    const id = lower(token.homeToken);
+  for (const token of homeAssets) {
+    const id = token.id;
     let priceUsd = 0;
     let priceUpdatedAt = 0;
     for (const r of rows.reserves) {
@@ -126,7 +149,7 @@ export function assembleSnapshot(
       id,
       symbol: token.symbol,
       decimals: token.decimals,
-      chainId: home.chainId,
+      chainId: token.chainId,
       priceUsd,
       priceUpdatedAt,
     });
@@ -134,32 +157,35 @@ export function assembleSnapshot(
   const assetIds = new Set(assets.map((a) => a.id));
 
   const supplyByToken = new Map(rows.tokenSupplies.map((s) => [chainKey(s.chainId, s.token), s]));
-  const bridgeAssets: RiskBridgeAsset[] = assets.map((asset) => {
-    const custody = rows.assetSupplies.find((s) => lower(s.id) === asset.id)?.custody ?? 0n;
-    const routes = rows.routeTotals.filter((r) => lower(r.asset) === asset.id);
-    const remoteSupply = deployment.chains
-      .filter((c) => c.role === "remote")
-      .flatMap((chain) => {
-        const wrapped = chain.tokens.find((t) => t.kind === "wrapped" && lower(t.homeToken) === asset.id);
-        if (!wrapped) return [];
-        const indexedSupply = supplyByToken.get(chainKey(chain.chainId, wrapped.address))?.totalSupply;
-        const route = routes.find((r) => r.remoteChainId === chain.chainId);
-        return [
-          {
-            chainId: chain.chainId,
-            wrappedToken: lower(wrapped.address),
-            supply: indexedSupply ?? route?.outstanding ?? 0n,
-          },
-        ];
-      });
-    const inFlight = routes.reduce((sum, r) => sum + r.inFlight, 0n);
-    return {
-      asset: asset.id,
-      lockedOnHome: custody > 0n ? custody : 0n,
-      remoteSupply,
-      inFlight: inFlight > 0n ? inFlight : 0n,
-    };
-  });
+  const ownAssetIds = new Set(home.tokens.filter((t) => t.kind === "native").map((t) => lower(t.homeToken)));
+  const bridgeAssets: RiskBridgeAsset[] = assets
+    .filter((asset) => ownAssetIds.has(asset.id))
+    .map((asset) => {
+      const custody = rows.assetSupplies.find((s) => lower(s.id) === asset.id)?.custody ?? 0n;
+      const routes = rows.routeTotals.filter((r) => lower(r.asset) === asset.id);
+      const remoteSupply = deployment.chains
+        .filter((c) => c.role === "remote")
+        .flatMap((chain) => {
+          const wrapped = chain.tokens.find((t) => t.kind === "wrapped" && lower(t.homeToken) === asset.id);
+          if (!wrapped) return [];
+          const indexedSupply = supplyByToken.get(chainKey(chain.chainId, wrapped.address))?.totalSupply;
+          const route = routes.find((r) => r.remoteChainId === chain.chainId);
+          return [
+            {
+              chainId: chain.chainId,
+              wrappedToken: lower(wrapped.address),
+              supply: indexedSupply ?? route?.outstanding ?? 0n,
+            },
+          ];
+        });
+      const inFlight = routes.reduce((sum, r) => sum + r.inFlight, 0n);
+      return {
+        asset: asset.id,
+        lockedOnHome: custody > 0n ? custody : 0n,
+        remoteSupply,
+        inFlight: inFlight > 0n ? inFlight : 0n,
+      };
+    });
 
   const protocols: RiskProtocol[] = [];
   const sources: { source: string; updatedAt: number }[] = [];
@@ -205,7 +231,7 @@ export function assembleSnapshot(
           symbol,
           // A wrapped token stands for its home asset; a native token on the home chain is the asset.
           underlyingAsset: known && (wrapped || m.chainId === deployment.homeChainId) ? homeAsset : null,
-          bridge: known && wrapped ? bridgeId : null,
+          bridge: known && wrapped ? token.bridge : null,
           priceUsd: answer === null ? 0 : Number(answer) / Number(unit),
           decimals: r.decimals,
           ltv: r.ltv,
@@ -288,6 +314,11 @@ export function assembleSnapshot(
     source: `bridge:${bridgeId}`,
     updatedAt: minOf(deployment.chains.map((c) => indexedAt(c.chainId))),
   });
+  const externalBridges = externalBridgeBacking(deployment, rows, assetIds);
+  for (const b of deployment.externalBridges) {
+    const chains = [b.homeChainId, ...b.assets.flatMap((a) => a.minted.map((m) => m.chainId))];
+    sources.push({ source: `bridge:${b.id}`, updatedAt: minOf(chains.map(indexedAt)) });
+  }
   sources.push({ source: "indexer", updatedAt: maxOf([...indexed.values()].map((b) => b.timestamp)) });
 
   const snapshot: RiskSnapshot = {
@@ -301,11 +332,45 @@ export function assembleSnapshot(
       sources,
     },
     assets,
-    bridges: [{ id: bridgeId, name: bridgeId, assets: bridgeAssets }],
+    bridges: [{ id: bridgeId, name: bridgeId, assets: bridgeAssets }, ...externalBridges],
     protocols,
     dexPools: dexPoolsFromRows(deployment, rows),
   };
   // Positions name only the market's reserves by construction (the filter above).
   validateRiskSnapshot(snapshot, { positions: false });
   return snapshot;
+}
+
+/**
+ * Backing of each external lock/mint bridge: its lock contract's custody of each asset (lock minus
+ * release events) against the indexed supply of every token it minted for that asset. Messages in flight
+ * are not visible through a descriptor, so `inFlight` is 0.
+ */
+function externalBridgeBacking(
+  deployment: Deployment,
+  rows: Pick<IndexerRows, "externalCustodies" | "tokenSupplies">,
+  assetIds: Set<string>,
+): RiskSnapshot["bridges"] {
+  const supplyByToken = new Map(rows.tokenSupplies.map((s) => [chainKey(s.chainId, s.token), s.totalSupply]));
+  return deployment.externalBridges.map((b) => ({
+    id: b.id,
+    name: b.id,
+    assets: b.assets
+      .filter((a) => assetIds.has(lower(a.homeToken)))
+      .map((a) => {
+        const custody = rows.externalCustodies.find(
+          (c) => c.bridge === b.id && c.chainId === b.homeChainId && lower(c.token) === lower(a.homeToken),
+        );
+        return {
+          asset: lower(a.homeToken),
+          lockedOnHome: custody && custody.locked > 0n ? custody.locked : 0n,
+          remoteSupply: a.minted.map((m) => ({
+            chainId: m.chainId,
+            wrappedToken: lower(m.token),
+            supply: supplyByToken.get(chainKey(m.chainId, m.token)) ?? 0n,
+          })),
+          inFlight: 0n,
+        };
+      }),
+  }));
 }
