@@ -131,7 +131,11 @@ async function listOnMorpho(
   );
   if (!template) throw new Error(`no wWETH/DAI Morpho market on ${chain.network}`);
   const feed = (functionName: "COLLATERAL_FEED" | "LOAN_FEED") =>
-    clients.publicClient.readContract({ address: template.oracle, abi: chainlinkMorphoOracleAbi, functionName });
+    clients.publicClient.readContract({
+      address: template.oracle,
+      abi: chainlinkMorphoOracleAbi,
+      functionName,
+    });
   const oracle = await deployMorphoOracle(clients, {
     collateralFeed: await feed("COLLATERAL_FEED"),
     loanFeed: await feed("LOAN_FEED"),
