@@ -145,13 +145,19 @@ export function resolveAssetGroup(
       );
     }
     const members: PriceTarget[] = [];
-    const seen = new Set<string>();
+    const seenAssets = new Set<number>();
+    const seenMarkets = new Set<number>();
     for (const name of params.assets) {
       const target = resolvePriceTarget(book, name);
-      const key = target.asset !== null ? `asset:${target.asset}` : `native:${target.name.toLowerCase()}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      members.push(target);
+      if (target.asset !== null) {
+        if (seenAssets.has(target.asset)) continue;
+        seenAssets.add(target.asset);
+      }
+      // A chain-native token named by address and again by symbol: its markets move once.
+      const markets = target.markets.filter((m) => !seenMarkets.has(m));
+      if (target.asset === null && markets.length === 0) continue;
+      for (const m of markets) seenMarkets.add(m);
+      members.push({ ...target, markets });
     }
     return { name: params.group ?? "custom", members };
   }

@@ -157,8 +157,13 @@ describe("price moves on the fixture (both sides valued at the moved price)", ()
     expect(rest).toEqual(seq);
     expect(group.members.map((m) => m.name)).toEqual(["USDC", "bUSD"]);
     // An explicit list overrides the default members, and a member listed twice moves once.
-    const custom = groupShock(book, { group: "stablecoins", assets: ["bUSD", "busd"], factor: 1.2 });
+    const custom = groupShock(book, {
+      group: "stablecoins",
+      assets: ["bUSD", "busd", "0xb0d0"],
+      factor: 1.2,
+    });
     expect(custom.moves).toHaveLength(1);
+    expect(custom.movedPrices[marketOf(book, "bUSD")]).toBe(1.2);
     expect(groupShock(book, { assets: ["WETH"], factor: 0.9 }).group.name).toBe("custom");
   });
 

@@ -25,28 +25,8 @@ export type PriceMoveScenario = {
  * a PriceMoveResult.
  */
 export function runPriceMove(a: RiskAnalysis, scenario: PriceMoveScenario) {
-  const { book, health } = a;
-  const { priceMove, debtShock: ds, depeg: dp, groupShock: gs } = scenario;
-  let kind: string;
-  let group: string | null = null;
-  const r: PriceMoveResult = userInput(() => {
-    if (priceMove) {
-      kind = "PRICE_MOVE";
-      return priceMoveStress(book, priceMove, health);
-    }
-    if (ds) {
-      kind = "DEBT_SHOCK";
-      return debtShock(book, ds, health);
-    }
-    if (dp) {
-      kind = "DEPEG";
-      return depeg(book, dp, health);
-    }
-    kind = "GROUP_SHOCK";
-    const g = groupShock(book, gs!, health);
-    group = g.group.name;
-    return g;
-  });
+  const { book } = a;
+  const { kind, group, result: r } = userInput(() => priceMoveOf(a, scenario));
   const prices = [];
   for (let m = 0; m < book.marketCount; m++) {
     const moved = r.movedPrices[m]!;
@@ -66,7 +46,7 @@ export function runPriceMove(a: RiskAnalysis, scenario: PriceMoveScenario) {
   }
   return {
     __typename: "PriceMoveResult",
-    kind: kind!,
+    kind,
     group,
     moves: r.moves.map((m) => ({
       name: m.target.name,
@@ -87,4 +67,18 @@ export function runPriceMove(a: RiskAnalysis, scenario: PriceMoveScenario) {
       cascade: { ...p.cascade, protocol: protocolOf(book, i) },
     })),
   };
+}
+
+/** The engine run of the member that is set, and how the result names it. */
+function priceMoveOf(
+  a: RiskAnalysis,
+  scenario: PriceMoveScenario,
+): { kind: string; group: string | null; result: PriceMoveResult } {
+  const { book, health } = a;
+  const { priceMove, debtShock: ds, depeg: dp, groupShock: gs } = scenario;
+  if (priceMove) return { kind: "PRICE_MOVE", group: null, result: priceMoveStress(book, priceMove, health) };
+  if (ds) return { kind: "DEBT_SHOCK", group: null, result: debtShock(book, ds, health) };
+  if (dp) return { kind: "DEPEG", group: null, result: depeg(book, dp, health) };
+  const result = groupShock(book, gs!, health);
+  return { kind: "GROUP_SHOCK", group: result.group.name, result };
 }
