@@ -19,6 +19,7 @@ const unitSuites = [
   "test/risk/incremental.test.ts",
   "test/risk/incrementalReads.test.ts",
   "test/risk/dexCascade.test.ts",
+  "test/risk/priceMoves.test.ts",
   "test/indexer/aaveBalances.test.ts",
   "test/service/**/*.test.ts",
   "test/ops/compose-network.test.ts",

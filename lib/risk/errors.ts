@@ -1,14 +1,17 @@
 import { BridgeError } from "../errors.js";
 
+/** What a caller can name in a risk query. */
+export type RiskEntityKind = "asset" | "group" | "bridge" | "protocol";
+
 /**
  * A caller asked the risk engine about something the snapshot does not contain (an unknown bridge,
- * asset or protocol). API layers map it to a user-input error.
+ * asset, asset group or protocol). API layers map it to a user-input error.
  */
 export class UnknownRiskEntityError extends BridgeError {
-  readonly kind: "asset" | "bridge" | "protocol";
+  readonly kind: RiskEntityKind;
   readonly value: string;
 
-  constructor(kind: "asset" | "bridge" | "protocol", value: string, known: readonly string[]) {
+  constructor(kind: RiskEntityKind, value: string, known: readonly string[]) {
     super(`Unknown ${kind} "${value}".`, { details: `Known ${kind}s: ${known.join(", ") || "(none)"}` });
     this.kind = kind;
     this.value = value;

@@ -7,6 +7,7 @@ export * from "./exposure.js";
 export * from "./health.js";
 export * from "./liquidation.js";
 export * from "./morpho.js";
+export * from "./priceMoves.js";
 export * from "./scenarios.js";
 export * from "./snapshot.js";
 export * from "./snapshotChecks.js";

@@ -64,15 +64,35 @@ export type PriceShockResult = LiquidationTotals & {
  * console.log(r.rounds, r.badDebtUsd, r.finalPrices);
  */
 export function priceShockCascade(book: RiskBook, params: PriceShockParameters): PriceShockResult {
-  const maxRounds = params.maxRounds ?? DEFAULT_MAX_ROUNDS;
-  if (!(Number.isInteger(maxRounds) && maxRounds >= 1 && maxRounds <= MAX_ROUNDS_LIMIT)) {
-    throw new InvalidRiskParameterError(
-      "maxRounds",
-      `maxRounds must be an integer in [1, ${MAX_ROUNDS_LIMIT}], got ${maxRounds}`,
-    );
-  }
+  const maxRounds = checkedMaxRounds(params.maxRounds);
   const asset = params.asset == null ? null : resolveAsset(book, params.asset);
   const start = shockedPrices(book, params.shock, asset ?? undefined);
+  return { asset, shock: params.shock, ...cascadeFrom(book, start, maxRounds) };
+}
+
+/** What a cascade reports, whatever moved its starting prices. */
+export type CascadeOutcome = Omit<PriceShockResult, "asset" | "shock">;
+
+/** The round limit of a cascade: default {@link DEFAULT_MAX_ROUNDS}, else an integer in [1, 100]. */
+export function checkedMaxRounds(maxRounds: number | null | undefined): number {
+  const rounds = maxRounds ?? DEFAULT_MAX_ROUNDS;
+  if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= MAX_ROUNDS_LIMIT)) {
+    throw new InvalidRiskParameterError(
+      "maxRounds",
+      `maxRounds must be an integer in [1, ${MAX_ROUNDS_LIMIT}], got ${rounds}`,
+    );
+  }
+  return rounds;
+}
+
+/**
+ * The clearing cascade of {@link priceShockCascade} from collateral prices `start`, with debt valued at
+ * `book.marketPriceUsd` (a price-move scenario passes a book whose prices moved, see priceMoves.ts).
+ *
+ * @example
+ * const r = cascadeFrom(book, shockedPrices(book, 0.3), DEFAULT_MAX_ROUNDS);
+ */
+export function cascadeFrom(book: RiskBook, start: Float64Array, maxRounds: number): CascadeOutcome {
   let prices = start;
   // Rounds only need what the liquidations seize per market and how many there are: seizure curves give
   // both in a few binary searches per market plus the positions without a closed form (SeizureCurves).
@@ -108,8 +128,6 @@ export function priceShockCascade(book: RiskBook, params: PriceShockParameters):
   const pass = cascadePass(book, prices, bookPlan(book));
   sales = sellAll(book, pass.seizedTokens);
   return {
-    asset,
-    shock: params.shock,
     rounds,
     converged,
     oraclePrices: book.marketPriceUsd,

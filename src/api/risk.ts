@@ -10,8 +10,8 @@ import { apiCacheEnabled, createResponseCache } from "./responseCache.js";
 
 /**
  * The risk API inside the indexer's API process (the only way with PGlite, which one process owns):
- * POST /risk/graphql (graphql-yoga: bridgeBacking, positions, exposure, stressTest, liquidationCurve,
- * alerts) and GET /risk/metrics (risk gauges, recomputed when a new block was indexed). Reads through
+ * POST /risk/graphql (graphql-yoga: bridgeBacking, positions, exposure, stressTest, assetGroups,
+ * liquidationCurve, alerts) and GET /risk/metrics (risk gauges, recomputed when a new block was indexed). Reads through
  * Ponder's read-only `db`; nothing here writes.
  */
 export function mountRiskApi(app: Hono): void {

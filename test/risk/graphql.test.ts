@@ -318,3 +318,133 @@ describe("risk metrics", () => {
     expect((await new Registry().metrics()).trim()).toBe("");
   });
 });
+
+describe("risk GraphQL: debt-side, depeg and group shocks", () => {
+  const MOVE_FIELDS = `__typename
+    ... on PriceMoveResult {
+      kind group
+      moves { name asset { symbol } factor markets }
+      prices { symbol asset { symbol } oraclePriceUsd movedPriceUsd finalPriceUsd }
+      badDebtUsd liquidatableDebtUsd positionsLiquidatable positionsSkipped
+      baseline { badDebtUsd liquidatableDebtUsd positionsLiquidatable }
+      cascade { rounds converged initialDebtUsd repaidUsd badDebtUsd remainingDebtUsd liquidatedPositions dexSales { symbol source seizedTokens } }
+      protocols { protocol { name } badDebtUsd liquidatableDebtUsd baseline { liquidatableDebtUsd } cascade { protocol { name } badDebtUsd liquidatedPositions } }
+    }`;
+
+  it("answers a debt shock per protocol, with the moved prices", async () => {
+    const r = await gql(
+      `{ stressTest(scenario: { debtShock: { asset: "bUSD", rise: 0.2 } }) { ${MOVE_FIELDS} } }`,
+    );
+    expect(r.errors).toBeUndefined();
+    const s = r.data!.stressTest;
+    expect(s.__typename).toBe("PriceMoveResult");
+    expect(s.kind).toBe("DEBT_SHOCK");
+    expect(s.group).toBeNull();
+    expect(s.moves).toEqual([{ name: "bUSD", asset: null, factor: 1.2, markets: 1 }]);
+    const busd = s.prices.find((p: any) => p.symbol === "bUSD");
+    expect(busd.oraclePriceUsd).toBe(1);
+    expect(busd.movedPriceUsd).toBeCloseTo(1.2, 12);
+    expect(s.liquidatableDebtUsd).toBeCloseTo(20_040, 6);
+    expect(s.badDebtUsd).toBeCloseTo(40, 6);
+    expect(s.baseline.liquidatableDebtUsd).toBe(1_700);
+    expect(s.protocols.map((p: any) => p.protocol.name)).toEqual(["lend-b", "lend-c"]);
+    expect(s.protocols[0].liquidatableDebtUsd).toBeCloseTo(20_040, 6);
+    expect(s.protocols[0].cascade.protocol.name).toBe("lend-b");
+    expect(s.protocols[0].cascade.liquidatedPositions).toBe(2);
+    expect(s.cascade.repaidUsd + s.cascade.badDebtUsd + s.cascade.remainingDebtUsd).toBeCloseTo(
+      s.cascade.initialDebtUsd,
+      6,
+    );
+  });
+
+  it("answers a depeg, a group shock and a list of moves", async () => {
+    const r = await gql(`{
+      depeg: stressTest(scenario: { depeg: { asset: "USDC", priceUsd: 0.87 } }) { ${MOVE_FIELDS} }
+      eth: stressTest(scenario: { groupShock: { group: "eth", factor: 0.5 } }) { ${MOVE_FIELDS} }
+      shock: stressTest(scenario: { priceShock: { asset: "WETH", shock: 0.5 } }) { ... on PriceShockResult { badDebtUsd rounds } }
+      moves: stressTest(scenario: { priceMove: { moves: [{ asset: "USDC", factor: 1.2 }, { asset: "0xb0d0", factor: 1.2 }] } }) { ${MOVE_FIELDS} }
+      stables: stressTest(scenario: { groupShock: { group: "stablecoins", factor: 1.2 } }) { ${MOVE_FIELDS} }
+      assetGroups { name description members }
+    }`);
+    expect(r.errors).toBeUndefined();
+    const d = r.data!;
+    expect(d.depeg.kind).toBe("DEPEG");
+    // carol is liquidatable at oracle prices already: her fWETH is sold too (final price only).
+    expect(d.depeg.prices.map((p: any) => p.symbol)).toEqual(["fWETH", "cUSDC"]);
+    expect(d.depeg.prices).toContainEqual({
+      symbol: "cUSDC",
+      asset: { symbol: "USDC" },
+      oraclePriceUsd: 1,
+      movedPriceUsd: 0.87,
+      finalPriceUsd: 0.87,
+    });
+    expect(d.eth.kind).toBe("GROUP_SHOCK");
+    expect(d.eth.group).toBe("eth");
+    expect(d.eth.moves).toEqual([{ name: "WETH", asset: { symbol: "WETH" }, factor: 0.5, markets: 3 }]);
+    // WETH is never borrowed here: the group shock is the collateral shock.
+    expect(d.eth.cascade.badDebtUsd).toBe(d.shock.badDebtUsd);
+    expect(d.eth.cascade.rounds).toBe(d.shock.rounds);
+    const { kind: _k, group: _g, ...stables } = d.stables;
+    const { kind: _k2, group: _g2, ...moves } = d.moves;
+    expect(stables).toEqual(moves);
+    expect(d.moves.kind).toBe("PRICE_MOVE");
+    expect(d.assetGroups.map((g: any) => [g.name, g.members])).toEqual([
+      ["eth", ["WETH"]],
+      ["btc", []],
+      ["stablecoins", ["USDC", "bUSD"]],
+    ]);
+  });
+
+  it("rejects unknown assets and groups, multipliers out of range and several members", async () => {
+    const stress = (scenario: string) => `{ stressTest(scenario: ${scenario}) { __typename } }`;
+    await expectError(
+      stress(`{ debtShock: { asset: "DOGE", rise: 0.2 } }`),
+      /Unknown asset "DOGE"[\s\S]*WETH[\s\S]*bUSD \(chain-native\)/,
+    );
+    await expectError(
+      stress(`{ groupShock: { group: "doge", factor: 0.5 } }`),
+      /Unknown group "doge"[\s\S]*stablecoins/,
+    );
+    await expectError(
+      stress(`{ groupShock: { group: "btc", factor: 0.5 } }`),
+      /group "btc" has no asset in this snapshot/,
+    );
+    await expectError(
+      stress(`{ groupShock: { factor: 0.5 } }`),
+      /needs group \(one of eth, btc, stablecoins\) or an assets list/,
+    );
+    await expectError(
+      stress(`{ debtShock: { asset: "USDC", rise: 12 } }`),
+      /rise must be a fraction in \(0, 10\] \(0.2 = \+20%\), got 12/,
+    );
+    await expectError(
+      stress(`{ priceMove: { moves: [{ asset: "WETH", factor: 0 }] } }`),
+      /factor must be a price multiplier in \(0, 11\].*got 0 for WETH/,
+    );
+    await expectError(stress(`{ priceMove: { moves: [] } }`), /moves must list 1 to 50 price moves, got 0/);
+    await expectError(
+      stress(`{ groupShock: { assets: ["WETH"], factor: 20 } }`),
+      /factor must be a price multiplier in \(0, 11\]/,
+    );
+    await expectError(
+      stress(`{ depeg: { asset: "USDC", priceUsd: 50 } }`),
+      /priceUsd must be in \(0, 11\] for USDC.*got 50/,
+    );
+    await expectError(
+      stress(`{ debtShock: { asset: "USDC", rise: 0.1, maxRounds: 0 } }`),
+      /maxRounds must be an integer in \[1, 100\]/,
+    );
+    await expectError(
+      stress(`{ debtShock: { asset: "USDC", rise: 0.1 }, groupShock: { group: "eth", factor: 0.9 } }`),
+      /exactly one of debtShock and groupShock, not both/,
+    );
+    await expectError(
+      stress(
+        `{ priceShock: { shock: 0.1 }, depeg: { asset: "USDC", priceUsd: 0.9 }, priceMove: { moves: [{ asset: "WETH", factor: 2 }] } }`,
+      ),
+      /exactly one of priceShock, priceMove and depeg, not all 3/,
+    );
+    const r = await gql(stress(`{ depeg: { asset: "USDC", priceUsd: 50 } }`));
+    expect(r.errors![0]!.extensions?.argument).toBe("priceUsd");
+  });
+});

@@ -30,6 +30,8 @@ export const riskTypeDefs = /* GraphQL */ `
     exposureMatrix: [ProtocolExposure!]!
     "Runs one stress scenario; exactly one member of the input must be set."
     stressTest(scenario: StressScenario!): StressTestResult!
+    "Default correlated asset groups a groupShock can name, with their members here."
+    assetGroups: [AssetGroup!]!
     "Debt liquidatable at -5%, -10%, ... (steps of 5%, 1..19) on one asset's collateral price, or all."
     liquidationCurve(asset: String, steps: Int = 10): [LiquidationCurvePoint!]!
     "Active risk conditions, most severe first."
@@ -277,13 +279,149 @@ export const riskTypeDefs = /* GraphQL */ `
     maxRounds: Int
   }
 
+  "One asset's price multiplier. Values collateral and debt in that asset at the moved price."
+  input PriceMoveInput {
+    "Home asset id or symbol (moves its wrapped copies too), or a chain-native token's symbol or address."
+    asset: String!
+    "Multiplier in (0, 11]: 1 is unchanged, 1.2 is +20%, 0.9 is -10%."
+    factor: Float!
+  }
+
+  input PriceMovesInput {
+    "1 to 50 moves, applied in order (an asset listed twice moves by the product)."
+    moves: [PriceMoveInput!]!
+    "Cascade round limit, 1..100 (default 25)."
+    maxRounds: Int
+  }
+
+  input DebtShockInput {
+    "The borrowed asset: home asset id or symbol, or a chain-native token's symbol or address."
+    asset: String!
+    "Rise in (0, 10]: 0.2 is +20%."
+    rise: Float!
+    "Cascade round limit, 1..100 (default 25)."
+    maxRounds: Int
+  }
+
+  input DepegInput {
+    "The stablecoin (or any asset): home asset id or symbol, or a chain-native token's symbol or address."
+    asset: String!
+    "The USD price it moves to, in (0, 11 x its price]: 0.87 for a stablecoin trading at 87 cents."
+    priceUsd: Float!
+    "Cascade round limit, 1..100 (default 25)."
+    maxRounds: Int
+  }
+
+  input GroupShockInput {
+    "A default group (eth, btc, stablecoins; see assetGroups), or the label of assets."
+    group: String
+    "The group's members (1 to 50 asset names); overrides the default group of that name."
+    assets: [String!]
+    "Multiplier in (0, 11] applied to every member: 0.7 is -30%, 1.5 is +50%."
+    factor: Float!
+    "Cascade round limit, 1..100 (default 25)."
+    maxRounds: Int
+  }
+
   "Exactly one member must be set."
   input StressScenario {
     bridgeFailure: BridgeFailureInput
+    "Collateral prices down; debt stays at oracle prices."
     priceShock: PriceShockInput
+    "Any assets' prices moved by multipliers; collateral and debt at the moved prices."
+    priceMove: PriceMovesInput
+    "A borrowed asset rising."
+    debtShock: DebtShockInput
+    "An asset (a stablecoin) moving to a given price, down or up."
+    depeg: DepegInput
+    "Every asset of a correlated group moved by one multiplier."
+    groupShock: GroupShockInput
   }
 
-  union StressTestResult = BridgeFailureResult | PriceShockResult
+  union StressTestResult = BridgeFailureResult | PriceShockResult | PriceMoveResult
+
+  "A default group of correlated assets and its members in the current snapshot."
+  type AssetGroup {
+    name: String!
+    description: String!
+    "Home asset symbols and chain-native token symbols, in that order."
+    members: [String!]!
+  }
+
+  enum PriceMoveKind {
+    PRICE_MOVE
+    DEBT_SHOCK
+    DEPEG
+    GROUP_SHOCK
+  }
+
+  type AppliedPriceMove {
+    "The target's name: the home asset's symbol, or the chain-native token's."
+    name: String!
+    "The home asset, null for a chain-native token."
+    asset: Asset
+    factor: Float!
+    "Markets (tokens on chains) it moved."
+    markets: Int!
+  }
+
+  type MovedMarketPrice {
+    chainId: Int!
+    token: String!
+    symbol: String!
+    asset: Asset
+    oraclePriceUsd: Float!
+    "After the moves, before liquidations: collateral and debt are valued here."
+    movedPriceUsd: Float!
+    "Where the cascade's liquidations executed (moved price x pool impact)."
+    finalPriceUsd: Float!
+  }
+
+  "The liquidation cascade from the moved prices (as a price shock's, debt at the moved prices)."
+  type PriceMoveCascade {
+    rounds: Int!
+    converged: Boolean!
+    "Debt at the moved prices; repaid + bad debt + remaining = initial."
+    initialDebtUsd: Float!
+    repaidUsd: Float!
+    seizedCollateralUsd: Float!
+    badDebtUsd: Float!
+    remainingDebtUsd: Float!
+    liquidatedPositions: Int!
+    positionsSkipped: Int!
+    dexSales: [DexSale!]!
+  }
+
+  type ProtocolPriceMove {
+    protocol: Protocol!
+    "At the moved prices, before liquidations."
+    badDebtUsd: Float!
+    liquidatableDebtUsd: Float!
+    positionsLiquidatable: Int!
+    positionsSkipped: Int!
+    baseline: StressLosses!
+    cascade: ProtocolCascade!
+  }
+
+  type PriceMoveResult {
+    kind: PriceMoveKind!
+    "GROUP_SHOCK: the group's name (or label)."
+    group: String
+    moves: [AppliedPriceMove!]!
+    "Every market whose price moved, by the scenario or by the cascade."
+    prices: [MovedMarketPrice!]!
+    "Bad debt sum max(0, D' - C') at the moved prices, before liquidations."
+    badDebtUsd: Float!
+    "Debt of positions with HF < 1 at the moved prices."
+    liquidatableDebtUsd: Float!
+    positionsLiquidatable: Int!
+    "Stale or unpriced positions left out (health unknown)."
+    positionsSkipped: Int!
+    "The same figures at oracle prices."
+    baseline: StressLosses!
+    cascade: PriceMoveCascade!
+    protocols: [ProtocolPriceMove!]!
+  }
 
   type StressLosses {
     badDebtUsd: Float!

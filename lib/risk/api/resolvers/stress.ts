@@ -1,28 +1,47 @@
-import { bridgeFailure, liquidationCurve, priceShockCascade } from "../../index.js";
+import {
+  assetGroups,
+  bridgeFailure,
+  DEFAULT_ASSET_GROUPS,
+  liquidationCurve,
+  priceShockCascade,
+} from "../../index.js";
+import { dexSalesOf } from "./dexSales.js";
 import { badInput, userInput } from "./inputs.js";
+import { type PriceMoveScenario, runPriceMove } from "./priceMoves.js";
 import { assetOf, bridgeOf, protocolOf, type RiskContext } from "./shared.js";
 
-/** Query fields of stress testing: one scenario, and the liquidation curve of a price walk. */
+type StressScenarioArgs = PriceMoveScenario & {
+  bridgeFailure?: { bridge: string; recovery: number } | null;
+  priceShock?: { asset?: string | null; shock: number; maxRounds?: number | null } | null;
+};
+
+const SCENARIO_MEMBERS = [
+  "bridgeFailure",
+  "priceShock",
+  "priceMove",
+  "debtShock",
+  "depeg",
+  "groupShock",
+] as const satisfies readonly (keyof StressScenarioArgs)[];
+
+/** "a", "a and b", "a, b and c". */
+const listed = (names: readonly string[]) =>
+  names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+
+/** Query fields of stress testing: one scenario, the groups it can name, and the liquidation curve. */
 export const stressQueries = {
-  async stressTest(
-    _: unknown,
-    args: {
-      scenario: {
-        bridgeFailure?: { bridge: string; recovery: number } | null;
-        priceShock?: { asset?: string | null; shock: number; maxRounds?: number | null } | null;
-      };
-    },
-    ctx: RiskContext,
-  ) {
-    const { bridgeFailure: bf, priceShock: ps } = args.scenario;
-    if ((bf == null) === (ps == null)) {
+  async stressTest(_: unknown, args: { scenario: StressScenarioArgs }, ctx: RiskContext) {
+    const scenario = args.scenario;
+    const set = SCENARIO_MEMBERS.filter((m) => scenario[m] != null);
+    if (set.length !== 1) {
       throw badInput(
-        bf == null
-          ? "scenario needs one member: bridgeFailure or priceShock"
-          : "scenario must set exactly one of bridgeFailure and priceShock, not both",
+        set.length === 0
+          ? `scenario needs one member: ${SCENARIO_MEMBERS.join(", ")}`
+          : `scenario must set exactly one of ${listed(set)}, not ${set.length === 2 ? "both" : `all ${set.length}`}`,
         { argument: "scenario" },
       );
     }
+    const { bridgeFailure: bf, priceShock: ps } = scenario;
     const { analysis: a } = await ctx.risk();
     const { book } = a;
     if (bf) {
@@ -34,11 +53,12 @@ export const stressQueries = {
         protocols: r.protocols.map((p, i) => ({ ...p, protocol: protocolOf(book, i) })),
       };
     }
+    if (!ps) return runPriceMove(a, scenario);
     const r = userInput(() =>
       priceShockCascade(book, {
-        asset: ps!.asset,
-        shock: ps!.shock,
-        maxRounds: ps!.maxRounds ?? undefined,
+        asset: ps.asset,
+        shock: ps.shock,
+        maxRounds: ps.maxRounds ?? undefined,
       }),
     );
     const finalPrices = [];
@@ -54,24 +74,7 @@ export const stressQueries = {
         finalPriceUsd: r.finalPrices[m]!,
       });
     }
-    const dexSales = [];
-    for (let m = 0; m < book.marketCount; m++) {
-      const sale = r.sales[m]!;
-      if (sale.seizedTokens === 0 && sale.source === "none") continue;
-      const assetIdx = book.marketAsset[m]!;
-      dexSales.push({
-        chainId: book.marketChainId[m]!,
-        token: book.marketToken[m]!,
-        symbol: book.marketSymbol[m]!,
-        asset: assetIdx >= 0 ? assetOf(book, assetIdx) : null,
-        ...sale,
-        source: LIQUIDITY_SOURCE[sale.source],
-        amountOffered: sale.amountOffered?.toString() ?? null,
-        amountIn: sale.amountIn?.toString() ?? null,
-        amountOut: sale.amountOut?.toString() ?? null,
-        ticksCrossed: sale.initializedTicksCrossed,
-      });
-    }
+    const dexSales = dexSalesOf(book, r.sales);
     return {
       __typename: "PriceShockResult",
       ...r,
@@ -80,6 +83,15 @@ export const stressQueries = {
       dexSales,
       protocols: r.protocols.map((p, i) => ({ ...p, protocol: protocolOf(book, i) })),
     };
+  },
+
+  async assetGroups(_: unknown, __: unknown, ctx: RiskContext) {
+    const { analysis: a } = await ctx.risk();
+    return assetGroups(a.book).map((g, i) => ({
+      name: g.name,
+      description: DEFAULT_ASSET_GROUPS[i]!.description,
+      members: g.members.map((m) => m.name),
+    }));
   },
 
   async liquidationCurve(_: unknown, args: { asset?: string | null; steps: number }, ctx: RiskContext) {
@@ -100,12 +112,6 @@ export const stressQueries = {
     return curve;
   },
 };
-
-const LIQUIDITY_SOURCE = {
-  "uniswap-v3": "UNISWAP_V3",
-  "constant-product": "CONSTANT_PRODUCT",
-  none: "NONE",
-} as const;
 
 const curves = new WeakMap<object, Map<string, ReturnType<typeof liquidationCurve>>>();
 
