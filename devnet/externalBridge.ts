@@ -1,4 +1,5 @@
 import { type Address, erc20Abi, type Hex, maxUint256, parseUnits } from "viem";
+import { privateKeyToAddress } from "viem/accounts";
 import {
   chainlinkMorphoOracleAbi,
   externalLockboxAbi,
@@ -27,8 +28,11 @@ import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
  */
 
 export const EXTERNAL_BRIDGE_ID = "portal";
-/** Anvil account 20 (the devnet funds 0..19; this one gets ETH through anvil_setBalance). */
-const PORTAL_USER_INDEX = 20;
+/**
+ * Anvil account 20 holds what the devnet's other bridges carry (the devnet funds 0..19; this one gets ETH
+ * through anvil_setBalance).
+ */
+export const OTHER_BRIDGES_USER_INDEX = 20;
 const LOCKED_PER_REMOTE = parseUnits("30", 18);
 /** Same LLTV as the wWETH/DAI market: the two markets differ only in which bridge minted the collateral. */
 const PWETH_LLTV = 860_000_000_000_000_000n;
@@ -42,7 +46,7 @@ const RELEASE_EVENT =
 
 type Step = (message: string) => void;
 
-function chainClients(chain: ChainDeployment, key: Hex): Clients {
+export function chainClients(chain: ChainDeployment, key: Hex): Clients {
   const network = getNetwork(chain.network);
   return clientsFor({ network, rpcUrl: resolveRpcUrl(network), role: chain.role }, key);
 }
@@ -96,7 +100,18 @@ export async function deployExternalBridge(deployment: Deployment, step: Step): 
       startBlock: token.startBlock,
     });
     chains.push(
-      chain.morpho ? { ...chain, morpho: await listOnMorpho(chain, clients, token.address) } : chain,
+      chain.morpho
+        ? {
+            ...chain,
+            morpho: await listOnMorpho(chain, clients, {
+              token: token.address,
+              decimals: 18,
+              like: "wWETH",
+              lltv: PWETH_LLTV,
+              name: "pWETH/DAI 86%",
+            }),
+          }
+        : chain,
     );
   }
   return {
@@ -117,19 +132,22 @@ export async function deployExternalBridge(deployment: Deployment, step: Step): 
   };
 }
 
-/** A pWETH/DAI market priced by the same Chainlink proxies as the chain's wWETH/DAI market. */
-async function listOnMorpho(
+/**
+ * A `<token>`/DAI Morpho market priced by the same Chainlink proxies as the chain's `<like>`/DAI market
+ * (the token another bridge minted for the same asset).
+ */
+export async function listOnMorpho(
   chain: ChainDeployment,
   clients: Clients,
-  pweth: Address,
+  listing: { token: Address; decimals: number; like: string; lltv: bigint; name: string },
 ): Promise<NonNullable<ChainDeployment["morpho"]>> {
   const morpho = chain.morpho!;
-  const wweth = chain.tokens.find((t) => t.symbol === "wWETH")!;
+  const like = chain.tokens.find((t) => t.symbol === listing.like)!;
   const dai = chain.tokens.find((t) => t.symbol === "DAI")!;
   const template = morpho.markets.find(
-    (m) => m.collateralToken === wweth.address && m.loanToken === dai.address,
+    (m) => m.collateralToken === like.address && m.loanToken === dai.address,
   );
-  if (!template) throw new Error(`no wWETH/DAI Morpho market on ${chain.network}`);
+  if (!template) throw new Error(`no ${listing.like}/DAI Morpho market on ${chain.network}`);
   const feed = (functionName: "COLLATERAL_FEED" | "LOAN_FEED") =>
     clients.publicClient.readContract({
       address: template.oracle,
@@ -139,21 +157,28 @@ async function listOnMorpho(
   const oracle = await deployMorphoOracle(clients, {
     collateralFeed: await feed("COLLATERAL_FEED"),
     loanFeed: await feed("LOAN_FEED"),
-    collateralDecimals: 18,
+    collateralDecimals: listing.decimals,
     loanDecimals: dai.decimals,
   });
   const params: MorphoMarketParams = {
     loanToken: dai.address,
-    collateralToken: pweth,
+    collateralToken: listing.token,
     oracle,
     irm: morpho.adaptiveCurveIrm ?? template.irm,
-    lltv: PWETH_LLTV,
+    lltv: listing.lltv,
   };
   const id = await createMorphoMarket(clients, morpho.address, params);
   return {
     ...morpho,
-    markets: [...morpho.markets, { id, name: "pWETH/DAI 86%", ...params, lltv: params.lltv.toString() }],
+    markets: [...morpho.markets, { id, name: listing.name, ...params, lltv: params.lltv.toString() }],
   };
+}
+
+/** Gives the other bridges' holder (account 20) 100 ETH for gas on every chain. */
+export async function fundOtherBridgesHolder(deployment: Deployment): Promise<void> {
+  const holder = privateKeyToAddress(devKey(OTHER_BRIDGES_USER_INDEX));
+  for (const chain of deployment.chains)
+    await rpc(resolveRpcUrl(getNetwork(chain.network)), "anvil_setBalance", [holder, "0x56bc75e2d63100000"]);
 }
 
 /**
@@ -164,13 +189,11 @@ export async function seedExternalBridge(deployment: Deployment, step: Step): Pr
   const bridge = deployment.externalBridges.find((b) => b.id === EXTERNAL_BRIDGE_ID);
   if (!bridge) return;
   const home = deployment.chains.find((c) => c.chainId === bridge.homeChainId)!;
-  const holderKey = devKey(PORTAL_USER_INDEX);
+  const holderKey = devKey(OTHER_BRIDGES_USER_INDEX);
   const deployerHome = chainClients(home, devnetKeys.deployer);
   const holderHome = chainClients(home, holderKey);
   const holder = holderHome.walletClient.account.address;
   const asset = bridge.assets[0]!;
-  for (const chain of deployment.chains)
-    await rpc(resolveRpcUrl(getNetwork(chain.network)), "anvil_setBalance", [holder, "0x56bc75e2d63100000"]);
 
   step(`[${home.network}] locking WETH in the external bridge and minting pWETH on the remote chains`);
   const total = LOCKED_PER_REMOTE * BigInt(asset.minted.length);
@@ -206,13 +229,22 @@ export async function seedExternalBridge(deployment: Deployment, step: Step): Pr
       },
       "operator mints pWETH",
     );
-    if (remote.morpho) await borrowAgainstPweth(remote, minted.token, holderKey);
+    if (remote.morpho) await borrowOnMorpho(remote, minted.token, holderKey, LOCKED_PER_REMOTE);
   }
 }
 
-async function borrowAgainstPweth(remote: ChainDeployment, pweth: Address, holderKey: Hex): Promise<void> {
+/**
+ * The holder posts `collateral` of `token` in its `<token>`/DAI market and borrows DAI to health
+ * TARGET_HEALTH; the deployer lends twice that DAI.
+ */
+export async function borrowOnMorpho(
+  remote: ChainDeployment,
+  token: Address,
+  holderKey: Hex,
+  collateral: bigint,
+): Promise<void> {
   const morpho = remote.morpho!;
-  const market = morpho.markets.find((m) => m.collateralToken === pweth);
+  const market = morpho.markets.find((m) => m.collateralToken === token);
   if (!market) return;
   const params = {
     loanToken: market.loanToken,
@@ -230,7 +262,7 @@ async function borrowAgainstPweth(remote: ChainDeployment, pweth: Address, holde
     abi: chainlinkMorphoOracleAbi,
     functionName: "price",
   });
-  const maxBorrow = wMulDown(mulDivDown(LOCKED_PER_REMOTE, price, ORACLE_PRICE_SCALE), params.lltv);
+  const maxBorrow = wMulDown(mulDivDown(collateral, price, ORACLE_PRICE_SCALE), params.lltv);
   const borrow = (maxBorrow * 1000n) / BigInt(Math.round(TARGET_HEALTH * 1000));
   const morphoTx = (functionName: string, args: readonly unknown[]) =>
     ({ address: morpho.address, abi: morphoAbi, functionName, args }) as const;
@@ -257,12 +289,12 @@ async function borrowAgainstPweth(remote: ChainDeployment, pweth: Address, holde
   );
   await transact(
     holder,
-    { address: pweth, abi: erc20Abi, functionName: "approve", args: [morpho.address, maxUint256] },
-    "approve pWETH to Morpho",
+    { address: token, abi: erc20Abi, functionName: "approve", args: [morpho.address, maxUint256] },
+    "approve collateral to Morpho",
   );
   await transact(
     holder,
-    morphoTx("supplyCollateral", [params, LOCKED_PER_REMOTE, holderAddress, "0x"]),
+    morphoTx("supplyCollateral", [params, collateral, holderAddress, "0x"]),
     "Morpho supplyCollateral pWETH",
   );
   await transact(
@@ -272,7 +304,7 @@ async function borrowAgainstPweth(remote: ChainDeployment, pweth: Address, holde
   );
 }
 
-async function rpc(url: string, method: string, params: unknown[]): Promise<void> {
+export async function rpc(url: string, method: string, params: unknown[]): Promise<void> {
   const response = await fetch(url, {
     method: "POST",
     headers: { "content-type": "application/json" },

@@ -10,7 +10,8 @@ import { deploymentPath, deploymentSchema, writeDeployment } from "../lib/deploy
 import { devKey, devnetKeys } from "../lib/devnet/accounts.js";
 import { devnetNetworks, resolveRpcUrl } from "../lib/networks.js";
 import { freePortOrFail, startAnvil } from "./anvil.js";
-import { deployExternalBridge, seedExternalBridge } from "./externalBridge.js";
+import { deployExternalBridge, fundOtherBridgesHolder, seedExternalBridge } from "./externalBridge.js";
+import { deploySecondBridge, seedSecondBridge } from "./secondBridge.js";
 import { BORROWER_ACCOUNT_INDEXES, seedDevnet } from "./seed.js";
 import { startServices } from "./services.js";
 import { Supervisor } from "./supervisor.js";
@@ -46,11 +47,16 @@ async function main(): Promise<void> {
   const plan = await planDeployment({ networks: devnetNetworks.map((n) => n.name), name: "devnet" });
   const deploymentFile = process.env.DEPLOYMENT_FILE ?? deploymentPath("devnet");
   const system = deploymentSchema.parse(await deploySystem(plan, step));
-  // A second bridge (an external lock/mint bridge the indexer follows through its descriptor), so the
-  // exposure matrix compares two bridges.
-  const deployment = writeDeployment(deploymentFile, await deployExternalBridge(system, step));
+  // Two more bridges, followed through descriptors so the exposure matrix compares three: an external
+  // lock/mint bridge (Portal) and a second instance of this bridge with its own validator set.
+  const deployment = writeDeployment(
+    deploymentFile,
+    await deploySecondBridge(await deployExternalBridge(system, step), step),
+  );
   await seedDevnet(deployment, step, BORROWER_ACCOUNT_INDEXES.map(devKey));
+  await fundOtherBridgesHolder(deployment);
   await seedExternalBridge(deployment, step);
+  await seedSecondBridge(deployment, step);
 
   step("switching every chain to 1 s blocks");
   for (const chain of chains) {
@@ -96,7 +102,7 @@ async function main(): Promise<void> {
     "",
     ...deployment.externalBridges.map(
       (b) =>
-        `External bridge "${b.id}" (${b.name}): lock contract ${b.lockContract} on chain ${b.homeChainId}, mints ${b.assets
+        `Bridge "${b.id}" (${b.name}): lock contract ${b.lockContract} on chain ${b.homeChainId}, mints ${b.assets
           .flatMap((a) => a.minted.map((m) => `${m.symbol} ${m.token} on ${m.chainId}`))
           .join(", ")}`,
     ),

@@ -72,7 +72,8 @@ describe("npm start (the devnet)", () => {
     expect(output).toContain('Aave v3 market "aave-b"');
     expect(output).toContain('Aave v3 market "aave-c"');
     expect(output).toContain("Validators (4 of 5)");
-    expect(output).toContain('External bridge "portal"');
+    expect(output).toContain('Bridge "portal"');
+    expect(output).toContain('Bridge "canonical-2"');
   });
 
   it("runs three chains with distinct chain ids, producing blocks on their own", async () => {
@@ -147,13 +148,13 @@ describe("npm start (the devnet)", () => {
   it("deploys Morpho Blue markets on the bridged tokens and seeds borrowers at a spread of health", async () => {
     expect(output).toContain('Morpho Blue "morpho-b"');
     expect(output).toContain('Morpho Blue "morpho-c"');
-    expect(output).toContain("markets wUSDC/DAI 94.5%, wWETH/DAI 86%, pWETH/DAI 86%");
+    expect(output).toContain("markets wUSDC/DAI 94.5%, wWETH/DAI 86%, pWETH/DAI 86%, sUSDC/DAI 94.5%");
     const { privateKeyToAddress } = await import("viem/accounts");
     const { devKey } = await import("../../lib/devnet/accounts.js");
     for (const chain of deployment.chains.filter((c) => c.role === "remote")) {
       const client = createPublicClient({ transport: http(rpcUrls[deployment.chains.indexOf(chain)]) });
       const morpho = chain.morpho!;
-      // pWETH is minted by the external bridge (deployments file `externalBridges`), not this one.
+      // pWETH and sUSDC are minted by the other two bridges (deployments file `externalBridges`).
       const minted = deployment.externalBridges.flatMap((b) => b.assets.flatMap((a) => a.minted));
       const symbolOf = (address: string) =>
         chain.tokens.find((t) => t.address === address)?.symbol ??
@@ -164,6 +165,7 @@ describe("npm start (the devnet)", () => {
         "wUSDC/DAI 945000000000000000",
         "wWETH/DAI 860000000000000000",
         "pWETH/DAI 860000000000000000",
+        "sUSDC/DAI 945000000000000000",
       ]);
       const health = async (marketIndex: number, accounts: number[]) => {
         const m = morpho.markets[marketIndex]!;
@@ -210,6 +212,10 @@ describe("npm start (the devnet)", () => {
       const [pwethBorrower] = await health(2, [20]);
       expect(pwethBorrower).toBeGreaterThan(1.3);
       expect(pwethBorrower).toBeLessThan(2);
+      // And against sUSDC, carried by the bridge's second instance.
+      const [susdcBorrower] = await health(3, [20]);
+      expect(susdcBorrower).toBeGreaterThan(1.5);
+      expect(susdcBorrower).toBeLessThan(1.7);
     }
   });
 

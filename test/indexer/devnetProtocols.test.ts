@@ -166,9 +166,11 @@ describe("npm start indexes the devnet's Morpho Blue markets", () => {
       morphoMarkets.items.map((m) => `${m.protocol} ${m.collateralSymbol}/${m.loanSymbol}`).sort(),
     ).toEqual([
       "morpho-b pWETH/DAI",
+      "morpho-b sUSDC/DAI",
       "morpho-b wUSDC/DAI",
       "morpho-b wWETH/DAI",
       "morpho-c pWETH/DAI",
+      "morpho-c sUSDC/DAI",
       "morpho-c wUSDC/DAI",
       "morpho-c wWETH/DAI",
     ]);
@@ -181,9 +183,10 @@ describe("npm start indexes the devnet's Morpho Blue markets", () => {
       );
       for (const m of chain.morpho!.markets) {
         const row = morphoMarkets.items.find((r) => r.id === `${chain.morpho!.protocol}:${m.id}`)!;
-        // pWETH (minted by the external bridge) is priced by the same ETH proxy as wWETH.
+        // pWETH and sUSDC (minted by the other two bridges) are priced by wWETH's and wUSDC's proxies.
+        const sameAs: Record<string, string> = { pWETH: "wWETH", sUSDC: "wUSDC" };
         expect([row.collateralFeed, row.loanFeed]).toEqual([
-          proxies.get(row.collateralSymbol === "pWETH" ? "wWETH" : row.collateralSymbol!),
+          proxies.get(sameAs[row.collateralSymbol!] ?? row.collateralSymbol!),
           proxies.get("DAI"),
         ]);
         // Indexed rows may be ahead of the settled block only by blocks without Morpho events: the
@@ -225,8 +228,8 @@ describe("npm start indexes the devnet's Morpho Blue markets", () => {
         }
       }
     }
-    // Six wWETH borrowers, two wUSDC borrowers and one pWETH borrower on each of the two chains.
-    expect(borrowers).toBe(18);
+    // Six wWETH borrowers, two wUSDC borrowers, one pWETH and one sUSDC borrower on each of the two chains.
+    expect(borrowers).toBe(20);
   }, 120_000);
 });
 
@@ -472,39 +475,40 @@ async function riskQuery<T>(
   return (await res.json()) as { data?: T; errors?: unknown[] };
 }
 
-describe("npm start shows two bridges: this one and an external lock/mint bridge read by its descriptor", () => {
-  it("indexes the external bridge's custody and minted supply as the chains hold them", async () => {
-    const bridge = deployment.externalBridges[0]!;
-    expect(bridge.id).toBe("portal");
+describe("npm start shows three bridges: this one, its second instance and an external lock/mint bridge", () => {
+  it("indexes each described bridge's custody and minted supply as the chains hold them", async () => {
+    expect(deployment.externalBridges.map((b) => b.id)).toEqual(["portal", "canonical-2"]);
     const settled = new Map<number, bigint>();
     for (const chain of deployment.chains) settled.set(chain.chainId, await clientOf(chain).getBlockNumber());
     await waitIndexed(settled);
     const snapshot = await readSnapshot();
-    const backing = snapshot.bridges.find((b) => b.id === "portal")!;
-    const asset = bridge.assets[0]!;
-    const home = deployment.chains.find((c) => c.chainId === bridge.homeChainId)!;
-    // No traffic runs here: the chains' state now is the state at the indexed blocks.
-    const locked = await clientOf(home).readContract({
-      address: asset.homeToken,
-      abi: erc20Abi,
-      functionName: "balanceOf",
-      args: [bridge.lockContract],
-    });
-    expect(locked).toBeGreaterThan(0n);
-    const supplies = await Promise.all(
-      asset.minted.map(async (m) => ({
-        chainId: m.chainId,
-        wrappedToken: m.token.toLowerCase(),
-        supply: await clientOf(deployment.chains.find((c) => c.chainId === m.chainId)!).readContract({
-          address: m.token,
-          abi: erc20Abi,
-          functionName: "totalSupply",
-        }),
-      })),
-    );
-    expect(backing.assets).toEqual([
-      { asset: asset.homeToken.toLowerCase(), lockedOnHome: locked, remoteSupply: supplies, inFlight: 0n },
-    ]);
+    for (const bridge of deployment.externalBridges) {
+      const backing = snapshot.bridges.find((b) => b.id === bridge.id)!;
+      const asset = bridge.assets[0]!;
+      const home = deployment.chains.find((c) => c.chainId === bridge.homeChainId)!;
+      // No traffic runs here: the chains' state now is the state at the indexed blocks.
+      const locked = await clientOf(home).readContract({
+        address: asset.homeToken,
+        abi: erc20Abi,
+        functionName: "balanceOf",
+        args: [bridge.lockContract],
+      });
+      expect(locked).toBeGreaterThan(0n);
+      const supplies = await Promise.all(
+        asset.minted.map(async (m) => ({
+          chainId: m.chainId,
+          wrappedToken: m.token.toLowerCase(),
+          supply: await clientOf(deployment.chains.find((c) => c.chainId === m.chainId)!).readContract({
+            address: m.token,
+            abi: erc20Abi,
+            functionName: "totalSupply",
+          }),
+        })),
+      );
+      expect(backing.assets).toEqual([
+        { asset: asset.homeToken.toLowerCase(), lockedOnHome: locked, remoteSupply: supplies, inFlight: 0n },
+      ]);
+    }
   }, 120_000);
 
   it("the exposure matrix has both bridges, and a failure of the external one answers per protocol", async () => {
@@ -524,25 +528,28 @@ describe("npm start shows two bridges: this one and an external lock/mint bridge
         .bridges.filter((b) => b.collateralUsd > 0)
         .map((b) => b.bridge.id)
         .sort();
-    // Morpho holds pWETH (external) and wWETH/wUSDC (this bridge); Aave lists only this bridge's tokens.
+    // Morpho holds pWETH (Portal), sUSDC (second instance) and wWETH/wUSDC (this bridge); Aave lists only
+    // this bridge's tokens.
     for (const protocol of ["morpho-b", "morpho-c"])
-      expect(bridgesOf(protocol)).toEqual(["canonical", "portal"]);
+      expect(bridgesOf(protocol)).toEqual(["canonical", "canonical-2", "portal"]);
     for (const protocol of ["aave-b", "aave-c"]) expect(bridgesOf(protocol)).toEqual(["canonical"]);
 
     type Failure = { protocols: { protocol: { id: string }; liquidatableDebtUsd: number }[] };
-    const failure = await riskQuery<{ stressTest: Failure }>(
-      snapshot,
-      `{ stressTest(scenario: { bridgeFailure: { bridge: "portal", recovery: 0 } }) {
-          ... on BridgeFailureResult { protocols { protocol { id } liquidatableDebtUsd } } } }`,
-    );
-    expect(failure.errors).toBeUndefined();
-    const losses = new Map(
-      failure.data!.stressTest.protocols.map((p) => [p.protocol.id, p.liquidatableDebtUsd] as const),
-    );
-    // pWETH worth nothing leaves each pWETH borrower's whole debt liquidatable; Aave holds no pWETH.
-    expect(losses.get("morpho-b")).toBeGreaterThan(0);
-    expect(losses.get("morpho-c")).toBeGreaterThan(0);
-    expect(losses.get("aave-b") ?? 0).toBe(0);
+    for (const bridge of ["portal", "canonical-2"]) {
+      const failure = await riskQuery<{ stressTest: Failure }>(
+        snapshot,
+        `{ stressTest(scenario: { bridgeFailure: { bridge: "${bridge}", recovery: 0 } }) {
+            ... on BridgeFailureResult { protocols { protocol { id } liquidatableDebtUsd } } } }`,
+      );
+      expect(failure.errors).toBeUndefined();
+      const losses = new Map(
+        failure.data!.stressTest.protocols.map((p) => [p.protocol.id, p.liquidatableDebtUsd] as const),
+      );
+      // Its token worth nothing leaves its borrower's whole debt liquidatable; Aave holds none of it.
+      expect(losses.get("morpho-b"), bridge).toBeGreaterThan(0);
+      expect(losses.get("morpho-c"), bridge).toBeGreaterThan(0);
+      expect(losses.get("aave-b") ?? 0, bridge).toBe(0);
+    }
   }, 60_000);
 });
 
