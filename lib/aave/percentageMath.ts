@@ -21,3 +21,8 @@ export function percentMul(value: bigint, percentage: bigint): bigint {
 export function percentDiv(value: bigint, percentage: bigint): bigint {
   return (value * PERCENTAGE_FACTOR + percentage / 2n) / percentage;
 }
+
+/** Aave v3.5+ PercentageMath.percentMulFloor: `value * percentage / 10000`, rounded down (available borrows). */
+export function percentMulFloor(value: bigint, percentage: bigint): bigint {
+  return (value * percentage) / PERCENTAGE_FACTOR;
+}

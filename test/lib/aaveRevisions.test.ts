@@ -1,0 +1,418 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  type AaveRules,
+  aaveRevision,
+  aaveRules,
+  accountFigures,
+  aTokenBalance,
+  aTokenBurnScaled,
+  aTokenMintScaled,
+  type CloseFactorParameters,
+  debtInBase,
+  eModePriceSourceApplies,
+  isEModeCollateral,
+  type LeftoverParameters,
+  leavesDust,
+  liquidationDeficit,
+  MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD,
+  MIN_LEFTOVER_BASE,
+  maxLiquidatableDebt,
+  RAY,
+  rayDiv,
+  rayDivCeil,
+  rayDivFloor,
+  rayMul,
+  rayMulCeil,
+  rayMulFloor,
+  SUPPORTED_AAVE_POOL_REVISIONS,
+  variableDebtBalance,
+  variableDebtBurnScaled,
+  variableDebtMintScaled,
+  WAD,
+} from "../../lib/aave/index.js";
+
+// Every vector below is computed by hand from the rules in lib/aave/revisions.ts (read from
+// aave-v3-origin's tags); the comments show the arithmetic.
+
+const V3_0 = aaveRules(1);
+const V3_1 = aaveRules(4);
+const V3_2 = aaveRules(5);
+const V3_3 = aaveRules(7);
+const V3_4 = aaveRules(8);
+const V3_5 = aaveRules(9);
+const ALL = [V3_0, V3_1, V3_2, V3_3, V3_4, V3_5];
+const BEFORE_3_3 = [V3_0, V3_1, V3_2];
+const FROM_3_3 = [V3_3, V3_4, V3_5];
+const HALF_UP = [V3_0, V3_1, V3_2, V3_3, V3_4];
+
+const E8 = 10n ** 8n;
+const E6 = 10n ** 6n;
+const E18 = 10n ** 18n;
+const names = (rules: AaveRules[]) => rules.map((r) => r.name).join(", ");
+
+describe("Pool revision -> rule set", () => {
+  it("maps each revision aave-v3-origin tags (and core-v3 1.19 for 1) to its release", () => {
+    const named = [1, 4, 5, 6, 7, 8, 9].map((r) => [r, aaveRules(r).name]);
+    expect(named).toEqual([
+      [1, "v3.0"],
+      [4, "v3.1"],
+      [5, "v3.2"],
+      [6, "v3.2"],
+      [7, "v3.3"],
+      [8, "v3.4"],
+      [9, "v3.5"],
+    ]);
+    expect(SUPPORTED_AAVE_POOL_REVISIONS).toEqual([1, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it("answers unread or unknown revisions as unsupported, never as v3.0", () => {
+    for (const r of [0, 2, 3, 10, 11, 99, null]) {
+      const answer = aaveRevision(r);
+      expect(answer.supported).toBe(false);
+      if (!answer.supported)
+        expect(answer.reason).toMatch(r === null ? /not been read/ : /not one this engine/);
+    }
+    expect(() => aaveRules(10)).toThrow(/Pool revision 10/);
+  });
+
+  it("flags each release's number-changing rules", () => {
+    const flags = ALL.map((r) => [r.name, r.eModeForm, r.closeFactor, r.deficitAndDust, r.rounding]);
+    expect(flags).toEqual([
+      ["v3.0", "reserve-category", "reserve-debt", false, "half-up"],
+      ["v3.1", "reserve-category", "reserve-debt", false, "half-up"],
+      ["v3.2", "bitmaps", "reserve-debt", false, "half-up"],
+      ["v3.3", "bitmaps", "position-size", true, "half-up"],
+      ["v3.4", "bitmaps", "position-size", true, "half-up"],
+      ["v3.5", "bitmaps", "position-size", true, "directional"],
+    ]);
+  });
+});
+
+describe("close factor (v3.0-v3.2 per reserve; v3.3+ by position size)", () => {
+  // USDC debt (6 decimals, 1.00), WETH collateral (18 decimals, 2000.00), 8-decimal base currency.
+  const usdcAgainstWeth = (p: Partial<CloseFactorParameters>): CloseFactorParameters => ({
+    healthFactor: (96n * WAD) / 100n,
+    borrowerReserveDebt: 900n * E6,
+    borrowerCollateralBalance: (6n * E18) / 10n,
+    debtPrice: 1n * E8,
+    collateralPrice: 2000n * E8,
+    debtDecimals: 6,
+    collateralDecimals: 18,
+    totalDebtBase: 900n * E8,
+    ...p,
+  });
+
+  it("small position at HF 0.96 (1200 USD collateral, 900 USD debt): 50% before v3.3, 100% from v3.3", () => {
+    const p = usdcAgainstWeth({});
+    // v3.0: percentMul(900e6, 5000) = 450e6; v3.3: 900e8 base < 2000e8 -> the whole reserve debt.
+    for (const rules of BEFORE_3_3) expect(maxLiquidatableDebt(rules, p), rules.name).toBe(450n * E6);
+    for (const rules of FROM_3_3) expect(maxLiquidatableDebt(rules, p), rules.name).toBe(900n * E6);
+  });
+
+  it("large position at HF 0.96: v3.3 caps at 50% of the whole position's debt", () => {
+    // 5 WETH (10,000 USD) against 6,000 USDC + 4,000 USD of other debt (total 10,000e8 base).
+    const concentrated = usdcAgainstWeth({
+      borrowerReserveDebt: 6000n * E6,
+      borrowerCollateralBalance: 5n * E18,
+      totalDebtBase: 10_000n * E8,
+    });
+    // v3.0: 6000e6 * 50% = 3000e6. v3.3: 6000e8 > percentMul(10,000e8, 50%) = 5000e8 -> 5000e8 * 1e6 / 1e8.
+    for (const rules of BEFORE_3_3) expect(maxLiquidatableDebt(rules, concentrated)).toBe(3000n * E6);
+    for (const rules of FROM_3_3) expect(maxLiquidatableDebt(rules, concentrated)).toBe(5000n * E6);
+    // 3,000 USDC of the 10,000: v3.0 1500e6; v3.3 3000e8 <= 5000e8 -> the whole 3000e6.
+    const spread = { ...concentrated, borrowerReserveDebt: 3000n * E6 };
+    for (const rules of BEFORE_3_3) expect(maxLiquidatableDebt(rules, spread)).toBe(1500n * E6);
+    for (const rules of FROM_3_3) expect(maxLiquidatableDebt(rules, spread)).toBe(3000n * E6);
+  });
+
+  it("HF at or below 0.95: 100% in every revision", () => {
+    const p = usdcAgainstWeth({
+      healthFactor: (95n * WAD) / 100n,
+      borrowerReserveDebt: 6000n * E6,
+      borrowerCollateralBalance: 5n * E18,
+      totalDebtBase: 10_000n * E8,
+    });
+    for (const rules of ALL) expect(maxLiquidatableDebt(rules, p), rules.name).toBe(6000n * E6);
+  });
+
+  it("v3.5 values the reserve debt rounding up: 2000e18 - 1 wei of an 18-decimal 1.00 token", () => {
+    const p = usdcAgainstWeth({
+      borrowerReserveDebt: 2000n * E18 - 1n,
+      debtDecimals: 18,
+      borrowerCollateralBalance: 10n * E18,
+      totalDebtBase: 2000n * E8,
+    });
+    // v3.4: floor((2000e18 - 1) * 1e8 / 1e18) = 1999_99999999 < 2000e8 -> 100%.
+    expect(maxLiquidatableDebt(V3_4, p)).toBe(2000n * E18 - 1n);
+    // v3.5: ceil(...) = 2000e8 >= threshold, HF > 0.95 -> percentMul(2000e8, 50%) * 1e18 / 1e8 = 1000e18.
+    expect(maxLiquidatableDebt(V3_5, p)).toBe(1000n * E18);
+  });
+
+  it("never allows more than the reserve debt, and all of it at HF <= 0.95 (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ALL),
+        fc.bigInt({ min: 0n, max: 10n ** 30n }),
+        fc.bigInt({ min: 0n, max: 10n ** 30n }),
+        fc.bigInt({ min: 1n, max: 10n ** 14n }),
+        fc.bigInt({ min: 0n, max: 2n * WAD }),
+        (rules, debt, collateral, price, hf) => {
+          const p = usdcAgainstWeth({
+            healthFactor: hf,
+            borrowerReserveDebt: debt,
+            borrowerCollateralBalance: collateral,
+            debtPrice: price,
+            debtDecimals: 18,
+            totalDebtBase: debtInBase(rules, debt, price, 18),
+          });
+          const max = maxLiquidatableDebt(rules, p);
+          expect(max >= 0n && max <= debt).toBe(true);
+          if (hf <= (95n * WAD) / 100n) expect(max).toBe(debt);
+        },
+      ),
+    );
+  });
+});
+
+describe("leftover dust (v3.3+)", () => {
+  // 2,500 USDC of debt, 2 WETH (4,000 USD) collateral; MIN_LEFTOVER_BASE = 1000e8.
+  const liquidation = (p: Partial<LeftoverParameters>): LeftoverParameters => ({
+    borrowerReserveDebt: 2500n * E6,
+    debtToLiquidate: 1000n * E6,
+    borrowerCollateralBalance: 2n * E18,
+    collateralToLiquidate: 525n * 10n ** 15n,
+    debtPrice: 1n * E8,
+    collateralPrice: 2000n * E8,
+    debtDecimals: 6,
+    collateralDecimals: 18,
+    ...p,
+  });
+
+  it("the threshold constants are LiquidationLogic's", () => {
+    expect(MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD).toBe(2000n * E8);
+    expect(MIN_LEFTOVER_BASE).toBe(1000n * E8);
+  });
+
+  it("a partial liquidation must leave at least 1000 base units of debt and of collateral", () => {
+    // Leaves 1500e8 debt and 1.475 WETH = 2950e8: fine everywhere.
+    for (const rules of ALL) expect(leavesDust(rules, liquidation({}))).toBe(false);
+    // Repays 1600 of 2500: 900e8 debt left < 1000e8 -> MUST_NOT_LEAVE_DUST from v3.3 only.
+    const tooMuch = liquidation({ debtToLiquidate: 1600n * E6, collateralToLiquidate: 84n * 10n ** 16n });
+    expect(BEFORE_3_3.map((r) => leavesDust(r, tooMuch))).toEqual([false, false, false]);
+    expect(FROM_3_3.map((r) => leavesDust(r, tooMuch))).toEqual([true, true, true]);
+    // Seizes 1.6 of 2 WETH: 0.4 WETH = 800e8 collateral left -> dust.
+    const collateralDust = liquidation({ collateralToLiquidate: 16n * 10n ** 17n });
+    expect(names(FROM_3_3.filter((r) => leavesDust(r, collateralDust)))).toBe("v3.3, v3.4, v3.5");
+  });
+
+  it("repaying the whole reserve debt or seizing all the collateral is always allowed", () => {
+    const allDebt = liquidation({ debtToLiquidate: 2500n * E6, collateralToLiquidate: 13125n * 10n ** 14n });
+    const allCollateral = liquidation({ debtToLiquidate: 2400n * E6, collateralToLiquidate: 2n * E18 });
+    for (const rules of ALL) {
+      expect(leavesDust(rules, allDebt)).toBe(false);
+      expect(leavesDust(rules, allCollateral)).toBe(false);
+    }
+  });
+
+  it("v3.5 values the debt left rounding up (1000e18 - 1 wei of an 18-decimal 1.00 token)", () => {
+    const p = liquidation({
+      borrowerReserveDebt: 3000n * E18,
+      debtToLiquidate: 2000n * E18 + 1n,
+      debtDecimals: 18,
+    });
+    // floor((1000e18 - 1) * 1e8 / 1e18) = 999_99999999 < 1000e8; ceil = 1000e8.
+    expect(leavesDust(V3_4, p)).toBe(true);
+    expect(leavesDust(V3_5, p)).toBe(false);
+  });
+});
+
+describe("deficit (v3.3+)", () => {
+  const debts = [
+    { asset: "usdc", debt: 1500n * E6 },
+    { asset: "dai", debt: 200n * E18 },
+  ];
+
+  it("a liquidation that takes all the collateral books every remaining debt as deficit", () => {
+    const p = {
+      totalCollateralBase: 1000n * E8,
+      collateralLiquidatedBase: 1000n * E8,
+      debts,
+      debtAsset: "usdc",
+      debtToLiquidate: 950n * E6,
+    };
+    // usdc: 1500e6 - 950e6 = 550e6; dai: the whole 200e18.
+    for (const rules of FROM_3_3)
+      expect(liquidationDeficit(rules, p)).toEqual({
+        hasNoCollateralLeft: true,
+        deficits: [
+          { asset: "usdc", deficit: 550n * E6 },
+          { asset: "dai", deficit: 200n * E18 },
+        ],
+      });
+    // Before v3.3 the debt stays on the account.
+    for (const rules of BEFORE_3_3)
+      expect(liquidationDeficit(rules, p)).toEqual({ hasNoCollateralLeft: true, deficits: [] });
+    // One base unit of collateral left: no deficit in any revision.
+    const left = { ...p, collateralLiquidatedBase: 1000n * E8 - 1n };
+    for (const rules of ALL) expect(liquidationDeficit(rules, left).deficits).toEqual([]);
+  });
+
+  it("conserves debt: repaid + deficits = debt before, when no collateral is left (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.bigInt({ min: 1n, max: 10n ** 30n }), { minLength: 1, maxLength: 5 }),
+        fc.nat(),
+        fc.bigInt({ min: 0n, max: 10n ** 4n }),
+        (amounts, pick, share) => {
+          const positionDebts = amounts.map((debt, i) => ({ asset: `r${i}`, debt }));
+          const repaid = positionDebts[pick % positionDebts.length]!;
+          const debtToLiquidate = (repaid.debt * share) / 10n ** 4n;
+          const out = liquidationDeficit(V3_3, {
+            totalCollateralBase: 5n,
+            collateralLiquidatedBase: 5n,
+            debts: positionDebts,
+            debtAsset: repaid.asset,
+            debtToLiquidate,
+          });
+          const deficits = out.deficits.reduce((s, d) => s + d.deficit, 0n);
+          expect(debtToLiquidate + deficits).toBe(amounts.reduce((s, a) => s + a, 0n));
+        },
+      ),
+    );
+  });
+});
+
+describe("eMode (v3.0-v3.1 category per reserve; v3.2+ bitmaps)", () => {
+  it("v3.0/v3.1: the reserve's own category decides", () => {
+    for (const rules of [V3_0, V3_1]) {
+      expect(isEModeCollateral(rules, { userCategory: 1, reserveCategory: 1 })).toBe(true);
+      expect(isEModeCollateral(rules, { userCategory: 1, reserveCategory: 2 })).toBe(false);
+      expect(isEModeCollateral(rules, { userCategory: 0, reserveCategory: 0 })).toBe(false);
+      expect(eModePriceSourceApplies(rules)).toBe(true);
+    }
+  });
+
+  it("v3.2+: the category's collateral bitmap decides (0b101: reserves 0 and 2)", () => {
+    for (const rules of [V3_2, V3_3, V3_4, V3_5]) {
+      const inCategory = [0, 1, 2, 3].map((reserveId) =>
+        isEModeCollateral(rules, {
+          userCategory: 1,
+          reserveCategory: 1,
+          collateralBitmap: 0b101n,
+          reserveId,
+        }),
+      );
+      expect(inCategory).toEqual([true, false, true, false]);
+      expect(isEModeCollateral(rules, { userCategory: 0, collateralBitmap: 0b101n, reserveId: 0 })).toBe(
+        false,
+      );
+      expect(() => isEModeCollateral(rules, { userCategory: 1, reserveCategory: 1 })).toThrow(/bitmap/);
+      expect(eModePriceSourceApplies(rules)).toBe(false);
+    }
+  });
+});
+
+describe("scaled-balance rounding (half up before v3.5; in the protocol's favour from v3.5)", () => {
+  const index = (tenths: bigint) => (RAY * tenths) / 10n;
+
+  it("balances: aToken floors, variable debt ceils from v3.5", () => {
+    // 1 scaled at 1.5: 1.5 -> half up 2, floor 1.  1 scaled at 1.2: 1.2 -> half up 1, ceil 2.
+    for (const rules of HALF_UP) {
+      expect(aTokenBalance(rules, 1n, index(15n))).toBe(2n);
+      expect(variableDebtBalance(rules, 1n, index(12n))).toBe(1n);
+    }
+    expect(aTokenBalance(V3_5, 1n, index(15n))).toBe(1n);
+    expect(variableDebtBalance(V3_5, 1n, index(12n))).toBe(2n);
+  });
+
+  it("mint and burn: supply floors, withdraw ceils, borrow ceils, repay floors from v3.5", () => {
+    // 1 / 1.5 = 0.667: half up 1, floor 0.  1 / 3 = 0.333: half up 0, ceil 1.  2 / 3 = 0.667: half up 1, floor 0.
+    const figures = (rules: AaveRules) => [
+      aTokenMintScaled(rules, 1n, index(15n)),
+      aTokenBurnScaled(rules, 1n, index(30n)),
+      variableDebtMintScaled(rules, 1n, index(30n)),
+      variableDebtBurnScaled(rules, 2n, index(30n)),
+    ];
+    for (const rules of HALF_UP) expect(figures(rules)).toEqual([1n, 0n, 0n, 1n]);
+    expect(figures(V3_5)).toEqual([0n, 1n, 1n, 0n]);
+  });
+
+  it("debt in base currency rounds up from v3.5: 1 wei of WETH at 2000 USD", () => {
+    // 1 * 2000e8 / 1e18 = 2e-7 base units.
+    for (const rules of HALF_UP) expect(debtInBase(rules, 1n, 2000n * E8, 18)).toBe(0n);
+    expect(debtInBase(V3_5, 1n, 2000n * E8, 18)).toBe(1n);
+  });
+
+  it("v3.5 floor and ceil bracket v3.0's half-up within one unit (property)", () => {
+    const amounts = fc.bigInt({ min: 0n, max: 10n ** 36n });
+    const indexes = fc.bigInt({ min: RAY, max: 100n * RAY });
+    fc.assert(
+      fc.property(amounts, indexes, (a, i) => {
+        const [floor, halfUp, ceil] = [rayMulFloor(a, i), rayMul(a, i), rayMulCeil(a, i)];
+        expect(floor <= halfUp && halfUp <= ceil && ceil - floor <= 1n).toBe(true);
+        const [dFloor, dHalfUp, dCeil] = [rayDivFloor(a, i), rayDiv(a, i), rayDivCeil(a, i)];
+        expect(dFloor <= dHalfUp && dHalfUp <= dCeil && dCeil - dFloor <= 1n).toBe(true);
+        expect(aTokenBalance(V3_5, a, i) <= aTokenBalance(V3_4, a, i)).toBe(true);
+        expect(variableDebtBalance(V3_5, a, i) >= variableDebtBalance(V3_4, a, i)).toBe(true);
+      }),
+    );
+  });
+
+  it("v3.5 never credits more than supplied and never records less debt than borrowed (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 10n ** 36n }),
+        fc.bigInt({ min: RAY, max: 100n * RAY }),
+        (a, i) => {
+          expect(aTokenBalance(V3_5, aTokenMintScaled(V3_5, a, i), i) <= a).toBe(true);
+          expect(variableDebtBalance(V3_5, variableDebtMintScaled(V3_5, a, i), i) >= a).toBe(true);
+        },
+      ),
+    );
+  });
+});
+
+describe("health factor and available borrows (v3.5 drops the intermediate rounding)", () => {
+  it("3 base units of collateral at LT 83.33% against 2 of debt", () => {
+    const sums = {
+      totalCollateralBase: 3n,
+      weightedThresholdSum: 3n * 8333n,
+      weightedLtvSum: 0n,
+      totalDebtBase: 2n,
+    };
+    // Before v3.5: avgLT = 24999 / 3 = 8333; percentMul(3, 8333) = (24999 + 5000) / 10000 = 2; wadDiv(2, 2) = 1e18.
+    for (const rules of HALF_UP) expect(accountFigures(rules, sums).healthFactor).toBe(WAD);
+    // v3.5: wadDiv(24999, 2) / 10000 = 12499.5e18 / 10000 = 1.24995e18.
+    expect(accountFigures(V3_5, sums).healthFactor).toBe(124995n * 10n ** 13n);
+  });
+
+  it("10 WETH at 2000 USD (LT 82.5%) against 15,000 USD: HF 1.1 in every revision", () => {
+    const collateral = 20_000n * E8;
+    const sums = {
+      totalCollateralBase: collateral,
+      weightedThresholdSum: collateral * 8250n,
+      weightedLtvSum: collateral * 8000n,
+      totalDebtBase: 15_000n * E8,
+    };
+    for (const rules of ALL) {
+      const figures = accountFigures(rules, sums);
+      expect(figures.healthFactor).toBe((11n * WAD) / 10n);
+      // 20,000e8 * 80% - 15,000e8
+      expect(figures.availableBorrowsBase).toBe(1000n * E8);
+    }
+  });
+
+  it("available borrows floor from v3.5: 1 base unit at LTV 50%", () => {
+    const sums = {
+      totalCollateralBase: 1n,
+      weightedThresholdSum: 5000n,
+      weightedLtvSum: 5000n,
+      totalDebtBase: 0n,
+    };
+    // percentMul(1, 5000) = (5000 + 5000) / 10000 = 1; percentMulFloor = 0.
+    for (const rules of HALF_UP) expect(accountFigures(rules, sums).availableBorrowsBase).toBe(1n);
+    expect(accountFigures(V3_5, sums).availableBorrowsBase).toBe(0n);
+    for (const rules of ALL) expect(accountFigures(rules, sums).healthFactor).toBe(2n ** 256n - 1n);
+  });
+});
