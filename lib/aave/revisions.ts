@@ -120,28 +120,39 @@ const RULES_BY_POOL_REVISION = new Map<number, AaveRules>([
 /** The Pool revisions {@link aaveRevision} answers with a rule set, ascending. */
 export const SUPPORTED_AAVE_POOL_REVISIONS: readonly number[] = [...RULES_BY_POOL_REVISION.keys()];
 
-/** The rules of a supported revision, or why a revision is not supported (never a silent v3.0). */
+/**
+ * The rules of a supported revision, or why a revision is not supported (never a silent v3.0). An
+ * unsupported answer names `closest`: the rules of the nearest supported revision below it (v3.0 when
+ * the revision is unread), which a caller that must produce figures applies and reports as such.
+ */
 export type AaveRevision =
   | { supported: true; poolRevision: number; rules: AaveRules }
-  | { supported: false; poolRevision: number | null; reason: string };
+  | { supported: false; poolRevision: number | null; reason: string; closest: AaveRules };
 
 /**
  * The rule set of a Pool revision. An unknown or unread revision is an explicit "unsupported" answer.
  *
  * @example
  * aaveRevision(7) // { supported: true, poolRevision: 7, rules: { name: "v3.3", ... } }
- * aaveRevision(10).supported // false: v3.6's rules are not implemented
+ * aaveRevision(10) // { supported: false, reason: "Pool revision 10 is not ...", closest: { name: "v3.5", ... } }
  */
 export function aaveRevision(poolRevision: number | null): AaveRevision {
   if (poolRevision === null)
-    return { supported: false, poolRevision, reason: "the Pool revision has not been read" };
+    return { supported: false, poolRevision, reason: "the Pool revision has not been read", closest: V3_0 };
   const rules = RULES_BY_POOL_REVISION.get(poolRevision);
   if (rules) return { supported: true, poolRevision, rules };
+  const below = SUPPORTED_AAVE_POOL_REVISIONS.filter((r) => r < poolRevision);
   return {
     supported: false,
     poolRevision,
     reason: `Pool revision ${poolRevision} is not one this engine implements (${SUPPORTED_AAVE_POOL_REVISIONS.join(", ")}: Aave v3.0-v3.5)`,
+    closest: below.length === 0 ? V3_0 : RULES_BY_POOL_REVISION.get(below[below.length - 1]!)!,
   };
+}
+
+/** The rule set named `name` (what a snapshot records). */
+export function aaveRulesByName(name: AaveRulesName): AaveRules {
+  return [...RULES_BY_POOL_REVISION.values()].find((r) => r.name === name)!;
 }
 
 /** The rules of a supported revision; throws for any other (use {@link aaveRevision} to branch). */

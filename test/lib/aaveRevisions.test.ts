@@ -2,8 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type AaveRules,
+  type AccountReserve,
   aaveRevision,
   aaveRules,
+  aaveRulesByName,
   accountFigures,
   aTokenBalance,
   aTokenBurnScaled,
@@ -11,6 +13,7 @@ import {
   type CloseFactorParameters,
   debtInBase,
   eModePriceSourceApplies,
+  getUserAccountData,
   isEModeCollateral,
   type LeftoverParameters,
   leavesDust,
@@ -74,6 +77,13 @@ describe("Pool revision -> rule set", () => {
         expect(answer.reason).toMatch(r === null ? /not been read/ : /not one this engine/);
     }
     expect(() => aaveRules(10)).toThrow(/Pool revision 10/);
+    // What a caller that must still produce figures applies, and reports as unsupported.
+    const closest = [null, 0, 2, 3, 10, 11].map((r) => {
+      const answer = aaveRevision(r);
+      return answer.supported ? null : answer.closest.name;
+    });
+    expect(closest).toEqual(["v3.0", "v3.0", "v3.0", "v3.0", "v3.5", "v3.5"]);
+    expect(aaveRulesByName("v3.3")).toBe(aaveRules(7));
   });
 
   it("flags each release's number-changing rules", () => {
@@ -414,5 +424,113 @@ describe("health factor and available borrows (v3.5 drops the intermediate round
     for (const rules of HALF_UP) expect(accountFigures(rules, sums).availableBorrowsBase).toBe(1n);
     expect(accountFigures(V3_5, sums).availableBorrowsBase).toBe(0n);
     for (const rules of ALL) expect(accountFigures(rules, sums).healthFactor).toBe(2n ** 256n - 1n);
+  });
+});
+
+describe("getUserAccountData under each revision's rules", () => {
+  // 8-decimal tokens priced 1.00 (1e8), so a token amount is its value in base currency.
+  const reserve = (r: Partial<AccountReserve>): AccountReserve => ({
+    symbol: "X",
+    decimals: 8,
+    ltv: 8000n,
+    liquidationThreshold: 8250n,
+    eModeCategory: 0,
+    price: { status: "priced", price: 1n * E8 },
+    scaledATokenBalance: 0n,
+    scaledVariableDebt: 0n,
+    stableDebt: null,
+    usedAsCollateral: false,
+    normalizedIncome: RAY,
+    normalizedDebt: RAY,
+    ...r,
+  });
+  const account = (
+    rules: AaveRules,
+    reserves: AccountReserve[],
+    eMode: Parameters<typeof getUserAccountData>[0]["eMode"] = null,
+  ) => getUserAccountData({ reserves, eMode, timestamp: 0n, rules }).data!;
+
+  it("a 1-wei WETH debt: invisible before v3.5 (HF max), one base unit from v3.5", () => {
+    const reserves = [
+      reserve({
+        decimals: 18,
+        price: { status: "priced", price: 2000n * E8 },
+        scaledATokenBalance: E18,
+        usedAsCollateral: true,
+      }),
+      reserve({ decimals: 18, price: { status: "priced", price: 2000n * E8 }, scaledVariableDebt: 1n }),
+    ];
+    for (const rules of HALF_UP) {
+      expect(account(rules, reserves).totalDebtBase).toBe(0n);
+      expect(account(rules, reserves).healthFactor).toBe(2n ** 256n - 1n);
+    }
+    // 2000e8 * 8250 wadDiv 1 / 10000 = 1650e8 * 1e18.
+    expect(account(V3_5, reserves).totalDebtBase).toBe(1n);
+    expect(account(V3_5, reserves).healthFactor).toBe(1650n * E8 * WAD);
+  });
+
+  it("3 units of collateral at LT 83.33% against 2 of debt: HF 1 before v3.5, 1.24995 from v3.5", () => {
+    const reserves = [
+      reserve({ scaledATokenBalance: 3n, usedAsCollateral: true, liquidationThreshold: 8333n }),
+      reserve({ scaledVariableDebt: 2n }),
+    ];
+    expect(HALF_UP.map((r) => account(r, reserves).healthFactor)).toEqual(HALF_UP.map(() => WAD));
+    expect(account(V3_5, reserves).healthFactor).toBe(124995n * 10n ** 13n);
+  });
+
+  it("eMode: the v3.0 category covers both collaterals, the v3.2 bitmap (0b01) only reserve 0", () => {
+    // Reserve 0: 1000 at LT 80%; reserve 1: 1000 at LT 70%; both in category 1 (LT 90%); 1500 of debt.
+    const reserves = [
+      reserve({
+        id: 0,
+        eModeCategory: 1,
+        scaledATokenBalance: 1000n * E8,
+        usedAsCollateral: true,
+        liquidationThreshold: 8000n,
+      }),
+      reserve({
+        id: 1,
+        eModeCategory: 1,
+        scaledATokenBalance: 1000n * E8,
+        usedAsCollateral: true,
+        liquidationThreshold: 7000n,
+      }),
+      reserve({ id: 2, scaledVariableDebt: 1500n * E8 }),
+    ];
+    const eMode = {
+      id: 1,
+      ltv: 8500n,
+      liquidationThreshold: 9000n,
+      priceSource: null,
+      collateralBitmap: 0b01n,
+    };
+    // v3.0/v3.1: avg LT 9000; percentMul(2000e8, 9000) = 1800e8; wadDiv(1800e8, 1500e8) = 1.2e18.
+    for (const rules of [V3_0, V3_1]) {
+      expect(account(rules, reserves, eMode).currentLiquidationThreshold).toBe(9000n);
+      expect(account(rules, reserves, eMode).healthFactor).toBe((12n * WAD) / 10n);
+    }
+    // v3.2+: (9000 + 7000) / 2 = 8000; 1600e8 wadDiv 1500e8 = 1.0666...67e18 (half up).
+    for (const rules of [V3_2, V3_3, V3_4]) {
+      expect(account(rules, reserves, eMode).currentLiquidationThreshold).toBe(8000n);
+      expect(account(rules, reserves, eMode).healthFactor).toBe(1066666666666666667n);
+    }
+    // v3.5: sum = 1000e8 * 9000 + 1000e8 * 7000 = 1.6e15; wadDiv(1.6e15, 1500e8) = 10666666666666666666667 (half up); / 10000 floors.
+    expect(account(V3_5, reserves, eMode).healthFactor).toBe(1066666666666666666n);
+  });
+
+  it("eMode price source: applied by v3.0/v3.1, ignored from v3.2", () => {
+    const reserves = [
+      reserve({ id: 0, eModeCategory: 1, scaledATokenBalance: 1000n * E8, usedAsCollateral: true }),
+      reserve({ id: 1, scaledVariableDebt: 500n * E8 }),
+    ];
+    const eMode = {
+      id: 1,
+      ltv: 9000n,
+      liquidationThreshold: 9300n,
+      priceSource: { status: "priced" as const, price: 2n * E8 },
+      collateralBitmap: 0b1n,
+    };
+    expect(account(V3_1, reserves, eMode).totalCollateralBase).toBe(2000n * E8);
+    expect(account(V3_2, reserves, eMode).totalCollateralBase).toBe(1000n * E8);
   });
 });
