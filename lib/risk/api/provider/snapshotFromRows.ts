@@ -1,5 +1,6 @@
 import { normalizedDebt, normalizedIncome } from "../../../aave/interest.js";
 import { type OraclePrice, oraclePrice } from "../../../aave/oracle.js";
+import { aaveRevision, SUPPORTED_AAVE_POOL_REVISIONS } from "../../../aave/revisions.js";
 import type { Deployment } from "../../../deployments.js";
 import type {
   RiskAsset,
@@ -15,8 +16,8 @@ import { IndexedPositions } from "./indexedPositions.js";
 import { decodeCheckpointBlock, type IndexedBlock, type IndexerRows } from "./indexerRows.js";
 import { IndexedMorphoPositions, morphoProtocols } from "./morphoSnapshot.js";
 
-/** Pool revisions whose account-data rules lib/aave implements: 1 = core-v3 1.19.x, the v3.0 line. */
-export const SUPPORTED_POOL_REVISIONS: readonly number[] = [1];
+/** Pool revisions whose rules lib/aave/revisions.ts states: 1 = v3.0 (core-v3 1.19.x), 4-9 = v3.1-v3.5. */
+export const SUPPORTED_POOL_REVISIONS: readonly number[] = SUPPORTED_AAVE_POOL_REVISIONS;
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const lower = (a: string) => a.toLowerCase();
@@ -176,9 +177,10 @@ export function assembleSnapshot(
     const atBig = BigInt(at);
     const unit = m.baseCurrencyUnit;
     const marketProblems: string[] = [];
-    if (m.poolRevision !== null && !SUPPORTED_POOL_REVISIONS.includes(m.poolRevision)) {
+    const revision = aaveRevision(m.poolRevision);
+    if (m.poolRevision !== null && !revision.supported) {
       marketProblems.push(
-        `Pool revision ${m.poolRevision} is not one this engine implements (${SUPPORTED_POOL_REVISIONS.join(", ")}: Aave v3.0): figures may differ from the Pool's`,
+        `${revision.reason}: figures follow ${revision.closest.name} rules and may differ from the Pool's`,
       );
     }
     const reserves: RiskReserve[] = rows.reserves
@@ -269,6 +271,11 @@ export function assembleSnapshot(
       baseCurrencyUnit: unit,
       timestamp: at,
       eModeCategories,
+      aaveRevision: {
+        poolRevision: m.poolRevision,
+        rules: revision.supported ? revision.rules.name : revision.closest.name,
+        supported: revision.supported,
+      },
       problems: marketProblems,
     });
     sources.push({ source: `positions:${m.id}`, updatedAt: at });
