@@ -8,7 +8,12 @@
  * Revision -> release: 1 = v3.0 (core-v3 1.19.x); 4 = v3.1.0; 5 = v3.2.0; 6 = v3.2.1; 7 = v3.3.0;
  * 8 = v3.4.0; 9 = v3.5.0. Revisions 2 and 3 (the v3.0.1 / v3.0.2 upgrades, outside aave-v3-origin) and
  * 10 (v3.6.0), 11 (v3.7) and later are answered "unsupported": their rules were not read here.
+ *
+ * The number-changing rules by release: v3.2 eMode bitmaps; v3.3 close factor by position size, dust and
+ * deficit; v3.4 compounded interest computed multiply-first; v3.5 rounding in the protocol's favour.
  */
+
+import { compoundedInterest, type ReserveIndexState, SECONDS_PER_YEAR } from "./interest.js";
 import {
   CLOSE_FACTOR_HF_THRESHOLD,
   DEFAULT_LIQUIDATION_CLOSE_FACTOR,
@@ -17,6 +22,7 @@ import {
 import { PERCENTAGE_FACTOR, percentMul, percentMulFloor } from "./percentageMath.js";
 import {
   mulDivCeil,
+  RAY,
   rayDiv,
   rayDivCeil,
   rayDivFloor,
@@ -62,6 +68,13 @@ export type AaveRules = {
    * `HF = (sum value_i * LT_i) wadDiv debt / 10000`; available borrows use percentMulFloor.
    */
   rounding: "half-up" | "directional";
+  /**
+   * MathUtils.calculateCompoundedInterest, the variable borrow index's growth (the same three-term
+   * approximation of e^x in every revision): "divide-first" (v3.0-v3.3) divides the rate powers by the
+   * year before multiplying by the elapsed seconds; "multiply-first" (v3.4+) takes
+   * `x = rate * dt / year` and returns `RAY + x + x rayMul (x / 2 + x rayMul (x / 6))`.
+   */
+  interestRounding: "divide-first" | "multiply-first";
 };
 
 /** v3.3+ LiquidationLogic: 2000 in base-currency units (8 decimals): below it a 100% close factor applies. */
@@ -76,6 +89,7 @@ const V3_0: AaveRules = {
   closeFactor: "reserve-debt",
   deficitAndDust: false,
   rounding: "half-up",
+  interestRounding: "divide-first",
 };
 const V3_1: AaveRules = {
   ...V3_0,
@@ -99,6 +113,7 @@ const V3_4: AaveRules = {
   ...V3_3,
   name: "v3.4",
   source: "aave-v3-origin v3.4.0 (PoolInstance POOL_REVISION 8)",
+  interestRounding: "multiply-first",
 };
 const V3_5: AaveRules = {
   ...V3_4,
@@ -198,6 +213,31 @@ export function variableDebtMintScaled(rules: AaveRules, amount: bigint, borrowI
 /** Scaled variable debt burned by `repay(amount)` or a liquidation: half up before v3.5, floored from v3.5. */
 export function variableDebtBurnScaled(rules: AaveRules, amount: bigint, borrowIndex: bigint): bigint {
   return rules.rounding === "directional" ? rayDivFloor(amount, borrowIndex) : rayDiv(amount, borrowIndex);
+}
+
+// --- Interest (MathUtils, ReserveLogic) ---
+
+/**
+ * The compounded interest factor (ray) over `elapsedSeconds` at `rate` (ray per year), as the
+ * revision's MathUtils computes it.
+ *
+ * @example
+ * compoundedInterestFor(aaveRules(8), RAY / 10n, SECONDS_PER_YEAR) // 1.105166666666666666666666667e27
+ */
+export function compoundedInterestFor(rules: AaveRules, rate: bigint, elapsedSeconds: bigint): bigint {
+  if (rules.interestRounding === "divide-first") return compoundedInterest(rate, elapsedSeconds);
+  if (elapsedSeconds === 0n) return RAY;
+  const x = (rate * elapsedSeconds) / SECONDS_PER_YEAR;
+  return RAY + x + rayMul(x, x / 2n + rayMul(x, x / 6n));
+}
+
+/** ReserveLogic.getNormalizedDebt at `timestamp` under the revision's compounding. */
+export function normalizedDebtFor(rules: AaveRules, reserve: ReserveIndexState, timestamp: bigint): bigint {
+  if (timestamp === reserve.lastUpdateTimestamp) return reserve.variableBorrowIndex;
+  return rayMul(
+    compoundedInterestFor(rules, reserve.currentVariableBorrowRate, timestamp - reserve.lastUpdateTimestamp),
+    reserve.variableBorrowIndex,
+  );
 }
 
 // --- Account data (GenericLogic) ---

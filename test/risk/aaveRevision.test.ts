@@ -67,6 +67,50 @@ describe("the snapshot records each Aave market's revision and the rules applied
       "Pool revision 10 is not one this engine implements (1, 4, 5, 6, 7, 8, 9: Aave v3.0-v3.5): figures follow v3.5 rules and may differ from the Pool's",
     ]);
   });
+
+  it("brings the variable borrow index forward with the revision's compounding (v3.4 multiplies first)", () => {
+    // 10% a year, last updated one year before the indexed block: the index is the compounded factor.
+    const start = 1_600_000_000;
+    const year = 365 * 24 * 60 * 60;
+    const checkpoint = `${start + year}${String(HOME).padStart(16, "0")}${"1".padStart(16, "0")}${"9".repeat(33)}`;
+    const reserve = (protocol: string) =>
+      ({
+        id: `${protocol}:${B_WETH}`,
+        protocol,
+        chainId: HOME,
+        asset: B_WETH,
+        homeAsset: null,
+        symbol: "WETH",
+        decimals: 18,
+        ltv: 8000,
+        liquidationThreshold: 8250,
+        liquidationBonus: 10500,
+        eModeCategory: 0,
+        liquidityIndex: RAY,
+        variableBorrowIndex: RAY,
+        liquidityRate: 0n,
+        variableBorrowRate: RAY / 10n,
+        lastUpdateTimestamp: BigInt(start),
+        priceSource: null,
+        problems: [],
+      }) as unknown as IndexerRows["reserves"][number];
+    const snapshot = snapshotFromIndexerRows(deployment, {
+      ...rows,
+      checkpoints: [{ chainId: HOME, latestCheckpoint: checkpoint, finalizedCheckpoint: checkpoint }],
+      reserves: ["v30", "v33", "v35", "v36"].map(reserve),
+    });
+    const index = Object.fromEntries(
+      snapshot.protocols.map((p) => [p.id, p.reserves[0]?.variableBorrowIndex]),
+    );
+    // test/lib/aaveRevisions.test.ts: 1.105162042821782412575504000 (v3.0-v3.3), 1.105166666666666666666666667 (v3.4+).
+    expect(index).toEqual({
+      v30: 1105162042821782412575504000n,
+      v33: 1105162042821782412575504000n,
+      v35: 1105166666666666666666666667n,
+      v36: 1105166666666666666666666667n,
+      unread: undefined,
+    });
+  });
 });
 
 describe("risk GraphQL reports and applies each market's Aave revision", () => {

@@ -1,6 +1,6 @@
-import { normalizedDebt, normalizedIncome } from "../../../aave/interest.js";
+import { normalizedIncome } from "../../../aave/interest.js";
 import { type OraclePrice, oraclePrice } from "../../../aave/oracle.js";
-import { aaveRevision, SUPPORTED_AAVE_POOL_REVISIONS } from "../../../aave/revisions.js";
+import { aaveRevision, normalizedDebtFor, SUPPORTED_AAVE_POOL_REVISIONS } from "../../../aave/revisions.js";
 import type { Deployment } from "../../../deployments.js";
 import type {
   RiskAsset,
@@ -30,8 +30,8 @@ const minOf = (values: number[]) => (values.length === 0 ? 0 : Math.min(...value
  *
  * - Protocols: one per indexed Aave market (`market` rows, id = the deployments file's protocol id).
  *   Reserve indexes are brought forward to the market chain's last indexed block with the Pool's own
- *   formulas, and stable debt is compounded to it, so figures are what `getUserAccountData` returns at
- *   that block.
+ *   formulas (the variable borrow index with the market's revision's compounding, lib/aave/revisions.ts),
+ *   and stable debt is compounded to it, so figures are what `getUserAccountData` returns at that block.
  * - Prices: each reserve's AaveOracle source (a Chainlink proxy, `price_source`), its raw answer taken as
  *   base-currency units exactly as AaveOracle returns it; `priceUsd = answer / BASE_CURRENCY_UNIT`. The
  *   answer is judged against that feed's heartbeat at the chain's last indexed block (lib/aave
@@ -178,6 +178,7 @@ export function assembleSnapshot(
     const unit = m.baseCurrencyUnit;
     const marketProblems: string[] = [];
     const revision = aaveRevision(m.poolRevision);
+    const rules = revision.supported ? revision.rules : revision.closest;
     if (m.poolRevision !== null && !revision.supported) {
       marketProblems.push(
         `${revision.reason}: figures follow ${revision.closest.name} rules and may differ from the Pool's`,
@@ -214,7 +215,7 @@ export function assembleSnapshot(
           liquidationThreshold: r.liquidationThreshold,
           liquidationBonus: r.liquidationBonus,
           liquidityIndex: advance ? normalizedIncome(state, atBig) : r.liquidityIndex,
-          variableBorrowIndex: advance ? normalizedDebt(state, atBig) : r.variableBorrowIndex,
+          variableBorrowIndex: advance ? normalizedDebtFor(rules, state, atBig) : r.variableBorrowIndex,
           poolLiquidity: null,
           oracleAnswer: answer,
           priceStatus: price.status,
@@ -273,7 +274,7 @@ export function assembleSnapshot(
       eModeCategories,
       aaveRevision: {
         poolRevision: m.poolRevision,
-        rules: revision.supported ? revision.rules.name : revision.closest.name,
+        rules: rules.name,
         supported: revision.supported,
       },
       problems: marketProblems,
