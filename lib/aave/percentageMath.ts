@@ -26,3 +26,9 @@ export function percentDiv(value: bigint, percentage: bigint): bigint {
 export function percentMulFloor(value: bigint, percentage: bigint): bigint {
   return (value * percentage) / PERCENTAGE_FACTOR;
 }
+
+/** Aave v3.5+ PercentageMath.percentDivCeil: `value * 10000 / percentage`, rounded up (debt a seizure covers). */
+export function percentDivCeil(value: bigint, percentage: bigint): bigint {
+  const scaled = value * PERCENTAGE_FACTOR;
+  return scaled % percentage === 0n ? scaled / percentage : scaled / percentage + 1n;
+}

@@ -19,7 +19,13 @@ import {
   DEFAULT_LIQUIDATION_CLOSE_FACTOR,
   MAX_LIQUIDATION_CLOSE_FACTOR,
 } from "./liquidation.js";
-import { PERCENTAGE_FACTOR, percentMul, percentMulFloor } from "./percentageMath.js";
+import {
+  PERCENTAGE_FACTOR,
+  percentDiv,
+  percentDivCeil,
+  percentMul,
+  percentMulFloor,
+} from "./percentageMath.js";
 import {
   mulDivCeil,
   RAY,
@@ -444,4 +450,100 @@ export function liquidationDeficit(rules: AaveRules, p: DeficitParameters) {
     .map((d) => ({ asset: d.asset, deficit: d.asset === p.debtAsset ? d.debt - p.debtToLiquidate : d.debt }))
     .filter((d) => d.deficit > 0n);
   return { hasNoCollateralLeft, deficits };
+}
+
+export type LiquidationCallParameters = CloseFactorParameters & {
+  /** What the liquidator asks to repay (uint256 max for "as much as allowed"). */
+  debtToCover: bigint;
+  /** Basis points, already the eMode category's when {@link isEModeCollateral} says so. */
+  liquidationBonus: bigint;
+  /** The collateral reserve's liquidation protocol fee, basis points of the bonus. */
+  liquidationProtocolFee: bigint;
+  /** GenericLogic's `totalCollateralInBaseCurrency` before the liquidation. */
+  totalCollateralBase: bigint;
+  /** Every debt of the borrower (token units), the repaid reserve's among them as `debtAsset`. */
+  debts: readonly { asset: string; debt: bigint }[];
+  debtAsset: string;
+};
+
+/** What `liquidationCall` does, or the revert it hits. */
+export type LiquidationOutcome =
+  | { reverted: "MUST_NOT_LEAVE_DUST" }
+  | {
+      reverted: null;
+      /** Debt repaid (the LiquidationCall event's `debtToCover`). */
+      debtToLiquidate: bigint;
+      /** Collateral to the liquidator (`liquidatedCollateralAmount`), the protocol fee excluded. */
+      collateralToLiquidator: bigint;
+      /** Collateral to the treasury. */
+      protocolFee: bigint;
+      /** The seized collateral (fee included) in base currency, floored. */
+      collateralLiquidatedBase: bigint;
+      hasNoCollateralLeft: boolean;
+      /** v3.3+: debt burned and booked as reserve deficit. */
+      deficits: { asset: string; deficit: bigint }[];
+    };
+
+/**
+ * One `liquidationCall` under a revision's rules: the close factor ({@link maxLiquidatableDebt}), the
+ * collateral seized with its bonus (capped by the borrower's balance, the debt then recomputed from it:
+ * percentDiv before v3.5, percentDivCeil from v3.5), the protocol fee taken from the bonus, then the
+ * v3.3+ dust check ({@link leavesDust}) and deficit ({@link liquidationDeficit}).
+ *
+ * @example
+ * // 0.6 WETH (1200 USD) against 900 USDC at HF 0.96, repaying 450: v3.0 does; v3.3 reverts (450 USD left).
+ * liquidationCall(aaveRules(7), { ...position, debtToCover: 450_000000n }) // { reverted: "MUST_NOT_LEAVE_DUST" }
+ */
+export function liquidationCall(rules: AaveRules, p: LiquidationCallParameters): LiquidationOutcome {
+  const collateralUnit = 10n ** BigInt(p.collateralDecimals);
+  const debtUnit = 10n ** BigInt(p.debtDecimals);
+  const max = maxLiquidatableDebt(rules, p);
+  const debtToCover = p.debtToCover > max ? max : p.debtToCover;
+  const baseCollateral = (p.debtPrice * debtToCover * collateralUnit) / (p.collateralPrice * debtUnit);
+  let collateralAmount = percentMul(baseCollateral, p.liquidationBonus);
+  let debtToLiquidate = debtToCover;
+  if (collateralAmount > p.borrowerCollateralBalance) {
+    collateralAmount = p.borrowerCollateralBalance;
+    const covered = (p.collateralPrice * collateralAmount * debtUnit) / (p.debtPrice * collateralUnit);
+    debtToLiquidate =
+      rules.rounding === "directional"
+        ? percentDivCeil(covered, p.liquidationBonus)
+        : percentDiv(covered, p.liquidationBonus);
+  }
+  const collateralLiquidatedBase = collateralInBase(
+    collateralAmount,
+    p.collateralPrice,
+    p.collateralDecimals,
+  );
+  const protocolFee =
+    p.liquidationProtocolFee === 0n
+      ? 0n
+      : percentMul(
+          collateralAmount - percentDiv(collateralAmount, p.liquidationBonus),
+          p.liquidationProtocolFee,
+        );
+  if (
+    leavesDust(rules, {
+      ...p,
+      debtToLiquidate,
+      collateralToLiquidate: collateralAmount,
+    })
+  )
+    return { reverted: "MUST_NOT_LEAVE_DUST" };
+  const { hasNoCollateralLeft, deficits } = liquidationDeficit(rules, {
+    totalCollateralBase: p.totalCollateralBase,
+    collateralLiquidatedBase,
+    debts: p.debts,
+    debtAsset: p.debtAsset,
+    debtToLiquidate,
+  });
+  return {
+    reverted: null,
+    debtToLiquidate,
+    collateralToLiquidator: collateralAmount - protocolFee,
+    protocolFee,
+    collateralLiquidatedBase,
+    hasNoCollateralLeft,
+    deficits,
+  };
 }

@@ -18,7 +18,9 @@ import {
   getUserAccountData,
   isEModeCollateral,
   type LeftoverParameters,
+  type LiquidationCallParameters,
   leavesDust,
+  liquidationCall,
   liquidationDeficit,
   MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD,
   MIN_LEFTOVER_BASE,
@@ -586,6 +588,102 @@ describe("compounded interest (v3.4 multiplies before dividing by the year)", ()
           expect(gap <= RAY / 10n ** 5n).toBe(true);
         },
       ),
+    );
+  });
+});
+
+describe("liquidationCall: close factor, seizure, fee, dust and deficit together", () => {
+  const MAX = 2n ** 256n - 1n;
+  // 0.6 WETH (1,200 USD) against 900 USDC at HF 0.96; bonus 5%, protocol fee 10% of the bonus.
+  const small: LiquidationCallParameters = {
+    healthFactor: (96n * WAD) / 100n,
+    borrowerReserveDebt: 900n * E6,
+    borrowerCollateralBalance: (6n * E18) / 10n,
+    debtPrice: 1n * E8,
+    collateralPrice: 2000n * E8,
+    debtDecimals: 6,
+    collateralDecimals: 18,
+    totalDebtBase: 900n * E8,
+    debtToCover: MAX,
+    liquidationBonus: 10500n,
+    liquidationProtocolFee: 1000n,
+    totalCollateralBase: 1200n * E8,
+    debts: [{ asset: "usdc", debt: 900n * E6 }],
+    debtAsset: "usdc",
+  };
+
+  it("small position: v3.0 repays half, v3.3 all of it", () => {
+    // v3.0: 450e6 -> base 450e6 * 1e8 * 1e18 / (2000e8 * 1e6) = 0.225 WETH; with bonus 0.23625 (472.5 USD);
+    // fee = (0.23625 - 0.225) * 10% = 0.001125 WETH.
+    for (const rules of BEFORE_3_3)
+      expect(liquidationCall(rules, small)).toEqual({
+        reverted: null,
+        debtToLiquidate: 450n * E6,
+        collateralToLiquidator: 235125n * 10n ** 12n,
+        protocolFee: 1125n * 10n ** 12n,
+        collateralLiquidatedBase: 4725n * 10n ** 7n,
+        hasNoCollateralLeft: false,
+        deficits: [],
+      });
+    // v3.3: 900e6 -> 0.45 WETH, with bonus 0.4725 (945 USD); fee 0.00225.
+    for (const rules of FROM_3_3)
+      expect(liquidationCall(rules, small)).toEqual({
+        reverted: null,
+        debtToLiquidate: 900n * E6,
+        collateralToLiquidator: 47025n * 10n ** 13n,
+        protocolFee: 225n * 10n ** 13n,
+        collateralLiquidatedBase: 945n * E8,
+        hasNoCollateralLeft: false,
+        deficits: [],
+      });
+  });
+
+  it("repaying only 450 of the 900: fine before v3.3, MUST_NOT_LEAVE_DUST from v3.3 (450 USD left)", () => {
+    const half = { ...small, debtToCover: 450n * E6 };
+    for (const rules of BEFORE_3_3) expect(liquidationCall(rules, half).reverted).toBeNull();
+    for (const rules of FROM_3_3)
+      expect(liquidationCall(rules, half)).toEqual({ reverted: "MUST_NOT_LEAVE_DUST" });
+  });
+
+  it("collateral runs out: the rest of the debt becomes deficit from v3.3; v3.5 rounds the covered debt up", () => {
+    // 0.5 WETH (1,000 USD) against 1,500 USDC and 200 DAI: HF 0.485, close factor 100%, no fee.
+    const underwater: LiquidationCallParameters = {
+      ...small,
+      healthFactor: (485n * WAD) / 1000n,
+      borrowerReserveDebt: 1500n * E6,
+      borrowerCollateralBalance: E18 / 2n,
+      totalDebtBase: 1700n * E8,
+      liquidationProtocolFee: 0n,
+      totalCollateralBase: 1000n * E8,
+      debts: [
+        { asset: "usdc", debt: 1500n * E6 },
+        { asset: "dai", debt: 200n * E18 },
+      ],
+    };
+    // 1,500 USDC would need 0.7875 WETH: capped at 0.5; it covers 1000e6 percentDiv 10500 = 952380952.38...
+    const expected = (debtToLiquidate: bigint, deficits: { asset: string; deficit: bigint }[]) => ({
+      reverted: null,
+      debtToLiquidate,
+      collateralToLiquidator: E18 / 2n,
+      protocolFee: 0n,
+      collateralLiquidatedBase: 1000n * E8,
+      hasNoCollateralLeft: true,
+      deficits,
+    });
+    for (const rules of BEFORE_3_3)
+      expect(liquidationCall(rules, underwater)).toEqual(expected(952380952n, []));
+    for (const rules of [V3_3, V3_4])
+      expect(liquidationCall(rules, underwater)).toEqual(
+        expected(952380952n, [
+          { asset: "usdc", deficit: 547619048n },
+          { asset: "dai", deficit: 200n * E18 },
+        ]),
+      );
+    expect(liquidationCall(V3_5, underwater)).toEqual(
+      expected(952380953n, [
+        { asset: "usdc", deficit: 547619047n },
+        { asset: "dai", deficit: 200n * E18 },
+      ]),
     );
   });
 });
