@@ -5,5 +5,6 @@ export * from "./interestRateModel.js";
 export * from "./liquidation.js";
 export * from "./oracle.js";
 export * from "./percentageMath.js";
+export * from "./revisions.js";
 export * from "./userAccountData.js";
 export * from "./wadRayMath.js";

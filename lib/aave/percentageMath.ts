@@ -21,3 +21,14 @@ export function percentMul(value: bigint, percentage: bigint): bigint {
 export function percentDiv(value: bigint, percentage: bigint): bigint {
   return (value * PERCENTAGE_FACTOR + percentage / 2n) / percentage;
 }
+
+/** Aave v3.5+ PercentageMath.percentMulFloor: `value * percentage / 10000`, rounded down (available borrows). */
+export function percentMulFloor(value: bigint, percentage: bigint): bigint {
+  return (value * percentage) / PERCENTAGE_FACTOR;
+}
+
+/** Aave v3.5+ PercentageMath.percentDivCeil: `value * 10000 / percentage`, rounded up (debt a seizure covers). */
+export function percentDivCeil(value: bigint, percentage: bigint): bigint {
+  const scaled = value * PERCENTAGE_FACTOR;
+  return scaled % percentage === 0n ? scaled / percentage : scaled / percentage + 1n;
+}

@@ -16,6 +16,8 @@
  * is a 5% bonus.
  */
 
+import type { AaveRulesName } from "../aave/revisions.js";
+
 /** An asset at home: the token the bridge vault locks. `id` is the home token address. */
 export type RiskAsset = {
   id: string;
@@ -191,8 +193,25 @@ export type RiskProtocol = {
   /** Unix seconds the indexes are brought forward to and stable debt is compounded to. */
   timestamp?: number;
   eModeCategories?: RiskEModeCategory[];
+  /**
+   * Aave v3: the Pool revision read on chain and the rule set applied to this market's exact figures
+   * (lib/aave/revisions.ts). Absent (synthetic snapshots): v3.0 rules.
+   */
+  aaveRevision?: RiskAaveRevision;
   /** Problems of the whole market (unknown Pool revision, ...), one sentence each. */
   problems?: string[];
+};
+
+/**
+ * Which Aave v3 rules a market's figures follow. `supported: false`: the revision is unread or not one
+ * lib/aave/revisions.ts states; `rules` is then the closest rule set, applied as a stand-in, and the
+ * market carries a problem saying so.
+ */
+export type RiskAaveRevision = {
+  /** `POOL_REVISION` of the Pool implementation; null when not read yet. */
+  poolRevision: number | null;
+  rules: AaveRulesName;
+  supported: boolean;
 };
 
 /**

@@ -157,6 +157,13 @@ export const riskSnapshotSchema = z.object({
           }),
         )
         .optional(),
+      aaveRevision: z
+        .object({
+          poolRevision: z.number().int().nonnegative().nullable(),
+          rules: z.enum(["v3.0", "v3.1", "v3.2", "v3.3", "v3.4", "v3.5"]),
+          supported: z.boolean(),
+        })
+        .optional(),
       problems: z.array(z.string()).optional(),
     }),
   ),

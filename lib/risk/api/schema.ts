@@ -76,6 +76,18 @@ export const riskTypeDefs = /* GraphQL */ `
     name: String!
     chainId: Int!
     kind: ProtocolKind!
+    "Aave v3 markets: the Pool revision read on chain and the rules the exact figures follow. Null for other kinds, and when the snapshot does not say (then v3.0 rules apply)."
+    aaveRevision: AaveRevision
+  }
+
+  "Which Aave v3 release's number-changing rules a market's exact figures (accountData) follow: eMode form (v3.2 bitmaps), close factor, deficit and dust (v3.3), scaled-balance rounding (v3.5)."
+  type AaveRevision {
+    "POOL_REVISION of the Pool implementation; null until the indexer has read it."
+    poolRevision: Int
+    "The rule set applied: v3.0, v3.1, v3.2, v3.3, v3.4 or v3.5. When supported is false, the closest one, applied as a stand-in (the market's reserves then carry a problem saying so)."
+    rules: String!
+    "Whether the engine states this revision's rules (1 = v3.0, 4 = v3.1, 5-6 = v3.2, 7 = v3.3, 8 = v3.4, 9 = v3.5)."
+    supported: Boolean!
   }
 
   "PRICED: every price the position depends on is usable. STALE: one is older than its feed's heartbeat. UNPRICED: one is missing or not positive."

@@ -1,5 +1,6 @@
-import { normalizedDebt, normalizedIncome } from "../../../aave/interest.js";
+import { normalizedIncome } from "../../../aave/interest.js";
 import { type OraclePrice, oraclePrice } from "../../../aave/oracle.js";
+import { aaveRevision, normalizedDebtFor, SUPPORTED_AAVE_POOL_REVISIONS } from "../../../aave/revisions.js";
 import type { Deployment } from "../../../deployments.js";
 import type {
   RiskAsset,
@@ -16,8 +17,8 @@ import { decodeCheckpointBlock, type IndexedBlock, type IndexerRows } from "./in
 import { IndexedMorphoPositions, morphoProtocols } from "./morphoSnapshot.js";
 import { tokenDirectory } from "./tokenDirectory.js";
 
-/** Pool revisions whose account-data rules lib/aave implements: 1 = core-v3 1.19.x, the v3.0 line. */
-export const SUPPORTED_POOL_REVISIONS: readonly number[] = [1];
+/** Pool revisions whose rules lib/aave/revisions.ts states: 1 = v3.0 (core-v3 1.19.x), 4-9 = v3.1-v3.5. */
+export const SUPPORTED_POOL_REVISIONS: readonly number[] = SUPPORTED_AAVE_POOL_REVISIONS;
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
 const lower = (a: string) => a.toLowerCase();
@@ -30,8 +31,8 @@ const minOf = (values: number[]) => (values.length === 0 ? 0 : Math.min(...value
  *
  * - Protocols: one per indexed Aave market (`market` rows, id = the deployments file's protocol id).
  *   Reserve indexes are brought forward to the market chain's last indexed block with the Pool's own
- *   formulas, and stable debt is compounded to it, so figures are what `getUserAccountData` returns at
- *   that block.
+ *   formulas (the variable borrow index with the market's revision's compounding, lib/aave/revisions.ts),
+ *   and stable debt is compounded to it, so figures are what `getUserAccountData` returns at that block.
  * - Prices: each reserve's AaveOracle source (a Chainlink proxy, `price_source`), its raw answer taken as
  *   base-currency units exactly as AaveOracle returns it; `priceUsd = answer / BASE_CURRENCY_UNIT`. The
  *   answer is judged against that feed's heartbeat at the chain's last indexed block (lib/aave
@@ -202,9 +203,11 @@ export function assembleSnapshot(
     const atBig = BigInt(at);
     const unit = m.baseCurrencyUnit;
     const marketProblems: string[] = [];
-    if (m.poolRevision !== null && !SUPPORTED_POOL_REVISIONS.includes(m.poolRevision)) {
+    const revision = aaveRevision(m.poolRevision);
+    const rules = revision.supported ? revision.rules : revision.closest;
+    if (m.poolRevision !== null && !revision.supported) {
       marketProblems.push(
-        `Pool revision ${m.poolRevision} is not one this engine implements (${SUPPORTED_POOL_REVISIONS.join(", ")}: Aave v3.0): figures may differ from the Pool's`,
+        `${revision.reason}: figures follow ${revision.closest.name} rules and may differ from the Pool's`,
       );
     }
     const reserves: RiskReserve[] = rows.reserves
@@ -238,7 +241,7 @@ export function assembleSnapshot(
           liquidationThreshold: r.liquidationThreshold,
           liquidationBonus: r.liquidationBonus,
           liquidityIndex: advance ? normalizedIncome(state, atBig) : r.liquidityIndex,
-          variableBorrowIndex: advance ? normalizedDebt(state, atBig) : r.variableBorrowIndex,
+          variableBorrowIndex: advance ? normalizedDebtFor(rules, state, atBig) : r.variableBorrowIndex,
           poolLiquidity: null,
           oracleAnswer: answer,
           priceStatus: price.status,
@@ -295,6 +298,11 @@ export function assembleSnapshot(
       baseCurrencyUnit: unit,
       timestamp: at,
       eModeCategories,
+      aaveRevision: {
+        poolRevision: m.poolRevision,
+        rules: rules.name,
+        supported: revision.supported,
+      },
       problems: marketProblems,
     });
     sources.push({ source: `positions:${m.id}`, updatedAt: at });

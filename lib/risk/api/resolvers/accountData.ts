@@ -1,4 +1,5 @@
 import type { OraclePrice } from "../../../aave/oracle.js";
+import { aaveRulesByName } from "../../../aave/revisions.js";
 import { getUserAccountData } from "../../../aave/userAccountData.js";
 import { type PriceStatus, positionOf, type RiskAnalysis, type RiskProtocol } from "../../index.js";
 import type { PositionRef } from "./shared.js";
@@ -21,9 +22,11 @@ function oracleOf(
 }
 
 /**
- * The Pool's exact account data for one position (lib/aave, Aave v3.0 rules), from the snapshot's bigint
- * state. Null when any reserve of the position lacks an exact oracle answer (synthetic snapshots) or when
- * the position is unpriced.
+ * The Pool's exact account data for one position (lib/aave, under the market's Aave revision rules:
+ * `protocol.aaveRevision`, v3.0 when absent), from the snapshot's bigint state. Null when any reserve of
+ * the position lacks an exact oracle answer (synthetic snapshots), when the position is unpriced, or when
+ * the position is in an eMode of a v3.2+ market (the snapshot does not carry the categories' collateral
+ * bitmaps, so the eMode LT cannot be placed).
  */
 export function exactAccountData({ a, i }: PositionRef) {
   const pi = a.book.positionProtocol[i]!;
@@ -55,7 +58,10 @@ export function exactAccountData({ a, i }: PositionRef) {
   const category = position.eModeCategory
     ? protocol.eModeCategories?.find((c) => c.id === position.eModeCategory)
     : undefined;
+  const rules = aaveRulesByName(protocol.aaveRevision?.rules ?? "v3.0");
+  if (category && rules.eModeForm === "bitmaps") return null;
   const result = getUserAccountData({
+    rules,
     reserves,
     eMode: category
       ? {

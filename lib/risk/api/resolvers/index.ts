@@ -66,6 +66,12 @@ export function createRiskResolvers(options: RiskResolverOptions) {
 
     Position: positionFields,
 
-    Protocol: { kind: (p: { kind: string }) => kindEnum(p.kind) },
+    Protocol: {
+      kind: (p: { kind: string }) => kindEnum(p.kind),
+      async aaveRevision(p: { id: string }, _: unknown, ctx: RiskContext) {
+        const { analysis } = await ctx.risk();
+        return analysis.snapshot.protocols.find((q) => q.id === p.id)?.aaveRevision ?? null;
+      },
+    },
   };
 }
