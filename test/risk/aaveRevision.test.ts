@@ -15,6 +15,7 @@ describe("the snapshot records each Aave market's revision and the rules applied
     bridgeId: "bridge",
     homeChainId: HOME,
     chains: [{ chainId: HOME, role: "home", tokens: [] }],
+    externalBridges: [],
   } as unknown as Deployment;
   const market = (id: string, poolRevision: number | null) =>
     ({
@@ -48,6 +49,7 @@ describe("the snapshot records each Aave market's revision and the rules applied
     routeTotals: [],
     assetSupplies: [],
     tokenSupplies: [],
+    externalCustodies: [],
     morphoMarkets: [],
     morphoPositions: [],
     uniswapPools: [],
