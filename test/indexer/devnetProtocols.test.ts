@@ -511,7 +511,7 @@ describe("npm start shows three bridges: this one, its second instance and an ex
     }
   }, 120_000);
 
-  it("the exposure matrix has both bridges, and a failure of the external one answers per protocol", async () => {
+  it("the exposure matrix has every bridge, and a failure of each answers per protocol", async () => {
     const snapshot = await readSnapshot();
     type Exposure = {
       protocol: { id: string };
