@@ -34,6 +34,8 @@ export type Meta = {
   homeChainId: number;
   chains: { chainId: number; network: string; role: string; protocols: string[] }[];
   assets: { address: string; symbol: string; decimals: number }[];
+  /** Lock/mint bridges the deployments file describes (compared in exposure; not run here). */
+  otherBridges: { id: string; name: string; assets: { address: string; symbol: string }[] }[];
 };
 
 let metaPromise: Promise<Meta> | undefined;

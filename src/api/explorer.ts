@@ -69,6 +69,12 @@ export function mountExplorer(app: Hono): void {
         protocols: chain.aaveMarkets.map((m) => m.protocol),
       })),
       assets,
+      // Lock/mint bridges the deployments file describes (not run by this deployment).
+      otherBridges: deployment.externalBridges.map((b) => ({
+        id: b.id,
+        name: b.name,
+        assets: b.assets.map((a) => ({ address: a.homeToken.toLowerCase(), symbol: a.symbol })),
+      })),
     });
   });
 

@@ -68,7 +68,45 @@ async function load(m: Meta) {
       ).then((d) => d.bridgeBacking),
     ),
   ]);
-  return { indexed, backings };
+  const others = await Promise.all(
+    (m.otherBridges ?? []).flatMap((bridge) =>
+      bridge.assets.map((a) =>
+        riskQuery<{ bridgeBacking: Backing }>(
+          `query($b: String!, $a: String!) { bridgeBacking(bridge: $b, asset: $a) { asset { id symbol decimals priceUsd } locked remoteSupply inFlight supply backingRatio shortfallUsd remote { chainId wrappedToken supply supplyUsd } } }`,
+          { b: bridge.id, a: a.address },
+        ).then((d) => ({ bridge, backing: d.bridgeBacking })),
+      ),
+    ),
+  );
+  return { indexed, backings, others };
+}
+
+/** The other lock/mint bridges' backing: locked in their lock contract against what they minted. */
+function otherBridgesTable(m: Meta, others: { bridge: Meta["otherBridges"][number]; backing: Backing }[]) {
+  if (others.length === 0)
+    return h("p", { class: "muted" }, "The deployments file describes no other bridge.");
+  return table(
+    ["bridge", "asset", "locked", "minted (by chain)", "backing ratio", "shortfall"],
+    others,
+    ({ bridge, backing: b }) => [
+      h("span", { title: bridge.name }, bridge.id),
+      b.asset.symbol,
+      formatUnits(b.locked, b.asset.decimals),
+      b.remote
+        .map((r) => `${formatUnits(r.supply, b.asset.decimals)} on ${chainName(m, r.chainId)}`)
+        .join(", "),
+      h(
+        "span",
+        {
+          "data-testid": `other-backing-${bridge.id}-${b.asset.symbol}`,
+          "data-value": String(b.backingRatio),
+          class: b.backingRatio !== null && b.backingRatio < 1 ? "bad" : "",
+        },
+        fixed(b.backingRatio, 6),
+      ),
+      usd(b.shortfallUsd),
+    ],
+  );
 }
 
 /** Per asset: locked at home against minted on each remote chain, the ratio over time, checks, breaches. */
@@ -76,9 +114,19 @@ export async function backingView(container: HTMLElement) {
   const m = await meta();
   const cards = h("div", {});
   const breaches = h("div", {});
-  replace(container, h("h1", {}, "Backing"), cards, h("h2", {}, "Breaches of the supply check"), breaches);
+  const other = h("div", { "data-testid": "other-bridges" });
+  replace(
+    container,
+    h("h1", {}, "Backing"),
+    cards,
+    h("h2", {}, "Breaches of the supply check"),
+    breaches,
+    h("h2", {}, "Other lock/mint bridges (read through their descriptors)"),
+    other,
+  );
   return async () => {
-    const { indexed, backings } = await load(m);
+    const { indexed, backings, others } = await load(m);
+    replace(other, otherBridgesTable(m, others));
     const sections = backings.map((b) => {
       const address = b.asset.id.toLowerCase();
       const supply = indexed.assetSupplys.items.find((s) => s.id === address);

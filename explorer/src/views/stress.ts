@@ -64,7 +64,11 @@ export function stressForm(m: Meta): HTMLElement {
     m.assets.map((a) => h("option", { value: a.symbol }, a.symbol)),
   );
   const shock = h("input", { name: "shock", value: "20", size: 5, "aria-label": "shock percent" });
-  const bridge = h("input", { name: "bridge", value: m.bridgeId, size: 10, "aria-label": "bridge" });
+  const bridge = h(
+    "select",
+    { name: "bridge", "aria-label": "bridge" },
+    [m.bridgeId, ...(m.otherBridges ?? []).map((b) => b.id)].map((id) => h("option", { value: id }, id)),
+  );
   const recovery = h("input", { name: "recovery", value: "0.5", size: 5, "aria-label": "recovery rate" });
   const message = h("p", { class: "error", role: "alert", "data-testid": "stress-error" });
   const result = h("div", { "data-testid": "stress-result" });
