@@ -75,7 +75,14 @@ export async function startPonder(parameters: StartPonderParameters): Promise<Po
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ query, variables }),
       });
-      return (await response.json()) as never;
+      // Ponder answers some database errors as plain text (e.g. "error: canceling statement due to lock
+      // timeout" while a reorg's rollback holds row locks): say what came back instead of a JSON error.
+      const text = await response.text();
+      try {
+        return JSON.parse(text) as never;
+      } catch {
+        throw new Error(`GraphQL answered HTTP ${response.status} with non-JSON: ${text.slice(0, 500)}`);
+      }
     },
     async waitReady(timeoutMs = 90_000) {
       const deadline = Date.now() + timeoutMs;
