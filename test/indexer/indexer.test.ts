@@ -264,8 +264,13 @@ describe("indexer on PostgreSQL", () => {
         },
       );
     await eventually(find, (d) => d.transfer?.status === "pending");
+    // The replacing chain must outgrow the one it replaces, as a real reorg's does: the blocks mined while
+    // waiting for "pending" (one a second, many under load) are gone after the revert, and a shorter new
+    // chain would not be followed until it caught up.
+    const headBefore = await chainC.publicClient.getBlockNumber();
     await chainC.testClient.revert({ id: snapshot });
-    await chainC.testClient.mine({ blocks: 3 });
+    const headAfterRevert = await chainC.publicClient.getBlockNumber();
+    await chainC.testClient.mine({ blocks: Number(headBefore - headAfterRevert) + 3 });
     await eventually(find, (d) => d.transfer === null);
     const chain = await chainTotals(net, { USDC, WETH, B, C });
     const { tokenOf } = await eventually(
