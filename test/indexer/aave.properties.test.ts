@@ -59,7 +59,7 @@ describe("indexed Aave v3 positions equal the Pool's", () => {
     // The sequences must really exercise the market, not be skipped wholesale.
     expect(s.applied).toBeGreaterThan(RUNS * STEPS * 0.4);
     expect(s.kinds.liquidate ?? 0).toBeGreaterThan(0);
-  }, 900_000);
+  }, 1_500_000); // 410–623 s in fresh-clone runs beside the rest of the suite; 900 s was hit once with a benchmark running beside it
 
   it("a proxy switched to a new aggregator (no event on the proxy) is priced by it within the interval", async () => {
     const weth = rig.f.market.reserve("WETH");
