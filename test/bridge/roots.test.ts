@@ -145,10 +145,12 @@ describe("root path", () => {
     await setMintCeiling(supply + 3n * USDC);
     const { sent } = await lockInOneBlock(net, [USDC, USDC, USDC, USDC]);
     const [a, b, c, d] = sent;
+    // Finality, k root signatures and one submission: seconds when quiet, over 40 s seen in a fresh-clone
+    // run beside the Aave property test and the explorer's devnet.
     await waitFor(
       "three delivered",
       async () => (await Promise.all([a, b, c].map((s) => isDelivered(net, s!.message)))).every(Boolean),
-      40_000,
+      120_000,
     );
     const first = await Promise.all([a, b, c].map((s) => deliveryEvents(net, s!.message)));
     expect(new Set(first.map((e) => e[0]!.transactionHash)).size).toBe(1);
@@ -178,12 +180,14 @@ describe("root path", () => {
     const [firstRoot] = await rootEvents(first[0]![0]!.transactionHash);
     expect(lastRoot!.args.root).toBe(firstRoot!.args.root);
     expect(lastRoot!.args.delivered).toBe(1n);
-  });
+  }, 300_000);
 
   it("bridge status waits for a root, and bridge relay self-relays one message alone by proof", async () => {
-    // No relayer from here on: the user delivers.
+    // No relayer from here on: the user delivers. The ceiling is raised here too, so a failure of the
+    // test before (which lowers it) cannot make this one's mint revert.
     await relayer?.stop();
     relayer = undefined;
+    await setMintCeiling(10n ** 15n);
     const {
       sent: [only],
     } = await lockInOneBlock(net, [7n * USDC]);
