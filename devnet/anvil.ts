@@ -147,3 +147,14 @@ async function startAnvilOnce(parameters: StartAnvilParameters, port: number): P
       }),
   };
 }
+
+/** One JSON-RPC call to a devnet chain (anvil_* and evm_* methods viem's clients do not wrap here). */
+export async function rpc(url: string, method: string, params: unknown[]): Promise<void> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await response.json()) as { error?: { message: string } };
+  if (body.error) throw new Error(`${method} failed: ${body.error.message}`);
+}

@@ -11,12 +11,14 @@ import {
 } from "../contracts/generated/index.js";
 import { createMorphoMarket, deployMorphoOracle, type MorphoMarketParams } from "../deploy/morpho.js";
 import { deployedContract } from "../deploy/receipts.js";
-import { type Clients, clientsFor } from "../deploy/system.js";
+import type { Clients } from "../deploy/system.js";
 import { transact } from "../deploy/transact.js";
 import type { ChainDeployment, Deployment, ExternalBridgeDeployment } from "../lib/deployments.js";
 import { devKey, devnetKeys } from "../lib/devnet/accounts.js";
 import { mulDivDown, ORACLE_PRICE_SCALE, wMulDown } from "../lib/morpho/math.js";
 import { getNetwork, resolveRpcUrl } from "../lib/networks.js";
+import { rpc } from "./anvil.js";
+import { chainClients } from "./seed.js";
 
 /**
  * A second bridge on the devnet, so the exposure matrix compares two: a stand-in for another team's
@@ -45,11 +47,6 @@ const RELEASE_EVENT =
   "event TokensReleased(address indexed token, address indexed recipient, uint256 amount)";
 
 type Step = (message: string) => void;
-
-export function chainClients(chain: ChainDeployment, key: Hex): Clients {
-  const network = getNetwork(chain.network);
-  return clientsFor({ network, rpcUrl: resolveRpcUrl(network), role: chain.role }, key);
-}
 
 function weth(chain: ChainDeployment): Address {
   const token = chain.tokens.find((t) => t.symbol === "WETH" || t.symbol === "wWETH");
@@ -302,14 +299,4 @@ export async function borrowOnMorpho(
     morphoTx("borrow", [params, borrow, 0n, holderAddress, holderAddress]),
     "Morpho borrow DAI against pWETH",
   );
-}
-
-export async function rpc(url: string, method: string, params: unknown[]): Promise<void> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await response.json()) as { error?: { message: string } };
-  if (body.error) throw new Error(`${method} failed: ${body.error.message}`);
 }

@@ -9,7 +9,7 @@ import { planDeployment } from "../deploy/targets.js";
 import { deploymentPath, deploymentSchema, writeDeployment } from "../lib/deployments.js";
 import { devKey, devnetKeys } from "../lib/devnet/accounts.js";
 import { devnetNetworks, resolveRpcUrl } from "../lib/networks.js";
-import { freePortOrFail, startAnvil } from "./anvil.js";
+import { freePortOrFail, rpc, startAnvil } from "./anvil.js";
 import { deployExternalBridge, fundOtherBridgesHolder, seedExternalBridge } from "./externalBridge.js";
 import { deploySecondBridge, seedSecondBridge } from "./secondBridge.js";
 import { BORROWER_ACCOUNT_INDEXES, seedDevnet } from "./seed.js";
@@ -116,16 +116,6 @@ async function main(): Promise<void> {
     "Ctrl-C stops everything.",
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
-}
-
-async function rpc(url: string, method: string, params: unknown[]): Promise<void> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await response.json()) as { error?: { message: string } };
-  if (body.error) throw new Error(`${method} failed: ${body.error.message}`);
 }
 
 main().catch(async (error) => {

@@ -7,7 +7,8 @@ import { messageFromLockedLog } from "../lib/bridge/message.js";
 import { attestationTypedData, sortSignaturesBySigner } from "../lib/bridge/typedData.js";
 import type { ChainDeployment, Deployment } from "../lib/deployments.js";
 import { devKey, devnetKeys } from "../lib/devnet/accounts.js";
-import { borrowOnMorpho, chainClients, listOnMorpho, OTHER_BRIDGES_USER_INDEX } from "./externalBridge.js";
+import { borrowOnMorpho, listOnMorpho, OTHER_BRIDGES_USER_INDEX } from "./externalBridge.js";
+import { chainClients } from "./seed.js";
 
 /**
  * A second instance of this project's bridge on the devnet, with its own validator set (anvil accounts

@@ -37,7 +37,7 @@ const TARGET_HEALTH_FACTORS = [3, 2, 1.5, 1.2, 1.08, 1.035] as const;
 
 type Step = (message: string) => void;
 
-function chainClients(chain: ChainDeployment, key: Hex): BridgeClients {
+export function chainClients(chain: ChainDeployment, key: Hex): BridgeClients {
   const network = getNetwork(chain.network);
   return clientsFor({ network, rpcUrl: resolveRpcUrl(network), role: chain.role }, key);
 }

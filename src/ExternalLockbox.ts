@@ -18,39 +18,40 @@ const registry = ponder as unknown as {
   on(name: string, handler: (e: ExternalEvent) => Promise<void>): void;
 };
 
-const registered = new Set<string>();
-for (const descriptor of currentDeployment().deployment.externalBridges) {
-  const { lock, release } = externalBridgeEvents(descriptor);
-  for (const event of [lock, release]) {
-    if (registered.has(event.name)) continue;
-    registered.add(event.name);
-    registry.on(`ExternalLockbox:${event.name}`, async ({ event: log, context }) => {
-      // One event name may serve several bridges (the ABI is shared); the emitting contract says which.
-      const bridge = currentDeployment().externalBridgeByLock.get(key(context.chain.id, log.log.address));
-      if (!bridge) return;
-      const names = externalBridgeEvents(bridge);
-      const direction = names.lock.name === event.name ? 1n : names.release.name === event.name ? -1n : 0n;
-      if (direction === 0n) return;
-      const token = String(log.args[bridge.events.tokenArg]).toLowerCase() as Hex;
-      const amount = BigInt(log.args[bridge.events.amountArg] as bigint);
-      const delta = direction * amount;
-      await context.db
-        .insert(externalCustody)
-        .values({
-          id: `${bridge.id}:${key(context.chain.id, token)}`,
-          bridge: bridge.id,
-          chainId: context.chain.id,
-          lockContract: bridge.lockContract.toLowerCase() as Hex,
-          token,
-          locked: delta,
-          locks: direction > 0n ? 1 : 0,
-          releases: direction < 0n ? 1 : 0,
-        })
-        .onConflictDoUpdate((row) => ({
-          locked: row.locked + delta,
-          locks: row.locks + (direction > 0n ? 1 : 0),
-          releases: row.releases + (direction < 0n ? 1 : 0),
-        }));
-    });
-  }
+// Per lock contract, its bridge and its lock/release event names, parsed once (not on every event).
+const lockContracts = new Map(
+  currentDeployment().deployment.externalBridges.map((bridge) => {
+    const { lock, release } = externalBridgeEvents(bridge);
+    return [key(bridge.homeChainId, bridge.lockContract), { bridge, lock: lock.name, release: release.name }];
+  }),
+);
+
+for (const name of new Set([...lockContracts.values()].flatMap((c) => [c.lock, c.release]))) {
+  registry.on(`ExternalLockbox:${name}`, async ({ event: log, context }) => {
+    // One event name may serve several bridges (the ABI is shared); the emitting contract says which.
+    const known = lockContracts.get(key(context.chain.id, log.log.address));
+    if (!known) return;
+    const direction = known.lock === name ? 1n : known.release === name ? -1n : 0n;
+    if (direction === 0n) return;
+    const { bridge } = known;
+    const token = String(log.args[bridge.events.tokenArg]).toLowerCase() as Hex;
+    const delta = direction * BigInt(log.args[bridge.events.amountArg] as bigint);
+    await context.db
+      .insert(externalCustody)
+      .values({
+        id: `${bridge.id}:${key(context.chain.id, token)}`,
+        bridge: bridge.id,
+        chainId: context.chain.id,
+        lockContract: bridge.lockContract.toLowerCase() as Hex,
+        token,
+        locked: delta,
+        locks: direction > 0n ? 1 : 0,
+        releases: direction < 0n ? 1 : 0,
+      })
+      .onConflictDoUpdate((row) => ({
+        locked: row.locked + delta,
+        locks: row.locks + (direction > 0n ? 1 : 0),
+        releases: row.releases + (direction < 0n ? 1 : 0),
+      }));
+  });
 }
