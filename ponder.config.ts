@@ -18,6 +18,7 @@ import {
 import {
   aaveContractChains,
   aaveTokenChains,
+  aaveTokensAtStartChains,
   contractChains,
   externalBridgeAbi,
   externalLockChains,
@@ -28,8 +29,7 @@ import {
   priceCheckChains,
   uniswapPoolChains,
 } from "./indexer/config.js";
-import { deploymentFilePath } from "./indexer/deployment.js";
-import { readDeployment } from "./lib/deployments.js";
+import { loadCurrentDeployment } from "./indexer/deployment.js";
 
 /**
  * The indexer follows every chain of one deployments file (DEPLOYMENT_FILE, default
@@ -41,7 +41,8 @@ import { readDeployment } from "./lib/deployments.js";
  * runs ahead independently and a mint would routinely be checked before its lock was even fetched, so
  * the check would report false violations during every backfill.
  */
-const deployment = readDeployment(deploymentFilePath());
+// Watched Aave markets (named by address and start block) are discovered from the chain first.
+const { deployment } = await loadCurrentDeployment();
 const home = deployment.chains.find((c) => c.role === "home")!;
 
 export default createConfig({
@@ -81,6 +82,16 @@ export default createConfig({
     AToken: { abi: aTokenAbi, chain: aaveTokenChains(deployment, "aToken") },
     VariableDebtToken: { abi: variableDebtTokenAbi, chain: aaveTokenChains(deployment, "variableDebtToken") },
     StableDebtToken: { abi: stableDebtTokenAbi, chain: aaveTokenChains(deployment, "stableDebtToken") },
+    // The same token kinds of reserves a watched market listed before its start block (same handlers).
+    ATokenAtStart: { abi: aTokenAbi, chain: aaveTokensAtStartChains(deployment, "aToken") },
+    VariableDebtTokenAtStart: {
+      abi: variableDebtTokenAbi,
+      chain: aaveTokensAtStartChains(deployment, "variableDebtToken"),
+    },
+    StableDebtTokenAtStart: {
+      abi: stableDebtTokenAbi,
+      chain: aaveTokensAtStartChains(deployment, "stableDebtToken"),
+    },
     // Morpho Blue's singleton and its AdaptiveCurve IRM (the rate at target each accrual leaves).
     MorphoBlue: { abi: morphoAbi, chain: morphoContractChains(deployment, "address") },
     AdaptiveCurveIrm: {

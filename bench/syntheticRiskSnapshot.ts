@@ -225,6 +225,7 @@ export function syntheticIndexerWorld(n: number): SyntheticIndexerWorld {
       bridge: contract(20 + i),
       tokens: tokens(i),
       aaveMarkets: [],
+      watchedAaveMarkets: [],
     })),
   };
   const timestamp = 1_700_000_000;

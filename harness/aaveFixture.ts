@@ -41,6 +41,11 @@ export type AaveFixtureOptions = {
   oddDecimalsReserve?: boolean;
   /** Liquidity the lender supplies to every priced reserve, in USD. Default 10M. */
   lenderLiquidityUsd?: bigint;
+  /**
+   * The deployer's account index of anvil's mnemonic (default 0). Another deployer puts every contract at
+   * other addresses: a second market, deployed as someone else would. Accounts past 9 are funded here.
+   */
+  deployerIndex?: number;
 };
 
 export type AaveFixture = {
@@ -151,7 +156,9 @@ function reserveSpecs(options: AaveFixtureOptions) {
 export async function startAaveFixture(options: AaveFixtureOptions = {}): Promise<AaveFixture> {
   const { anvil, chain, chainId, publicClient, testClient, wallet } = await startLocalChain("aave");
   try {
-    const deployer = wallet(0);
+    const deployer = wallet(options.deployerIndex ?? 0);
+    if ((options.deployerIndex ?? 0) > 9)
+      await testClient.setBalance({ address: deployer.account.address, value: 10n ** 24n });
     const lender = wallet(1);
     const users = [wallet(2), wallet(3), wallet(4), wallet(5), wallet(6)];
     const liquidator = wallet(7);

@@ -38,6 +38,13 @@ export type AavePropertyOptions = {
   pglite?: boolean;
   /** Prints each checkpoint's wait for Ponder. */
   trace?: boolean;
+  /**
+   * Watch the market as an existing one: deploy it with another deployer (other addresses), run these
+   * action sequences before the indexer starts (history before the start block), then configure the
+   * indexer with only the PoolAddressesProvider and a start block one past that history
+   * (`watchedAaveMarkets`). `historyUsers` then lists every account the history touched.
+   */
+  watch?: { history: AaveAction[][]; deployerIndex: number };
 };
 
 export type AavePropertyStats = {
@@ -113,10 +120,51 @@ export type AavePropertyRig = Awaited<ReturnType<typeof startAavePropertyRig>>;
 export async function startAavePropertyRig(options: AavePropertyOptions) {
   const database = `aaveprop_${process.pid}_${Date.now().toString(36)}`;
   if (!options.pglite) await admin(`CREATE DATABASE "${database}"`);
-  const f: AaveFixture = await startAaveFixture();
+  const f: AaveFixture = await startAaveFixture(
+    options.watch ? { deployerIndex: options.watch.deployerIndex } : {},
+  );
   const dir = mkdtempSync(join(tmpdir(), "aave-indexer-"));
   const deploymentFile = join(dir, "deployment.json");
-  writeDeployment(deploymentFile, f.deploymentsFile);
+  const historyUsers = new Set<Address>();
+  const historyWallets: Wallet[][] = [];
+  const historyKinds: Record<string, number> = {};
+  let startBlock: bigint | undefined;
+  if (options.watch) {
+    // History the indexer never sees as events: it must read its result at the start block.
+    const history = { ...f };
+    for (const actions of options.watch.history) {
+      history.users = await newUsers(f);
+      historyWallets.push(history.users);
+      for (const action of actions) {
+        const outcome = await applyAaveAction(history, action).catch(async (error: Error) => {
+          throw new Error(`${action.kind} failed: ${await stuckTransaction(f, error)}`, { cause: error });
+        });
+        for (const account of outcome.touched) historyUsers.add(account);
+        if (outcome.status === "applied") historyKinds[action.kind] = (historyKinds[action.kind] ?? 0) + 1;
+      }
+    }
+    for (const account of [f.lender.account.address, f.treasury, f.liquidator.account.address])
+      historyUsers.add(account);
+    startBlock = (await f.publicClient.getBlockNumber()) + 1n;
+    const [chain] = f.deploymentsFile.chains;
+    writeDeployment(deploymentFile, {
+      ...f.deploymentsFile,
+      chains: [
+        {
+          ...chain!,
+          aaveMarkets: [],
+          watchedAaveMarkets: [
+            {
+              protocol: f.market.deployment.protocol,
+              name: "Watched test market",
+              addressesProvider: f.market.addressesProvider,
+              startBlock: Number(startBlock),
+            },
+          ],
+        },
+      ],
+    });
+  } else writeDeployment(deploymentFile, f.deploymentsFile);
   const network = f.deploymentsFile.chains[0]!.network;
   const ponder: PonderProcess = await startPonder({
     net: {
@@ -271,19 +319,14 @@ export async function startAavePropertyRig(options: AavePropertyOptions) {
   }
 
   /** Five new accounts with gas money: each sequence starts from empty positions. */
-  async function freshUsers(): Promise<Wallet[]> {
-    return Promise.all(
-      Array.from({ length: 5 }, async () => {
-        const account = privateKeyToAccount(generatePrivateKey() as Hex);
-        await f.testClient.setBalance({ address: account.address, value: parseEther("1000") });
-        return createWalletClient({ account, chain: f.chain, transport: http(f.anvil.rpcUrl) }) as Wallet;
-      }),
-    );
-  }
+  const freshUsers = () => newUsers(f);
 
-  /** Runs one sequence with fresh users, checkpointing as configured; throws on the first mismatch. */
-  async function runSequence(actions: AaveAction[]): Promise<void> {
-    const run = { ...f, users: await freshUsers() };
+  /**
+   * Runs one sequence with fresh users (or the given ones), checkpointing as configured; throws on the
+   * first mismatch.
+   */
+  async function runSequence(actions: AaveAction[], users?: Wallet[]): Promise<void> {
+    const run = { ...f, users: users ?? (await freshUsers()) };
     const touched = new Set<Address>();
     for (const [i, action] of actions.entries()) {
       const t0 = performance.now();
@@ -310,5 +353,29 @@ export async function startAavePropertyRig(options: AavePropertyOptions) {
     if (!options.pglite) await admin(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   }
 
-  return { f, ponder, stats, freshUsers, waitIndexed, checkpoint, runSequence, stop };
+  return {
+    f,
+    ponder,
+    stats,
+    historyUsers,
+    historyWallets,
+    historyKinds,
+    startBlock,
+    freshUsers,
+    waitIndexed,
+    checkpoint,
+    runSequence,
+    stop,
+  };
+}
+
+/** Five new accounts with gas money. */
+function newUsers(f: AaveFixture): Promise<Wallet[]> {
+  return Promise.all(
+    Array.from({ length: 5 }, async () => {
+      const account = privateKeyToAccount(generatePrivateKey() as Hex);
+      await f.testClient.setBalance({ address: account.address, value: parseEther("1000") });
+      return createWalletClient({ account, chain: f.chain, transport: http(f.anvil.rpcUrl) }) as Wallet;
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 import { factory } from "ponder";
-import { type AbiEvent, type Address, getAbiItem } from "viem";
+import { type AbiEvent, type Address, getAbiItem, zeroAddress } from "viem";
 import { aavePoolConfiguratorAbi } from "../contracts/generated/index.js";
+import type { DiscoveredAaveMarket } from "../lib/aave/discoverMarket.js";
 import { type ChainDeployment, type Deployment, externalBridgeEvents } from "../lib/deployments.js";
 import {
   getNetwork as catalogueNetwork,
@@ -150,6 +151,24 @@ function aaveTokenFactory(
   parameter: "aToken" | "stableDebtToken" | "variableDebtToken",
 ) {
   return factory({ address: configurators, event: reserveInitialized, parameter });
+}
+
+/**
+ * The tokens of reserves a watched market already listed before its start block, per chain: the
+ * ReserveInitialized that created them is older than anything indexed, so they are named explicitly
+ * (discovered at start-up), from the market's start block.
+ */
+export function aaveTokensAtStartChains(
+  deployment: Deployment,
+  parameter: "aToken" | "stableDebtToken" | "variableDebtToken",
+): ContractChains {
+  return contractChains(deployment, (c) =>
+    c.aaveMarkets.flatMap((m) =>
+      ((m as Partial<DiscoveredAaveMarket>).watched?.reservesAtStart ?? [])
+        .filter((r) => r[parameter] !== zeroAddress)
+        .map((r) => ({ address: r[parameter], startBlock: m.startBlock })),
+    ),
+  );
 }
 
 /** Pool / PoolConfigurator / AaveOracle addresses of every market, per chain. */

@@ -1,4 +1,5 @@
-import { type Address, getAddress } from "viem";
+import { type Address, createPublicClient, getAddress, http } from "viem";
+import { type DiscoveredAaveMarket, discoverAaveMarket } from "../lib/aave/discoverMarket.js";
 import {
   type AaveMarketDeployment,
   type ChainDeployment,
@@ -9,6 +10,8 @@ import {
   readDeployment,
   type UniswapPoolDeployment,
 } from "../lib/deployments.js";
+import { resolveRpcUrl } from "../lib/networks.js";
+import { getNetwork } from "./config.js";
 
 // Kept importable from here for the indexer's own files (ponder.config.ts).
 export { deploymentFilePath };
@@ -43,7 +46,11 @@ export type DeploymentIndex = {
   externalBridgeByLock: Map<string, ExternalBridgeDeployment>;
 };
 
-export type IndexedMarket = AaveMarketDeployment & { chainId: number };
+/** An Aave market the indexer follows; `watched` when it was named by address and start block only. */
+export type IndexedMarket = AaveMarketDeployment & {
+  chainId: number;
+  watched?: DiscoveredAaveMarket["watched"];
+};
 
 /** A price source the deployments file names, with the aggregator behind it when the file was written. */
 export type ConfiguredSource = {
@@ -104,8 +111,8 @@ export function indexDeployment(deployment: Deployment): DeploymentIndex {
           symbol: token.symbol,
         });
     }
-    for (const m of chain.aaveMarkets) {
-      const market = { ...m, chainId: chain.chainId };
+    for (const m of chain.aaveMarkets as (AaveMarketDeployment & Partial<DiscoveredAaveMarket>)[]) {
+      const market: IndexedMarket = { ...m, chainId: chain.chainId };
       index.marketByProtocol.set(m.protocol, market);
       for (const contract of [m.pool, m.poolConfigurator, m.aaveOracle])
         index.marketByContract.set(key(chain.chainId, contract), market);
@@ -118,11 +125,52 @@ export function indexDeployment(deployment: Deployment): DeploymentIndex {
   return index;
 }
 
+/**
+ * The deployment with every watched market discovered (lib/aave/discoverMarket.ts) and listed among
+ * `aaveMarkets`, so the rest of the indexer treats both kinds alike. Discovery reads the chain through the
+ * network catalogue's RPC URL; without watched markets nothing is read.
+ */
+export async function resolveWatchedMarkets(
+  deployment: Deployment,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Deployment> {
+  const chains = await Promise.all(
+    deployment.chains.map(async (chain) => {
+      if (chain.watchedAaveMarkets.length === 0) return chain;
+      const client = createPublicClient({ transport: http(resolveRpcUrl(getNetwork(chain.network), env)) });
+      const discovered = [];
+      for (const reference of chain.watchedAaveMarkets)
+        discovered.push(await discoverAaveMarket(client, reference));
+      return { ...chain, aaveMarkets: [...chain.aaveMarkets, ...discovered] };
+    }),
+  );
+  return { ...deployment, chains };
+}
+
 let cached: DeploymentIndex | undefined;
+let loading: Promise<DeploymentIndex> | undefined;
+
+/**
+ * Reads the deployments file and discovers its watched markets, once per process. Ponder's config and
+ * the indexing files await it at load (top-level await), so `currentDeployment()` is ready in handlers.
+ */
+export function loadCurrentDeployment(): Promise<DeploymentIndex> {
+  loading ??= resolveWatchedMarkets(readDeployment(deploymentFilePath())).then((resolved) => {
+    cached = indexDeployment(resolved);
+    return cached;
+  });
+  return loading;
+}
 
 /** The deployment the running indexer was configured with (read once per process). */
 export function currentDeployment(): DeploymentIndex {
-  cached ??= indexDeployment(readDeployment(deploymentFilePath()));
+  if (cached) return cached;
+  const deployment = readDeployment(deploymentFilePath());
+  if (deployment.chains.some((c) => c.watchedAaveMarkets.length > 0))
+    throw new Error(
+      "watched Aave markets are discovered asynchronously: await loadCurrentDeployment() first",
+    );
+  cached = indexDeployment(deployment);
   return cached;
 }
 

@@ -67,6 +67,41 @@ const aaveMarketSchema = z.object({
   priceSources: z.array(priceSourceSchema).default([]),
 });
 
+/**
+ * An existing Aave v3 market named only by where it is: its PoolAddressesProvider (or its Pool, whose
+ * `ADDRESSES_PROVIDER()` leads there) and the first block to index. The indexer discovers the rest at
+ * start-up (lib/aave/discoverMarket.ts) and reads the market's state as of the block before `startBlock`
+ * (reserves, configuration, prices, and every holder's scaled balances), so history before it is never
+ * indexed. Holders are found from the aTokens' and debt tokens' Transfer logs since `holdersFromBlock`.
+ */
+const watchedAaveMarketSchema = z
+  .object({
+    /** Stable protocol id used in metrics and GraphQL, e.g. "aave-sepolia". */
+    protocol: z.string().min(1),
+    name: z.string().min(1),
+    /** First block whose events are indexed; the state before it is read from the chain. */
+    startBlock: z.number().int().positive(),
+    addressesProvider: address.optional(),
+    pool: address.optional(),
+    /**
+     * Where the holder scan begins (default 0): the block the market was deployed in, when known, saves
+     * the scan of older blocks. Holders whose last token event is older than this are missed.
+     */
+    holdersFromBlock: z.number().int().nonnegative().default(0),
+    /** Longest expected gap between price answers, for every source of this market (default: lib/aave). */
+    heartbeatSeconds: z.number().int().positive().optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (!value.addressesProvider && !value.pool)
+      ctx.addIssue({ code: "custom", message: "name the market's addressesProvider or its pool", path: [] });
+    if (value.holdersFromBlock >= value.startBlock)
+      ctx.addIssue({
+        code: "custom",
+        message: "holdersFromBlock must be below startBlock",
+        path: ["holdersFromBlock"],
+      });
+  });
+
 const bytes32 = z
   .string()
   .regex(/^0x[0-9a-fA-F]{64}$/, { message: "not a 0x-prefixed 32-byte hex string" })
@@ -166,6 +201,8 @@ const chainDeploymentSchema = z.object({
   bridge: deployedContract,
   tokens: z.array(tokenSchema),
   aaveMarkets: z.array(aaveMarketSchema).default([]),
+  /** Existing Aave v3 markets named by address and start block (see watchedAaveMarketSchema). */
+  watchedAaveMarkets: z.array(watchedAaveMarketSchema).default([]),
   morpho: morphoSchema.optional(),
   uniswap: uniswapSchema.optional(),
 });
@@ -312,7 +349,49 @@ export const deploymentSchema = z
       });
     }
     checkExternalBridges(value, ctx);
+    checkAaveMarketIds(value, ctx);
   });
+
+/**
+ * Protocol ids are unique across every chain's Aave markets, and a watched market starts no later than
+ * any other Aave market on its chain: the indexer's Pool/token sources on a chain begin at the earliest
+ * market's start block, and events of a watched market before its own start would be counted twice
+ * (once in the state read at its start, once as events).
+ */
+function checkAaveMarketIds(
+  value: {
+    chains: {
+      aaveMarkets: { protocol: string; startBlock: number }[];
+      watchedAaveMarkets: { protocol: string; startBlock: number }[];
+    }[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const seen = new Set<string>();
+  for (const [c, chain] of value.chains.entries()) {
+    const all = [...chain.aaveMarkets, ...chain.watchedAaveMarkets];
+    const earliest = Math.min(...all.map((m) => m.startBlock));
+    for (const [kind, markets] of [
+      ["aaveMarkets", chain.aaveMarkets],
+      ["watchedAaveMarkets", chain.watchedAaveMarkets],
+    ] as const)
+      for (const [i, market] of markets.entries()) {
+        if (seen.has(market.protocol))
+          ctx.addIssue({
+            code: "custom",
+            message: `protocol id "${market.protocol}" is used twice`,
+            path: ["chains", c, kind, i, "protocol"],
+          });
+        seen.add(market.protocol);
+        if (kind === "watchedAaveMarkets" && market.startBlock !== earliest)
+          ctx.addIssue({
+            code: "custom",
+            message: `a watched market must start at its chain's earliest Aave start block (${earliest})`,
+            path: ["chains", c, kind, i, "startBlock"],
+          });
+      }
+  }
+}
 
 /**
  * What one external bridge descriptor cannot say about itself: its chains must be the deployment's (the
@@ -382,6 +461,7 @@ export type DeploymentInput = z.input<typeof deploymentSchema>;
 export type ChainDeployment = Deployment["chains"][number];
 export type DeployedToken = ChainDeployment["tokens"][number];
 export type AaveMarketDeployment = ChainDeployment["aaveMarkets"][number];
+export type WatchedAaveMarket = ChainDeployment["watchedAaveMarkets"][number];
 export type MorphoDeployment = NonNullable<ChainDeployment["morpho"]>;
 export type MorphoMarketDeployment = MorphoDeployment["markets"][number];
 export type UniswapDeployment = NonNullable<ChainDeployment["uniswap"]>;

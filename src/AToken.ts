@@ -1,11 +1,12 @@
-import { ponder } from "ponder:registry";
+import { type IndexingFunctionArgs, ponder } from "ponder:registry";
 import { addScaled, tokenReserve } from "../indexer/aave.js";
 import { scaledDeltaOfBurn, scaledDeltaOfMint } from "../indexer/aaveBalances.js";
 
-// aTokens, found through ReserveInitialized (ponder.config.ts factory). Scaled balances follow the token's
-// own arithmetic (indexer/aaveBalances.ts); Transfer events are redundant with these and not indexed.
+// aTokens: found through ReserveInitialized (AToken, a factory in ponder.config.ts), or, for reserves a
+// watched market listed before its start block, named at start-up (ATokenAtStart). Scaled balances follow
+// the token's own arithmetic (indexer/aaveBalances.ts); Transfer events are redundant with these.
 
-ponder.on("AToken:Mint", async ({ event, context }) => {
+async function onMint({ event, context }: IndexingFunctionArgs<"AToken:Mint">) {
   const token = await tokenReserve(context.db, context.chain.id, event.log.address);
   const { onBehalfOf, value, balanceIncrease, index } = event.args;
   const delta = scaledDeltaOfMint(value, balanceIncrease, index);
@@ -18,9 +19,9 @@ ponder.on("AToken:Mint", async ({ event, context }) => {
     delta,
     event.block.number,
   );
-});
+}
 
-ponder.on("AToken:Burn", async ({ event, context }) => {
+async function onBurn({ event, context }: IndexingFunctionArgs<"AToken:Burn">) {
   const token = await tokenReserve(context.db, context.chain.id, event.log.address);
   const { from, value, balanceIncrease, index } = event.args;
   const delta = scaledDeltaOfBurn(value, balanceIncrease, index);
@@ -33,11 +34,11 @@ ponder.on("AToken:Burn", async ({ event, context }) => {
     delta,
     event.block.number,
   );
-});
+}
 
 // v3.0 emits the scaled amount (`amount.rayDiv(index)`, exactly what the token moves): transfers, the
 // liquidation protocol fee to the treasury, and liquidations that receive aTokens.
-ponder.on("AToken:BalanceTransfer", async ({ event, context }) => {
+async function onBalanceTransfer({ event, context }: IndexingFunctionArgs<"AToken:BalanceTransfer">) {
   const token = await tokenReserve(context.db, context.chain.id, event.log.address);
   const { from, to, value } = event.args;
   if (from.toLowerCase() === to.toLowerCase()) return;
@@ -51,4 +52,11 @@ ponder.on("AToken:BalanceTransfer", async ({ event, context }) => {
     event.block.number,
   );
   await addScaled(context.db, token, context.chain.id, to, "scaledATokenBalance", value, event.block.number);
-});
+}
+
+ponder.on("AToken:Mint", onMint);
+ponder.on("AToken:Burn", onBurn);
+ponder.on("AToken:BalanceTransfer", onBalanceTransfer);
+ponder.on("ATokenAtStart:Mint", onMint as never);
+ponder.on("ATokenAtStart:Burn", onBurn as never);
+ponder.on("ATokenAtStart:BalanceTransfer", onBalanceTransfer as never);

@@ -1,11 +1,21 @@
 import { ponder } from "ponder:registry";
 import { liquidation, reserve } from "ponder:schema";
 import { marketOf, reserveId, setUsedAsCollateral, touchUser } from "../indexer/aave.js";
-import { lower } from "../indexer/deployment.js";
+import { aaveStartState } from "../indexer/aaveStartState.js";
+import { loadCurrentDeployment, lower } from "../indexer/deployment.js";
+
+// Watched markets are discovered from the chain before any handler runs (every indexing file shares this
+// module instance of indexer/deployment.ts, so one await here makes currentDeployment() ready for all).
+await loadCurrentDeployment();
 
 // Pool events (emitted by the Pool proxy). Balances are not taken from Supply/Withdraw/Borrow/Repay: the
 // aToken and debt-token Mint/Burn/BalanceTransfer of the same transaction carry the exact scaled change
 // (interest, protocol fees and treasury mints included), so these events only record who is active.
+
+// A watched market's state as of the block before its start block (indexer/aaveStartState.ts).
+ponder.on("AavePool:setup", async ({ context }) => {
+  await aaveStartState(context);
+});
 
 ponder.on("AavePool:ReserveDataUpdated", async ({ event, context }) => {
   const { protocol } = marketOf(context.chain.id, event.log.address);

@@ -1,4 +1,4 @@
-import { ponder } from "ponder:registry";
+import { type IndexingFunctionArgs, ponder } from "ponder:registry";
 import { setStableDebt, tokenReserve } from "../indexer/aave.js";
 import { stableAfterBurn, stableAfterMint } from "../indexer/aaveBalances.js";
 
@@ -15,7 +15,7 @@ const state = (row: {
   timestamp: row.stableDebtTimestamp,
 });
 
-ponder.on("StableDebtToken:Mint", async ({ event, context }) => {
+async function onMint({ event, context }: IndexingFunctionArgs<"StableDebtToken:Mint">) {
   const token = await tokenReserve(context.db, context.chain.id, event.log.address);
   const { onBehalfOf, amount, newRate } = event.args;
   await setStableDebt(
@@ -26,9 +26,9 @@ ponder.on("StableDebtToken:Mint", async ({ event, context }) => {
     (row) => stableAfterMint(state(row), amount, newRate, event.block.timestamp),
     event.block.number,
   );
-});
+}
 
-ponder.on("StableDebtToken:Burn", async ({ event, context }) => {
+async function onBurn({ event, context }: IndexingFunctionArgs<"StableDebtToken:Burn">) {
   const token = await tokenReserve(context.db, context.chain.id, event.log.address);
   const { from, amount, currentBalance, balanceIncrease } = event.args;
   await setStableDebt(
@@ -39,4 +39,9 @@ ponder.on("StableDebtToken:Burn", async ({ event, context }) => {
     (row) => stableAfterBurn(state(row), amount, currentBalance, balanceIncrease, event.block.timestamp),
     event.block.number,
   );
-});
+}
+
+ponder.on("StableDebtToken:Mint", onMint);
+ponder.on("StableDebtToken:Burn", onBurn);
+ponder.on("StableDebtTokenAtStart:Mint", onMint as never);
+ponder.on("StableDebtTokenAtStart:Burn", onBurn as never);

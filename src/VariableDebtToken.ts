@@ -1,10 +1,10 @@
-import { ponder } from "ponder:registry";
+import { type IndexingFunctionArgs, ponder } from "ponder:registry";
 import { addScaled, tokenReserve } from "../indexer/aave.js";
 import { scaledDeltaOfBurn, scaledDeltaOfMint } from "../indexer/aaveBalances.js";
 
 // Variable debt tokens (found through ReserveInitialized): the same scaled arithmetic as aTokens.
 
-ponder.on("VariableDebtToken:Mint", async ({ event, context }) => {
+async function onMint({ event, context }: IndexingFunctionArgs<"VariableDebtToken:Mint">) {
   const token = await tokenReserve(context.db, context.chain.id, event.log.address);
   const { onBehalfOf, value, balanceIncrease, index } = event.args;
   const delta = scaledDeltaOfMint(value, balanceIncrease, index);
@@ -17,11 +17,16 @@ ponder.on("VariableDebtToken:Mint", async ({ event, context }) => {
     delta,
     event.block.number,
   );
-});
+}
 
-ponder.on("VariableDebtToken:Burn", async ({ event, context }) => {
+async function onBurn({ event, context }: IndexingFunctionArgs<"VariableDebtToken:Burn">) {
   const token = await tokenReserve(context.db, context.chain.id, event.log.address);
   const { from, value, balanceIncrease, index } = event.args;
   const delta = scaledDeltaOfBurn(value, balanceIncrease, index);
   await addScaled(context.db, token, context.chain.id, from, "scaledVariableDebt", delta, event.block.number);
-});
+}
+
+ponder.on("VariableDebtToken:Mint", onMint);
+ponder.on("VariableDebtToken:Burn", onBurn);
+ponder.on("VariableDebtTokenAtStart:Mint", onMint as never);
+ponder.on("VariableDebtTokenAtStart:Burn", onBurn as never);
