@@ -5,11 +5,19 @@ import { isDeepStrictEqual } from "node:util";
 import pg from "pg";
 import { type Address, createWalletClient, type Hex, http, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { aavePoolAbi, aTokenAbi, stableDebtTokenAbi } from "../contracts/generated/index.js";
+import {
+  aavePoolAbi,
+  aTokenAbi,
+  stableDebtTokenAbi,
+  testERC20Abi,
+  testERC20Bytecode,
+} from "../contracts/generated/index.js";
+import { deployAaveMarket, listAaveReserve } from "../deploy/aave.js";
+import { deployedContract } from "../deploy/receipts.js";
 import { writeDeployment } from "../lib/deployments.js";
 import { type AaveAction, applyAaveAction } from "./aaveActions.js";
 import { explainAccountMismatch } from "./aaveDiagnosis.js";
-import { type AaveFixture, startAaveFixture, type Wallet } from "./aaveFixture.js";
+import { type AaveFixture, fund, startAaveFixture, supply, type Wallet } from "./aaveFixture.js";
 import { stuckTransaction } from "./aaveStuck.js";
 import { type PonderProcess, startPonder, waitPonderIndexed } from "./ponderProcess.js";
 import { settledBlock } from "./settledBlock.js";
@@ -43,8 +51,13 @@ export type AavePropertyOptions = {
    * action sequences before the indexer starts (history before the start block), then configure the
    * indexer with only the PoolAddressesProvider and a start block one past that history
    * (`watchedAaveMarkets`). `historyUsers` then lists every account the history touched.
+   * `besideEarlierMarket` deploys a small second market (one DAI reserve) before the history and lists it
+   * as a deployed market on the same chain: the indexer's Aave sources then start at its start block, so
+   * the watched market's history events are delivered and must be skipped (counted once, in the state
+   * read at the start block). A reserve (MID) is listed on the watched market after that start and
+   * supplied, so its tokens reach the indexer through the factory while the others are named directly.
    */
-  watch?: { history: AaveAction[][]; deployerIndex: number };
+  watch?: { history: AaveAction[][]; deployerIndex: number; besideEarlierMarket?: boolean };
 };
 
 export type AavePropertyStats = {
@@ -130,6 +143,49 @@ export async function startAavePropertyRig(options: AavePropertyOptions) {
   const historyKinds: Record<string, number> = {};
   let startBlock: bigint | undefined;
   if (options.watch) {
+    const earlier = options.watch.besideEarlierMarket
+      ? await deployAaveMarket(
+          { walletClient: f.lender, publicClient: f.publicClient },
+          {
+            protocol: "aave-earlier",
+            name: "Earlier",
+            marketId: "Earlier market",
+            reserves: [
+              {
+                symbol: "DAI",
+                decimals: 18,
+                asset: f.tokens.DAI!,
+                initialPrice: 1_00000000n,
+                ltv: 7500,
+                liquidationThreshold: 8000,
+                liquidationBonus: 10500,
+              },
+            ],
+          },
+        )
+      : undefined;
+    if (earlier) {
+      // A reserve listed after the earlier market's start: its ReserveInitialized and token events reach
+      // the indexer through the tokens' factory, before and after the watched market's start block.
+      const hash = await f.deployer.deployContract({
+        abi: testERC20Abi,
+        bytecode: testERC20Bytecode,
+        args: ["Mid Listing", "MID", 8],
+      });
+      const mid = (await deployedContract(f.publicClient, hash, "MID")).address;
+      f.tokens.MID = mid;
+      await listAaveReserve(f.clients, f.market, {
+        symbol: "MID",
+        decimals: 8,
+        asset: mid,
+        initialPrice: 300_00000000n,
+        ltv: 7000,
+        liquidationThreshold: 7500,
+        liquidationBonus: 10600,
+      });
+      await fund(f, f.lender, mid, 10_000n * 10n ** 8n);
+      await supply(f, f.lender, mid, 10_000n * 10n ** 8n);
+    }
     // History the indexer never sees as events: it must read its result at the start block.
     const history = { ...f };
     for (const actions of options.watch.history) {
@@ -152,7 +208,7 @@ export async function startAavePropertyRig(options: AavePropertyOptions) {
       chains: [
         {
           ...chain!,
-          aaveMarkets: [],
+          aaveMarkets: earlier ? [earlier.deployment] : [],
           watchedAaveMarkets: [
             {
               protocol: f.market.deployment.protocol,

@@ -29,6 +29,21 @@ export function marketOf(chainId: number, contract: Address): IndexedMarket {
   return found;
 }
 
+/**
+ * The market of a Pool / PoolConfigurator / AaveOracle event, or undefined for a watched market's event
+ * before its start block: the state read at its start already holds that event's effect
+ * (indexer/aaveStartState.ts), and sources on a chain start at the chain's earliest market.
+ */
+export function marketAt(chainId: number, contract: Address, blockNumber: bigint): IndexedMarket | undefined {
+  const m = marketOf(chainId, contract);
+  return started(m, blockNumber) ? m : undefined;
+}
+
+/** False for a watched market before its start block (see marketAt). */
+export function started(m: IndexedMarket, blockNumber: bigint): boolean {
+  return !m.watched || blockNumber >= BigInt(m.startBlock);
+}
+
 /** The market row, created from the deployments file the first time one of its events is indexed. */
 export async function ensureMarket(db: Db, m: IndexedMarket, blockNumber: bigint) {
   const existing = await db.find(market, { id: m.protocol });
@@ -120,7 +135,9 @@ export async function configureReserve(
   blockNumber: bigint,
   change: Partial<ReserveRow>,
 ): Promise<void> {
-  const id = reserveId(marketOf(chainId, configurator).protocol, asset);
+  const m = marketAt(chainId, configurator, blockNumber);
+  if (!m) return;
+  const id = reserveId(m.protocol, asset);
   if (!(await db.find(reserve, { id }))) return;
   await db.update(reserve, { id }).set({ ...change, updatedAtBlock: blockNumber });
 }
@@ -143,12 +160,16 @@ function emptyPosition(token: typeof reserveToken.$inferSelect, chainId: number,
   };
 }
 
-/** The reserve an aToken / debt token belongs to (recorded at ReserveInitialized). */
-export async function tokenReserve(db: Db, chainId: number, token: Address) {
+/**
+ * The reserve an aToken / debt token belongs to (recorded at ReserveInitialized, or read at a watched
+ * market's start), or undefined for an event of a watched market before its start block (see marketAt).
+ */
+export async function tokenReserve(db: Db, chainId: number, token: Address, blockNumber: bigint) {
   const row = await db.find(reserveToken, { id: key(chainId, token) });
   if (!row)
     throw new Error(`token ${token} on chain ${chainId} was not created by a known ReserveInitialized`);
-  return row;
+  const m = currentDeployment().marketByProtocol.get(row.protocol);
+  return m && !started(m, blockNumber) ? undefined : row;
 }
 
 /** Adds a scaled delta to a user's aToken or variable debt balance and to the reserve's total. */

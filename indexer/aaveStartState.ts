@@ -72,7 +72,7 @@ async function loadMarket(context: SetupContext, client: PublicClient, m: Indexe
   // Reserves.
   const reserveIds = new Map<string, number>();
   const eModeIds = new Set<number>();
-  for (const tokens of watched.reservesAtStart) {
+  for (const tokens of watched.allReservesAtStart) {
     const data = await read<{
       configuration: { data: bigint };
       liquidityIndex: bigint;
@@ -165,7 +165,7 @@ async function loadMarket(context: SetupContext, client: PublicClient, m: Indexe
   }
 
   // Holders and their positions.
-  const tokenList = watched.reservesAtStart.flatMap((r) =>
+  const tokenList = watched.allReservesAtStart.flatMap((r) =>
     [r.aToken, r.variableDebtToken, r.stableDebtToken].filter((t) => lower(t) !== zeroAddress),
   );
   const started = Date.now();
@@ -202,7 +202,7 @@ async function loadMarket(context: SetupContext, client: PublicClient, m: Indexe
     }
     return b;
   };
-  for (const r of watched.reservesAtStart) {
+  for (const r of watched.allReservesAtStart) {
     const of = (token: Address) => [...(holdersByToken.get(lower(token)) ?? [])];
     await inGroups(of(r.aToken), 200, async (u) => {
       entry(u, r.asset).scaledA = await read<bigint>(r.aToken, aTokenAbi, "scaledBalanceOf", [u]);
@@ -285,7 +285,7 @@ async function loadMarket(context: SetupContext, client: PublicClient, m: Indexe
   }
   log.info(
     {
-      reserves: watched.reservesAtStart.length,
+      reserves: watched.allReservesAtStart.length,
       holders: users.size,
       positions,
       eModeCategories: eModeIds.size,

@@ -1,4 +1,5 @@
-import { type Address, createPublicClient, getAddress, http } from "viem";
+import { type Address, createPublicClient, getAbiItem, getAddress, http, type PublicClient } from "viem";
+import { aavePoolConfiguratorAbi } from "../contracts/generated/index.js";
 import { type DiscoveredAaveMarket, discoverAaveMarket } from "../lib/aave/discoverMarket.js";
 import {
   type AaveMarketDeployment,
@@ -138,13 +139,51 @@ export async function resolveWatchedMarkets(
     deployment.chains.map(async (chain) => {
       if (chain.watchedAaveMarkets.length === 0) return chain;
       const client = createPublicClient({ transport: http(resolveRpcUrl(getNetwork(chain.network), env)) });
+      // The chain's Aave sources (Pool, tokens' factory) start at its earliest market.
+      const chainStart = Math.min(
+        ...chain.aaveMarkets.map((m) => m.startBlock),
+        ...chain.watchedAaveMarkets.map((m) => m.startBlock),
+      );
       const discovered = [];
-      for (const reference of chain.watchedAaveMarkets)
-        discovered.push(await discoverAaveMarket(client, reference));
+      for (const reference of chain.watchedAaveMarkets) {
+        const market = await discoverAaveMarket(client, reference);
+        // Reserves listed between the chain's start and this market's are announced to the tokens' factory
+        // too: they are left to it, so no token is followed twice from the start block on.
+        if (chainStart < reference.startBlock) {
+          const announced = await reservesInitializedBetween(
+            client,
+            market.poolConfigurator,
+            chainStart,
+            reference.startBlock - 1,
+          );
+          market.watched.reservesAtStart = market.watched.reservesAtStart.filter(
+            (r) => !announced.has(r.asset.toLowerCase()),
+          );
+          market.watched.announcedBeforeStart = [...announced] as Address[];
+        }
+        discovered.push(market);
+      }
       return { ...chain, aaveMarkets: [...chain.aaveMarkets, ...discovered] };
     }),
   );
   return { ...deployment, chains };
+}
+
+const reserveInitialized = getAbiItem({ abi: aavePoolConfiguratorAbi, name: "ReserveInitialized" });
+
+async function reservesInitializedBetween(
+  client: PublicClient,
+  configurator: Address,
+  fromBlock: number,
+  toBlock: number,
+): Promise<Set<string>> {
+  const logs = await client.getLogs({
+    address: configurator,
+    event: reserveInitialized,
+    fromBlock: BigInt(fromBlock),
+    toBlock: BigInt(toBlock),
+  });
+  return new Set(logs.map((l) => l.args.asset!.toLowerCase()));
 }
 
 let cached: DeploymentIndex | undefined;

@@ -352,25 +352,13 @@ export const deploymentSchema = z
     checkAaveMarketIds(value, ctx);
   });
 
-/**
- * Protocol ids are unique across every chain's Aave markets, and a watched market starts no later than
- * any other Aave market on its chain: the indexer's Pool/token sources on a chain begin at the earliest
- * market's start block, and events of a watched market before its own start would be counted twice
- * (once in the state read at its start, once as events).
- */
+/** Protocol ids are unique across every chain's Aave markets, deployed and watched. */
 function checkAaveMarketIds(
-  value: {
-    chains: {
-      aaveMarkets: { protocol: string; startBlock: number }[];
-      watchedAaveMarkets: { protocol: string; startBlock: number }[];
-    }[];
-  },
+  value: { chains: { aaveMarkets: { protocol: string }[]; watchedAaveMarkets: { protocol: string }[] }[] },
   ctx: z.RefinementCtx,
 ): void {
   const seen = new Set<string>();
-  for (const [c, chain] of value.chains.entries()) {
-    const all = [...chain.aaveMarkets, ...chain.watchedAaveMarkets];
-    const earliest = Math.min(...all.map((m) => m.startBlock));
+  for (const [c, chain] of value.chains.entries())
     for (const [kind, markets] of [
       ["aaveMarkets", chain.aaveMarkets],
       ["watchedAaveMarkets", chain.watchedAaveMarkets],
@@ -383,14 +371,7 @@ function checkAaveMarketIds(
             path: ["chains", c, kind, i, "protocol"],
           });
         seen.add(market.protocol);
-        if (kind === "watchedAaveMarkets" && market.startBlock !== earliest)
-          ctx.addIssue({
-            code: "custom",
-            message: `a watched market must start at its chain's earliest Aave start block (${earliest})`,
-            path: ["chains", c, kind, i, "startBlock"],
-          });
       }
-  }
 }
 
 /**

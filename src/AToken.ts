@@ -7,7 +7,8 @@ import { scaledDeltaOfBurn, scaledDeltaOfMint } from "../indexer/aaveBalances.js
 // the token's own arithmetic (indexer/aaveBalances.ts); Transfer events are redundant with these.
 
 async function onMint({ event, context }: IndexingFunctionArgs<"AToken:Mint">) {
-  const token = await tokenReserve(context.db, context.chain.id, event.log.address);
+  const token = await tokenReserve(context.db, context.chain.id, event.log.address, event.block.number);
+  if (!token) return;
   const { onBehalfOf, value, balanceIncrease, index } = event.args;
   const delta = scaledDeltaOfMint(value, balanceIncrease, index);
   await addScaled(
@@ -22,7 +23,8 @@ async function onMint({ event, context }: IndexingFunctionArgs<"AToken:Mint">) {
 }
 
 async function onBurn({ event, context }: IndexingFunctionArgs<"AToken:Burn">) {
-  const token = await tokenReserve(context.db, context.chain.id, event.log.address);
+  const token = await tokenReserve(context.db, context.chain.id, event.log.address, event.block.number);
+  if (!token) return;
   const { from, value, balanceIncrease, index } = event.args;
   const delta = scaledDeltaOfBurn(value, balanceIncrease, index);
   await addScaled(
@@ -39,7 +41,8 @@ async function onBurn({ event, context }: IndexingFunctionArgs<"AToken:Burn">) {
 // v3.0 emits the scaled amount (`amount.rayDiv(index)`, exactly what the token moves): transfers, the
 // liquidation protocol fee to the treasury, and liquidations that receive aTokens.
 async function onBalanceTransfer({ event, context }: IndexingFunctionArgs<"AToken:BalanceTransfer">) {
-  const token = await tokenReserve(context.db, context.chain.id, event.log.address);
+  const token = await tokenReserve(context.db, context.chain.id, event.log.address, event.block.number);
+  if (!token) return;
   const { from, to, value } = event.args;
   if (from.toLowerCase() === to.toLowerCase()) return;
   await addScaled(

@@ -1,6 +1,6 @@
 import { ponder } from "ponder:registry";
 import { assetSource, market, reserve } from "ponder:schema";
-import { ensureMarket, marketOf, reserveId, ZERO_ADDRESS } from "../indexer/aave.js";
+import { ensureMarket, marketAt, reserveId, ZERO_ADDRESS } from "../indexer/aave.js";
 import { lower } from "../indexer/deployment.js";
 import { refreshReserveProblems, refreshSource } from "../indexer/priceSources.js";
 
@@ -8,7 +8,8 @@ import { refreshReserveProblems, refreshSource } from "../indexer/priceSources.j
 // decimals and latest round), so a price is known before the aggregator's next AnswerUpdated.
 
 ponder.on("AaveOracle:AssetSourceUpdated", async ({ event, context }) => {
-  const m = marketOf(context.chain.id, event.log.address);
+  const m = marketAt(context.chain.id, event.log.address, event.block.number);
+  if (!m) return;
   await ensureMarket(context.db, m, event.block.number);
   const { asset, source } = event.args;
   const id = reserveId(m.protocol, asset);
@@ -26,7 +27,8 @@ ponder.on("AaveOracle:AssetSourceUpdated", async ({ event, context }) => {
 });
 
 ponder.on("AaveOracle:FallbackOracleUpdated", async ({ event, context }) => {
-  const m = marketOf(context.chain.id, event.log.address);
+  const m = marketAt(context.chain.id, event.log.address, event.block.number);
+  if (!m) return;
   await ensureMarket(context.db, m, event.block.number);
   await context.db
     .update(market, { id: m.protocol })

@@ -1,6 +1,6 @@
 import { ponder } from "ponder:registry";
 import { liquidation, reserve } from "ponder:schema";
-import { marketOf, reserveId, setUsedAsCollateral, touchUser } from "../indexer/aave.js";
+import { marketAt, reserveId, setUsedAsCollateral, touchUser } from "../indexer/aave.js";
 import { aaveStartState } from "../indexer/aaveStartState.js";
 import { loadCurrentDeployment, lower } from "../indexer/deployment.js";
 
@@ -18,7 +18,9 @@ ponder.on("AavePool:setup", async ({ context }) => {
 });
 
 ponder.on("AavePool:ReserveDataUpdated", async ({ event, context }) => {
-  const { protocol } = marketOf(context.chain.id, event.log.address);
+  const m = marketAt(context.chain.id, event.log.address, event.block.number);
+  if (!m) return;
+  const { protocol } = m;
   const id = reserveId(protocol, event.args.reserve);
   if (!(await context.db.find(reserve, { id }))) return;
   // The pool updates its state (indexes, lastUpdateTimestamp = block time) in the same transaction that
@@ -35,7 +37,9 @@ ponder.on("AavePool:ReserveDataUpdated", async ({ event, context }) => {
 });
 
 ponder.on("AavePool:ReserveUsedAsCollateralEnabled", async ({ event, context }) => {
-  const { protocol } = marketOf(context.chain.id, event.log.address);
+  const m = marketAt(context.chain.id, event.log.address, event.block.number);
+  if (!m) return;
+  const { protocol } = m;
   await setUsedAsCollateral(
     context.db,
     protocol,
@@ -48,7 +52,9 @@ ponder.on("AavePool:ReserveUsedAsCollateralEnabled", async ({ event, context }) 
 });
 
 ponder.on("AavePool:ReserveUsedAsCollateralDisabled", async ({ event, context }) => {
-  const { protocol } = marketOf(context.chain.id, event.log.address);
+  const m = marketAt(context.chain.id, event.log.address, event.block.number);
+  if (!m) return;
+  const { protocol } = m;
   await setUsedAsCollateral(
     context.db,
     protocol,
@@ -61,7 +67,9 @@ ponder.on("AavePool:ReserveUsedAsCollateralDisabled", async ({ event, context })
 });
 
 ponder.on("AavePool:UserEModeSet", async ({ event, context }) => {
-  const { protocol } = marketOf(context.chain.id, event.log.address);
+  const m = marketAt(context.chain.id, event.log.address, event.block.number);
+  if (!m) return;
+  const { protocol } = m;
   await touchUser(
     context.db,
     protocol,
@@ -73,27 +81,37 @@ ponder.on("AavePool:UserEModeSet", async ({ event, context }) => {
 });
 
 ponder.on("AavePool:Supply", async ({ event, context }) => {
-  const { protocol } = marketOf(context.chain.id, event.log.address);
+  const m = marketAt(context.chain.id, event.log.address, event.block.number);
+  if (!m) return;
+  const { protocol } = m;
   await touchUser(context.db, protocol, context.chain.id, event.args.onBehalfOf, event.block.number);
 });
 
 ponder.on("AavePool:Withdraw", async ({ event, context }) => {
-  const { protocol } = marketOf(context.chain.id, event.log.address);
+  const m = marketAt(context.chain.id, event.log.address, event.block.number);
+  if (!m) return;
+  const { protocol } = m;
   await touchUser(context.db, protocol, context.chain.id, event.args.user, event.block.number);
 });
 
 ponder.on("AavePool:Borrow", async ({ event, context }) => {
-  const { protocol } = marketOf(context.chain.id, event.log.address);
+  const m = marketAt(context.chain.id, event.log.address, event.block.number);
+  if (!m) return;
+  const { protocol } = m;
   await touchUser(context.db, protocol, context.chain.id, event.args.onBehalfOf, event.block.number);
 });
 
 ponder.on("AavePool:Repay", async ({ event, context }) => {
-  const { protocol } = marketOf(context.chain.id, event.log.address);
+  const m = marketAt(context.chain.id, event.log.address, event.block.number);
+  if (!m) return;
+  const { protocol } = m;
   await touchUser(context.db, protocol, context.chain.id, event.args.user, event.block.number);
 });
 
 ponder.on("AavePool:LiquidationCall", async ({ event, context }) => {
-  const { protocol } = marketOf(context.chain.id, event.log.address);
+  const m = marketAt(context.chain.id, event.log.address, event.block.number);
+  if (!m) return;
+  const { protocol } = m;
   await context.db.insert(liquidation).values({
     id: event.id,
     protocol,
@@ -113,7 +131,9 @@ ponder.on("AavePool:LiquidationCall", async ({ event, context }) => {
 });
 
 ponder.on("AavePool:MintedToTreasury", async ({ event, context }) => {
-  const { protocol } = marketOf(context.chain.id, event.log.address);
+  const m = marketAt(context.chain.id, event.log.address, event.block.number);
+  if (!m) return;
+  const { protocol } = m;
   const id = reserveId(protocol, event.args.reserve);
   if (!(await context.db.find(reserve, { id }))) return;
   await context.db

@@ -2,7 +2,7 @@ import { ponder } from "ponder:registry";
 import { assetSource, emodeCategory, market, reserve, reserveToken } from "ponder:schema";
 import { erc20Abi } from "viem";
 import { aavePoolAbi } from "../contracts/generated/index.js";
-import { configureReserve, ensureMarket, initialReserve, marketOf, reserveId } from "../indexer/aave.js";
+import { configureReserve, ensureMarket, initialReserve, marketAt, reserveId } from "../indexer/aave.js";
 import { currentDeployment, key, lower } from "../indexer/deployment.js";
 import { refreshReserveProblems } from "../indexer/priceSources.js";
 
@@ -11,7 +11,8 @@ import { refreshReserveProblems } from "../indexer/priceSources.js";
 
 ponder.on("AavePoolConfigurator:ReserveInitialized", async ({ event, context }) => {
   const chainId = context.chain.id;
-  const m = marketOf(chainId, event.log.address);
+  const m = marketAt(chainId, event.log.address, event.block.number);
+  if (!m) return;
   const marketRow = await ensureMarket(context.db, m, event.block.number);
   const { asset } = event.args;
   const token = currentDeployment().tokenByAddress.get(key(chainId, asset));
@@ -257,7 +258,9 @@ ponder.on("AavePoolConfigurator:EModeAssetCategoryChanged", async ({ event, cont
 // price every asset of the category then uses). The v3.2+ form (collateral/borrowable bitmaps per
 // category) is not in core-v3 1.19.3's ABI and is not indexed.
 ponder.on("AavePoolConfigurator:EModeCategoryAdded", async ({ event, context }) => {
-  const { protocol } = marketOf(context.chain.id, event.log.address);
+  const m = marketAt(context.chain.id, event.log.address, event.block.number);
+  if (!m) return;
+  const { protocol } = m;
   const values = {
     ltv: Number(event.args.ltv),
     liquidationThreshold: Number(event.args.liquidationThreshold),

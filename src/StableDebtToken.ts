@@ -16,7 +16,8 @@ const state = (row: {
 });
 
 async function onMint({ event, context }: IndexingFunctionArgs<"StableDebtToken:Mint">) {
-  const token = await tokenReserve(context.db, context.chain.id, event.log.address);
+  const token = await tokenReserve(context.db, context.chain.id, event.log.address, event.block.number);
+  if (!token) return;
   const { onBehalfOf, amount, newRate } = event.args;
   await setStableDebt(
     context.db,
@@ -29,7 +30,8 @@ async function onMint({ event, context }: IndexingFunctionArgs<"StableDebtToken:
 }
 
 async function onBurn({ event, context }: IndexingFunctionArgs<"StableDebtToken:Burn">) {
-  const token = await tokenReserve(context.db, context.chain.id, event.log.address);
+  const token = await tokenReserve(context.db, context.chain.id, event.log.address, event.block.number);
+  if (!token) return;
   const { from, amount, currentBalance, balanceIncrease } = event.args;
   await setStableDebt(
     context.db,

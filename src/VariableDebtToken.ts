@@ -5,7 +5,8 @@ import { scaledDeltaOfBurn, scaledDeltaOfMint } from "../indexer/aaveBalances.js
 // Variable debt tokens (found through ReserveInitialized): the same scaled arithmetic as aTokens.
 
 async function onMint({ event, context }: IndexingFunctionArgs<"VariableDebtToken:Mint">) {
-  const token = await tokenReserve(context.db, context.chain.id, event.log.address);
+  const token = await tokenReserve(context.db, context.chain.id, event.log.address, event.block.number);
+  if (!token) return;
   const { onBehalfOf, value, balanceIncrease, index } = event.args;
   const delta = scaledDeltaOfMint(value, balanceIncrease, index);
   await addScaled(
@@ -20,7 +21,8 @@ async function onMint({ event, context }: IndexingFunctionArgs<"VariableDebtToke
 }
 
 async function onBurn({ event, context }: IndexingFunctionArgs<"VariableDebtToken:Burn">) {
-  const token = await tokenReserve(context.db, context.chain.id, event.log.address);
+  const token = await tokenReserve(context.db, context.chain.id, event.log.address, event.block.number);
+  if (!token) return;
   const { from, value, balanceIncrease, index } = event.args;
   const delta = scaledDeltaOfBurn(value, balanceIncrease, index);
   await addScaled(context.db, token, context.chain.id, from, "scaledVariableDebt", delta, event.block.number);

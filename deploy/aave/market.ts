@@ -40,7 +40,9 @@ import {
   type AaveMarketConfig,
   type AaveMarketInput,
   type AaveReserveConfig,
+  type AaveReserveInput,
   aaveMarketConfigSchema,
+  aaveReserveSchema,
 } from "./config.js";
 import { deployLinkToken, deployPriceSource, type PriceSource, pushPrice } from "./feeds.js";
 import { linkBytecode } from "./link.js";
@@ -222,63 +224,13 @@ export async function deployAaveMarket(clients: Clients, input: AaveMarketInput)
     "VariableDebtToken implementation",
   );
 
+  const impls = { aToken: aTokenImpl.address, stable: stableImpl.address, variable: variableImpl.address };
   const inputs = [];
-  for (const reserve of config.reserves) {
-    const s = reserve.rateStrategy;
-    const strategy = await deploy(
-      clients,
-      defaultReserveInterestRateStrategyAbi,
-      defaultReserveInterestRateStrategyBytecode,
-      [
-        p,
-        s.optimalUsageRatio,
-        s.baseVariableBorrowRate,
-        s.variableRateSlope1,
-        s.variableRateSlope2,
-        s.stableRateSlope1,
-        s.stableRateSlope2,
-        s.baseStableRateOffset,
-        s.stableRateExcessOffset,
-        s.optimalStableToTotalDebtRatio,
-      ],
-      `rate strategy ${reserve.symbol}`,
-    );
-    inputs.push({
-      aTokenImpl: aTokenImpl.address,
-      stableDebtTokenImpl: stableImpl.address,
-      variableDebtTokenImpl: variableImpl.address,
-      underlyingAssetDecimals: reserve.decimals,
-      interestRateStrategyAddress: strategy.address,
-      underlyingAsset: reserve.asset,
-      treasury,
-      incentivesController: ZERO,
-      aTokenName: `Aave ${config.name} ${reserve.symbol}`,
-      aTokenSymbol: `a${reserve.symbol}`,
-      variableDebtTokenName: `Aave ${config.name} Variable Debt ${reserve.symbol}`,
-      variableDebtTokenSymbol: `variableDebt${reserve.symbol}`,
-      stableDebtTokenName: `Aave ${config.name} Stable Debt ${reserve.symbol}`,
-      stableDebtTokenSymbol: `stableDebt${reserve.symbol}`,
-      params: "0x10",
-    });
-  }
+  for (const reserve of config.reserves)
+    inputs.push(await reserveInitInput(clients, p, impls, reserve, config.name, treasury));
   await call(clients, poolConfigurator, aavePoolConfiguratorAbi, "initReserves", [inputs]);
 
-  for (const reserve of config.reserves) {
-    const configure = (functionName: string, args: readonly unknown[]) =>
-      call(clients, poolConfigurator, aavePoolConfiguratorAbi, functionName, [reserve.asset, ...args]);
-    if (reserve.liquidationThreshold > 0) {
-      await configure("configureReserveAsCollateral", [
-        BigInt(reserve.ltv),
-        BigInt(reserve.liquidationThreshold),
-        BigInt(reserve.liquidationBonus),
-      ]);
-    }
-    if (reserve.borrowingEnabled) await configure("setReserveBorrowing", [true]);
-    await configure("setReserveFactor", [BigInt(reserve.reserveFactor)]);
-    if (reserve.supplyCap > 0n) await configure("setSupplyCap", [reserve.supplyCap]);
-    if (reserve.borrowCap > 0n) await configure("setBorrowCap", [reserve.borrowCap]);
-    await configure("setLiquidationProtocolFee", [BigInt(reserve.liquidationProtocolFee)]);
-  }
+  for (const reserve of config.reserves) await configureReserve(clients, poolConfigurator, reserve);
   // eMode last: assigning an asset requires the category's threshold to exceed the asset's own.
   for (const category of config.eModeCategories) {
     await call(clients, poolConfigurator, aavePoolConfiguratorAbi, "setEModeCategory", [
@@ -290,33 +242,11 @@ export async function deployAaveMarket(clients: Clients, input: AaveMarketInput)
       category.label,
     ]);
   }
-  for (const reserve of config.reserves) {
-    if (reserve.eModeCategory === 0) continue;
-    await call(clients, poolConfigurator, aavePoolConfiguratorAbi, "setAssetEModeCategory", [
-      reserve.asset,
-      reserve.eModeCategory,
-    ]);
-  }
+  for (const reserve of config.reserves) await assignEModeCategory(clients, poolConfigurator, reserve);
 
   const reserves: AaveReserveHandle[] = [];
-  for (const reserve of config.reserves) {
-    const data = await clients.publicClient.readContract({
-      address: pool,
-      abi: aavePoolAbi,
-      functionName: "getReserveData",
-      args: [reserve.asset],
-    });
-    reserves.push({
-      symbol: reserve.symbol,
-      asset: reserve.asset,
-      decimals: reserve.decimals,
-      aToken: data.aTokenAddress,
-      variableDebtToken: data.variableDebtTokenAddress,
-      stableDebtToken: data.stableDebtTokenAddress,
-      priceSource: sources.get(reserve.asset),
-      config: reserve,
-    });
-  }
+  for (const reserve of config.reserves)
+    reserves.push(await reserveHandle(clients, pool, reserve, sources.get(reserve.asset)));
 
   const deployment: AaveMarketDeployment = {
     protocol: config.protocol,
@@ -361,4 +291,158 @@ export async function deployAaveMarket(clients: Clients, input: AaveMarketInput)
     },
     config,
   };
+}
+
+type TokenImplementations = { aToken: Address; stable: Address; variable: Address };
+
+/** Deploys a reserve's rate strategy and returns its `initReserves` input (as @aave/deploy-v3 names tokens). */
+async function reserveInitInput(
+  clients: Clients,
+  provider: Address,
+  impls: TokenImplementations,
+  reserve: AaveReserveConfig,
+  marketName: string,
+  treasury: Address,
+) {
+  const s = reserve.rateStrategy;
+  const strategy = await deploy(
+    clients,
+    defaultReserveInterestRateStrategyAbi,
+    defaultReserveInterestRateStrategyBytecode,
+    [
+      provider,
+      s.optimalUsageRatio,
+      s.baseVariableBorrowRate,
+      s.variableRateSlope1,
+      s.variableRateSlope2,
+      s.stableRateSlope1,
+      s.stableRateSlope2,
+      s.baseStableRateOffset,
+      s.stableRateExcessOffset,
+      s.optimalStableToTotalDebtRatio,
+    ],
+    `rate strategy ${reserve.symbol}`,
+  );
+  return {
+    aTokenImpl: impls.aToken,
+    stableDebtTokenImpl: impls.stable,
+    variableDebtTokenImpl: impls.variable,
+    underlyingAssetDecimals: reserve.decimals,
+    interestRateStrategyAddress: strategy.address,
+    underlyingAsset: reserve.asset,
+    treasury,
+    incentivesController: ZERO,
+    aTokenName: `Aave ${marketName} ${reserve.symbol}`,
+    aTokenSymbol: `a${reserve.symbol}`,
+    variableDebtTokenName: `Aave ${marketName} Variable Debt ${reserve.symbol}`,
+    variableDebtTokenSymbol: `variableDebt${reserve.symbol}`,
+    stableDebtTokenName: `Aave ${marketName} Stable Debt ${reserve.symbol}`,
+    stableDebtTokenSymbol: `stableDebt${reserve.symbol}`,
+    params: "0x10" as Hex,
+  };
+}
+
+/** Risk parameters, borrowing, reserve factor, caps and protocol fee of a freshly initialized reserve. */
+async function configureReserve(clients: Clients, poolConfigurator: Address, reserve: AaveReserveConfig) {
+  const configure = (functionName: string, args: readonly unknown[]) =>
+    call(clients, poolConfigurator, aavePoolConfiguratorAbi, functionName, [reserve.asset, ...args]);
+  if (reserve.liquidationThreshold > 0) {
+    await configure("configureReserveAsCollateral", [
+      BigInt(reserve.ltv),
+      BigInt(reserve.liquidationThreshold),
+      BigInt(reserve.liquidationBonus),
+    ]);
+  }
+  if (reserve.borrowingEnabled) await configure("setReserveBorrowing", [true]);
+  await configure("setReserveFactor", [BigInt(reserve.reserveFactor)]);
+  if (reserve.supplyCap > 0n) await configure("setSupplyCap", [reserve.supplyCap]);
+  if (reserve.borrowCap > 0n) await configure("setBorrowCap", [reserve.borrowCap]);
+  await configure("setLiquidationProtocolFee", [BigInt(reserve.liquidationProtocolFee)]);
+}
+
+async function assignEModeCategory(clients: Clients, poolConfigurator: Address, reserve: AaveReserveConfig) {
+  if (reserve.eModeCategory === 0) return;
+  await call(clients, poolConfigurator, aavePoolConfiguratorAbi, "setAssetEModeCategory", [
+    reserve.asset,
+    reserve.eModeCategory,
+  ]);
+}
+
+async function reserveHandle(
+  clients: Clients,
+  pool: Address,
+  reserve: AaveReserveConfig,
+  priceSource: PriceSource | undefined,
+): Promise<AaveReserveHandle> {
+  const data = await clients.publicClient.readContract({
+    address: pool,
+    abi: aavePoolAbi,
+    functionName: "getReserveData",
+    args: [reserve.asset],
+  });
+  return {
+    symbol: reserve.symbol,
+    asset: reserve.asset,
+    decimals: reserve.decimals,
+    aToken: data.aTokenAddress,
+    variableDebtToken: data.variableDebtTokenAddress,
+    stableDebtToken: data.stableDebtTokenAddress,
+    priceSource,
+    config: reserve,
+  };
+}
+
+/**
+ * Lists one more reserve on a running market, as a pool admin would: its price source set in AaveOracle,
+ * fresh token implementations and rate strategy, `initReserves`, then its parameters and eMode category.
+ * The reserve is added to `market.reserves` (and to `market.deployment.priceSources`).
+ */
+export async function listAaveReserve(
+  clients: Clients,
+  market: AaveMarket,
+  input: AaveReserveInput,
+): Promise<AaveReserveHandle> {
+  const reserve = aaveReserveSchema.parse(input);
+  let source: PriceSource | undefined;
+  if (reserve.initialPrice !== null) {
+    source = await deployPriceSource(clients, {
+      description: `${reserve.symbol} / USD`,
+      decimals: reserve.feedDecimals,
+      linkToken: market.linkToken,
+    });
+    await pushPrice(clients, source.aggregator, reserve.initialPrice);
+    await call(clients, market.aaveOracle, aaveOracleAbi, "setAssetSources", [
+      [reserve.asset],
+      [source.proxy],
+    ]);
+  }
+  const impl = async (abi: Abi, bytecode: Hex, what: string) =>
+    (await deploy(clients, abi, bytecode, [market.pool], what)).address;
+  const impls = {
+    aToken: await impl(aTokenAbi, aTokenBytecode, "AToken implementation"),
+    stable: await impl(stableDebtTokenAbi, stableDebtTokenBytecode, "StableDebtToken impl"),
+    variable: await impl(variableDebtTokenAbi, variableDebtTokenBytecode, "VariableDebtToken implementation"),
+  };
+  const initInput = await reserveInitInput(
+    clients,
+    market.addressesProvider,
+    impls,
+    reserve,
+    market.config.name,
+    market.treasury,
+  );
+  await call(clients, market.poolConfigurator, aavePoolConfiguratorAbi, "initReserves", [[initInput]]);
+  await configureReserve(clients, market.poolConfigurator, reserve);
+  await assignEModeCategory(clients, market.poolConfigurator, reserve);
+  const handle = await reserveHandle(clients, market.pool, reserve, source);
+  market.reserves.push(handle);
+  if (source)
+    market.deployment.priceSources.push({
+      asset: reserve.asset,
+      symbol: reserve.symbol,
+      proxy: source.proxy,
+      aggregator: source.aggregator,
+      heartbeatSeconds: reserve.heartbeatSeconds,
+    });
+  return handle;
 }

@@ -26,8 +26,19 @@ export type DiscoveredAaveMarket = AaveMarketDeployment & {
     /** The state is read at this block (the one before startBlock). */
     stateBlock: number;
     holdersFromBlock: number;
-    /** Reserves listed at stateBlock; reserves listed later are announced by ReserveInitialized. */
+    /**
+     * Reserves listed at stateBlock whose tokens are named to the indexer directly; reserves listed later
+     * are announced by ReserveInitialized (the tokens' factory).
+     */
     reservesAtStart: ReserveTokens[];
+    /**
+     * Reserves listed at stateBlock but initialized after the block the chain's Aave sources start at
+     * (another market on the chain starts earlier): the factory finds their tokens, so they are not in
+     * `reservesAtStart`. Their state is still read at stateBlock (`allReservesAtStart`).
+     */
+    announcedBeforeStart?: Address[];
+    /** Every reserve listed at stateBlock. */
+    allReservesAtStart: ReserveTokens[];
   };
 };
 
@@ -152,6 +163,7 @@ export async function discoverAaveMarket(
       stateBlock,
       holdersFromBlock: reference.holdersFromBlock,
       reservesAtStart: reserves.map((r) => r.tokens),
+      allReservesAtStart: reserves.map((r) => r.tokens),
     },
   };
 }
