@@ -36,6 +36,35 @@ export function bridgeProgram(): Command {
     .action(async (options) => (await import("./commands/deploy.js")).deployCommand(options));
 
   program
+    .command("aave")
+    .description("Lending markets the indexer and the risk engine follow.")
+    .command("watch")
+    .description(
+      "Add an existing Aave v3 market to the deployments file, named by the address book or by address, from a start block.",
+    )
+    .option(
+      "--market <profile>",
+      "an Aave address book market: AaveV3Sepolia, AaveV3BaseSepolia, AaveV3ArbitrumSepolia, AaveV3OptimismSepolia",
+    )
+    .option("--provider <address>", "the market's PoolAddressesProvider (instead of --market)")
+    .option("--pool <address>", "the market's Pool (instead of --provider)")
+    .option("--network <name>", "the deployment's chain the market is on (implied by --market)")
+    .option(
+      "--start-block <n|latest>",
+      "first block whose events are indexed; the state before it is read",
+      "latest",
+    )
+    .option("--holders-from <block>", "where the scan for existing holders begins (default 0)")
+    .option("--protocol <id>", "protocol id in GraphQL and metrics (default aave-v3-<network>)")
+    .option("--name <name>", "display name")
+    .option(...deploymentOption)
+    .addHelpText(
+      "after",
+      "\nEnvironment:\n  <NETWORK>_RPC_URL   e.g. SEPOLIA_RPC_URL (state at a past block needs an archive node)\n",
+    )
+    .action(async (options) => (await import("./commands/aaveWatch.js")).aaveWatch(options));
+
+  program
     .command("faucet")
     .description(
       "Mint the deployment's test tokens (USDC, WETH, ...) on the home chain, for trying the bridge.",

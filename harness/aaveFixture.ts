@@ -46,6 +46,8 @@ export type AaveFixtureOptions = {
    * other addresses: a second market, deployed as someone else would. Accounts past 9 are funded here.
    */
   deployerIndex?: number;
+  /** The chain id of the fixture's anvil (default random), e.g. Sepolia's for a local stand-in. */
+  chainId?: number;
 };
 
 export type AaveFixture = {
@@ -154,7 +156,7 @@ function reserveSpecs(options: AaveFixtureOptions) {
  * is complete) and test tokens. The lender supplies liquidity. Call `stop()` in afterAll.
  */
 export async function startAaveFixture(options: AaveFixtureOptions = {}): Promise<AaveFixture> {
-  const { anvil, chain, chainId, publicClient, testClient, wallet } = await startLocalChain("aave");
+  const { anvil, chain, chainId, publicClient, testClient, wallet } = await startLocalChain("aave", options.chainId);
   try {
     const deployer = wallet(options.deployerIndex ?? 0);
     if ((options.deployerIndex ?? 0) > 9)

@@ -35,9 +35,10 @@ export type LocalChain = {
  * free port and then spawns anvil; when another suite's anvil takes that port in between, ours exits and
  * the readiness probe may be answered by the other chain. The random chain id exposes that: retry.
  */
-export async function startLocalChain(name: string): Promise<LocalChain> {
+export async function startLocalChain(name: string, fixedChainId?: number): Promise<LocalChain> {
   for (let attempt = 0; ; attempt++) {
-    const chainId = 40_000 + Math.floor(Math.random() * 1_000_000);
+    // A fixed id (a public chain's, for a local stand-in) makes the check below weaker, not wrong.
+    const chainId = fixedChainId ?? 40_000 + Math.floor(Math.random() * 1_000_000);
     const anvil = await startAnvil({ chainId });
     const response = await fetch(anvil.rpcUrl, {
       method: "POST",

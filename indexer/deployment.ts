@@ -1,6 +1,10 @@
 import { type Address, createPublicClient, getAbiItem, getAddress, http, type PublicClient } from "viem";
 import { aavePoolConfiguratorAbi } from "../contracts/generated/index.js";
-import { type DiscoveredAaveMarket, discoverAaveMarket } from "../lib/aave/discoverMarket.js";
+import {
+  AaveMarketDiscoveryError,
+  type DiscoveredAaveMarket,
+  discoverAaveMarket,
+} from "../lib/aave/discoverMarket.js";
 import {
   type AaveMarketDeployment,
   type ChainDeployment,
@@ -163,7 +167,16 @@ export async function resolveWatchedMarkets(
         }
         discovered.push(market);
       }
-      return { ...chain, aaveMarkets: [...chain.aaveMarkets, ...discovered] };
+      const all = [...chain.aaveMarkets, ...discovered];
+      for (const market of discovered) {
+        const twin = all.find((m) => m !== market && m.pool.toLowerCase() === market.pool.toLowerCase());
+        if (twin)
+          throw new AaveMarketDiscoveryError(
+            `Watched market "${market.protocol}" is the same market (pool ${market.pool}) as "${twin.protocol}" on ${chain.network}.`,
+            { details: "List each market once in the deployments file." },
+          );
+      }
+      return { ...chain, aaveMarkets: all };
     }),
   );
   return { ...deployment, chains };
