@@ -7,8 +7,9 @@
  *   and after a price and index move (`analyzeRisk(next, previous)` with the same position objects: every
  *   value recomputed, the structure reused), over the synthetic book (3 chains x 2 lending deployments,
  *   4 reserves each: 24 reserves, 6 markets);
- * - incremental update after a block that touches 100 positions, with nothing else moved, and with the
- *   reserve indexes moved as every new block moves them;
+ * - `updateRisk` (in place, consuming the previous analysis) after a block that touches 100 positions with
+ *   nothing else moved (checked once against a full recompute), and after one that also moves every
+ *   reserve index, as every new block does in the indexer's provider (a full values pass then);
  * - the risk API provider's per-block rebuild at `providerPositions` (rows of two Aave markets, six
  *   reserves each): IndexedPositions.apply of the block's changed rows + assembleSnapshot +
  *   analyzeRisk from the previous analysis, with the block's timestamp moving every reserve's index.
@@ -29,6 +30,7 @@ import {
   type RiskAnalysis,
   type RiskSnapshot,
   runStandardScenarios,
+  updateRisk,
 } from "../lib/risk/index.js";
 import { syntheticCheckpoint, syntheticIndexerWorld, syntheticSnapshot } from "./syntheticRiskSnapshot.js";
 
@@ -122,18 +124,36 @@ for (let run = 1; run <= RUNS; run++) {
   previous = analysed;
   log(`  full recompute after a price and index move ${run}/${RUNS}: ${ms.toFixed(1)} ms`);
 }
+// The in-place update (`updateRisk`, which consumes the previous analysis) after blocks that touch
+// TOUCHED positions and move nothing else. A warm-up update first (JIT), then the timed ones.
+previous = updateRisk(previous, (current = touched(current, 0)));
 const incremental: number[] = [];
 for (let run = 1; run <= RUNS; run++) {
   current = touched(current, run);
-  const [analysed, ms] = time(() => analyzeRisk(current, previous));
+  const [analysed, ms] = time(() => updateRisk(previous, current));
   incremental.push(ms);
   previous = analysed;
-  log(`  ${TOUCHED} positions touched, nothing else moved ${run}/${RUNS}: ${ms.toFixed(1)} ms`);
+  log(
+    `  ${TOUCHED} positions touched, nothing else moved ${run}/${RUNS}: ${ms.toFixed(1)} ms (load ${load()})`,
+  );
 }
+// Checked once against a full recompute of the same snapshot (not timed): same summaries, exposure,
+// health factors and order, bit for bit.
+const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const full = analyzeRisk(current);
+const incrementalEqualsFull =
+  JSON.stringify([previous.protocols, previous.exposure]) ===
+    JSON.stringify([full.protocols, full.exposure]) &&
+  bytes(previous.order).equals(bytes(full.order)) &&
+  bytes(previous.health.healthFactor).equals(bytes(full.health.healthFactor)) &&
+  bytes(previous.health.debtUsd).equals(bytes(full.health.debtUsd));
+log(`  incremental equals a full recompute of the same snapshot: ${incrementalEqualsFull}`);
+// A block that also moves every index (what the indexer's provider sees, its timestamp moving them):
+// not "only positions changed", so updateRisk recomputes every value (README: "Incremental updates").
 const block: number[] = [];
 for (let run = 1; run <= RUNS; run++) {
   current = moved(touched(current, run + RUNS), 1);
-  const [analysed, ms] = time(() => analyzeRisk(current, previous));
+  const [analysed, ms] = time(() => updateRisk(previous, current));
   block.push(ms);
   previous = analysed;
   log(`  ${TOUCHED} positions touched and indexes moved ${run}/${RUNS}: ${ms.toFixed(1)} ms`);
@@ -227,8 +247,12 @@ console.log(
 );
 console.log(`  full recompute from scratch: ${fmt(s.cold)}`);
 console.log(`  full recompute after a price and index move: ${fmt(s.warm)}`);
-console.log(`  incremental, ${TOUCHED} positions touched, nothing else moved: ${fmt(s.incremental)}`);
-console.log(`  incremental, ${TOUCHED} positions touched and every index moved (a block): ${fmt(s.block)}`);
+console.log(
+  `  incremental (updateRisk), ${TOUCHED} positions touched, nothing else moved: ${fmt(s.incremental)}; equals a full recompute: ${incrementalEqualsFull}`,
+);
+console.log(
+  `  updateRisk, ${TOUCHED} positions touched and every index moved (a block; full values pass): ${fmt(s.block)}`,
+);
 console.log(`  liquidatable positions: ${liquidatable}`);
 console.log(
   `  provider per-block rebuild, ${PROVIDER_POSITIONS} positions (${providerEntries} entries), ${TOUCHED} rows changed, timestamp moved: ${fmt(s.provider)}`,
@@ -251,6 +275,7 @@ console.log(
     full_recompute_price_index_move_p95_ms: Math.round(s.warm.p95),
     incremental_100_touched_nothing_else_median_ms: Math.round(s.incremental.median),
     incremental_100_touched_nothing_else_p95_ms: Math.round(s.incremental.p95),
+    incremental_equals_full_recompute: incrementalEqualsFull,
     incremental_100_touched_indexes_moved_median_ms: Math.round(s.block.median),
     incremental_100_touched_indexes_moved_p95_ms: Math.round(s.block.p95),
     provider_positions: PROVIDER_POSITIONS,
