@@ -7,6 +7,7 @@
  *   and after a price and index move (`analyzeRisk(next, previous)` with the same position objects: every
  *   value recomputed, the structure reused), over the synthetic book (3 chains x 2 lending deployments,
  *   4 reserves each: 24 reserves, 6 markets);
+ * - the same move through `updateRisk` (every value again, into the previous analysis's arrays);
  * - `updateRisk` (in place, consuming the previous analysis) after a block that touches 100 positions with
  *   nothing else moved (checked once against a full recompute), and after one that also moves every
  *   reserve index, as every new block does in the indexer's provider (a full values pass then);
@@ -105,6 +106,17 @@ function touched(s: RiskSnapshot, run: number): RiskSnapshot {
   };
 }
 
+/** Same summaries, exposure, order, health factors and debts, bit for bit. */
+function sameFigures(a: RiskAnalysis, b: RiskAnalysis): boolean {
+  const bytes = (x: ArrayBufferView) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  return (
+    JSON.stringify([a.protocols, a.exposure]) === JSON.stringify([b.protocols, b.exposure]) &&
+    bytes(a.order).equals(bytes(b.order)) &&
+    bytes(a.health.healthFactor).equals(bytes(b.health.healthFactor)) &&
+    bytes(a.health.debtUsd).equals(bytes(b.health.debtUsd))
+  );
+}
+
 // Warm-up (JIT).
 let previous: RiskAnalysis = analyzeRisk(snapshot);
 previous = analyzeRisk(moved(snapshot, 1), previous);
@@ -124,6 +136,16 @@ for (let run = 1; run <= RUNS; run++) {
   previous = analysed;
   log(`  full recompute after a price and index move ${run}/${RUNS}: ${ms.toFixed(1)} ms`);
 }
+// The same through updateRisk, which consumes the previous analysis: every value again, written into
+// its arrays instead of fresh ones.
+const warmInPlace: number[] = [];
+for (let run = 1; run <= RUNS; run++) {
+  current = moved(current, 1);
+  const [analysed, ms] = time(() => updateRisk(previous, current));
+  warmInPlace.push(ms);
+  previous = analysed;
+  log(`  updateRisk after a price and index move ${run}/${RUNS}: ${ms.toFixed(1)} ms (load ${load()})`);
+}
 // The in-place update (`updateRisk`, which consumes the previous analysis) after blocks that touch
 // TOUCHED positions and move nothing else. A warm-up update first (JIT), then the timed ones.
 previous = updateRisk(previous, (current = touched(current, 0)));
@@ -139,14 +161,7 @@ for (let run = 1; run <= RUNS; run++) {
 }
 // Checked once against a full recompute of the same snapshot (not timed): same summaries, exposure,
 // health factors and order, bit for bit.
-const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-const full = analyzeRisk(current);
-const incrementalEqualsFull =
-  JSON.stringify([previous.protocols, previous.exposure]) ===
-    JSON.stringify([full.protocols, full.exposure]) &&
-  bytes(previous.order).equals(bytes(full.order)) &&
-  bytes(previous.health.healthFactor).equals(bytes(full.health.healthFactor)) &&
-  bytes(previous.health.debtUsd).equals(bytes(full.health.debtUsd));
+const incrementalEqualsFull = sameFigures(previous, analyzeRisk(current)); // the full one is dropped here
 log(`  incremental equals a full recompute of the same snapshot: ${incrementalEqualsFull}`);
 // A block that also moves every index (what the indexer's provider sees, its timestamp moving them):
 // not "only positions changed", so updateRisk recomputes every value (README: "Incremental updates").
@@ -238,6 +253,7 @@ if (POSITIONS <= 200_000) {
 const s = {
   cold: stats(cold),
   warm: stats(warm),
+  warmInPlace: stats(warmInPlace),
   incremental: stats(incremental),
   block: stats(block),
   provider: stats(providerBlocks),
@@ -247,6 +263,7 @@ console.log(
 );
 console.log(`  full recompute from scratch: ${fmt(s.cold)}`);
 console.log(`  full recompute after a price and index move: ${fmt(s.warm)}`);
+console.log(`  updateRisk after a price and index move (full values pass in place): ${fmt(s.warmInPlace)}`);
 console.log(
   `  incremental (updateRisk), ${TOUCHED} positions touched, nothing else moved: ${fmt(s.incremental)}; equals a full recompute: ${incrementalEqualsFull}`,
 );
@@ -273,6 +290,8 @@ console.log(
     full_recompute_from_scratch_p95_ms: Math.round(s.cold.p95),
     full_recompute_price_index_move_median_ms: Math.round(s.warm.median),
     full_recompute_price_index_move_p95_ms: Math.round(s.warm.p95),
+    update_in_place_price_index_move_median_ms: Math.round(s.warmInPlace.median),
+    update_in_place_price_index_move_p95_ms: Math.round(s.warmInPlace.p95),
     incremental_100_touched_nothing_else_median_ms: Math.round(s.incremental.median),
     incremental_100_touched_nothing_else_p95_ms: Math.round(s.incremental.p95),
     incremental_equals_full_recompute: incrementalEqualsFull,

@@ -7,7 +7,12 @@ import {
   sameReserveLayout,
   sameValueInputs,
 } from "./book.js";
-import { positionKey, writePositionEntries, writePositionValues } from "./bookPositions.js";
+import {
+  compilePositionValues,
+  positionKey,
+  writePositionEntries,
+  writePositionValues,
+} from "./bookPositions.js";
 import {
   type ChunkLayout,
   chunkLayout,
@@ -98,13 +103,18 @@ export function analyzeRisk(snapshot: RiskSnapshot, previous?: RiskAnalysis): Ri
 }
 
 /**
- * The analysis of `snapshot`, equal to `analyzeRisk(snapshot)`, made by updating `previous` in place
- * when only positions changed: same reserves, prices, indexes, configuration, statuses, eMode categories,
- * stable-debt time and Morpho market objects, the same number of positions per protocol, and each
- * position object that differs (by identity) from the one at its place holds the same user with the
- * same number of reserves, for at most 1/32 of the positions. Then only those positions are converted
- * and valued, only the chunks holding them are summed again (lib/risk/chunks.ts), and the risk order
- * moves only them: cost in the changed positions plus one pass over the order. Otherwise it is
+ * The analysis of `snapshot`, equal to `analyzeRisk(snapshot)`, made by updating `previous` in place.
+ * It applies when the snapshot has the same protocols and reserve lists, the same number of positions
+ * per protocol, and each position object that differs (by identity) from the one at its place holds the
+ * same user with the same number of reserves; those positions' structure is rewritten at their places.
+ * Then:
+ * - **only positions changed** (same prices, indexes, configuration, statuses, eMode categories,
+ *   stable-debt time and Morpho market objects): only the changed positions are valued, only the chunks
+ *   holding them are summed again (lib/risk/chunks.ts), and only they move in the risk order. Cost in
+ *   the changed positions plus block copies of the order;
+ * - **anything else moved**: every value, health factor, chunk and the order are computed again, into
+ *   `previous`'s arrays (no new typed arrays, so no full garbage collection started by them).
+ * Otherwise (users added or removed, a position's reserve count changed) it is
  * `analyzeRisk(snapshot, previous)`.
  *
  * **`previous` is consumed**: its arrays become the result's, so neither `previous` nor any analysis
@@ -114,29 +124,27 @@ export function analyzeRisk(snapshot: RiskSnapshot, previous?: RiskAnalysis): Ri
  *
  * @example
  * let analysis = analyzeRisk(snapshot);
- * analysis = updateRisk(analysis, nextSnapshot); // a block that touched a few positions: microseconds per position
+ * analysis = updateRisk(analysis, nextSnapshot); // a block that touched a few positions
  */
 export function updateRisk(previous: RiskAnalysis, snapshot: RiskSnapshot): RiskAnalysis {
   const state = updateStates.get(previous);
   if (state?.retired) throw new Error("updateRisk: this analysis was already updated in place");
-  const frame = compileBookFrame(snapshot);
   const old = previous.book;
-  const changed =
-    state &&
-    sameReserveLayout(old.snapshot, snapshot) &&
-    sameValueInputs(state.frame, frame) &&
-    sameMorphoMarkets(old.snapshot, snapshot)
-      ? changedPlaces(old, snapshot, Math.max(64, old.positionCount >>> 5))
-      : null;
+  const changed = state && sameReserveLayout(old.snapshot, snapshot) ? changedPlaces(old, snapshot) : null;
   if (!state || changed === null) return analyzeRisk(snapshot, previous);
   state.retired = true;
-
+  const frame = compileBookFrame(snapshot);
   const book: RiskBook = { ...old, ...frame.header };
   const health = previous.health;
   const n = book.positionCount;
+  const { layout, summaryRows, exposureRows } = state;
+  const spare = state.spareOrder?.length === n ? state.spareOrder : new Int32Array(n);
+  const valuesOnly = sameValueInputs(state.frame, frame) && sameMorphoMarkets(old.snapshot, snapshot);
+  // Sort keys of the changed positions as the previous order has them, before their health moves.
   const oldKeys = new Map<number, number>();
+  if (valuesOnly) for (const i of changed) oldKeys.set(i, positionSortKey(health.healthFactor[i]!));
+  // The changed positions' structure, at their places (same user, same number of entries).
   for (const i of changed) {
-    oldKeys.set(i, positionSortKey(health.healthFactor[i]!));
     const p = book.positionProtocol[i]!;
     const pos = snapshot.protocols[p]!.positions[i - book.protocolFirstPosition[p]!]!;
     book.positionEMode[i] = pos.eModeCategory ?? 0;
@@ -147,28 +155,42 @@ export function updateRisk(previous: RiskAnalysis, snapshot: RiskSnapshot): Risk
       book.positionStart[i]!,
       book,
     );
-    const { categories, at } = frame.protocolInputs[p]!;
-    writePositionValues(snapshot, book, frame.valueInputs, book, i, categories, at);
-    writePositionHealth(book, book.marketPriceUsd, health, i);
-    if (book.protocols[p]!.kind === "morpho-blue") applyMorphoPositionHealth(book, health, i);
   }
-  const { layout, summaryRows, exposureRows } = state;
-  const chunks = new Set<number>();
-  for (const i of changed) chunks.add(chunkOf(book, layout, i));
-  for (const c of chunks) {
-    writeSummaryChunk(book, health, layout, c, summaryRows);
-    writeExposureChunk(book, book.marketPriceUsd, layout, c, exposureRows);
+  let order: Int32Array;
+  if (valuesOnly) {
+    // Only positions changed: their values, health, chunks and places in the order.
+    for (const i of changed) {
+      const p = book.positionProtocol[i]!;
+      const { categories, at } = frame.protocolInputs[p]!;
+      writePositionValues(snapshot, book, frame.valueInputs, book, i, categories, at);
+      writePositionHealth(book, book.marketPriceUsd, health, i);
+      if (book.protocols[p]!.kind === "morpho-blue") applyMorphoPositionHealth(book, health, i);
+    }
+    const chunks = new Set<number>();
+    for (const i of changed) chunks.add(chunkOf(book, layout, i));
+    for (const c of chunks) {
+      writeSummaryChunk(book, health, layout, c, summaryRows);
+      writeExposureChunk(book, book.marketPriceUsd, layout, c, exposureRows);
+    }
+    order =
+      changed.length === 0
+        ? previous.order
+        : changed.length <= n >>> 5
+          ? moveInOrder(book, health, previous.order, oldKeys, spare)
+          : riskOrder(book, health, spare);
+  } else {
+    // Prices, indexes, configuration or time moved: every value again, written into the previous
+    // analysis's arrays instead of fresh ones (no new external memory, so no full collection of the
+    // heap started by it: docs/benchmarks.md).
+    Object.assign(book, compilePositionValues(snapshot, book, frame.valueInputs, frame.protocolInputs, book));
+    for (let i = 0; i < n; i++) writePositionHealth(book, book.marketPriceUsd, health, i);
+    applyMorphoHealth(book, health);
+    for (let c = 0; c < layout.chunkCount; c++) {
+      writeSummaryChunk(book, health, layout, c, summaryRows);
+      writeExposureChunk(book, book.marketPriceUsd, layout, c, exposureRows);
+    }
+    order = riskOrder(book, health, spare);
   }
-  const order =
-    changed.length === 0
-      ? previous.order
-      : moveInOrder(
-          book,
-          health,
-          previous.order,
-          oldKeys,
-          state.spareOrder?.length === n ? state.spareOrder : new Int32Array(n),
-        );
   const analysis: RiskAnalysis = {
     snapshot,
     book,
@@ -198,10 +220,10 @@ function sameMorphoMarkets(a: RiskSnapshot, b: RiskSnapshot): boolean {
 
 /**
  * Book positions whose object differs from the previous snapshot's at the same place, or null when the
- * in-place update does not apply: a protocol's position count changed, a changed place holds another
- * user or another number of reserves (the structure would move), or more than `limit` changed.
+ * in-place update does not apply: a protocol's position count changed, or a changed place holds another
+ * user or another number of reserves (the structure would move).
  */
-function changedPlaces(old: RiskBook, snapshot: RiskSnapshot, limit: number): number[] | null {
+function changedPlaces(old: RiskBook, snapshot: RiskSnapshot): number[] | null {
   const changed: number[] = [];
   for (let p = 0; p < snapshot.protocols.length; p++) {
     const now = snapshot.protocols[p]!.positions;
@@ -215,8 +237,7 @@ function changedPlaces(old: RiskBook, snapshot: RiskSnapshot, limit: number): nu
       const i = first + k;
       if (
         positionKey(pos.user, pos.market) !== old.positionUser[i] ||
-        pos.reserves.length !== old.positionStart[i + 1]! - old.positionStart[i]! ||
-        changed.length >= limit
+        pos.reserves.length !== old.positionStart[i + 1]! - old.positionStart[i]!
       ) {
         return null;
       }
@@ -302,7 +323,7 @@ function moveInOrder(
  * by protocol and user) on the health factor's sort key, so ties keep the base order, exactly as
  * {@link comparePositionKeys} orders them, without a comparison per pair (1M positions: ~20M calls).
  */
-function riskOrder(book: RiskBook, health: HealthArrays): Int32Array {
+function riskOrder(book: RiskBook, health: HealthArrays, out?: Int32Array): Int32Array {
   const n = book.positionCount;
   const hf = health.healthFactor;
   // A float64's bits, with the sign bit flipped for positives and every bit flipped for negatives,
@@ -323,7 +344,8 @@ function riskOrder(book: RiskBook, health: HealthArrays): Int32Array {
       lo[i] = l;
     }
   }
-  const result = Int32Array.from(book.baseOrder);
+  const result = out ?? new Int32Array(n);
+  result.set(book.baseOrder);
   let order: Int32Array = result;
   let spare: Int32Array = scratch;
   const counts = new Uint32Array(65_536);
