@@ -46,13 +46,30 @@ function stats(ms: number[]): Stats {
   const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
   return { median: q(0.5), p95: q(0.95), min: s[0]!, max: s.at(-1)! };
 }
+const cpuMedian = (ms: number[]) => stats(ms).median;
 const fmt = (x: Stats) =>
   `median ${x.median.toFixed(1)} ms, p95 ${x.p95.toFixed(1)} ms (min ${x.min.toFixed(1)}, max ${x.max.toFixed(1)})`;
+/**
+ * Process CPU time (user + system, all threads: GC helper threads included) of the last `time` call:
+ * beside the wall time, it shows how much of a figure is waiting for a core on a loaded machine.
+ */
+let lastCpuMs = 0;
 function time<T>(fn: () => T): [T, number] {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const out = fn();
-  return [out, performance.now() - t0];
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  lastCpuMs = (c.user + c.system) / 1000;
+  return [out, ms];
 }
+const cpu = {
+  cold: [] as number[],
+  warm: [] as number[],
+  warmInPlace: [] as number[],
+  incremental: [] as number[],
+  block: [] as number[],
+};
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const load = () => loadavg()[0]!.toFixed(2);
 const loadAtStart = load();
@@ -125,6 +142,7 @@ const cold: number[] = [];
 for (let run = 1; run <= RUNS; run++) {
   const [, ms] = time(() => analyzeRisk(snapshot));
   cold.push(ms);
+  cpu.cold.push(lastCpuMs);
   log(`  full recompute from scratch ${run}/${RUNS}: ${ms.toFixed(1)} ms (load ${load()})`);
 }
 const warm: number[] = [];
@@ -133,6 +151,7 @@ for (let run = 1; run <= RUNS; run++) {
   current = moved(current, 1);
   const [analysed, ms] = time(() => analyzeRisk(current, previous));
   warm.push(ms);
+  cpu.warm.push(lastCpuMs);
   previous = analysed;
   log(`  full recompute after a price and index move ${run}/${RUNS}: ${ms.toFixed(1)} ms`);
 }
@@ -143,6 +162,7 @@ for (let run = 1; run <= RUNS; run++) {
   current = moved(current, 1);
   const [analysed, ms] = time(() => updateRisk(previous, current));
   warmInPlace.push(ms);
+  cpu.warmInPlace.push(lastCpuMs);
   previous = analysed;
   log(`  updateRisk after a price and index move ${run}/${RUNS}: ${ms.toFixed(1)} ms (load ${load()})`);
 }
@@ -154,6 +174,7 @@ for (let run = 1; run <= RUNS; run++) {
   current = touched(current, run);
   const [analysed, ms] = time(() => updateRisk(previous, current));
   incremental.push(ms);
+  cpu.incremental.push(lastCpuMs);
   previous = analysed;
   log(
     `  ${TOUCHED} positions touched, nothing else moved ${run}/${RUNS}: ${ms.toFixed(1)} ms (load ${load()})`,
@@ -170,6 +191,7 @@ for (let run = 1; run <= RUNS; run++) {
   current = moved(touched(current, run + RUNS), 1);
   const [analysed, ms] = time(() => updateRisk(previous, current));
   block.push(ms);
+  cpu.block.push(lastCpuMs);
   previous = analysed;
   log(`  ${TOUCHED} positions touched and indexes moved ${run}/${RUNS}: ${ms.toFixed(1)} ms`);
 }
@@ -261,14 +283,18 @@ const s = {
 console.log(
   `risk engine benchmark: ${POSITIONS} positions, ${entries} entries, ${reserves} reserves in ${deployments} deployments, node ${process.version}, load ${loadAtStart} -> ${load()}`,
 );
-console.log(`  full recompute from scratch: ${fmt(s.cold)}`);
-console.log(`  full recompute after a price and index move: ${fmt(s.warm)}`);
-console.log(`  updateRisk after a price and index move (full values pass in place): ${fmt(s.warmInPlace)}`);
+console.log(`  full recompute from scratch: ${fmt(s.cold)}; CPU median ${cpuMedian(cpu.cold).toFixed(0)} ms`);
 console.log(
-  `  incremental (updateRisk), ${TOUCHED} positions touched, nothing else moved: ${fmt(s.incremental)}; equals a full recompute: ${incrementalEqualsFull}`,
+  `  full recompute after a price and index move: ${fmt(s.warm)}; CPU median ${cpuMedian(cpu.warm).toFixed(0)} ms`,
 );
 console.log(
-  `  updateRisk, ${TOUCHED} positions touched and every index moved (a block; full values pass): ${fmt(s.block)}`,
+  `  updateRisk after a price and index move (full values pass in place): ${fmt(s.warmInPlace)}; CPU median ${cpuMedian(cpu.warmInPlace).toFixed(0)} ms`,
+);
+console.log(
+  `  incremental (updateRisk), ${TOUCHED} positions touched, nothing else moved: ${fmt(s.incremental)}; CPU median ${cpuMedian(cpu.incremental).toFixed(1)} ms; equals a full recompute: ${incrementalEqualsFull}`,
+);
+console.log(
+  `  updateRisk, ${TOUCHED} positions touched and every index moved (a block; full values pass): ${fmt(s.block)}; CPU median ${cpuMedian(cpu.block).toFixed(0)} ms`,
 );
 console.log(`  liquidatable positions: ${liquidatable}`);
 console.log(
@@ -295,6 +321,10 @@ console.log(
     incremental_100_touched_nothing_else_median_ms: Math.round(s.incremental.median),
     incremental_100_touched_nothing_else_p95_ms: Math.round(s.incremental.p95),
     incremental_equals_full_recompute: incrementalEqualsFull,
+    cpu_full_recompute_from_scratch_median_ms: Math.round(cpuMedian(cpu.cold)),
+    cpu_full_recompute_price_index_move_median_ms: Math.round(cpuMedian(cpu.warm)),
+    cpu_update_in_place_price_index_move_median_ms: Math.round(cpuMedian(cpu.warmInPlace)),
+    cpu_incremental_100_touched_nothing_else_median_ms: Math.round(cpuMedian(cpu.incremental)),
     incremental_100_touched_indexes_moved_median_ms: Math.round(s.block.median),
     incremental_100_touched_indexes_moved_p95_ms: Math.round(s.block.p95),
     provider_positions: PROVIDER_POSITIONS,

@@ -464,7 +464,12 @@ function sortBaseOrder(first: Int32Array, positionProtocol: Int32Array, position
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   const compare = byProtocolAndUser(positionProtocol, positionUser);
-  for (let p = 0; p + 1 < first.length; p++) order.subarray(first[p]!, first[p + 1]!).sort(compare);
+  for (let p = 0; p + 1 < first.length; p++) {
+    // A provider that lists users in order (rows read by id) needs no sort: one pass to check.
+    let sorted = true;
+    for (let i = first[p]! + 1; i < first[p + 1]! && sorted; i++) sorted = compare(i - 1, i) < 0;
+    if (!sorted) order.subarray(first[p]!, first[p + 1]!).sort(compare);
+  }
   return order;
 }
 
