@@ -168,7 +168,8 @@ for (let run = 1; run <= RUNS; run++) {
 }
 // The in-place update (`updateRisk`, which consumes the previous analysis) after blocks that touch
 // TOUCHED positions and move nothing else. A warm-up update first (JIT), then the timed ones.
-previous = updateRisk(previous, (current = touched(current, 0)));
+current = touched(current, 0);
+previous = updateRisk(previous, current);
 const incremental: number[] = [];
 for (let run = 1; run <= RUNS; run++) {
   current = touched(current, run);
