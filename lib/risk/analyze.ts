@@ -130,7 +130,11 @@ export function updateRisk(previous: RiskAnalysis, snapshot: RiskSnapshot): Risk
   const state = updateStates.get(previous);
   if (state?.retired) throw new Error("updateRisk: this analysis was already updated in place");
   const old = previous.book;
-  const changed = state && sameReserveLayout(old.snapshot, snapshot) ? changedPlaces(old, snapshot) : null;
+  // Same protocols, reserve lists and bridge count: the chunk layout and row widths stay valid.
+  const changed =
+    state && sameReserveLayout(old.snapshot, snapshot) && old.bridges.length === snapshot.bridges.length
+      ? changedPlaces(old, snapshot)
+      : null;
   if (!state || changed === null) return analyzeRisk(snapshot, previous);
   state.retired = true;
   const frame = compileBookFrame(snapshot);
@@ -139,7 +143,11 @@ export function updateRisk(previous: RiskAnalysis, snapshot: RiskSnapshot): Risk
   const n = book.positionCount;
   const { layout, summaryRows, exposureRows } = state;
   const spare = state.spareOrder?.length === n ? state.spareOrder : new Int32Array(n);
-  const valuesOnly = sameValueInputs(state.frame, frame) && sameMorphoMarkets(old.snapshot, snapshot);
+  const valuesOnly =
+    sameValueInputs(state.frame, frame) &&
+    sameMorphoMarkets(old.snapshot, snapshot) &&
+    sameValues(old.marketBridge, frame.header.marketBridge) &&
+    old.protocols.every((p, pi) => p.kind === frame.header.protocols[pi]!.kind);
   // Sort keys of the changed positions as the previous order has them, before their health moves.
   const oldKeys = new Map<number, number>();
   if (valuesOnly) for (const i of changed) oldKeys.set(i, positionSortKey(health.healthFactor[i]!));
@@ -209,6 +217,12 @@ export function updateRisk(previous: RiskAnalysis, snapshot: RiskSnapshot): Risk
     retired: false,
   });
   return analysis;
+}
+
+function sameValues(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 /** Morpho protocols carry the same market objects (their figures enter Morpho positions' health). */

@@ -35,6 +35,8 @@ const marketArb = fc.record({
   indexBps: fc.array(fc.integer({ min: 10_000, max: 13_000 }), { minLength: RESERVES, maxLength: RESERVES }),
   status: fc.constantFrom("priced" as const, "stale" as const, "unpriced" as const),
   timestamp: fc.integer({ min: 1_700_000_000, max: 1_800_000_000 }),
+  // Whether reserve 0 is the bridge's wrapped token (a reserve's bridge can change between snapshots).
+  bridged: fc.boolean(),
 });
 
 type Market = {
@@ -42,6 +44,7 @@ type Market = {
   indexBps: number[];
   status: "priced" | "stale" | "unpriced";
   timestamp: number;
+  bridged?: boolean;
 };
 
 type PositionInput = {
@@ -92,7 +95,7 @@ function snapshot(market: Market, positions: RiskPosition[][]): RiskSnapshot {
         asset: `0xr${r}`,
         symbol: `R${r}`,
         underlyingAsset: r === 0 ? "0xa0" : null,
-        bridge: r === 0 ? "0xb0" : null,
+        bridge: r === 0 && market.bridged !== false ? "0xb0" : null,
         priceUsd: price,
         decimals: 18,
         ltv: 7500,
@@ -288,6 +291,8 @@ describe("updateRisk (in place)", () => {
   const blockArb = fc.record({
     edits: fc.array(editArb, { maxLength: 5 }),
     market: fc.option(marketArb, { nil: null, freq: 4 }),
+    // Only reserve 0's bridge changes (nothing a position's values depend on): exposure must follow.
+    flipBridge: fc.boolean(),
   });
   const scaled = (p: RiskPosition, factor: number): RiskPosition => ({
     ...p,
@@ -329,6 +334,7 @@ describe("updateRisk (in place)", () => {
               }
             }
             market = block.market ?? market;
+            if (block.flipBridge) market = { ...market, bridged: market.bridged === false };
             const next = snapshot(market, current);
             const previousHealth = analysis.health;
             const updated = updateRisk(analysis, next);
