@@ -7,14 +7,17 @@ import type { StaticLosses } from "./stress.js";
  * place in the protocol), each chunk summed in position order, then the chunks summed in order. Float
  * addition is not associative, so a running sum over a million positions cannot be corrected by a delta
  * when a few positions change; with chunks, the update sums again the few chunks that hold a changed
- * position and then the chunk rows (about a thousand at 1M), and gets the same floats as the full
+ * position and then the chunk rows (about four thousand at 1M), and gets the same floats as the full
  * recompute, which sums the same chunks the same way (analyze.ts `updateRisk`).
  */
 
-/** Positions per chunk: a changed position costs summing its chunk again (256 positions, ~10 us at 1M in the bench); 1M positions make ~4k chunk rows to add up. */
+/**
+ * Positions per chunk: a changed position costs summing its chunk again; smaller chunks mean more rows
+ * to add up on every update (1M positions: ~4k rows). At 1024, 100 touched chunks took 8-13 ms.
+ */
 export const CHUNK = 256;
 
-// Module-level copies of imported bindings used per position (see analyze.ts).
+// Module-level copies of imported bindings used per position (see health.ts).
 const priced = PRICED;
 const liquidatable = isLiquidatable;
 
