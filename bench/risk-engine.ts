@@ -7,8 +7,10 @@
  *   and after a price and index move (`analyzeRisk(next, previous)` with the same position objects: every
  *   value recomputed, the structure reused), over the synthetic book (3 chains x 2 lending deployments,
  *   4 reserves each: 24 reserves, 6 markets);
- * - incremental update after a block that touches 100 positions, with nothing else moved, and with the
- *   reserve indexes moved as every new block moves them;
+ * - the same move through `updateRisk` (every value again, into the previous analysis's arrays);
+ * - `updateRisk` (in place, consuming the previous analysis) after a block that touches 100 positions with
+ *   nothing else moved (checked once against a full recompute), and after one that also moves every
+ *   reserve index, as every new block does in the indexer's provider (a full values pass then);
  * - the risk API provider's per-block rebuild at `providerPositions` (rows of two Aave markets, six
  *   reserves each): IndexedPositions.apply of the block's changed rows + assembleSnapshot +
  *   analyzeRisk from the previous analysis, with the block's timestamp moving every reserve's index.
@@ -29,6 +31,7 @@ import {
   type RiskAnalysis,
   type RiskSnapshot,
   runStandardScenarios,
+  updateRisk,
 } from "../lib/risk/index.js";
 import { syntheticCheckpoint, syntheticIndexerWorld, syntheticSnapshot } from "./syntheticRiskSnapshot.js";
 
@@ -43,13 +46,30 @@ function stats(ms: number[]): Stats {
   const q = (p: number) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
   return { median: q(0.5), p95: q(0.95), min: s[0]!, max: s.at(-1)! };
 }
+const cpuMedian = (ms: number[]) => stats(ms).median;
 const fmt = (x: Stats) =>
   `median ${x.median.toFixed(1)} ms, p95 ${x.p95.toFixed(1)} ms (min ${x.min.toFixed(1)}, max ${x.max.toFixed(1)})`;
+/**
+ * Process CPU time (user + system, all threads: GC helper threads included) of the last `time` call:
+ * beside the wall time, it shows how much of a figure is waiting for a core on a loaded machine.
+ */
+let lastCpuMs = 0;
 function time<T>(fn: () => T): [T, number] {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const out = fn();
-  return [out, performance.now() - t0];
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  lastCpuMs = (c.user + c.system) / 1000;
+  return [out, ms];
 }
+const cpu = {
+  cold: [] as number[],
+  warm: [] as number[],
+  warmInPlace: [] as number[],
+  incremental: [] as number[],
+  block: [] as number[],
+};
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 const load = () => loadavg()[0]!.toFixed(2);
 const loadAtStart = load();
@@ -103,6 +123,17 @@ function touched(s: RiskSnapshot, run: number): RiskSnapshot {
   };
 }
 
+/** Same summaries, exposure, order, health factors and debts, bit for bit. */
+function sameFigures(a: RiskAnalysis, b: RiskAnalysis): boolean {
+  const bytes = (x: ArrayBufferView) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  return (
+    JSON.stringify([a.protocols, a.exposure]) === JSON.stringify([b.protocols, b.exposure]) &&
+    bytes(a.order).equals(bytes(b.order)) &&
+    bytes(a.health.healthFactor).equals(bytes(b.health.healthFactor)) &&
+    bytes(a.health.debtUsd).equals(bytes(b.health.debtUsd))
+  );
+}
+
 // Warm-up (JIT).
 let previous: RiskAnalysis = analyzeRisk(snapshot);
 previous = analyzeRisk(moved(snapshot, 1), previous);
@@ -111,6 +142,7 @@ const cold: number[] = [];
 for (let run = 1; run <= RUNS; run++) {
   const [, ms] = time(() => analyzeRisk(snapshot));
   cold.push(ms);
+  cpu.cold.push(lastCpuMs);
   log(`  full recompute from scratch ${run}/${RUNS}: ${ms.toFixed(1)} ms (load ${load()})`);
 }
 const warm: number[] = [];
@@ -119,22 +151,48 @@ for (let run = 1; run <= RUNS; run++) {
   current = moved(current, 1);
   const [analysed, ms] = time(() => analyzeRisk(current, previous));
   warm.push(ms);
+  cpu.warm.push(lastCpuMs);
   previous = analysed;
   log(`  full recompute after a price and index move ${run}/${RUNS}: ${ms.toFixed(1)} ms`);
 }
+// The same through updateRisk, which consumes the previous analysis: every value again, written into
+// its arrays instead of fresh ones.
+const warmInPlace: number[] = [];
+for (let run = 1; run <= RUNS; run++) {
+  current = moved(current, 1);
+  const [analysed, ms] = time(() => updateRisk(previous, current));
+  warmInPlace.push(ms);
+  cpu.warmInPlace.push(lastCpuMs);
+  previous = analysed;
+  log(`  updateRisk after a price and index move ${run}/${RUNS}: ${ms.toFixed(1)} ms (load ${load()})`);
+}
+// The in-place update (`updateRisk`, which consumes the previous analysis) after blocks that touch
+// TOUCHED positions and move nothing else. A warm-up update first (JIT), then the timed ones.
+current = touched(current, 0);
+previous = updateRisk(previous, current);
 const incremental: number[] = [];
 for (let run = 1; run <= RUNS; run++) {
   current = touched(current, run);
-  const [analysed, ms] = time(() => analyzeRisk(current, previous));
+  const [analysed, ms] = time(() => updateRisk(previous, current));
   incremental.push(ms);
+  cpu.incremental.push(lastCpuMs);
   previous = analysed;
-  log(`  ${TOUCHED} positions touched, nothing else moved ${run}/${RUNS}: ${ms.toFixed(1)} ms`);
+  log(
+    `  ${TOUCHED} positions touched, nothing else moved ${run}/${RUNS}: ${ms.toFixed(1)} ms (load ${load()})`,
+  );
 }
+// Checked once against a full recompute of the same snapshot (not timed): same summaries, exposure,
+// health factors and order, bit for bit.
+const incrementalEqualsFull = sameFigures(previous, analyzeRisk(current)); // the full one is dropped here
+log(`  incremental equals a full recompute of the same snapshot: ${incrementalEqualsFull}`);
+// A block that also moves every index (what the indexer's provider sees, its timestamp moving them):
+// not "only positions changed", so updateRisk recomputes every value (README: "Incremental updates").
 const block: number[] = [];
 for (let run = 1; run <= RUNS; run++) {
   current = moved(touched(current, run + RUNS), 1);
-  const [analysed, ms] = time(() => analyzeRisk(current, previous));
+  const [analysed, ms] = time(() => updateRisk(previous, current));
   block.push(ms);
+  cpu.block.push(lastCpuMs);
   previous = analysed;
   log(`  ${TOUCHED} positions touched and indexes moved ${run}/${RUNS}: ${ms.toFixed(1)} ms`);
 }
@@ -218,6 +276,7 @@ if (POSITIONS <= 200_000) {
 const s = {
   cold: stats(cold),
   warm: stats(warm),
+  warmInPlace: stats(warmInPlace),
   incremental: stats(incremental),
   block: stats(block),
   provider: stats(providerBlocks),
@@ -225,10 +284,19 @@ const s = {
 console.log(
   `risk engine benchmark: ${POSITIONS} positions, ${entries} entries, ${reserves} reserves in ${deployments} deployments, node ${process.version}, load ${loadAtStart} -> ${load()}`,
 );
-console.log(`  full recompute from scratch: ${fmt(s.cold)}`);
-console.log(`  full recompute after a price and index move: ${fmt(s.warm)}`);
-console.log(`  incremental, ${TOUCHED} positions touched, nothing else moved: ${fmt(s.incremental)}`);
-console.log(`  incremental, ${TOUCHED} positions touched and every index moved (a block): ${fmt(s.block)}`);
+console.log(`  full recompute from scratch: ${fmt(s.cold)}; CPU median ${cpuMedian(cpu.cold).toFixed(0)} ms`);
+console.log(
+  `  full recompute after a price and index move: ${fmt(s.warm)}; CPU median ${cpuMedian(cpu.warm).toFixed(0)} ms`,
+);
+console.log(
+  `  updateRisk after a price and index move (full values pass in place): ${fmt(s.warmInPlace)}; CPU median ${cpuMedian(cpu.warmInPlace).toFixed(0)} ms`,
+);
+console.log(
+  `  incremental (updateRisk), ${TOUCHED} positions touched, nothing else moved: ${fmt(s.incremental)}; CPU median ${cpuMedian(cpu.incremental).toFixed(1)} ms; equals a full recompute: ${incrementalEqualsFull}`,
+);
+console.log(
+  `  updateRisk, ${TOUCHED} positions touched and every index moved (a block; full values pass): ${fmt(s.block)}; CPU median ${cpuMedian(cpu.block).toFixed(0)} ms`,
+);
 console.log(`  liquidatable positions: ${liquidatable}`);
 console.log(
   `  provider per-block rebuild, ${PROVIDER_POSITIONS} positions (${providerEntries} entries), ${TOUCHED} rows changed, timestamp moved: ${fmt(s.provider)}`,
@@ -249,8 +317,15 @@ console.log(
     full_recompute_from_scratch_p95_ms: Math.round(s.cold.p95),
     full_recompute_price_index_move_median_ms: Math.round(s.warm.median),
     full_recompute_price_index_move_p95_ms: Math.round(s.warm.p95),
+    update_in_place_price_index_move_median_ms: Math.round(s.warmInPlace.median),
+    update_in_place_price_index_move_p95_ms: Math.round(s.warmInPlace.p95),
     incremental_100_touched_nothing_else_median_ms: Math.round(s.incremental.median),
     incremental_100_touched_nothing_else_p95_ms: Math.round(s.incremental.p95),
+    incremental_equals_full_recompute: incrementalEqualsFull,
+    cpu_full_recompute_from_scratch_median_ms: Math.round(cpuMedian(cpu.cold)),
+    cpu_full_recompute_price_index_move_median_ms: Math.round(cpuMedian(cpu.warm)),
+    cpu_update_in_place_price_index_move_median_ms: Math.round(cpuMedian(cpu.warmInPlace)),
+    cpu_incremental_100_touched_nothing_else_median_ms: Math.round(cpuMedian(cpu.incremental)),
     incremental_100_touched_indexes_moved_median_ms: Math.round(s.block.median),
     incremental_100_touched_indexes_moved_p95_ms: Math.round(s.block.p95),
     provider_positions: PROVIDER_POSITIONS,

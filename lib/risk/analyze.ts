@@ -1,33 +1,33 @@
 import { type BackingRow, computeBacking } from "./backing.js";
-import { compileRiskBook, PRICED, type RiskBook, STALE } from "./book.js";
-import { computeExposure, type ExposureMatrix } from "./exposure.js";
-import { computeHealth, type HealthArrays, isLiquidatable } from "./health.js";
-import { applyMorphoHealth } from "./morpho.js";
+import {
+  type BookFrame,
+  compileBookFrame,
+  compileRiskBookWith,
+  type RiskBook,
+  sameReserveLayout,
+  sameValueInputs,
+} from "./book.js";
+import {
+  compilePositionValues,
+  positionKey,
+  writePositionEntries,
+  writePositionValues,
+} from "./bookPositions.js";
+import {
+  type ChunkLayout,
+  chunkLayout,
+  chunkOf,
+  type ProtocolSummary,
+  SUMMARY_WIDTH,
+  summariesFromChunks,
+  writeSummaryChunk,
+} from "./chunks.js";
+import { type ExposureMatrix, exposureFromChunks, exposureWidth, writeExposureChunk } from "./exposure.js";
+import { computeHealth, type HealthArrays, writePositionHealth } from "./health.js";
+import { applyMorphoHealth, applyMorphoPositionHealth } from "./morpho.js";
 import type { RiskSnapshot } from "./snapshot.js";
-import { type StaticLosses, staticLosses } from "./stress.js";
 
-// Module-level copies of imported bindings used per position: under tsx's and vite-node's module
-// transforms an imported name is a getter call on each use, which showed in the 1M-position profile.
-const priced = PRICED;
-const liquidatable = isLiquidatable;
-
-/** Health-factor thresholds reported as "debt at risk" (HF below each). */
-export const DEBT_AT_RISK_THRESHOLDS = [1.0, 1.05, 1.1] as const;
-
-export type ProtocolSummary = {
-  protocol: number;
-  positions: number;
-  /** Positions whose figures depend on a stale / missing price: out of every sum below. */
-  positionsStale: number;
-  positionsUnpriced: number;
-  /** Priced positions only. */
-  collateralUsd: number;
-  debtUsd: number;
-  positionsLiquidatable: number;
-  /** Debt of positions with HF below each of {@link DEBT_AT_RISK_THRESHOLDS} (strictly below; 1.0 uses HF_EPSILON). */
-  debtAtRiskUsd: number[];
-  losses: StaticLosses;
-};
+export { DEBT_AT_RISK_THRESHOLDS, type ProtocolSummary } from "./chunks.js";
 
 /** Everything derived from one snapshot without scenario parameters. */
 export type RiskAnalysis = {
@@ -42,10 +42,27 @@ export type RiskAnalysis = {
 };
 
 /**
+ * What {@link updateRisk} needs beyond the analysis: the frame its values came from and the per-chunk
+ * sums behind its aggregates (lib/risk/chunks.ts). Kept beside the analysis, not in it, so analyses
+ * stay plain data.
+ */
+type UpdateState = {
+  frame: BookFrame;
+  layout: ChunkLayout;
+  summaryRows: Float64Array;
+  exposureRows: Float64Array;
+  /** An order array of the right length no live analysis uses (the one before the previous), or null. */
+  spareOrder: Int32Array | null;
+  /** Set once {@link updateRisk} has taken the analysis's arrays over. */
+  retired: boolean;
+};
+const updateStates = new WeakMap<RiskAnalysis, UpdateState>();
+
+/**
  * Full recompute from a snapshot: compile, health factors, backing, exposure, per-protocol summaries and
  * the risk ordering of positions. Pure; about linear in the number of position entries. With the
  * analysis of an earlier snapshot, positions that are the same objects as in it are not converted again
- * ({@link compileRiskBook}); the result is the same as without it.
+ * ({@link compileRiskBook}); the result is the same as without it, and `previous` stays valid.
  *
  * @example
  * const analysis = analyzeRisk(snapshot);
@@ -53,44 +70,266 @@ export type RiskAnalysis = {
  * const next = analyzeRisk(nextSnapshot, analysis);
  */
 export function analyzeRisk(snapshot: RiskSnapshot, previous?: RiskAnalysis): RiskAnalysis {
-  const book = compileRiskBook(snapshot, previous?.book);
+  const frame = compileBookFrame(snapshot);
+  const book = compileRiskBookWith(snapshot, frame, previous?.book);
   const health = computeHealth(book);
   // Morpho positions: liquidatable exactly as Morpho Blue decides (lib/risk/morpho.ts).
   applyMorphoHealth(book, health);
-  const backing = computeBacking(snapshot);
-  const exposure = computeExposure(book);
-  const losses = staticLosses(book, health);
-  const protocols: ProtocolSummary[] = book.protocols.map((_, p) => ({
-    protocol: p,
-    positions: 0,
-    positionsStale: 0,
-    positionsUnpriced: 0,
-    collateralUsd: 0,
-    debtUsd: 0,
-    positionsLiquidatable: 0,
-    debtAtRiskUsd: DEBT_AT_RISK_THRESHOLDS.map(() => 0),
-    losses: losses.protocols[p]!,
-  }));
-  for (let i = 0; i < book.positionCount; i++) {
-    const s = protocols[book.positionProtocol[i]!]!;
-    const hf = health.healthFactor[i]!;
-    const d = health.debtUsd[i]!;
-    s.positions++;
-    const status = book.positionStatus[i]!;
-    if (status !== priced) {
-      if (status === STALE) s.positionsStale++;
-      else s.positionsUnpriced++;
-      continue;
+  const layout = chunkLayout(book);
+  const summaryRows = new Float64Array(layout.chunkCount * SUMMARY_WIDTH);
+  const exposureRows = new Float64Array(layout.chunkCount * exposureWidth(book));
+  for (let c = 0; c < layout.chunkCount; c++) {
+    writeSummaryChunk(book, health, layout, c, summaryRows);
+    writeExposureChunk(book, book.marketPriceUsd, layout, c, exposureRows);
+  }
+  const analysis: RiskAnalysis = {
+    snapshot,
+    book,
+    health,
+    backing: computeBacking(snapshot),
+    exposure: exposureFromChunks(book, layout, exposureRows),
+    protocols: summariesFromChunks(book, layout, summaryRows),
+    order: riskOrder(book, health),
+  };
+  updateStates.set(analysis, {
+    frame,
+    layout,
+    summaryRows,
+    exposureRows,
+    spareOrder: null,
+    retired: false,
+  });
+  return analysis;
+}
+
+/**
+ * The analysis of `snapshot`, equal to `analyzeRisk(snapshot)`, made by updating `previous` in place.
+ * It applies when the snapshot has the same protocols and reserve lists, the same number of positions
+ * per protocol, and each position object that differs (by identity) from the one at its place holds the
+ * same user with the same number of reserves; those positions' structure is rewritten at their places.
+ * Then:
+ * - **only positions changed** (same prices, indexes, configuration, statuses, eMode categories,
+ *   stable-debt time and Morpho market objects): only the changed positions are valued, only the chunks
+ *   holding them are summed again (lib/risk/chunks.ts), and only they move in the risk order. Cost in
+ *   the changed positions plus block copies of the order;
+ * - **anything else moved**: every value, health factor, chunk and the order are computed again, into
+ *   `previous`'s arrays (no new typed arrays, so no full garbage collection started by them).
+ * Otherwise (users added or removed, a position's reserve count changed) it is
+ * `analyzeRisk(snapshot, previous)`.
+ *
+ * **`previous` is consumed**: its arrays become the result's, so neither `previous` nor any analysis
+ * that shares arrays with it (one `previous` was made from with `analyzeRisk(next, earlier)` shares its
+ * position structure) may be used afterwards. A caller that still serves `previous` uses
+ * {@link analyzeRisk} instead. Updating a consumed analysis again throws.
+ *
+ * @example
+ * let analysis = analyzeRisk(snapshot);
+ * analysis = updateRisk(analysis, nextSnapshot); // a block that touched a few positions
+ */
+export function updateRisk(previous: RiskAnalysis, snapshot: RiskSnapshot): RiskAnalysis {
+  const state = updateStates.get(previous);
+  if (state?.retired) throw new Error("updateRisk: this analysis was already updated in place");
+  const old = previous.book;
+  // Same protocols, reserve lists and bridge count: the chunk layout and row widths stay valid.
+  const changed =
+    state && sameReserveLayout(old.snapshot, snapshot) && old.bridges.length === snapshot.bridges.length
+      ? changedPlaces(old, snapshot)
+      : null;
+  if (!state || changed === null) return analyzeRisk(snapshot, previous);
+  state.retired = true;
+  const frame = compileBookFrame(snapshot);
+  const book: RiskBook = { ...old, ...frame.header };
+  const health = previous.health;
+  const n = book.positionCount;
+  const { layout, summaryRows, exposureRows } = state;
+  const spare = state.spareOrder?.length === n ? state.spareOrder : new Int32Array(n);
+  const valuesOnly =
+    sameValueInputs(state.frame, frame) &&
+    sameMorphoMarkets(old.snapshot, snapshot) &&
+    sameValues(old.marketBridge, frame.header.marketBridge) &&
+    old.protocols.every((p, pi) => p.kind === frame.header.protocols[pi]!.kind);
+  // Sort keys of the changed positions as the previous order has them, before their health moves.
+  const oldKeys = new Map<number, number>();
+  if (valuesOnly) for (const i of changed) oldKeys.set(i, positionSortKey(health.healthFactor[i]!));
+  // The changed positions' structure, at their places (same user, same number of entries).
+  for (const i of changed) {
+    const p = book.positionProtocol[i]!;
+    const pos = snapshot.protocols[p]!.positions[i - book.protocolFirstPosition[p]!]!;
+    book.positionEMode[i] = pos.eModeCategory ?? 0;
+    writePositionEntries(
+      pos,
+      snapshot.protocols[p]!.name,
+      frame.reserveLookup[p]!,
+      book.positionStart[i]!,
+      book,
+    );
+  }
+  let order: Int32Array;
+  if (valuesOnly) {
+    // Only positions changed: their values, health, chunks and places in the order.
+    for (const i of changed) {
+      const p = book.positionProtocol[i]!;
+      const { categories, at } = frame.protocolInputs[p]!;
+      writePositionValues(snapshot, book, frame.valueInputs, book, i, categories, at);
+      writePositionHealth(book, book.marketPriceUsd, health, i);
+      if (book.protocols[p]!.kind === "morpho-blue") applyMorphoPositionHealth(book, health, i);
     }
-    s.collateralUsd += health.collateralUsd[i]!;
-    s.debtUsd += d;
-    if (liquidatable(hf)) s.positionsLiquidatable++;
-    for (let k = 0; k < DEBT_AT_RISK_THRESHOLDS.length; k++) {
-      const t = DEBT_AT_RISK_THRESHOLDS[k]!;
-      if (t === 1 ? liquidatable(hf) : hf < t) s.debtAtRiskUsd[k] = s.debtAtRiskUsd[k]! + d;
+    const chunks = new Set<number>();
+    for (const i of changed) chunks.add(chunkOf(book, layout, i));
+    for (const c of chunks) {
+      writeSummaryChunk(book, health, layout, c, summaryRows);
+      writeExposureChunk(book, book.marketPriceUsd, layout, c, exposureRows);
+    }
+    order =
+      changed.length === 0
+        ? previous.order
+        : changed.length <= n >>> 5
+          ? moveInOrder(book, health, previous.order, oldKeys, spare)
+          : riskOrder(book, health, spare);
+  } else {
+    // Prices, indexes, configuration or time moved: every value again, written into the previous
+    // analysis's arrays instead of fresh ones (no new external memory, so no full collection of the
+    // heap started by it: docs/benchmarks.md).
+    Object.assign(book, compilePositionValues(snapshot, book, frame.valueInputs, frame.protocolInputs, book));
+    for (let i = 0; i < n; i++) writePositionHealth(book, book.marketPriceUsd, health, i);
+    applyMorphoHealth(book, health);
+    for (let c = 0; c < layout.chunkCount; c++) {
+      writeSummaryChunk(book, health, layout, c, summaryRows);
+      writeExposureChunk(book, book.marketPriceUsd, layout, c, exposureRows);
+    }
+    order = riskOrder(book, health, spare);
+  }
+  const analysis: RiskAnalysis = {
+    snapshot,
+    book,
+    health,
+    backing: computeBacking(snapshot),
+    exposure: exposureFromChunks(book, layout, exposureRows),
+    protocols: summariesFromChunks(book, layout, summaryRows),
+    order,
+  };
+  updateStates.set(analysis, {
+    frame,
+    layout,
+    summaryRows,
+    exposureRows,
+    spareOrder: order === previous.order ? state.spareOrder : previous.order,
+    retired: false,
+  });
+  return analysis;
+}
+
+function sameValues(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/** Morpho protocols carry the same market objects (their figures enter Morpho positions' health). */
+function sameMorphoMarkets(a: RiskSnapshot, b: RiskSnapshot): boolean {
+  return a.protocols.every(
+    (p, pi) => (p.kind ?? "aave-v3") !== "morpho-blue" || p.morphoMarkets === b.protocols[pi]!.morphoMarkets,
+  );
+}
+
+/**
+ * Book positions whose object differs from the previous snapshot's at the same place, or null when the
+ * in-place update does not apply: a protocol's position count changed, or a changed place holds another
+ * user or another number of reserves (the structure would move).
+ */
+function changedPlaces(old: RiskBook, snapshot: RiskSnapshot): number[] | null {
+  const changed: number[] = [];
+  for (let p = 0; p < snapshot.protocols.length; p++) {
+    const now = snapshot.protocols[p]!.positions;
+    const before = old.snapshot.protocols[p]!.positions;
+    if (now === before) continue;
+    if (now.length !== before.length) return null;
+    const first = old.protocolFirstPosition[p]!;
+    for (let k = 0; k < now.length; k++) {
+      const pos = now[k]!;
+      if (pos === before[k]) continue;
+      const i = first + k;
+      if (
+        positionKey(pos.user, pos.market) !== old.positionUser[i] ||
+        pos.reserves.length !== old.positionStart[i + 1]! - old.positionStart[i]!
+      ) {
+        return null;
+      }
+      changed.push(i);
     }
   }
-  return { snapshot, book, health, backing, exposure, protocols, order: riskOrder(book, health) };
+  return changed;
+}
+
+/** (protocol, user, index): the tie-break of the risk order, as `book.baseOrder` sorts positions. */
+function compareBase(book: RiskBook, a: number, b: number): number {
+  const pa = book.positionProtocol[a]!;
+  const pb = book.positionProtocol[b]!;
+  if (pa !== pb) return pa - pb;
+  const ua = book.positionUser[a]!;
+  const ub = book.positionUser[b]!;
+  return ua < ub ? -1 : ua > ub ? 1 : a - b;
+}
+
+/**
+ * The risk order after the positions in `oldKeys` (position -> its sort key in `order`) changed their
+ * health factor, written into `out`: each is removed from its old place and inserted where its new key
+ * and the base order put it, which is where `riskOrder`'s stable sort would put it. `order` is sorted by
+ * each position's key as it was (the old key for the changed ones), so the insertion points are binary
+ * searches in it.
+ */
+function moveInOrder(
+  book: RiskBook,
+  health: HealthArrays,
+  order: Int32Array,
+  oldKeys: Map<number, number>,
+  out: Int32Array,
+): Int32Array {
+  const n = order.length;
+  const hf = health.healthFactor;
+  const keyAt = (j: number) => oldKeys.get(j) ?? positionSortKey(hf[j]!);
+  // -0 and 0 tie, as in riskOrder's bit keys.
+  const before = (ka: number, a: number, kb: number, b: number) =>
+    ka < kb || (!(kb < ka) && compareBase(book, a, b) < 0);
+  /** The first place in `order` whose element does not sort before (key, i). */
+  const lowerBound = (key: number, i: number) => {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const j = order[mid]!;
+      if (before(keyAt(j), j, key, i)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  // Where each moved position goes (before the element there) and where it was (its old key finds it).
+  const moved = [...oldKeys].map(([i, oldKey]) => {
+    const key = positionSortKey(hf[i]!);
+    return { i, key, at: lowerBound(key, i), was: lowerBound(oldKey, i) };
+  });
+  const oldPlaces = moved.map((m) => m.was).sort((a, b) => a - b);
+  moved.sort((a, b) => a.at - b.at || (before(a.key, a.i, b.key, b.i) ? -1 : 1));
+  // Copy the runs of `order` between the moved positions' old and new places as blocks.
+  let w = 0;
+  let from = 0;
+  let a = 0;
+  let b = 0;
+  while (a < moved.length || b < oldPlaces.length) {
+    const insertAt = a < moved.length ? moved[a]!.at : n;
+    const removeAt = b < oldPlaces.length ? oldPlaces[b]! : n;
+    const until = Math.min(insertAt, removeAt);
+    out.set(order.subarray(from, until), w);
+    w += until - from;
+    from = until;
+    if (insertAt <= removeAt) out[w++] = moved[a++]!.i;
+    else {
+      from = removeAt + 1;
+      b++;
+    }
+  }
+  out.set(order.subarray(from, n), w);
+  return out;
 }
 
 /**
@@ -98,7 +337,7 @@ export function analyzeRisk(snapshot: RiskSnapshot, previous?: RiskAnalysis): Ri
  * by protocol and user) on the health factor's sort key, so ties keep the base order, exactly as
  * {@link comparePositionKeys} orders them, without a comparison per pair (1M positions: ~20M calls).
  */
-function riskOrder(book: RiskBook, health: HealthArrays): Int32Array {
+function riskOrder(book: RiskBook, health: HealthArrays, out?: Int32Array): Int32Array {
   const n = book.positionCount;
   const hf = health.healthFactor;
   // A float64's bits, with the sign bit flipped for positives and every bit flipped for negatives,
@@ -119,7 +358,8 @@ function riskOrder(book: RiskBook, health: HealthArrays): Int32Array {
       lo[i] = l;
     }
   }
-  const result = Int32Array.from(book.baseOrder);
+  const result = out ?? new Int32Array(n);
+  result.set(book.baseOrder);
   let order: Int32Array = result;
   let spare: Int32Array = scratch;
   const counts = new Uint32Array(65_536);

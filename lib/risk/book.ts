@@ -2,8 +2,14 @@ import {
   compilePositionStructure,
   compilePositionValues,
   type HAS_STABLE_DEBT,
+  type PositionStructure,
+  type PositionValues,
+  type ProtocolValueInputs,
+  protocolValueInputs,
+  type ReserveValueInputs,
   reserveKey,
   STATUS_CODE,
+  sameProtocolValueInputs,
   type USED_AS_COLLATERAL,
 } from "./bookPositions.js";
 import { compileDexPool, type DexMarketPool } from "./dexSale.js";
@@ -141,6 +147,34 @@ export type RiskBook = {
  * const next = compileRiskBook(nextSnapshot, book); // converts only the positions that changed
  */
 export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): RiskBook {
+  return compileRiskBookWith(snapshot, compileBookFrame(snapshot), previous);
+}
+
+/** {@link compileRiskBook} with the snapshot's frame compiled already. */
+export function compileRiskBookWith(snapshot: RiskSnapshot, frame: BookFrame, previous?: RiskBook): RiskBook {
+  const reuse = previous && sameReserveLayout(previous.snapshot, snapshot) ? previous : undefined;
+  const structure = compilePositionStructure(snapshot, frame.reserveLookup, reuse);
+  const values = compilePositionValues(snapshot, structure, frame.valueInputs, frame.protocolInputs);
+  return { ...frame.header, ...structure, ...values };
+}
+
+/** The book without its positions: everything per protocol, market and reserve. */
+export type BookHeader = Omit<RiskBook, keyof PositionStructure | keyof PositionValues>;
+
+/** What the per-position passes need besides the snapshot: compiled once per snapshot (small). */
+export type BookFrame = {
+  header: BookHeader;
+  /** Per protocol: reserve key -> global reserve index. */
+  reserveLookup: Map<string, number>[];
+  valueInputs: ReserveValueInputs;
+  protocolInputs: ProtocolValueInputs[];
+};
+
+/**
+ * Compiles everything of a snapshot but its positions (protocols, markets, reserves, value inputs).
+ * Cost is in the number of reserves, not positions.
+ */
+export function compileBookFrame(snapshot: RiskSnapshot): BookFrame {
   const assets = snapshot.assets.map((a) => ({
     id: a.id,
     symbol: a.symbol,
@@ -255,9 +289,7 @@ export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): Ri
     if (!held || pool.liquidity > held.pool.liquidity) marketDexPool[m] = compileDexPool(pool);
   }
 
-  const reuse = previous && sameReserveLayout(previous.snapshot, snapshot) ? previous : undefined;
-  const structure = compilePositionStructure(snapshot, reserveLookup, reuse);
-  const values = compilePositionValues(snapshot, structure, {
+  const valueInputs: ReserveValueInputs = {
     collFactor: Float64Array.from(rCollFactor),
     debtFactor: Float64Array.from(rDebtFactor),
     lt: Float64Array.from(rLt),
@@ -272,9 +304,8 @@ export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): Ri
     market: Int32Array.from(rMarket),
     marketPrice: Float64Array.from(mPrice),
     priceScale: rPriceScale,
-  });
-
-  return {
+  };
+  const header: BookHeader = {
     snapshot,
     protocols,
     bridges,
@@ -298,12 +329,44 @@ export function compileRiskBook(snapshot: RiskSnapshot, previous?: RiskBook): Ri
     reserveStatus: Uint8Array.from(rStatus),
     reservePriceReason: rReason,
     reserveProblems: rProblems,
-    ...structure,
-    ...values,
     assetIndex,
     bridgeIndex,
     protocolIndex,
   };
+  return { header, reserveLookup, valueInputs, protocolInputs: protocolValueInputs(snapshot) };
+}
+
+/**
+ * True when two frames give every position entry the same values (same reserves, prices, indexes,
+ * configuration, statuses, eMode categories and stable-debt time): then only the positions whose
+ * objects changed need their values computed again.
+ */
+export function sameValueInputs(a: BookFrame, b: BookFrame): boolean {
+  const x = a.valueInputs;
+  const y = b.valueInputs;
+  const sameArray = (u: ArrayLike<unknown>, v: ArrayLike<unknown>) => {
+    if (u.length !== v.length) return false;
+    for (let k = 0; k < u.length; k++) if (!Object.is(u[k], v[k])) return false;
+    return true;
+  };
+  return (
+    sameArray(x.collFactor, y.collFactor) &&
+    sameArray(x.debtFactor, y.debtFactor) &&
+    sameArray(x.lt, y.lt) &&
+    sameArray(x.lbUsable, y.lbUsable) &&
+    sameArray(x.status, y.status) &&
+    sameArray(x.reason, y.reason) &&
+    sameArray(x.symbol, y.symbol) &&
+    sameArray(x.eMode, y.eMode) &&
+    sameArray(x.decimals, y.decimals) &&
+    sameArray(x.market, y.market) &&
+    sameArray(x.marketPrice, y.marketPrice) &&
+    sameArray(x.priceScale, y.priceScale) &&
+    sameArray(a.header.marketPriceUsd, b.header.marketPriceUsd) &&
+    sameArray(a.header.reserveMarket, b.header.reserveMarket) &&
+    a.protocolInputs.length === b.protocolInputs.length &&
+    a.protocolInputs.every((p, k) => sameProtocolValueInputs(p, b.protocolInputs[k]!))
+  );
 }
 
 /**
@@ -320,7 +383,7 @@ export function positionOf(book: RiskBook, i: number): RiskPosition {
 }
 
 /** Same protocols in the same order, each with the same reserve assets in the same order. */
-function sameReserveLayout(a: RiskSnapshot, b: RiskSnapshot): boolean {
+export function sameReserveLayout(a: RiskSnapshot, b: RiskSnapshot): boolean {
   if (a.protocols.length !== b.protocols.length) return false;
   return a.protocols.every((p, pi) => {
     const q = b.protocols[pi]!;

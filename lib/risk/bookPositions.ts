@@ -1,7 +1,7 @@
 import { stableDebtBalance } from "../aave/userAccountData.js";
 import type { RiskBook } from "./book.js";
 import { UnknownRiskEntityError } from "./errors.js";
-import type { PriceStatus, RiskSnapshot, RiskStableDebt } from "./snapshot.js";
+import type { PriceStatus, RiskPosition, RiskSnapshot, RiskStableDebt } from "./snapshot.js";
 
 /*
  * The per-position half of compileRiskBook, split in two passes so each is a small loop over typed
@@ -139,24 +139,7 @@ export function compilePositionStructure(
       }
       if (runLength > 0) copyEntries(reuse!, runFrom, runTo, runLength, out);
       runLength = 0;
-      const reserves = pos.reserves;
-      for (let j = 0; j < reserves.length; j++) {
-        const pr = reserves[j]!;
-        // Indexed snapshots carry lower-case addresses already: lower-case only on a miss.
-        const r =
-          pr.market === undefined
-            ? (lookup.get(pr.asset) ?? lookup.get(pr.asset.toLowerCase()))
-            : lookup.get(reserveKey(pr.asset, pr.market));
-        if (r === undefined) {
-          throw new UnknownRiskEntityError("asset", `${pr.asset} (position ${pos.user} in ${p.name})`, []);
-        }
-        entryReserve[e] = r;
-        entryScaledCollateral[e] = pr.scaledCollateral === 0n ? 0 : Number(pr.scaledCollateral);
-        entryScaledDebt[e] = pr.scaledDebt === 0n ? 0 : Number(pr.scaledDebt);
-        entryFlags[e] =
-          (pr.usedAsCollateral ? USED_AS_COLLATERAL : 0) | (pr.stableDebt ? HAS_STABLE_DEBT : 0);
-        e++;
-      }
+      e = writePositionEntries(pos, p.name, lookup, e, out);
     }
     if (runLength > 0) copyEntries(reuse!, runFrom, runTo, runLength, out);
   }
@@ -179,6 +162,43 @@ export function compilePositionStructure(
   };
 }
 
+type EntryArrays = Pick<
+  RiskBook,
+  "entryReserve" | "entryScaledCollateral" | "entryScaledDebt" | "entryFlags"
+>;
+
+/**
+ * Converts one position object's reserves into entries `e, e + 1, ...`; returns the next free entry.
+ * Shared by the full compile and the in-place update (analyze.ts `updateRisk`), so both convert alike.
+ */
+export function writePositionEntries(
+  pos: RiskPosition,
+  protocolName: string,
+  lookup: ReadonlyMap<string, number>,
+  e: number,
+  out: EntryArrays,
+): number {
+  const { entryReserve, entryScaledCollateral, entryScaledDebt, entryFlags } = out;
+  const reserves = pos.reserves;
+  for (let j = 0; j < reserves.length; j++) {
+    const pr = reserves[j]!;
+    // Indexed snapshots carry lower-case addresses already: lower-case only on a miss.
+    const r =
+      pr.market === undefined
+        ? (lookup.get(pr.asset) ?? lookup.get(pr.asset.toLowerCase()))
+        : lookup.get(reserveKey(pr.asset, pr.market));
+    if (r === undefined) {
+      throw new UnknownRiskEntityError("asset", `${pr.asset} (position ${pos.user} in ${protocolName})`, []);
+    }
+    entryReserve[e] = r;
+    entryScaledCollateral[e] = pr.scaledCollateral === 0n ? 0 : Number(pr.scaledCollateral);
+    entryScaledDebt[e] = pr.scaledDebt === 0n ? 0 : Number(pr.scaledDebt);
+    entryFlags[e] = (pr.usedAsCollateral ? USED_AS_COLLATERAL : 0) | (pr.stableDebt ? HAS_STABLE_DEBT : 0);
+    e++;
+  }
+  return e;
+}
+
 /** Every protocol lists the same position objects in the same places (protocols already match). */
 function samePositions(a: RiskSnapshot, b: RiskSnapshot): boolean {
   for (let pi = 0; pi < a.protocols.length; pi++) {
@@ -191,13 +211,7 @@ function samePositions(a: RiskSnapshot, b: RiskSnapshot): boolean {
   return true;
 }
 
-function copyEntries(
-  from: RiskBook,
-  start: number,
-  to: number,
-  length: number,
-  out: Pick<RiskBook, "entryReserve" | "entryScaledCollateral" | "entryScaledDebt" | "entryFlags">,
-): void {
+function copyEntries(from: RiskBook, start: number, to: number, length: number, out: EntryArrays): void {
   const end = start + length;
   out.entryReserve.set(from.entryReserve.subarray(start, end), to);
   out.entryScaledCollateral.set(from.entryScaledCollateral.subarray(start, end), to);
@@ -236,7 +250,7 @@ export type PositionValues = Pick<
   | "entryLb"
 >;
 
-type CompiledCategory = {
+export type CompiledCategory = {
   id: number;
   lt: number;
   lb: number;
@@ -246,24 +260,12 @@ type CompiledCategory = {
   usd: number;
 };
 
-/** Every entry's values at the snapshot's prices, indexes, time and configuration. */
-export function compilePositionValues(
-  snapshot: RiskSnapshot,
-  s: PositionStructure,
-  reserves: ReserveValueInputs,
-): PositionValues {
-  const entryCount = s.entryReserve.length;
-  const values: PositionValues = {
-    positionStatus: new Uint8Array(s.positionCount),
-    positionReason: [],
-    entryCollateral: new Float64Array(entryCount),
-    entrySupplied: new Float64Array(entryCount),
-    entryDebt: new Float64Array(entryCount),
-    entryLt: new Float64Array(entryCount),
-    entryLb: new Float64Array(entryCount),
-  };
-  for (let pi = 0; pi < snapshot.protocols.length; pi++) {
-    const p = snapshot.protocols[pi]!;
+/** Per-protocol inputs of the values pass: eMode categories and the time stable debt compounds to. */
+export type ProtocolValueInputs = { categories: Map<number, CompiledCategory>; at: bigint };
+
+/** {@link ProtocolValueInputs} of every protocol of the snapshot. */
+export function protocolValueInputs(snapshot: RiskSnapshot): ProtocolValueInputs[] {
+  return snapshot.protocols.map((p) => {
     const baseUnit = Number(p.baseCurrencyUnit ?? 100_000_000n);
     const categories = new Map<number, CompiledCategory>();
     for (const c of p.eModeCategories ?? []) {
@@ -282,17 +284,74 @@ export function compilePositionValues(
     const at = BigInt(
       p.timestamp ?? snapshot.asOf.blockTimestamps.find((b) => b.chainId === p.chainId)?.timestamp ?? 0,
     );
-    protocolValues(snapshot, s, reserves, values, pi, categories, at);
+    return { categories, at };
+  });
+}
+
+/** True when two protocols' value inputs give every entry the same values. */
+export function sameProtocolValueInputs(a: ProtocolValueInputs, b: ProtocolValueInputs): boolean {
+  if (a.at !== b.at || a.categories.size !== b.categories.size) return false;
+  for (const [id, x] of a.categories) {
+    const y = b.categories.get(id);
+    if (
+      !y ||
+      x.lt !== y.lt ||
+      x.lb !== y.lb ||
+      x.hasPriceSource !== y.hasPriceSource ||
+      x.status !== y.status ||
+      x.reason !== y.reason ||
+      x.usd !== y.usd
+    ) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Every entry's values at the snapshot's prices, indexes, time and configuration. With `out` (value
+ * arrays of the right lengths no live book uses any more) the values are written there instead of
+ * into fresh arrays.
+ */
+export function compilePositionValues(
+  snapshot: RiskSnapshot,
+  s: PositionStructure,
+  reserves: ReserveValueInputs,
+  protocols: ProtocolValueInputs[] = protocolValueInputs(snapshot),
+  out?: PositionValues,
+): PositionValues {
+  const entryCount = s.entryReserve.length;
+  const values: PositionValues = out
+    ? { ...out, positionReason: [] }
+    : {
+        positionStatus: new Uint8Array(s.positionCount),
+        positionReason: [],
+        entryCollateral: new Float64Array(entryCount),
+        entrySupplied: new Float64Array(entryCount),
+        entryDebt: new Float64Array(entryCount),
+        entryLt: new Float64Array(entryCount),
+        entryLb: new Float64Array(entryCount),
+      };
+  for (let pi = 0; pi < snapshot.protocols.length; pi++) {
+    const { categories, at } = protocols[pi]!;
+    const last = s.protocolFirstPosition[pi + 1]!;
+    for (let i = s.protocolFirstPosition[pi]!; i < last; i++) {
+      writePositionValues(snapshot, s, reserves, values, i, categories, at);
+    }
   }
   return values;
 }
 
-function protocolValues(
+/**
+ * Position `i`'s entry values and status (the values pass's body, shared by the full compile and the
+ * in-place update so both compute the same floats).
+ */
+export function writePositionValues(
   snapshot: RiskSnapshot,
   s: PositionStructure,
   reserves: ReserveValueInputs,
   values: PositionValues,
-  pi: number,
+  i: number,
   categories: Map<number, CompiledCategory>,
   at: bigint,
 ): void {
@@ -309,62 +368,60 @@ function protocolValues(
   } = reserves;
   const { entryCollateral, entrySupplied, entryDebt, entryLt, entryLb, positionStatus, positionReason } =
     values;
-  const last = s.protocolFirstPosition[pi + 1]!;
-  for (let i = s.protocolFirstPosition[pi]!; i < last; i++) {
-    const eMode = positionEMode[i]!;
-    const category = eMode !== 0 ? categories.get(eMode) : undefined;
-    let status = PRICED;
-    let reasons: string[] | null = null;
-    const end = positionStart[i + 1]!;
-    for (let x = positionStart[i]!; x < end; x++) {
-      const r = entryReserve[x]!;
-      const scaledCollateral = entryScaledCollateral[x]!;
-      const scaledDebt = entryScaledDebt[x]!;
-      const flags = entryFlags[x]!;
-      let supplied = scaledCollateral === 0 ? 0 : scaledCollateral * collFactor[r]! * priceScale[r]!;
-      let debt = scaledDebt === 0 ? 0 : scaledDebt * debtFactor[r]! * priceScale[r]!;
-      if ((flags & HAS_STABLE_DEBT) !== 0) {
-        const stable = stableDebtBalance(stableDebtOf(snapshot, s, i, x), at);
-        debt += stable === 0n ? 0 : Number(stable) / 10 ** reserves.decimals[r]!;
-      }
-      let priceStatus = reserveStatus[r]!;
-      let lt = reserveLt[r]!;
-      let lb = lbUsable[r]!;
-      let categoryPriced = false;
-      if (category !== undefined && reserveEMode[r] === category.id) {
-        lt = category.lt;
-        lb = category.lb;
-        if (category.hasPriceSource) {
-          // The category's source prices this reserve for this user (GenericLogic). The book keeps one
-          // price per market, so the amounts are rescaled to carry the category price instead; a shock
-          // on the market then moves this entry proportionally.
-          categoryPriced = true;
-          priceStatus = category.status;
-          const marketUsd = reserves.marketPrice[reserves.market[r]!]!;
-          if (priceStatus !== UNPRICED && marketUsd > 0) {
-            supplied *= category.usd / marketUsd;
-            debt *= category.usd / marketUsd;
-          } else if (priceStatus !== UNPRICED) {
-            priceStatus = UNPRICED;
-          }
+  const eMode = positionEMode[i]!;
+  const category = eMode !== 0 ? categories.get(eMode) : undefined;
+  let status = PRICED;
+  let reasons: string[] | null = null;
+  const end = positionStart[i + 1]!;
+  for (let x = positionStart[i]!; x < end; x++) {
+    const r = entryReserve[x]!;
+    const scaledCollateral = entryScaledCollateral[x]!;
+    const scaledDebt = entryScaledDebt[x]!;
+    const flags = entryFlags[x]!;
+    let supplied = scaledCollateral === 0 ? 0 : scaledCollateral * collFactor[r]! * priceScale[r]!;
+    let debt = scaledDebt === 0 ? 0 : scaledDebt * debtFactor[r]! * priceScale[r]!;
+    if ((flags & HAS_STABLE_DEBT) !== 0) {
+      const stable = stableDebtBalance(stableDebtOf(snapshot, s, i, x), at);
+      debt += stable === 0n ? 0 : Number(stable) / 10 ** reserves.decimals[r]!;
+    }
+    let priceStatus = reserveStatus[r]!;
+    let lt = reserveLt[r]!;
+    let lb = lbUsable[r]!;
+    let categoryPriced = false;
+    if (category !== undefined && reserveEMode[r] === category.id) {
+      lt = category.lt;
+      lb = category.lb;
+      if (category.hasPriceSource) {
+        // The category's source prices this reserve for this user (GenericLogic). The book keeps one
+        // price per market, so the amounts are rescaled to carry the category price instead; a shock
+        // on the market then moves this entry proportionally.
+        categoryPriced = true;
+        priceStatus = category.status;
+        const marketUsd = reserves.marketPrice[reserves.market[r]!]!;
+        if (priceStatus !== UNPRICED && marketUsd > 0) {
+          supplied *= category.usd / marketUsd;
+          debt *= category.usd / marketUsd;
+        } else if (priceStatus !== UNPRICED) {
+          priceStatus = UNPRICED;
         }
       }
-      const collateral = (flags & USED_AS_COLLATERAL) !== 0 && reserveLt[r]! > 0 ? supplied : 0;
-      if (priceStatus !== PRICED && (collateral > 0 || debt > 0)) {
-        if (priceStatus > status) status = priceStatus;
-        const why = reasonOf(reserves, r, priceStatus, categoryPriced ? category! : undefined);
-        reasons ??= [];
-        if (!reasons.includes(why)) reasons.push(why);
-      }
-      entrySupplied[x] = supplied;
-      entryCollateral[x] = collateral;
-      entryDebt[x] = debt;
-      entryLt[x] = lt;
-      entryLb[x] = lb;
     }
-    positionStatus[i] = status;
-    if (reasons !== null) positionReason[i] = reasons.join("; ");
+    const collateral = (flags & USED_AS_COLLATERAL) !== 0 && reserveLt[r]! > 0 ? supplied : 0;
+    if (priceStatus !== PRICED && (collateral > 0 || debt > 0)) {
+      if (priceStatus > status) status = priceStatus;
+      const why = reasonOf(reserves, r, priceStatus, categoryPriced ? category! : undefined);
+      reasons ??= [];
+      if (!reasons.includes(why)) reasons.push(why);
+    }
+    entrySupplied[x] = supplied;
+    entryCollateral[x] = collateral;
+    entryDebt[x] = debt;
+    entryLt[x] = lt;
+    entryLb[x] = lb;
   }
+  positionStatus[i] = status;
+  if (reasons !== null) positionReason[i] = reasons.join("; ");
+  else if (positionReason[i] !== undefined) delete positionReason[i];
 }
 
 /** Why an entry's price cannot be used (only called for entries that count and are not priced). */
@@ -407,7 +464,12 @@ function sortBaseOrder(first: Int32Array, positionProtocol: Int32Array, position
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   const compare = byProtocolAndUser(positionProtocol, positionUser);
-  for (let p = 0; p + 1 < first.length; p++) order.subarray(first[p]!, first[p + 1]!).sort(compare);
+  for (let p = 0; p + 1 < first.length; p++) {
+    // A provider that lists users in order (rows read by id) needs no sort: one pass to check.
+    let sorted = true;
+    for (let i = first[p]! + 1; i < first[p + 1]! && sorted; i++) sorted = compare(i - 1, i) < 0;
+    if (!sorted) order.subarray(first[p]!, first[p + 1]!).sort(compare);
+  }
   return order;
 }
 

@@ -1,4 +1,5 @@
 import { PRICED, type RiskBook } from "./book.js";
+import { type ChunkLayout, chunkLayout } from "./chunks.js";
 
 // Module-level copies of imported bindings used per position: under tsx's and vite-node's module
 // transforms an imported name is a getter call on each use, which showed in the 1M-position profile.
@@ -39,7 +40,8 @@ export type ExposureMatrix = { protocols: ProtocolExposure[]; bridges: BridgeDep
 
 /**
  * Exposure matrix `X[p,b]`, shares `E[p,b] = X[p,b] / TC_p`, LT-weighted borrowing-power shares,
- * `HHI_p = sum_b E[p,b]^2`, and for each bridge the protocols that depend on it.
+ * `HHI_p = sum_b E[p,b]^2`, and for each bridge the protocols that depend on it. Sums run per chunk of
+ * positions (lib/risk/chunks.ts), so an update can sum again only the chunks that changed.
  *
  * @example
  * const x = computeExposure(book);
@@ -49,17 +51,35 @@ export function computeExposure(
   book: RiskBook,
   collateralPrices: Float64Array = book.marketPriceUsd,
 ): ExposureMatrix {
-  const P = book.protocols.length;
+  const layout = chunkLayout(book);
+  const rows = new Float64Array(layout.chunkCount * exposureWidth(book));
+  for (let c = 0; c < layout.chunkCount; c++) writeExposureChunk(book, collateralPrices, layout, c, rows);
+  return exposureFromChunks(book, layout, rows);
+}
+
+/** Columns of an exposure chunk row: TC, TW, skipped, then X[b] and XW[b] per bridge. */
+const TC = 0;
+const TW = 1;
+const SKIPPED = 2;
+const X = 3;
+export const exposureWidth = (book: Pick<RiskBook, "bridges">) => X + 2 * book.bridges.length;
+
+/** Exposure sums of chunk `c` (lib/risk/chunks.ts) into its row of `rows`. */
+export function writeExposureChunk(
+  book: RiskBook,
+  collateralPrices: Float64Array,
+  layout: ChunkLayout,
+  c: number,
+  rows: Float64Array,
+): void {
   const B = book.bridges.length;
-  const x = new Float64Array(P * B);
-  const xw = new Float64Array(P * B);
-  const tc = new Float64Array(P);
-  const tw = new Float64Array(P);
-  const skipped = new Int32Array(P);
-  for (let i = 0; i < book.positionCount; i++) {
-    const p = book.positionProtocol[i]!;
+  const width = X + 2 * B;
+  const at = c * width;
+  rows.fill(0, at, at + width);
+  const end = layout.chunkFirstPosition[c + 1]!;
+  for (let i = layout.chunkFirstPosition[c]!; i < end; i++) {
     if (book.positionStatus[i] !== priced) {
-      skipped[p] = skipped[p]! + 1;
+      rows[at + SKIPPED]!++;
       continue;
     }
     for (let e = book.positionStart[i]!; e < book.positionStart[i + 1]!; e++) {
@@ -69,12 +89,36 @@ export function computeExposure(
       const m = book.reserveMarket[r]!;
       const v = coll * collateralPrices[m]!;
       const w = v * book.entryLt[e]!;
-      tc[p] = tc[p]! + v;
-      tw[p] = tw[p]! + w;
+      rows[at + TC]! += v;
+      rows[at + TW]! += w;
       const b = book.marketBridge[m]!;
       if (b >= 0) {
-        x[p * B + b] = x[p * B + b]! + v;
-        xw[p * B + b] = xw[p * B + b]! + w;
+        rows[at + X + b]! += v;
+        rows[at + X + B + b]! += w;
+      }
+    }
+  }
+}
+
+/** The exposure matrix from the chunk rows (each protocol's chunks summed in order). */
+export function exposureFromChunks(book: RiskBook, layout: ChunkLayout, rows: Float64Array): ExposureMatrix {
+  const P = book.protocols.length;
+  const B = book.bridges.length;
+  const width = X + 2 * B;
+  const x = new Float64Array(P * B);
+  const xw = new Float64Array(P * B);
+  const tc = new Float64Array(P);
+  const tw = new Float64Array(P);
+  const skipped = new Int32Array(P);
+  for (let p = 0; p < P; p++) {
+    for (let c = layout.protocolFirstChunk[p]!; c < layout.protocolFirstChunk[p + 1]!; c++) {
+      const at = c * width;
+      tc[p] = tc[p]! + rows[at + TC]!;
+      tw[p] = tw[p]! + rows[at + TW]!;
+      skipped[p] = skipped[p]! + rows[at + SKIPPED]!;
+      for (let b = 0; b < B; b++) {
+        x[p * B + b] = x[p * B + b]! + rows[at + X + b]!;
+        xw[p * B + b] = xw[p * B + b]! + rows[at + X + B + b]!;
       }
     }
   }

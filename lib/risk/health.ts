@@ -56,40 +56,53 @@ export function computeHealth(
   collateralPrices: Float64Array = book.marketPriceUsd,
 ): HealthArrays {
   const n = book.positionCount;
-  const collateralUsd = new Float64Array(n);
-  const weightedCollateralUsd = new Float64Array(n);
-  const bonusCollateralUsd = new Float64Array(n);
-  const debtUsd = new Float64Array(n);
-  const healthFactor = new Float64Array(n);
+  const health: HealthArrays = {
+    collateralUsd: new Float64Array(n),
+    weightedCollateralUsd: new Float64Array(n),
+    bonusCollateralUsd: new Float64Array(n),
+    debtUsd: new Float64Array(n),
+    healthFactor: new Float64Array(n),
+  };
+  for (let i = 0; i < n; i++) writePositionHealth(book, collateralPrices, health, i);
+  return health;
+}
+
+/**
+ * Position `i`'s figures into `health` (computeHealth's body, shared with the in-place update so both
+ * compute the same floats).
+ */
+export function writePositionHealth(
+  book: RiskBook,
+  collateralPrices: Float64Array,
+  health: HealthArrays,
+  i: number,
+): void {
   const { positionStart, entryReserve, entryCollateral, entryDebt, reserveMarket, entryLt, entryLb } = book;
   const debtPrices = book.marketPriceUsd;
-  for (let i = 0; i < n; i++) {
-    let c = 0;
-    let wc = 0;
-    let bc = 0;
-    let d = 0;
-    const end = positionStart[i + 1]!;
-    for (let e = positionStart[i]!; e < end; e++) {
-      const r = entryReserve[e]!;
-      const m = reserveMarket[r]!;
-      const coll = entryCollateral[e]!;
-      if (coll !== 0) {
-        const v = coll * collateralPrices[m]!;
-        c += v;
-        wc += v * entryLt[e]!;
-        bc += v / entryLb[e]!;
-      }
-      const debt = entryDebt[e]!;
-      if (debt !== 0) d += debt * debtPrices[m]!;
+  let c = 0;
+  let wc = 0;
+  let bc = 0;
+  let d = 0;
+  const end = positionStart[i + 1]!;
+  for (let e = positionStart[i]!; e < end; e++) {
+    const r = entryReserve[e]!;
+    const m = reserveMarket[r]!;
+    const coll = entryCollateral[e]!;
+    if (coll !== 0) {
+      const v = coll * collateralPrices[m]!;
+      c += v;
+      wc += v * entryLt[e]!;
+      bc += v / entryLb[e]!;
     }
-    collateralUsd[i] = c;
-    weightedCollateralUsd[i] = wc;
-    bonusCollateralUsd[i] = bc;
-    debtUsd[i] = d;
-    healthFactor[i] =
-      book.positionStatus[i] !== priced ? Number.NaN : d > 0 ? wc / d : Number.POSITIVE_INFINITY;
+    const debt = entryDebt[e]!;
+    if (debt !== 0) d += debt * debtPrices[m]!;
   }
-  return { collateralUsd, weightedCollateralUsd, bonusCollateralUsd, debtUsd, healthFactor };
+  health.collateralUsd[i] = c;
+  health.weightedCollateralUsd[i] = wc;
+  health.bonusCollateralUsd[i] = bc;
+  health.debtUsd[i] = d;
+  health.healthFactor[i] =
+    book.positionStatus[i] !== priced ? Number.NaN : d > 0 ? wc / d : Number.POSITIVE_INFINITY;
 }
 
 /**

@@ -67,12 +67,15 @@ export function applyMorphoHealth(book: RiskBook, health: HealthArrays): void {
   for (let p = 0; p < book.protocols.length; p++) {
     if (book.protocols[p]!.kind !== "morpho-blue") continue;
     const last = book.protocolFirstPosition[p + 1]!;
-    for (let i = book.protocolFirstPosition[p]!; i < last; i++) {
-      if (book.positionStatus[i] !== PRICED) continue;
-      const exact = morphoExactPosition(book, i)?.health;
-      if (!exact || exact.healthFactor === null) continue;
-      const ratio = Number(exact.healthFactor) / 1e18;
-      health.healthFactor[i] = exact.healthy ? Math.max(ratio, 1) : Math.min(ratio, LIQUIDATABLE_CAP);
-    }
+    for (let i = book.protocolFirstPosition[p]!; i < last; i++) applyMorphoPositionHealth(book, health, i);
   }
+}
+
+/** {@link applyMorphoHealth} for one position of a Morpho protocol. */
+export function applyMorphoPositionHealth(book: RiskBook, health: HealthArrays, i: number): void {
+  if (book.positionStatus[i] !== PRICED) return;
+  const exact = morphoExactPosition(book, i)?.health;
+  if (!exact || exact.healthFactor === null) return;
+  const ratio = Number(exact.healthFactor) / 1e18;
+  health.healthFactor[i] = exact.healthy ? Math.max(ratio, 1) : Math.min(ratio, LIQUIDATABLE_CAP);
 }

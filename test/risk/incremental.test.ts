@@ -7,6 +7,7 @@ import {
   type RiskAnalysis,
   type RiskPosition,
   type RiskSnapshot,
+  updateRisk,
 } from "../../lib/risk/index.js";
 import { RAY } from "./fixtures.js";
 
@@ -34,6 +35,8 @@ const marketArb = fc.record({
   indexBps: fc.array(fc.integer({ min: 10_000, max: 13_000 }), { minLength: RESERVES, maxLength: RESERVES }),
   status: fc.constantFrom("priced" as const, "stale" as const, "unpriced" as const),
   timestamp: fc.integer({ min: 1_700_000_000, max: 1_800_000_000 }),
+  // Whether reserve 0 is the bridge's wrapped token (a reserve's bridge can change between snapshots).
+  bridged: fc.boolean(),
 });
 
 type Market = {
@@ -41,6 +44,7 @@ type Market = {
   indexBps: number[];
   status: "priced" | "stale" | "unpriced";
   timestamp: number;
+  bridged?: boolean;
 };
 
 type PositionInput = {
@@ -91,7 +95,7 @@ function snapshot(market: Market, positions: RiskPosition[][]): RiskSnapshot {
         asset: `0xr${r}`,
         symbol: `R${r}`,
         underlyingAsset: r === 0 ? "0xa0" : null,
-        bridge: r === 0 ? "0xb0" : null,
+        bridge: r === 0 && market.bridged !== false ? "0xb0" : null,
         priceUsd: price,
         decimals: 18,
         ltv: 7500,
@@ -209,6 +213,155 @@ describe("incremental risk analysis", () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+/** A deterministic position from a seed: lists longer than one chunk (256) without generating each. */
+function filler(seed: number): PositionInput {
+  let a = seed * 2654435761;
+  const next = () => {
+    a = (a * 1103515245 + 12345) % 2147483648;
+    return BigInt(a);
+  };
+  return {
+    entries: Array.from({ length: RESERVES }, (_, r) => ({
+      collateral: (next() * 10n ** 15n) % 10n ** 24n,
+      debt: r === 1 ? (next() * 10n ** 14n) % 10n ** 23n : 0n,
+      enabled: next() % 4n !== 0n,
+      stable: r === 2 && next() % 5n === 0n ? (next() * 10n ** 10n) % 10n ** 21n : null,
+    })),
+    eMode: Number(next() % 2n),
+  };
+}
+
+/**
+ * `expect(derived(a)).toEqual(derived(b))`, with typed arrays compared byte for byte (stricter than
+ * toEqual: the same bits) instead of element by element, which is what makes lists of thousands of
+ * positions affordable in a property test.
+ */
+function expectSameAnalysis(a: RiskAnalysis, b: RiskAnalysis): void {
+  const split = (x: unknown) => {
+    const arrays: Record<string, Uint8Array> = {};
+    const rest: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(x as Record<string, unknown>)) {
+      if (ArrayBuffer.isView(value)) {
+        arrays[key] = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+      } else rest[key] = value;
+    }
+    return { arrays, rest };
+  };
+  const x = derived(a);
+  const y = derived(b);
+  for (const part of ["book", "health"] as const) {
+    const u = split(x[part]);
+    const v = split(y[part]);
+    expect(Object.keys(u.arrays).sort()).toEqual(Object.keys(v.arrays).sort());
+    for (const key of Object.keys(u.arrays)) {
+      expect(Buffer.compare(u.arrays[key]!, v.arrays[key]!), `${part}.${key}`).toBe(0);
+    }
+    expect(u.rest).toEqual(v.rest);
+  }
+  const ox = x.order;
+  const oy = y.order;
+  expect(
+    Buffer.compare(
+      new Uint8Array(ox.buffer, ox.byteOffset, ox.byteLength),
+      new Uint8Array(oy.buffer, oy.byteOffset, oy.byteLength),
+    ),
+    "order",
+  ).toBe(0);
+  expect({ backing: x.backing, exposure: x.exposure, protocols: x.protocols }).toEqual({
+    backing: y.backing,
+    exposure: y.exposure,
+    protocols: y.protocols,
+  });
+}
+
+describe("updateRisk (in place)", () => {
+  // A block edits positions (the same user's position replaced, possibly with its debt scaled so its HF
+  // crosses 1, new users appended, users removed as the provider removes them) and sometimes moves
+  // prices, indexes, status or time. Each block is analysed by updateRisk from the previous update.
+  const editArb = fc.record({
+    protocol: fc.nat(),
+    kind: fc.constantFrom("update", "update", "scaleDebt", "add", "swapRemove"),
+    at: fc.nat(),
+    position: positionArb,
+    factor: fc.constantFrom(0, 0.5, 0.9, 1.1, 2, 10),
+  });
+  const blockArb = fc.record({
+    edits: fc.array(editArb, { maxLength: 5 }),
+    market: fc.option(marketArb, { nil: null, freq: 4 }),
+    // Only reserve 0's bridge changes (nothing a position's values depend on): exposure must follow.
+    flipBridge: fc.boolean(),
+  });
+  const scaled = (p: RiskPosition, factor: number): RiskPosition => ({
+    ...p,
+    reserves: p.reserves.map((r) => ({
+      ...r,
+      scaledDebt: (r.scaledDebt * BigInt(Math.round(factor * 100))) / 100n,
+    })),
+  });
+
+  it("equals a full recompute along a chain of blocks touching random positions, across chunk boundaries", () => {
+    fc.assert(
+      fc.property(
+        marketArb,
+        fc.array(fc.integer({ min: 0, max: 700 }), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.array(blockArb, { minLength: 1, maxLength: 6 }),
+        (firstMarket, sizes, seed, blocks) => {
+          let market = firstMarket;
+          let fresh = 0;
+          let current = sizes.map((size, pi) =>
+            Array.from({ length: size }, (_, k) => position(`0xu${pi}-${k}`, filler(seed + pi * 5_000 + k))),
+          );
+          let analysis = analyzeRisk(snapshot(market, current));
+          for (const block of blocks) {
+            current = current.map((list) => [...list]);
+            let inPlace = true;
+            for (const edit of block.edits) {
+              const list = current[edit.protocol % current.length]!;
+              const at = list.length === 0 ? 0 : edit.at % list.length;
+              if (edit.kind === "add" || list.length === 0) {
+                list.push(position(`0x${(fresh++).toString(16).padStart(4, "0")}new`, edit.position));
+                inPlace = false;
+              } else if (edit.kind === "update") list[at] = position(list[at]!.user, edit.position);
+              else if (edit.kind === "scaleDebt") list[at] = scaled(list[at]!, edit.factor);
+              else {
+                const last = list.pop()!;
+                if (at < list.length) list[at] = last;
+                inPlace = false;
+              }
+            }
+            market = block.market ?? market;
+            if (block.flipBridge) market = { ...market, bridged: market.bridged === false };
+            const next = snapshot(market, current);
+            const previousHealth = analysis.health;
+            const updated = updateRisk(analysis, next);
+            expectSameAnalysis(updated, analyzeRisk(next));
+            // Blocks that only replaced positions at their places (prices moved or not) update in place.
+            if (inPlace) expect(updated.health).toBe(previousHealth);
+            analysis = updated;
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 120_000);
+
+  it("refuses to update an analysis it already consumed", () => {
+    const market: Market = {
+      prices: [1, 1, 1],
+      indexBps: [10_000, 10_000, 10_000],
+      status: "priced",
+      timestamp: 1_700_000_000,
+    };
+    const list = [position("0xu0", filler(1)), position("0xu1", filler(2))];
+    const first = analyzeRisk(snapshot(market, [list]));
+    const next = snapshot(market, [[list[0]!, position("0xu1", filler(3))]]);
+    const second = updateRisk(first, next);
+    expect(second.health).toBe(first.health);
+    expect(() => updateRisk(first, next)).toThrow(/already updated/);
   });
 });
 
