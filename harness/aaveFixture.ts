@@ -156,7 +156,10 @@ function reserveSpecs(options: AaveFixtureOptions) {
  * is complete) and test tokens. The lender supplies liquidity. Call `stop()` in afterAll.
  */
 export async function startAaveFixture(options: AaveFixtureOptions = {}): Promise<AaveFixture> {
-  const { anvil, chain, chainId, publicClient, testClient, wallet } = await startLocalChain("aave", options.chainId);
+  const { anvil, chain, chainId, publicClient, testClient, wallet } = await startLocalChain(
+    "aave",
+    options.chainId,
+  );
   try {
     const deployer = wallet(options.deployerIndex ?? 0);
     if ((options.deployerIndex ?? 0) > 9)
