@@ -169,18 +169,21 @@ async function loadMarket(context: SetupContext, client: PublicClient, m: Indexe
     [r.aToken, r.variableDebtToken, r.stableDebtToken].filter((t) => lower(t) !== zeroAddress),
   );
   const started = Date.now();
+  let lastProgress = started;
   const accounts = await scanMarketAccounts(
     client,
     { pool: m.pool, tokens: tokenList },
     watched.holdersFromBlock,
     watched.stateBlock,
     {
+      // At most one progress line every 5 s (a testnet market's scan can take minutes), and the last.
       onProgress: (p) => {
-        if (p.scannedTo === p.toBlock || Date.now() - started > 5_000)
-          log.info(
-            { scannedTo: p.scannedTo, toBlock: p.toBlock, accounts: p.found },
-            "scanning market accounts",
-          );
+        if (p.scannedTo !== p.toBlock && Date.now() - lastProgress < 5_000) return;
+        lastProgress = Date.now();
+        log.info(
+          { scannedTo: p.scannedTo, toBlock: p.toBlock, accounts: p.found },
+          "scanning market accounts",
+        );
       },
     },
   );
