@@ -192,9 +192,7 @@ export async function startAavePropertyRig(options: AavePropertyOptions) {
       history.users = await newUsers(f);
       historyWallets.push(history.users);
       for (const action of actions) {
-        const outcome = await applyAaveAction(history, action).catch(async (error: Error) => {
-          throw new Error(`${action.kind} failed: ${await stuckTransaction(f, error)}`, { cause: error });
-        });
+        const outcome = await applyExplained(f, history, action);
         for (const account of outcome.touched) historyUsers.add(account);
         if (outcome.status === "applied") historyKinds[action.kind] = (historyKinds[action.kind] ?? 0) + 1;
       }
@@ -386,9 +384,7 @@ export async function startAavePropertyRig(options: AavePropertyOptions) {
     const touched = new Set<Address>();
     for (const [i, action] of actions.entries()) {
       const t0 = performance.now();
-      const outcome = await applyAaveAction(run, action).catch(async (error: Error) => {
-        throw new Error(`${action.kind} failed: ${await stuckTransaction(f, error)}`, { cause: error });
-      });
+      const outcome = await applyExplained(f, run, action);
       stats.actionMs += performance.now() - t0;
       if (outcome.status === "applied") {
         stats.applied++;
@@ -423,6 +419,13 @@ export async function startAavePropertyRig(options: AavePropertyOptions) {
     runSequence,
     stop,
   };
+}
+
+/** Applies an action; a failure names the transaction that got stuck or reverted. */
+function applyExplained(f: AaveFixture, run: AaveFixture, action: AaveAction) {
+  return applyAaveAction(run, action).catch(async (error: Error) => {
+    throw new Error(`${action.kind} failed: ${await stuckTransaction(f, error)}`, { cause: error });
+  });
 }
 
 /** Five new accounts with gas money. */

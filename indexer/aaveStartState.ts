@@ -1,7 +1,7 @@
 import type { Context } from "ponder:registry";
 import { assetSource, emodeCategory, market, position, reserve, reserveToken } from "ponder:schema";
 import { type Address, createPublicClient, erc20Abi, http, type PublicClient, zeroAddress } from "viem";
-import { aaveOracleAbi, aavePoolAbi, aTokenAbi, stableDebtTokenAbi } from "../contracts/generated/index.js";
+import { aavePoolAbi, aTokenAbi, stableDebtTokenAbi } from "../contracts/generated/index.js";
 import { scanMarketAccounts } from "../lib/aave/marketAccounts.js";
 import { decodeReserveConfiguration, usesAsCollateral } from "../lib/aave/reserveConfiguration.js";
 import { logger } from "../lib/logger.js";
@@ -72,7 +72,7 @@ async function loadMarket(context: SetupContext, client: PublicClient, m: Indexe
   // Reserves.
   const reserveIds = new Map<string, number>();
   const eModeIds = new Set<number>();
-  for (const tokens of watched.allReservesAtStart) {
+  for (const tokens of watched.reservesAtStart) {
     const data = await read<{
       configuration: { data: bigint };
       liquidityIndex: bigint;
@@ -85,11 +85,12 @@ async function loadMarket(context: SetupContext, client: PublicClient, m: Indexe
       interestRateStrategyAddress: Address;
     }>(m.pool, aavePoolAbi, "getReserveData", [tokens.asset]);
     const config = decodeReserveConfiguration(data.configuration.data);
-    const [symbol, totalScaledSupply, totalScaledVariableDebt, source] = await Promise.all([
+    // Discovery read each asset's AaveOracle source at this block (none listed: no source).
+    const source = m.priceSources.find((p) => lower(p.asset) === lower(tokens.asset))?.proxy ?? zeroAddress;
+    const [symbol, totalScaledSupply, totalScaledVariableDebt] = await Promise.all([
       read<string>(tokens.asset, erc20Abi, "symbol").catch(() => null),
       read<bigint>(tokens.aToken, aTokenAbi, "scaledTotalSupply"),
       read<bigint>(tokens.variableDebtToken, aTokenAbi, "scaledTotalSupply"),
-      read<Address>(m.aaveOracle, aaveOracleAbi, "getSourceOfAsset", [tokens.asset]),
     ]);
     const id = reserveId(m.protocol, tokens.asset);
     reserveIds.set(lower(tokens.asset), data.id);
@@ -165,7 +166,7 @@ async function loadMarket(context: SetupContext, client: PublicClient, m: Indexe
   }
 
   // Holders and their positions.
-  const tokenList = watched.allReservesAtStart.flatMap((r) =>
+  const tokenList = watched.reservesAtStart.flatMap((r) =>
     [r.aToken, r.variableDebtToken, r.stableDebtToken].filter((t) => lower(t) !== zeroAddress),
   );
   const started = Date.now();
@@ -205,7 +206,7 @@ async function loadMarket(context: SetupContext, client: PublicClient, m: Indexe
     }
     return b;
   };
-  for (const r of watched.allReservesAtStart) {
+  for (const r of watched.reservesAtStart) {
     const of = (token: Address) => [...(holdersByToken.get(lower(token)) ?? [])];
     await inGroups(of(r.aToken), 200, async (u) => {
       entry(u, r.asset).scaledA = await read<bigint>(r.aToken, aTokenAbi, "scaledBalanceOf", [u]);
@@ -288,7 +289,7 @@ async function loadMarket(context: SetupContext, client: PublicClient, m: Indexe
   }
   log.info(
     {
-      reserves: watched.allReservesAtStart.length,
+      reserves: watched.reservesAtStart.length,
       holders: users.size,
       positions,
       eModeCategories: eModeIds.size,

@@ -122,7 +122,7 @@ export function priceCheckChains(
   return result;
 }
 
-const reserveInitialized = getAbiItem({ abi: aavePoolConfiguratorAbi, name: "ReserveInitialized" });
+export const reserveInitialized = getAbiItem({ abi: aavePoolConfiguratorAbi, name: "ReserveInitialized" });
 
 /**
  * The `chain` map of one Aave token kind: children of every market's PoolConfigurator, announced by
@@ -165,7 +165,11 @@ export function aaveTokensAtStartChains(
   return contractChains(deployment, (c) =>
     c.aaveMarkets.flatMap((m) =>
       ((m as Partial<DiscoveredAaveMarket>).watched?.reservesAtStart ?? [])
-        .filter((r) => r[parameter] !== zeroAddress)
+        .filter(
+          (r) =>
+            r[parameter] !== zeroAddress &&
+            !(m as DiscoveredAaveMarket).watched.announcedToFactory.includes(r.asset.toLowerCase()),
+        )
         .map((r) => ({ address: r[parameter], startBlock: m.startBlock })),
     ),
   );

@@ -1,5 +1,4 @@
-import { type Address, createPublicClient, getAbiItem, getAddress, http, type PublicClient } from "viem";
-import { aavePoolConfiguratorAbi } from "../contracts/generated/index.js";
+import { type Address, createPublicClient, getAddress, http, type PublicClient } from "viem";
 import {
   AaveMarketDiscoveryError,
   type DiscoveredAaveMarket,
@@ -16,7 +15,7 @@ import {
   type UniswapPoolDeployment,
 } from "../lib/deployments.js";
 import { resolveRpcUrl } from "../lib/networks.js";
-import { getNetwork } from "./config.js";
+import { getNetwork, reserveInitialized } from "./config.js";
 
 // Kept importable from here for the indexer's own files (ponder.config.ts).
 export { deploymentFilePath };
@@ -160,10 +159,7 @@ export async function resolveWatchedMarkets(
             chainStart,
             reference.startBlock - 1,
           );
-          market.watched.reservesAtStart = market.watched.reservesAtStart.filter(
-            (r) => !announced.has(r.asset.toLowerCase()),
-          );
-          market.watched.announcedBeforeStart = [...announced] as Address[];
+          market.watched.announcedToFactory = [...announced];
         }
         discovered.push(market);
       }
@@ -181,8 +177,6 @@ export async function resolveWatchedMarkets(
   );
   return { ...deployment, chains };
 }
-
-const reserveInitialized = getAbiItem({ abi: aavePoolConfiguratorAbi, name: "ReserveInitialized" });
 
 async function reservesInitializedBetween(
   client: PublicClient,

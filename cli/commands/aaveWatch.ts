@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { type Address, getAddress, isAddress } from "viem";
-import { poolAddressesProviderAbi } from "../../contracts/generated/index.js";
+import { aavePoolAbi, poolAddressesProviderAbi } from "../../contracts/generated/index.js";
 import { aaveMarketProfile, aaveMarketProfiles } from "../../lib/aave/addressBook.js";
 import { discoverAaveMarket } from "../../lib/aave/discoverMarket.js";
 import { type WatchedAaveMarket, writeDeployment } from "../../lib/deployments.js";
@@ -86,15 +86,7 @@ export async function aaveWatch(
   const revision = await chain.client
     .readContract({
       address: market.pool,
-      abi: [
-        {
-          type: "function",
-          name: "POOL_REVISION",
-          stateMutability: "view",
-          inputs: [],
-          outputs: [{ type: "uint256" }],
-        },
-      ],
+      abi: aavePoolAbi,
       functionName: "POOL_REVISION",
       blockNumber: BigInt(start - 1),
     })
@@ -147,7 +139,7 @@ export async function aaveWatch(
         poolConfigurator: market.poolConfigurator,
         aaveOracle: market.aaveOracle,
         baseCurrencyUnit: market.baseCurrencyUnit,
-        reserves: market.watched.allReservesAtStart.map((r) => ({
+        reserves: market.watched.reservesAtStart.map((r) => ({
           asset: r.asset,
           symbol: sources.get(r.asset.toLowerCase())?.symbol ?? null,
           aToken: r.aToken,

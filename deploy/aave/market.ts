@@ -208,23 +208,7 @@ export async function deployAaveMarket(clients: Clients, input: AaveMarketInput)
   );
   await call(clients, p, poolAddressesProviderAbi, "setPriceOracle", [oracle.address]);
 
-  const aTokenImpl = await deploy(clients, aTokenAbi, aTokenBytecode, [pool], "AToken implementation");
-  const stableImpl = await deploy(
-    clients,
-    stableDebtTokenAbi,
-    stableDebtTokenBytecode,
-    [pool],
-    "StableDebtToken impl",
-  );
-  const variableImpl = await deploy(
-    clients,
-    variableDebtTokenAbi,
-    variableDebtTokenBytecode,
-    [pool],
-    "VariableDebtToken implementation",
-  );
-
-  const impls = { aToken: aTokenImpl.address, stable: stableImpl.address, variable: variableImpl.address };
+  const impls = await deployTokenImplementations(clients, pool);
   const inputs = [];
   for (const reserve of config.reserves)
     inputs.push(await reserveInitInput(clients, p, impls, reserve, config.name, treasury));
@@ -294,6 +278,17 @@ export async function deployAaveMarket(clients: Clients, input: AaveMarketInput)
 }
 
 type TokenImplementations = { aToken: Address; stable: Address; variable: Address };
+
+/** The aToken and debt-token implementations reserves' proxies point at (they take the Pool proxy). */
+async function deployTokenImplementations(clients: Clients, pool: Address): Promise<TokenImplementations> {
+  const impl = async (abi: Abi, bytecode: Hex, what: string) =>
+    (await deploy(clients, abi, bytecode, [pool], what)).address;
+  return {
+    aToken: await impl(aTokenAbi, aTokenBytecode, "AToken implementation"),
+    stable: await impl(stableDebtTokenAbi, stableDebtTokenBytecode, "StableDebtToken impl"),
+    variable: await impl(variableDebtTokenAbi, variableDebtTokenBytecode, "VariableDebtToken implementation"),
+  };
+}
 
 /** Deploys a reserve's rate strategy and returns its `initReserves` input (as @aave/deploy-v3 names tokens). */
 async function reserveInitInput(
@@ -416,13 +411,7 @@ export async function listAaveReserve(
       [source.proxy],
     ]);
   }
-  const impl = async (abi: Abi, bytecode: Hex, what: string) =>
-    (await deploy(clients, abi, bytecode, [market.pool], what)).address;
-  const impls = {
-    aToken: await impl(aTokenAbi, aTokenBytecode, "AToken implementation"),
-    stable: await impl(stableDebtTokenAbi, stableDebtTokenBytecode, "StableDebtToken impl"),
-    variable: await impl(variableDebtTokenAbi, variableDebtTokenBytecode, "VariableDebtToken implementation"),
-  };
+  const impls = await deployTokenImplementations(clients, market.pool);
   const initInput = await reserveInitInput(
     clients,
     market.addressesProvider,

@@ -26,19 +26,14 @@ export type DiscoveredAaveMarket = AaveMarketDeployment & {
     /** The state is read at this block (the one before startBlock). */
     stateBlock: number;
     holdersFromBlock: number;
-    /**
-     * Reserves listed at stateBlock whose tokens are named to the indexer directly; reserves listed later
-     * are announced by ReserveInitialized (the tokens' factory).
-     */
+    /** Every reserve listed at stateBlock; reserves listed later are announced by ReserveInitialized. */
     reservesAtStart: ReserveTokens[];
     /**
-     * Reserves listed at stateBlock but initialized after the block the chain's Aave sources start at
-     * (another market on the chain starts earlier): the factory finds their tokens, so they are not in
-     * `reservesAtStart`. Their state is still read at stateBlock (`allReservesAtStart`).
+     * Underlying assets (lower case) of reserves in `reservesAtStart` initialized after the block the
+     * chain's Aave sources start at (another market on the chain starts earlier): the tokens' factory
+     * finds their tokens, so they are not named to the indexer directly (never followed twice).
      */
-    announcedBeforeStart?: Address[];
-    /** Every reserve listed at stateBlock. */
-    allReservesAtStart: ReserveTokens[];
+    announcedToFactory: string[];
   };
 };
 
@@ -163,7 +158,7 @@ export async function discoverAaveMarket(
       stateBlock,
       holdersFromBlock: reference.holdersFromBlock,
       reservesAtStart: reserves.map((r) => r.tokens),
-      allReservesAtStart: reserves.map((r) => r.tokens),
+      announcedToFactory: [],
     },
   };
 }

@@ -78,28 +78,15 @@ export function analyzeRisk(snapshot: RiskSnapshot, previous?: RiskAnalysis): Ri
   const layout = chunkLayout(book);
   const summaryRows = new Float64Array(layout.chunkCount * SUMMARY_WIDTH);
   const exposureRows = new Float64Array(layout.chunkCount * exposureWidth(book));
-  for (let c = 0; c < layout.chunkCount; c++) {
-    writeSummaryChunk(book, health, layout, c, summaryRows);
-    writeExposureChunk(book, book.marketPriceUsd, layout, c, exposureRows);
-  }
-  const analysis: RiskAnalysis = {
-    snapshot,
-    book,
-    health,
-    backing: computeBacking(snapshot),
-    exposure: exposureFromChunks(book, layout, exposureRows),
-    protocols: summariesFromChunks(book, layout, summaryRows),
-    order: riskOrder(book, health),
-  };
-  updateStates.set(analysis, {
+  writeAllChunks(book, health, layout, summaryRows, exposureRows);
+  const order = riskOrder(book, health);
+  return finishAnalysis(snapshot, book, health, order, {
     frame,
     layout,
     summaryRows,
     exposureRows,
     spareOrder: null,
-    retired: false,
   });
-  return analysis;
 }
 
 /**
@@ -193,29 +180,50 @@ export function updateRisk(previous: RiskAnalysis, snapshot: RiskSnapshot): Risk
     Object.assign(book, compilePositionValues(snapshot, book, frame.valueInputs, frame.protocolInputs, book));
     for (let i = 0; i < n; i++) writePositionHealth(book, book.marketPriceUsd, health, i);
     applyMorphoHealth(book, health);
-    for (let c = 0; c < layout.chunkCount; c++) {
-      writeSummaryChunk(book, health, layout, c, summaryRows);
-      writeExposureChunk(book, book.marketPriceUsd, layout, c, exposureRows);
-    }
+    writeAllChunks(book, health, layout, summaryRows, exposureRows);
     order = riskOrder(book, health, spare);
   }
-  const analysis: RiskAnalysis = {
-    snapshot,
-    book,
-    health,
-    backing: computeBacking(snapshot),
-    exposure: exposureFromChunks(book, layout, exposureRows),
-    protocols: summariesFromChunks(book, layout, summaryRows),
-    order,
-  };
-  updateStates.set(analysis, {
+  return finishAnalysis(snapshot, book, health, order, {
     frame,
     layout,
     summaryRows,
     exposureRows,
     spareOrder: order === previous.order ? state.spareOrder : previous.order,
-    retired: false,
   });
+}
+
+/** Every chunk's summary and exposure rows, written again. */
+function writeAllChunks(
+  book: RiskBook,
+  health: HealthArrays,
+  layout: ChunkLayout,
+  summaryRows: Float64Array,
+  exposureRows: Float64Array,
+): void {
+  for (let c = 0; c < layout.chunkCount; c++) {
+    writeSummaryChunk(book, health, layout, c, summaryRows);
+    writeExposureChunk(book, book.marketPriceUsd, layout, c, exposureRows);
+  }
+}
+
+/** The analysis from its parts (sums over the chunk rows), registered for a later `updateRisk`. */
+function finishAnalysis(
+  snapshot: RiskSnapshot,
+  book: RiskBook,
+  health: HealthArrays,
+  order: Int32Array,
+  state: Omit<UpdateState, "retired">,
+): RiskAnalysis {
+  const analysis: RiskAnalysis = {
+    snapshot,
+    book,
+    health,
+    backing: computeBacking(snapshot),
+    exposure: exposureFromChunks(book, state.layout, state.exposureRows),
+    protocols: summariesFromChunks(book, state.layout, state.summaryRows),
+    order,
+  };
+  updateStates.set(analysis, { ...state, retired: false });
   return analysis;
 }
 
