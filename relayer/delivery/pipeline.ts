@@ -18,6 +18,7 @@ import { setStatus } from "../db.js";
 import { FinalityClock } from "../finalityClock.js";
 import { checkSourceLog, finalizedBlockNumber, REORGED_OUT_REASON } from "../sourceLog.js";
 import { steppedBackoff } from "./backoff.js";
+import { planBatches } from "./batchPlan.js";
 import { isDelivered, rateLimitClearsAt, storedRootRange, validatorSetsOf } from "./destinationReads.js";
 import { classifyRevert } from "./failures.js";
 import { bumpFees, type Fees, withGasMargin } from "./gasPolicy.js";
@@ -430,9 +431,9 @@ export class RootPipeline {
   }
 
   /**
-   * Batches for `ready` (leaf order): one simulation of [submitRoot?, batch]; over the gas cap or the
-   * message cap it is cut into equal parts simulated together; a batch that reverts is cut to its
-   * longest passing prefix (binary search), and a message that fails alone is settled by its revert.
+   * Batches for `ready` (leaf order) from simulations of [submitRoot?, ...batches] (batchPlan.ts); a
+   * message that fails even alone is settled by its revert, the ones to try after these batches are
+   * mined wait a block.
    */
   private async planBatches(
     group: Group,
@@ -442,9 +443,7 @@ export class RootPipeline {
     log: Logger,
   ): Promise<{ batches: Batch[]; rootGas?: bigint }> {
     const destination = group.destination;
-    const planned: Batch[] = [];
     let rootGas: bigint | undefined;
-    const done = () => ({ batches: planned, rootGas });
     const simulate = async (parts: Member[][]): Promise<SimulatedCall[] | undefined> => {
       const datas = parts.map((p) => batchProofData(destination, quorum, p));
       try {
@@ -464,74 +463,26 @@ export class RootPipeline {
         throw error;
       }
     };
-
-    let remaining = ready;
-    while (remaining.length > 0) {
-      let parts = chunk(remaining, this.options.maxMessages);
-      let results = await simulate(parts);
-      if (!results) return done();
-      // Over the gas cap: cut into parts that each fit, from the measured gas per message.
-      const over = results.findIndex(
-        (r, i) => r.ok && withGasMargin(r.gasUsed) > this.options.gasCap && parts[i]!.length > 1,
-      );
-      if (over >= 0) {
-        const r = results[over] as { ok: true; gasUsed: bigint };
-        const perMessage = withGasMargin(r.gasUsed) / BigInt(parts[over]!.length) + 1n;
-        const fit = Math.max(1, Number((this.options.gasCap * 9n) / 10n / perMessage));
-        parts = chunk(remaining, Math.min(fit, this.options.maxMessages));
-        results = await simulate(parts);
-        if (!results) return done();
-      }
-      const failed = results.findIndex((r) => !r.ok);
-      const passing = failed < 0 ? parts : parts.slice(0, failed);
-      for (const [i, part] of passing.entries()) {
-        const r = results[i] as { ok: true; gasUsed: bigint };
-        planned.push({
-          data: batchProofData(destination, quorum, part),
-          gas: withGasMargin(r.gasUsed),
-          members: part,
-        });
-      }
-      if (failed < 0) return done();
-      // parts[failed] reverts (after the passing ones): find its longest passing prefix.
-      const part = parts[failed]!;
-      const previous = passing.flat();
-      let good = 0;
-      let goodGas: bigint | undefined;
-      let bad = part.length;
-      let aloneError: unknown = (results[failed] as { ok: false; error: unknown }).error;
-      while (bad - good > 1) {
-        const middle = Math.floor((good + bad) / 2);
-        const trial = await simulate([...passing, part.slice(0, middle)]);
-        if (!trial) return done();
-        const last = trial[trial.length - 1]!;
-        if (last.ok) [good, goodGas] = [middle, withGasMargin(last.gasUsed)];
-        else [bad, aloneError] = [middle, last.error];
-      }
+    const plan = await planBatches({
+      messages: ready,
+      gasCap: this.options.gasCap,
+      maxMessages: this.options.maxMessages,
+      simulate,
+    });
+    for (const cut of plan.cuts) {
       log.warn(
-        { size: part.length, passing: good, err: errorSummary(aloneError) },
+        { size: cut.size, passing: cut.passing, err: errorSummary(cut.error) },
         "batch would revert; sending the part that passes",
       );
-      if (good > 0) {
-        planned.push({
-          data: batchProofData(destination, quorum, part.slice(0, good)),
-          gas: goodGas!,
-          members: part.slice(0, good),
-        });
-        // The failing message goes on its own verdict after these are mined (a shared budget such as
-        // the mint ceiling may have been what failed it).
-        for (const member of part.slice(good)) member.retryAt = Date.now() + destination.blockTimeMs;
-        return done();
-      }
-      // The first message of the part fails even alone: settle it by its revert, go on with the rest.
-      await this.settleRevert(group, part[0]!, aloneError, log);
-      remaining = [...part.slice(1), ...remaining.slice(previous.length + part.length)];
-      if (planned.length > 0) {
-        for (const member of remaining) member.retryAt = Date.now() + destination.blockTimeMs;
-        return done();
-      }
     }
-    return done();
+    for (const { message, error } of plan.failing) await this.settleRevert(group, message, error, log);
+    for (const member of plan.deferred) member.retryAt = Date.now() + destination.blockTimeMs;
+    const batches = plan.batches.map((b) => ({
+      data: batchProofData(destination, quorum, b.members),
+      gas: b.gas,
+      members: b.members,
+    }));
+    return { batches, rootGas };
   }
 
   /** What a member's own revert means: delivered, wait with a reason, or rejected for good. */
@@ -813,14 +764,6 @@ async function estimateEach(destination: DestinationChain, datas: readonly Hex[]
     }
   }
   return results;
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const parts: T[][] = [];
-  const count = Math.ceil(items.length / size);
-  const each = Math.ceil(items.length / count);
-  for (let i = 0; i < items.length; i += each) parts.push(items.slice(i, i + each));
-  return parts;
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts (the pipeline stopping). */
