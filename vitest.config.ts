@@ -11,6 +11,7 @@ const unitSuites = [
   "test/lib/**/*.test.ts",
   "test/relayer/finalityClock.test.ts",
   "test/relayer/failures.test.ts",
+  "test/relayer/batchPlan.test.ts",
   "test/risk/engine.test.ts",
   "test/risk/properties.test.ts",
   "test/risk/graphql.test.ts",

@@ -17,7 +17,7 @@ export type PlanBatchesParameters<T> = {
 
 export type PlannedBatch<T> = { members: T[]; gas: bigint };
 
-/** A batch that would revert was cut to its longest passing prefix (for the log). */
+/** A batch that would revert was cut to its longest prefix passing within the gas cap (for the log). */
 export type BatchCut = { size: number; passing: number; error: unknown };
 
 export type PlanBatchesReturnType<T> = {
@@ -39,8 +39,8 @@ export type PlanBatchesReturnType<T> = {
 /**
  * Cuts `messages` into batches by simulation: all of them in parts of at most `maxMessages` first; a
  * part over `gasCap` makes every part the size that fits by the measured gas per message (once); a part
- * that reverts is cut to its longest passing prefix (binary search), and a message that fails even
- * alone is reported as failing while the others go on.
+ * that reverts is cut to its longest prefix that passes within the gas cap (binary search), and a
+ * message that fails even alone is reported as failing while the others go on.
  *
  * @example
  * const plan = await planBatches({ messages: ready, gasCap: 8_000_000n, maxMessages: 200, simulate });
@@ -80,7 +80,8 @@ export async function planBatches<T>(
       plan.batches.push({ members: part, gas: withGasMargin(r.gasUsed) });
     }
     if (failed < 0) return done();
-    // parts[failed] reverts (after the passing ones): find its longest passing prefix.
+    // parts[failed] reverts (after the passing ones): find its longest prefix that passes and fits the
+    // gas cap (a reverting part's gas was never measured, so it may be over the cap too).
     const part = parts[failed]!;
     const after = remaining.slice(passing.flat().length + part.length);
     let good = 0;
@@ -92,8 +93,9 @@ export async function planBatches<T>(
       const trial = await simulate([...passing, part.slice(0, middle)]);
       if (!trial) return done([], [...part, ...after]);
       const last = trial[trial.length - 1]!;
-      if (last.ok) [good, goodGas] = [middle, withGasMargin(last.gasUsed)];
-      else [bad, aloneError] = [middle, last.error];
+      if (!last.ok) [bad, aloneError] = [middle, last.error];
+      else if (withGasMargin(last.gasUsed) > gasCap && middle > 1) bad = middle;
+      else [good, goodGas] = [middle, withGasMargin(last.gasUsed)];
     }
     plan.cuts.push({ size: part.length, passing: good, error: aloneError });
     if (good > 0) {
