@@ -17,13 +17,13 @@ export async function isDelivered(destination: DestinationChain, message: Bridge
   });
 }
 
-/** The range a root is stored with on the destination; lastNonce 0 when no quorum submitted it. */
+/** The range a root is stored with on the destination and its epoch; lastNonce 0 when not stored. */
 export async function storedRootRange(
   destination: DestinationChain,
   sourceChainId: bigint,
   sourceBridge: Hex,
   root: Hex,
-): Promise<{ firstNonce: bigint; lastNonce: bigint }> {
+): Promise<{ firstNonce: bigint; lastNonce: bigint; epoch: bigint }> {
   return destination.client.readContract({
     address: destination.deployment.bridge.address,
     abi: bridgeMinterAbi,

@@ -10,6 +10,7 @@ import { errorSummary } from "../../lib/errors.js";
 import type { Logger } from "../../lib/logger.js";
 import {
   collectRootQuorum,
+  type FetchedRoot,
   fetchRootAttestations,
   type RootQuorum,
   waitingForRootReason,
@@ -25,6 +26,7 @@ import { bumpFees, type Fees, withGasMargin } from "./gasPolicy.js";
 import { markDelivered, recordOutcome } from "./records.js";
 import { type SimulatedCall, SimulationUnsupportedError, simulateSequence } from "./simulation.js";
 import type { Stage } from "./stages.js";
+import { storedRootQuorum } from "./storedRoot.js";
 import { batchProofData, submitRootData } from "./transaction.js";
 import type { DeliveryContext, DeliveryJobData, DestinationChain } from "./types.js";
 
@@ -66,6 +68,7 @@ type Group = {
   createdAt: number;
   polls: number;
   lastReorgCheck: number;
+  lastStoredRootCheck: number;
   /** Our transactions not yet seen mined (per nonce, every fee level sent), from a previous step. */
   inflight: Hash[][];
   lost: boolean;
@@ -80,6 +83,8 @@ const RENEW_SCRIPT = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis
 const RELEASE_SCRIPT = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 /** How often a group without a quorum re-checks whether its source log was reorged out. */
 const REORG_CHECK_MS = 2_000;
+/** How often a group without a quorum looks whether its root is stored on the destination already. */
+const STORED_ROOT_CHECK_MS = 2_000;
 
 /**
  * The per-route root pipeline. Delivery jobs hand their message over (`track`) and go back to BullMQ's
@@ -87,7 +92,8 @@ const REORG_CHECK_MS = 2_000;
  * source block (the validators' cut: one root per route and finalized block) and, per group:
  *
  * 1. waits for the block to be final (one read per group, not per message);
- * 2. fetches the root from every validator once, verifies it once (tree, signers, threshold);
+ * 2. fetches the root from every validator once, verifies it once (tree, signers, threshold); without a
+ *    quorum, a root the destination already stores does (storedRoot.ts: no submitRoot then);
  * 3. simulates `submitRoot` (unless stored) followed by the batch in one block (eth_simulateV1), splits
  *    the batch by the simulated gas (cap and message count configurable) and, when a batch would revert,
  *    to the longest prefix that passes, classifying a message that fails even alone;
@@ -172,6 +178,7 @@ export class RootPipeline {
       createdAt: Date.now(),
       polls: 0,
       lastReorgCheck: 0,
+      lastStoredRootCheck: 0,
       inflight: [],
       lost: false,
     };
@@ -286,7 +293,8 @@ export class RootPipeline {
       ]);
       const collected = await collectRootQuorum({ id: first.id, fetched, sets });
       if (collected.valid > 0) this.observeAll(group, "attested");
-      if (!collected.ok) {
+      const quorum = collected.ok ? collected.quorum : await this.storedRoot(group, first, fetched, log);
+      if (!quorum) {
         log.debug({ valid: collected.valid, threshold: collected.threshold }, "no root quorum yet");
         if (source && collected.valid === 0 && Date.now() - group.lastReorgCheck > REORG_CHECK_MS) {
           group.lastReorgCheck = Date.now();
@@ -308,11 +316,42 @@ export class RootPipeline {
           ? timing.signaturePollMs
           : steppedBackoff(polls - timing.fastPolls, timing.backoffScale);
       }
-      group.quorum = collected.quorum;
-      log.debug({ root: collected.quorum.attestation.root, members: group.members.size }, "root quorum");
+      group.quorum = quorum;
+      log.debug({ root: quorum.attestation.root, members: group.members.size }, "root quorum");
       this.observeAll(group, "root_quorum");
     }
     return this.deliverGroup(group, group.quorum, log);
+  }
+
+  /**
+   * Without a quorum, the root covering the group when the destination already stores it (submitted by
+   * another relayer, or signed before validators went away): its messages go by proof under it, with no
+   * submitRoot (storedRoot.ts). Looked for at most every STORED_ROOT_CHECK_MS per group.
+   */
+  private async storedRoot(
+    group: Group,
+    first: Member,
+    fetched: FetchedRoot[],
+    log: Logger,
+  ): Promise<RootQuorum | undefined> {
+    if (Date.now() - group.lastStoredRootCheck < STORED_ROOT_CHECK_MS) return undefined;
+    group.lastStoredRootCheck = Date.now();
+    // A failed look (an RPC error) leaves the group waiting for signatures, as it would without it.
+    const stored = await storedRootQuorum({
+      destination: group.destination,
+      source: this.deps.destinations.get(group.sourceChainId),
+      id: first.id,
+      sourceChainId: group.sourceChainId,
+      sourceBridge: first.message.sourceBridge,
+      sourceBlock: group.sourceBlock,
+      fetched,
+    }).catch((error) => {
+      log.debug({ err: errorSummary(error) }, "looking for a stored root failed");
+      return undefined;
+    });
+    if (stored)
+      log.info({ root: stored.attestation.root }, "no root quorum, but the root is stored; delivering");
+    return stored;
   }
 
   /** Waits on transactions of an earlier pass; true while one is still pending on the node. */
@@ -421,10 +460,10 @@ export class RootPipeline {
       ...batches.map((b) => ({ data: b.data, gas: b.gas, members: b.members })),
     ];
     for (const member of batches.flatMap((b) => b.members)) {
-      await setStatus(this.deps.store, member.id, "submitting", {
-        signatures: quorum.signatures.length,
-        threshold: quorum.signatures.length,
-      });
+      // A root stored without our quorum keeps the signature counts last recorded.
+      const signed = quorum.signatures.length;
+      const counts = signed > 0 ? { signatures: signed, threshold: signed } : {};
+      await setStatus(this.deps.store, member.id, "submitting", counts);
     }
     await this.sendAndSettle(group, txs, quorum, log);
     return this.nextWake(group);
