@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import pg from "pg";
 import type { Deployment } from "../lib/deployments.js";
 import { devnetKeys } from "../lib/devnet/accounts.js";
 import { devnetPorts, devnetServiceUrls } from "../lib/devnet/ports.js";
@@ -118,8 +119,19 @@ export async function startServices(
     if (build.status !== 0) step("explorer build failed; the indexer serves everything else");
   }
 
-  step("starting the indexer (Ponder on embedded PGlite)");
-  // The devnet indexer always uses PGlite (a PostgreSQL DATABASE_URL in the shell is for the tests).
+  const databaseUrl = process.env.DEVNET_DATABASE_URL;
+  const ponder = (command: "start" | "serve", port: number) => [
+    "node_modules/ponder/dist/esm/bin/ponder.js",
+    command,
+    "--schema",
+    "devnet",
+    "--port",
+    String(port),
+    "--hostname",
+    "127.0.0.1",
+  ];
+  // PGlite unless DEVNET_DATABASE_URL names a PostgreSQL database (a PostgreSQL DATABASE_URL in the
+  // shell is for the tests, never taken here).
   const indexerEnv: NodeJS.ProcessEnv = {
     ...process.env,
     ...common,
@@ -128,21 +140,30 @@ export async function startServices(
   };
   delete indexerEnv.DATABASE_URL;
   delete indexerEnv.DATABASE_PRIVATE_URL;
-  supervisor.spawn(
-    "indexer",
-    process.execPath,
-    [
-      "node_modules/ponder/dist/esm/bin/ponder.js",
-      "start",
-      "--schema",
-      "devnet",
-      "--port",
-      String(ports.indexer),
-      "--hostname",
-      "127.0.0.1",
-    ],
-    { env: indexerEnv, quiet: true, logFile: join(dataDir, "logs", "indexer.log"), replaceEnv: true },
-  );
+  if (databaseUrl) {
+    step("starting the indexer (Ponder on PostgreSQL) and its API replica (ponder serve)");
+    await resetDevnetDatabase(databaseUrl);
+    indexerEnv.DATABASE_URL = databaseUrl;
+  } else {
+    step("starting the indexer (Ponder on embedded PGlite)");
+  }
+  supervisor.spawn("indexer", process.execPath, ponder("start", ports.indexer), {
+    env: indexerEnv,
+    quiet: true,
+    logFile: join(dataDir, "logs", "indexer.log"),
+    replaceEnv: true,
+  });
+  if (databaseUrl) {
+    // The API on its own process, as operators scale it out: requests never wait for the indexer's
+    // event loop. It needs the indexer's tables, so it starts once the indexer has created them.
+    await waitForIndexer(`http://127.0.0.1:${ports.indexer}/ready`, step);
+    supervisor.spawn("api", process.execPath, ponder("serve", ports.api), {
+      env: indexerEnv,
+      quiet: true,
+      logFile: join(dataDir, "logs", "api.log"),
+      replaceEnv: true,
+    });
+  }
 
   step("starting demo traffic");
   supervisor.spawn("traffic", process.execPath, built("devnet/traffic"), {
@@ -152,6 +173,7 @@ export async function startServices(
   });
 
   await waitForIndexer(`http://127.0.0.1:${ports.indexer}/ready`, step);
+  if (databaseUrl) await waitForIndexer(`http://127.0.0.1:${ports.api}/health`, step, "API replica");
 
   return {
     urls: [
@@ -165,30 +187,69 @@ export async function startServices(
       `  indexer       http://127.0.0.1:${ports.indexer}/graphql   /sql/*   /metrics   /metrics/bridge   /ready`,
       `  risk API      http://127.0.0.1:${ports.indexer}/risk/graphql   /risk/metrics`,
       `  explorer      http://127.0.0.1:${ports.indexer}/explorer/   (GraphiQL: /explorer/graphiql.html?api=indexer|risk)`,
+      ...(databaseUrl
+        ? [
+            `  API replica   http://127.0.0.1:${ports.api}/graphql   /risk/graphql   /explorer/   (ponder serve: the same API on its own process)`,
+          ]
+        : []),
       `  logs          ${join(dataDir, "logs")}/<service>.log`,
     ],
     nextSteps,
   };
 }
 
+/**
+ * Empties the PostgreSQL database the devnet's indexer uses: every devnet run starts from fresh chains,
+ * so the last run's tables and Ponder's RPC cache (`ponder_sync`, keyed by chain id, which the new
+ * chains share) would be wrong for it.
+ */
+async function resetDevnetDatabase(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await client.connect();
+    await client.query("DROP SCHEMA IF EXISTS devnet, ponder_sync CASCADE");
+  } catch (cause) {
+    throw new Error(
+      `DEVNET_DATABASE_URL: cannot reset ${redactedUrl(databaseUrl)} (${cause instanceof Error ? cause.message : String(cause)}); it must name a PostgreSQL database the devnet may wipe.`,
+    );
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** A database URL without its password, for messages. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}
+
 /** Waits (with progress) until Ponder reports its historical sync done, so the printed URLs answer. */
-async function waitForIndexer(readyUrl: string, step: (message: string) => void): Promise<void> {
+async function waitForIndexer(
+  readyUrl: string,
+  step: (message: string) => void,
+  what = "indexer",
+): Promise<void> {
   const deadline = Date.now() + 180_000;
   let lastReport = Date.now();
   while (Date.now() < deadline) {
     try {
       if ((await fetch(readyUrl)).ok) {
-        step("indexer is in sync");
+        step(what === "indexer" ? "indexer is in sync" : `${what} is up`);
         return;
       }
     } catch {
       // not listening yet
     }
     if (Date.now() - lastReport > 10_000) {
-      step("indexer still starting (first start compiles the schema)…");
+      step(`${what} still starting (first start compiles the schema)…`);
       lastReport = Date.now();
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  step(`indexer not ready after 3 minutes; see .devnet/logs/indexer.log`);
+  step(`${what} not ready after 3 minutes; see .devnet/logs/${what === "indexer" ? "indexer" : "api"}.log`);
 }

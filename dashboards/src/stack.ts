@@ -18,6 +18,8 @@ export const SERVICE_PORTS = {
   validator: 7100,
   relayer: 7200,
   indexer: 42069,
+  /** The API replica (`ponder serve`) published beside the indexer. */
+  api: 42070,
   risk: 4100,
   prometheus: 9090,
   alertmanager: 9093,

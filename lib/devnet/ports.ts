@@ -13,6 +13,8 @@ export function devnetPorts(env: NodeJS.ProcessEnv = process.env) {
     validators: devnetKeys.validators.map((_, index) => 7101 + index + offset),
     relayer: 7200 + offset,
     indexer: 42069 + offset,
+    /** The API replica (`ponder serve`) when the indexer runs on PostgreSQL (DEVNET_DATABASE_URL). */
+    api: 42070 + offset,
   };
 }
 

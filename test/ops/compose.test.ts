@@ -93,6 +93,7 @@ describe("docker-compose.yml", () => {
       ...Array.from({ length: VALIDATOR_COUNT }, (_, i) => `validator-${i + 1}`),
       ...Array.from({ length: RELAYER_COUNT }, (_, i) => `relayer-${i + 1}`),
       "indexer",
+      "api",
       "risk",
       "prometheus",
       "alertmanager",
@@ -127,7 +128,7 @@ describe("docker-compose.yml", () => {
       return Number(command[command.indexOf("--chain-id") + 1]);
     });
     expect(chainIds).toEqual(devnetNetworks.map((n) => n.chainId));
-    for (const name of ["deployer", "validator-1", "relayer-1", "indexer"]) {
+    for (const name of ["deployer", "validator-1", "relayer-1", "indexer", "api"]) {
       for (const [index, network] of devnetNetworks.entries()) {
         const url = new URL(services[name]!.environment![rpcUrlVariable(network)]!);
         expect(url.hostname).toBe(`anvil-${"abc"[index]}`);
@@ -214,6 +215,13 @@ describe("docker-compose.yml", () => {
     }
     const indexerCommand = services.indexer!.command!;
     expect(`indexer:${indexerCommand[indexerCommand.indexOf("--port") + 1]}`).toBe(targets.indexer[0]);
+    // The API replica serves the indexer's schema from the same database.
+    const apiCommand = services.api!.command!;
+    const flag = (command: string[], name: string) => command[command.indexOf(name) + 1];
+    expect(apiCommand.slice(0, 3)).toEqual(["npx", "ponder", "serve"]);
+    expect(flag(apiCommand, "--schema")).toBe(flag(indexerCommand, "--schema"));
+    expect(services.api!.environment!.DATABASE_URL).toBe(services.indexer!.environment!.DATABASE_URL);
+    expect(services.api!.ports).toEqual([`${SERVICE_PORTS.api}:${flag(apiCommand, "--port")}`]);
   });
 
   it("runs our services from the image's build (dist/), never through tsx", () => {
