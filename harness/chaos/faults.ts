@@ -33,7 +33,16 @@ export type FaultContext = {
   recoveryTimeoutMs: number;
 };
 
-export type Fault = { name: string; run(ctx: FaultContext): Promise<FaultResult> };
+export type Fault = {
+  name: string;
+  /**
+   * Wait, before this fault, until the held messages of every earlier fault are delivered (or their
+   * timeout passes). Relayer kills set it: a kill that lands while the last kill's held messages are
+   * still on their way kills their carrier again, and neither recovery can then be told apart.
+   */
+  afterHeldSettle?: boolean;
+  run(ctx: FaultContext): Promise<FaultResult>;
+};
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const seconds = (ms: number | undefined) => (ms === undefined ? null : Math.max(0, ms) / 1000);
@@ -62,6 +71,7 @@ export function relayerKill(indices: number[]): Fault {
   const name = `relayer_kill_${indices.join("_")}`;
   return {
     name,
+    afterHeldSettle: true,
     async run(ctx) {
       const holding = async () => {
         const ids = (await Promise.all(indices.map((i) => ctx.rig.heldBy(i).catch(() => [])))).flat();

@@ -113,6 +113,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     const faults: FaultResult[] = [];
     for (const [i, fault] of options.faults.entries()) {
       if (i > 0) await sleep(options.gapMs);
+      if (fault.afterHeldSettle) await Promise.all(faults.map((f) => f.followUp));
       faults.push(
         await fault.run({
           rig,
