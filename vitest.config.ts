@@ -12,6 +12,7 @@ const unitSuites = [
   "test/relayer/finalityClock.test.ts",
   "test/relayer/failures.test.ts",
   "test/relayer/batchPlan.test.ts",
+  "test/relayer/holdDelay.test.ts",
   "test/risk/engine.test.ts",
   "test/risk/properties.test.ts",
   "test/risk/graphql.test.ts",

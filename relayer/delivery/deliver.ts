@@ -28,10 +28,8 @@ export async function deliver(
     throw new UnrecoverableError(`no RPC configured for destination chain ${message.destinationChainId}`);
   const log = context.log.child({ id, destination: destination.chainId });
 
-  const hold = async (): Promise<never> => {
-    // Jitter, so the jobs of one busy second do not all come back in the same instant.
-    const holdMs = Math.round(context.holdMs * (1 + Math.random() * 0.2));
-    await job.moveToDelayed(Date.now() + holdMs, token);
+  const hold = async (leaseLapsesInMs?: number): Promise<never> => {
+    await job.moveToDelayed(Date.now() + holdDelayMs(context.holdMs, leaseLapsesInMs), token);
     throw new DelayedError();
   };
   if (context.pipeline.holds(id)) return hold();
@@ -55,6 +53,20 @@ export async function deliver(
     const mined = await waitForAny(destination.client, [earlier], context.timing.receiptTimeoutMs);
     if (mined?.status === "success") return markDelivered(context, destination, id, log);
   }
-  await context.pipeline.track(job, destination, message);
-  return hold();
+  const outcome = await context.pipeline.track(job, destination, message);
+  return hold(outcome.tracked ? undefined : outcome.leaseLapsesInMs);
+}
+
+/**
+ * How long a delivery job waits before it looks at its message again. Normally `holdMs` plus up to 20 %
+ * jitter (the jobs of one busy second do not all come back in the same instant). When another relayer
+ * holds the message's root group, just after that relayer's lease would lapse (plus 100-400 ms), never
+ * later than the normal hold: a live holder renews its lease, so the job only looks a little more
+ * often, while a dead holder's messages are taken over as soon as its lease is gone instead of up to a
+ * whole hold later (in the chaos soak a held message then waited 20 s after a relayer was back).
+ */
+export function holdDelayMs(holdMs: number, leaseLapsesInMs?: number, random = Math.random): number {
+  const normal = Math.round(holdMs * (1 + random() * 0.2));
+  if (leaseLapsesInMs === undefined) return normal;
+  return Math.min(normal, Math.max(0, leaseLapsesInMs) + 100 + Math.round(random() * 300));
 }

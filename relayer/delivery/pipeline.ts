@@ -39,6 +39,9 @@ export type PipelineOptions = {
   leaseMs: number;
 };
 
+/** What `track` did with a message: joined a group here, or not (another relayer's lease, or stopping). */
+export type TrackOutcome = { tracked: true } | { tracked: false; leaseLapsesInMs?: number };
+
 type PipelineDeps = Omit<DeliveryContext, "pipeline" | "holdMs"> & { redis: Redis; prefix: string };
 
 type Member = {
@@ -115,7 +118,7 @@ export class RootPipeline {
   private stopped = false;
   private readonly running = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
-  private readonly acquiring = new Map<string, Promise<Group | undefined>>();
+  private readonly acquiring = new Map<string, Promise<Group | { leaseLapsesInMs: number }>>();
 
   constructor(
     private readonly deps: PipelineDeps,
@@ -130,15 +133,16 @@ export class RootPipeline {
   }
 
   /**
-   * Takes the job's message into its group. Returns false when another relayer holds the group (the
-   * job looks again later, by when that relayer delivered it or died and its lease expired).
+   * Takes the job's message into its group. When another relayer holds the group, says in how many
+   * milliseconds that relayer's lease lapses unless renewed: the job looks again then, by when that
+   * relayer delivered it or died and its lease expired.
    */
   async track(
     job: Job<DeliveryJobData>,
     destination: DestinationChain,
     message: BridgeMessage,
-  ): Promise<boolean> {
-    if (this.stopped) return false;
+  ): Promise<TrackOutcome> {
+    if (this.stopped) return { tracked: false };
     const key = `${destination.chainId}:${message.sourceChainId}:${message.sourceBridge.toLowerCase()}:${job.data.sourceBlock}`;
     let group = this.groups.get(key);
     if (!group) {
@@ -150,24 +154,32 @@ export class RootPipeline {
         );
         this.acquiring.set(key, acquiring);
       }
-      group = await acquiring;
-      if (!group) return false;
+      const opened = await acquiring;
+      if (!("members" in opened)) return { tracked: false, leaseLapsesInMs: opened.leaseLapsesInMs };
+      group = opened;
     }
     this.add(group, job, message);
-    return true;
+    return { tracked: true };
   }
 
-  /** Claims the group's lease and starts it; undefined when another relayer holds it. */
+  /**
+   * Claims the group's lease and starts it; when another relayer holds it, the milliseconds until that
+   * lease lapses unless renewed (Redis PTTL; 0 when it lapsed in between).
+   */
   private async open(
     key: string,
     destination: DestinationChain,
     message: BridgeMessage,
     sourceBlock: number,
-  ): Promise<Group | undefined> {
+  ): Promise<Group | { leaseLapsesInMs: number }> {
     // The lease names its holder, so an operator (or the chaos soak) can see which relayer holds a root.
     const token = `${destination.wallet.account.address.toLowerCase()}/${randomUUID()}`;
     const taken = await this.deps.redis.set(this.leaseKey(key), token, "PX", this.options.leaseMs, "NX");
-    if (taken !== "OK") return undefined;
+    if (taken !== "OK") {
+      const remaining = await this.deps.redis.pttl(this.leaseKey(key));
+      // -2: gone since the SET (look again at once); -1 (no expiry) is never set here: treat as a full lease.
+      return { leaseLapsesInMs: remaining === -2 ? 0 : remaining < 0 ? this.options.leaseMs : remaining };
+    }
     const group: Group = {
       key,
       destination,
