@@ -170,7 +170,15 @@ export async function startRelayer(config: RelayerConfig): Promise<RunningRelaye
   });
   const base = { store, destinations, validatorUrls: config.validatorUrls, metrics, log, timing };
   const pipeline = new RootPipeline(
-    { ...base, redis: lockConnection, prefix: config.queuePrefix },
+    {
+      ...base,
+      redis: lockConnection,
+      prefix: config.queuePrefix,
+      wakeJob: async (id) => {
+        const job = await queue.getJob(id);
+        if (job && (await job.isDelayed())) await job.promote();
+      },
+    },
     {
       gasCap: config.batch?.gasCap ?? 30_000_000n,
       maxMessages: config.batch?.maxMessages ?? 1_000,

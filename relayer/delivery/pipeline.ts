@@ -42,7 +42,16 @@ export type PipelineOptions = {
 /** What `track` did with a message: joined a group here, or not (another relayer's lease, or stopping). */
 export type TrackOutcome = { tracked: true } | { tracked: false; leaseLapsesInMs?: number };
 
-type PipelineDeps = Omit<DeliveryContext, "pipeline" | "holdMs"> & { redis: Redis; prefix: string };
+type PipelineDeps = Omit<DeliveryContext, "pipeline" | "holdMs"> & {
+  redis: Redis;
+  prefix: string;
+  /**
+   * Wakes the delivery job of message `id` if it waits in BullMQ's delayed set. Called for the root's
+   * messages this relayer did not hold when it lets the root go: their jobs, turned away while it held
+   * the lease (their relayer found it taken), look again at once instead of a whole hold later.
+   */
+  wakeJob?: (id: Hex) => Promise<void>;
+};
 
 type Member = {
   id: Hex;
@@ -66,6 +75,8 @@ type Group = {
   sourceChainId: number;
   sourceBlock: number;
   members: Map<Hex, Member>;
+  /** Every message that joined the group here (members leave it when settled). */
+  joined: Set<Hex>;
   quorum?: RootQuorum;
   leaseToken: string;
   createdAt: number;
@@ -186,6 +197,7 @@ export class RootPipeline {
       sourceChainId: Number(message.sourceChainId),
       sourceBlock,
       members: new Map(),
+      joined: new Set(),
       leaseToken: token,
       createdAt: Date.now(),
       polls: 0,
@@ -203,6 +215,7 @@ export class RootPipeline {
   private add(group: Group, job: Job<DeliveryJobData>, message: BridgeMessage): void {
     const id = job.data.id.toLowerCase() as Hex;
     if (group.members.has(id)) return;
+    group.joined.add(id);
     group.members.set(id, {
       id,
       message,
@@ -269,6 +282,13 @@ export class RootPipeline {
     await this.deps.redis
       .eval(RELEASE_SCRIPT, 1, this.leaseKey(group.key), group.leaseToken)
       .catch(() => undefined);
+    // The root's other messages: their jobs may have been turned away by our lease (another relayer's
+    // workers took them); with the lease gone they can be delivered now. Our own were woken when settled.
+    const others = (group.quorum?.messageIds ?? []).filter(
+      (id) => !group.joined.has(id.toLowerCase() as Hex),
+    );
+    if (this.deps.wakeJob && !this.stopped)
+      await Promise.allSettled(others.map((id) => this.deps.wakeJob!(id.toLowerCase() as Hex)));
   }
 
   /** One pass over a group; returns how long to wait before the next. */
