@@ -75,8 +75,10 @@ export type ResponseCache<V> = {
    * Executes the remembered documents (see `warm` in the parameters) on `version`, one at a time, each
    * only if it has no answer under `version` yet, and keeps their answers as if requested: a request
    * then finds them ready. Call it once `version()` returns `version`; it stops when a newer version
-   * is seen. Documents with a clock key are left out (their answers are good for a second). Never
-   * rejects (a failed execution is simply not kept).
+   * is seen. Documents with a clock key are answered under the current clock key (good for the rest of
+   * that second): call `warm` again when the clock key changes (the risk API does, every second while
+   * it is in use) and only those are executed again. Never rejects (a failed execution is simply not
+   * kept).
    */
   warm(version: V, execute: (request: Request, version: V) => Response | Promise<Response>): Promise<void>;
   stats(): ResponseCacheStats;
@@ -280,8 +282,6 @@ export function createResponseCache<V>(params: ResponseCacheParameters<V>): Resp
       for (const [documentKey, d] of documents) {
         const entries = entriesOf(version);
         if (!entries) return;
-        // A document whose answer follows the clock is good for one second: answered on request only.
-        if (params.clockKey && params.clockKey(d.query) !== "") continue;
         const key = entryKey(d.query, documentKey);
         if (entries.has(key)) continue;
         const request = new Request(d.url, { method: "POST", headers: d.headers, body: d.text });

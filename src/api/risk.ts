@@ -55,13 +55,25 @@ export function mountRiskApi(app: Hono): void {
   const execute = (request: Request, snapshot?: RiskSnapshot) => yoga.fetch(request, { snapshot });
   // GraphQL requests keep snapshots and answers coming ahead; a metrics scrape (every 5-15 s) does not:
   // it can wait for a rebuild, and an unwatched API then rebuilds only when scraped, as before.
+  let usedAt = Number.NEGATIVE_INFINITY;
   app.use("/risk/graphql", async (_, next) => {
     provider.inUse();
+    usedAt = Date.now();
     await next();
   });
   if (apiCacheEnabled()) {
     app.post("/risk/graphql", (c) => cache.handle(c.req.raw, execute));
     served = (snapshot) => void cache.warm(snapshot, execute);
+    // Answers asking for alerts are kept per second: while the API is in use, compute the new second's
+    // right after it begins, so the first requests of each second do not wait for the execution.
+    everySecondWhile(
+      () => Date.now() - usedAt < KEEP_WARM_MS,
+      () =>
+        void provider.getSnapshot().then(
+          (snapshot) => cache.warm(snapshot, execute),
+          () => {},
+        ),
+    );
   }
   app.all("/risk/graphql", (c) => yoga.fetch(c.req.raw));
   app.get("/risk/metrics", async (c) =>
@@ -75,3 +87,21 @@ export function mountRiskApi(app: Hono): void {
  * work ahead.
  */
 const KEEP_WARM_MS = 10_000;
+
+/**
+ * Calls `tick` just after each second begins (5 ms in) while `active()`; checks again every second
+ * otherwise. The timer never keeps the process alive.
+ */
+export function everySecondWhile(active: () => boolean, tick: () => void): void {
+  const arm = () => {
+    const timer = setTimeout(
+      () => {
+        if (active()) tick();
+        arm();
+      },
+      1005 - (Date.now() % 1000),
+    );
+    timer.unref?.();
+  };
+  arm();
+}

@@ -151,7 +151,7 @@ describe("npm start indexes the devnet's Morpho Blue markets", () => {
     // Wait until every remote chain is indexed past a settled block, then compare at that block.
     const settled = new Map<number, bigint>();
     for (const chain of deployment.chains.filter((c) => c.morpho)) {
-      settled.set(chain.chainId, (await clientOf(chain).getBlockNumber()) - 1n);
+      settled.set(chain.chainId, (await clientOf(chain).getBlockNumber({ cacheTime: 0 })) - 1n);
     }
     await waitIndexed(settled);
     const body = await ponder!.graphql<{
@@ -311,7 +311,8 @@ describe("npm start indexes the devnet's Uniswap v3 pools", () => {
       }
     }
     const settled = new Map<number, bigint>();
-    for (const chain of chains) settled.set(chain.chainId, (await clientOf(chain).getBlockNumber()) - 1n);
+    for (const chain of chains)
+      settled.set(chain.chainId, (await clientOf(chain).getBlockNumber({ cacheTime: 0 })) - 1n);
     await waitIndexed(settled);
     const body = await ponder!.graphql<{
       uniswapPools: { items: PoolItem[] };
@@ -479,7 +480,8 @@ describe("npm start shows three bridges: this one, its second instance and an ex
   it("indexes each described bridge's custody and minted supply as the chains hold them", async () => {
     expect(deployment.externalBridges.map((b) => b.id)).toEqual(["portal", "canonical-2"]);
     const settled = new Map<number, bigint>();
-    for (const chain of deployment.chains) settled.set(chain.chainId, await clientOf(chain).getBlockNumber());
+    for (const chain of deployment.chains)
+      settled.set(chain.chainId, await clientOf(chain).getBlockNumber({ cacheTime: 0 }));
     await waitIndexed(settled);
     const snapshot = await readSnapshot();
     for (const bridge of deployment.externalBridges) {

@@ -53,7 +53,7 @@ describe("response cache warming", () => {
       clockKey: (query) => (query.includes("alerts") ? String(Math.floor(Date.now() / 1000)) : ""),
       warm: { windowMs: 60_000, maxDocuments: 10 },
     });
-    // Answered on request only: its answer is good for the current second.
+    // Its answer is good for the current second: warmed under that second's key.
     await cache.handle(post("{ alerts }"), s.execute);
     const documents = [
       ["{ a }", undefined],
@@ -61,22 +61,34 @@ describe("response cache warming", () => {
     ] as const;
     for (const [q, v] of documents) await cache.handle(post(q, v), s.execute);
     const v2 = s.next();
+    // Not across a second boundary: the alerts answer is kept under the second it was computed in.
+    while (Date.now() % 1000 > 800) await new Promise((resolve) => setTimeout(resolve, 50));
     await cache.warm(v2, s.execute);
-    expect(cache.stats().warmed).toBe(2);
-    // Most recently asked first; not the alerts document.
+    expect(cache.stats().warmed).toBe(3);
+    // Most recently asked first.
     expect(s.executed.filter((e) => e.startsWith("2:"))).toEqual([
       "2:query($p: String!) { b(p: $p) }",
       "2:{ a }",
+      "2:{ alerts }",
     ]);
+    expect((await cache.handle(post("{ alerts }"), s.execute)).headers.get("x-cache")).toBe("hit");
     for (const [q, v] of documents) {
       const cached = await cache.handle(post(q, v), s.execute);
       expect(cached.headers.get("x-cache")).toBe("hit");
       const fresh = await s.execute(post(q, v), v2);
       expect(await cached.text()).toBe(await fresh.text());
     }
-    // Warming again finds them answered: nothing executed twice on one version.
+    // Warming again within the second finds them answered: nothing executed twice on one version.
+    while (Date.now() % 1000 > 800) await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = Math.floor(Date.now() / 1000);
+    let before = s.executed.length;
     await cache.warm(v2, s.execute);
-    expect(s.executed.filter((e) => e.startsWith("2:"))).toHaveLength(4); // 2 warmed + 2 `fresh` above
+    expect(s.executed.length).toBe(before);
+    // In the next second only the clock-keyed document is executed again.
+    while (Math.floor(Date.now() / 1000) === second) await new Promise((resolve) => setTimeout(resolve, 20));
+    before = s.executed.length;
+    await cache.warm(v2, s.execute);
+    expect(s.executed.slice(before)).toEqual(["2:{ alerts }"]);
   });
 
   it("does nothing for a version that is not the newest, nor without the warm option", async () => {
