@@ -155,57 +155,39 @@ export function composeFile(): YamlValue {
       restart: "unless-stopped",
     });
   }
-  services.indexer = app(
-    [
-      "npx",
-      "ponder",
-      "start",
-      "--schema",
-      "indexer",
-      "--hostname",
-      "0.0.0.0",
-      "--port",
-      String(SERVICE_PORTS.indexer),
-    ],
-    {
-      environment: {
-        ...rpcEnv,
-        DATABASE_URL: databaseUrl,
-        DEPLOYMENT_FILE: deploymentFile,
-        PONDER_TELEMETRY_DISABLED: "true",
-      },
-      ports: [`${SERVICE_PORTS.indexer}:${SERVICE_PORTS.indexer}`],
-      depends_on: { ...afterDeploy, postgres: { condition: "service_healthy" } },
-      restart: "unless-stopped",
-    },
-  );
-  // The same API on its own process (`ponder serve`): requests never wait for the indexer's event
-  // loop, and it scales out (`docker compose up --scale api=3` behind a balancer, without the fixed
-  // host port). It reads the indexer's schema, so it restarts until the indexer has created it.
-  services.api = app(
-    [
-      "npx",
-      "ponder",
-      "serve",
-      "--schema",
-      "indexer",
-      "--hostname",
-      "0.0.0.0",
-      "--port",
-      String(SERVICE_PORTS.indexer),
-    ],
-    {
-      environment: {
-        ...rpcEnv,
-        DATABASE_URL: databaseUrl,
-        DEPLOYMENT_FILE: deploymentFile,
-        PONDER_TELEMETRY_DISABLED: "true",
-      },
-      ports: [`${SERVICE_PORTS.api}:${SERVICE_PORTS.indexer}`],
-      depends_on: { ...afterDeploy, indexer: { condition: "service_started" } },
-      restart: "unless-stopped",
-    },
-  );
+  // The indexer (`ponder start`, the only writer of its schema) and the same API on its own process
+  // (`ponder serve`): requests never wait for the indexer's event loop, and it scales out (`docker
+  // compose up --scale api=3` behind a balancer, without the fixed host port). The API reads the
+  // indexer's schema, so it restarts until the indexer has created it.
+  const ponder = (command: "start" | "serve") => [
+    "npx",
+    "ponder",
+    command,
+    "--schema",
+    "indexer",
+    "--hostname",
+    "0.0.0.0",
+    "--port",
+    String(SERVICE_PORTS.indexer),
+  ];
+  const ponderEnvironment = {
+    ...rpcEnv,
+    DATABASE_URL: databaseUrl,
+    DEPLOYMENT_FILE: deploymentFile,
+    PONDER_TELEMETRY_DISABLED: "true",
+  };
+  services.indexer = app(ponder("start"), {
+    environment: { ...ponderEnvironment },
+    ports: [`${SERVICE_PORTS.indexer}:${SERVICE_PORTS.indexer}`],
+    depends_on: { ...afterDeploy, postgres: { condition: "service_healthy" } },
+    restart: "unless-stopped",
+  });
+  services.api = app(ponder("serve"), {
+    environment: { ...ponderEnvironment },
+    ports: [`${SERVICE_PORTS.api}:${SERVICE_PORTS.indexer}`],
+    depends_on: { ...afterDeploy, indexer: { condition: "service_started" } },
+    restart: "unless-stopped",
+  });
   services.risk = app(built("risk/main"), {
     environment: {
       ...rpcEnv,
